@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
+import { clarificationsFor, type AskCriterionId } from './ask.js';
+import { GuardrailViolationError, ModeFailedError } from './errors.js';
+import { checkGuardrails } from './guardrails.js';
+import { goalIntent } from './intent.js';
+import { tracesInText, type KnowledgeBase } from './kb.js';
+import { mergeDecisions, setPath, type Conflict, type ModeDecision } from './merge.js';
+import { APPLY_THRESHOLD, type Applicability, type Contribution, type ModeContext, type ModePlugin } from './mode.js';
+import { deepFreeze, normalizeProfile } from './normalize.js';
+import { riskRow, type RiskId, type RiskRow } from './risk-matrix.js';
+import { assertValidOutput, KNOWN_TOP_LEVEL_KEYS, outputSchema, validateProfile } from './validate.js';
+
+/** The mode the engine falls back to when no mode applies (spec section 10, Mode 1). */
+export const FALLBACK_MODE = 'blueprint';
+
+export interface ArtifactEntry {
+  name: string;
+  type: ArtifactSpec['type'];
+  content_skeleton: string;
+  path: string;
+  format: string;
+  mode: string;
+  kb: string[];
+}
+
+export interface DecisionLog {
+  assumptions: string[];
+  risk_tier: string;
+  needs_clarification: string[];
+  modes: { id: string; score: number; signals: string[] }[];
+  decisions: (ModeDecision & { kb: string[] })[];
+  conflicts: Conflict[];
+  warnings: string[];
+  fallbacks: string[];
+}
+
+/** The output document (spec section 3.2 plus extensions; see schemas/output.schema.json). */
+export interface PlanOutput {
+  [section: string]: unknown;
+  decision_log: DecisionLog;
+  risks?: RiskRow[];
+  artifacts_to_generate: ArtifactEntry[];
+  kb_references: string[];
+}
+
+/** A file `plan --out` writes, with the KB traces behind it. */
+export interface PlannedFile {
+  path: string;
+  content: string;
+  artifact: string;
+  kb: string[];
+}
+
+export interface PlanResult {
+  output: PlanOutput;
+  files: PlannedFile[];
+  /** A stable id for logs: the hash of the normalized profile. */
+  requestId: string;
+}
+
+const SECTION_ORDER = [
+  'pipeline_blueprint',
+  'quality_strategy',
+  'security_controls',
+  'rollout_strategy',
+  'dr_plan',
+  'evidence_bundle_plan',
+  'finops_controls',
+  'vuln_mgmt_policy',
+  'observability_plan',
+  'migration_plan',
+  'incident_response',
+] as const;
+
+type SchemaNode = { properties?: Record<string, SchemaNode> };
+
+/** Orders an object's keys as its schema lists them, recursively, so output is byte-stable. */
+function orderLike(schema: SchemaNode | undefined, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !schema?.properties) return value;
+  const record = value as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    if (key in record) ordered[key] = orderLike(schema.properties[key], record[key]);
+  }
+  for (const key of Object.keys(record).sort()) if (!(key in ordered)) ordered[key] = record[key];
+  return ordered;
+}
+
+/** Modes in a stable order: spec mode number, then unnumbered modes by id. */
+function modeOrder(a: ModePlugin, b: ModePlugin): number {
+  const na = a.specMode ?? 100;
+  const nb = b.specMode ?? 100;
+  return na !== nb ? na - nb : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * validate -> normalize -> select modes -> contribute -> merge -> render ->
+ * guardrails -> KB check -> output schema check. Same input, same bytes.
+ */
+export class Engine {
+  readonly modes: readonly ModePlugin[];
+
+  constructor(
+    modes: readonly ModePlugin[],
+    private readonly renderer: ArtifactRenderer,
+    private readonly kb: KnowledgeBase,
+  ) {
+    const ids = new Set<string>();
+    for (const mode of modes) {
+      if (ids.has(mode.id)) throw new Error(`mode ${mode.id} is registered twice`);
+      ids.add(mode.id);
+    }
+    this.modes = [...modes].sort(modeOrder);
+  }
+
+  /** Which modes apply to a profile, and how strongly. */
+  select(ctx: ModeContext): { mode: ModePlugin; applicability: Applicability }[] {
+    const scored = this.modes.map((mode) => {
+      try {
+        return { mode, applicability: mode.applies(ctx) };
+      } catch (error) {
+        throw new ModeFailedError(mode.id, error);
+      }
+    });
+    const selected = scored.filter((s) => s.applicability.score >= APPLY_THRESHOLD);
+    if (selected.length > 0) return selected;
+    const fallback = scored.find((s) => s.mode.id === FALLBACK_MODE);
+    return fallback ? [{ mode: fallback.mode, applicability: { score: fallback.applicability.score, signals: ['fallback:standard_enterprise_blueprint'] } }] : [];
+  }
+
+  plan(input: unknown): PlanResult {
+    const { profile: given, warnings: inputWarnings } = validateProfile(input);
+    const { profile, assumptions } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
+    deepFreeze(profile);
+    const ctx: ModeContext = Object.freeze({ profile, intent: goalIntent(profile.goal) });
+
+    const selected = this.select(ctx);
+    const warnings = [...inputWarnings];
+    const fallbacks: string[] = [];
+    if (selected.length === 1 && selected[0]?.applicability.signals[0] === 'fallback:standard_enterprise_blueprint') {
+      warnings.push('goal not recognized and no profile signal selected a mode: standard enterprise blueprint (spec section 10).');
+      fallbacks.push('blueprint: requirements ambiguous, standard enterprise blueprint with warnings.');
+    }
+
+    const contributions: { mode: ModePlugin; score: number; contribution: Contribution }[] = [];
+    for (const { mode, applicability } of selected) {
+      try {
+        contributions.push({ mode, score: applicability.score, contribution: mode.contribute(ctx) });
+      } catch (error) {
+        throw new ModeFailedError(mode.id, error);
+      }
+    }
+
+    const scores = new Map(contributions.map((c) => [c.mode.id, c.score]));
+    const all: ModeDecision[] = contributions.flatMap((c) => c.contribution.decisions.map((d) => ({ ...d, mode: c.mode.id })));
+    const merged = mergeDecisions(all, scores);
+
+    const sections: Record<string, unknown> = {};
+    for (const [field, value] of merged.fields) setPath(sections, field, value);
+
+    // Artifacts: one per file name; a second mode asking for the same name is a conflict, the earlier mode keeps it.
+    const artifacts: { spec: ArtifactSpec; mode: string }[] = [];
+    for (const c of contributions) {
+      for (const spec of c.contribution.artifacts) {
+        const existing = artifacts.find((a) => a.spec.name === spec.name);
+        if (!existing) artifacts.push({ spec, mode: c.mode.id });
+        else merged.conflicts.push({ field: `artifacts_to_generate/${spec.name}`, winner: existing.mode, values: [{ mode: existing.mode, rule: 'artifact', value: existing.spec.path }, { mode: c.mode.id, rule: 'artifact', value: spec.path }], resolution: 'the earlier mode keeps the file name' });
+      }
+      warnings.push(...c.contribution.warnings);
+      fallbacks.push(...c.contribution.fallbacks);
+    }
+
+    const files: PlannedFile[] = [];
+    const entries: ArtifactEntry[] = artifacts.map(({ spec, mode }) => {
+      const rendered = this.renderer.render(spec);
+      const kb = [...new Set([...spec.kb, ...tracesInText(rendered.content)])].sort();
+      files.push({ path: spec.path, content: rendered.content, artifact: spec.name, kb });
+      for (const companion of rendered.companions ?? []) files.push({ path: companion.path, content: companion.content, artifact: spec.name, kb });
+      return { name: spec.name, type: spec.type, content_skeleton: rendered.content, path: spec.path, format: spec.body.format, mode, kb };
+    });
+
+    const violations = checkGuardrails(files, merged.fields);
+    if (violations.length > 0) throw new GuardrailViolationError(violations);
+
+    const riskIds = [...new Set(contributions.flatMap((c) => c.contribution.risks))] as RiskId[];
+    const risks = riskIds.map(riskRow);
+
+    const asks = new Set<AskCriterionId>(selected.flatMap((s) => s.mode.dependsOn.asks));
+    const decisionLog: DecisionLog = {
+      assumptions,
+      risk_tier: profile.risk_tier,
+      needs_clarification: clarificationsFor(asks, profile),
+      modes: selected.map((s) => ({ id: s.mode.id, score: s.applicability.score, signals: s.applicability.signals })),
+      decisions: merged.decisions.map((d) => ({ field: d.field, value: d.value, rule: d.rule, mode: d.mode, reason: d.reason, kb: [...d.kb] })),
+      conflicts: merged.conflicts,
+      warnings,
+      fallbacks,
+    };
+
+    const traces = new Set<string>();
+    for (const c of contributions) for (const t of c.contribution.kb) traces.add(t);
+    for (const d of merged.decisions) for (const t of d.kb) traces.add(t);
+    for (const e of entries) for (const t of e.kb) traces.add(t);
+    for (const r of risks) traces.add(r.kb);
+    this.kb.assertResolves(traces);
+
+    const schemaProps = (outputSchema as { properties: Record<string, SchemaNode> }).properties;
+    const output: PlanOutput = {} as PlanOutput;
+    for (const section of SECTION_ORDER) {
+      if (sections[section] !== undefined) output[section] = orderLike(schemaProps[section], sections[section]);
+    }
+    output.decision_log = decisionLog;
+    if (risks.length > 0) output.risks = risks;
+    output.artifacts_to_generate = entries;
+    output.kb_references = [...traces].sort();
+    assertValidOutput(output);
+
+    const requestId = createHash('sha256').update(JSON.stringify(profile)).digest('hex').slice(0, 16);
+    return { output, files, requestId };
+  }
+}

@@ -1,0 +1,44 @@
+import type { ArtifactSpec } from './artifacts.js';
+import { goalIntent } from './intent.js';
+import { APPLY_THRESHOLD, type ModeContext, type ModePlugin } from './mode.js';
+import { deepFreeze, normalizeProfile } from './normalize.js';
+import { KNOWN_TOP_LEVEL_KEYS, validateProfile } from './validate.js';
+
+/** A profile and what a mode must decide for it, by field. */
+export interface ModeCase {
+  name: string;
+  profile: Record<string, unknown>;
+  /** field -> expected value; `undefined` means the field must not be decided. */
+  decisions?: Record<string, unknown>;
+  /** rule ids that must fire. */
+  rules?: string[];
+  /** file names the mode must ask for. */
+  artifacts?: string[];
+}
+
+/** Builds the context a mode sees, from a profile that must be valid. */
+export function contextFor(profile: Record<string, unknown>): ModeContext {
+  const { profile: given } = validateProfile(structuredClone(profile));
+  const { profile: normalized } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
+  return Object.freeze({ profile: deepFreeze(normalized), intent: goalIntent(normalized.goal) });
+}
+
+export interface ModeRun {
+  applies: boolean;
+  score: number;
+  decisions: Map<string, { value: unknown; rule: string }>;
+  artifacts: ArtifactSpec[];
+}
+
+/** Runs one mode on one profile, without a container or renderer. */
+export function runMode(mode: ModePlugin, profile: Record<string, unknown>): ModeRun {
+  const ctx = contextFor(profile);
+  const { score } = mode.applies(ctx);
+  const contribution = mode.contribute(ctx);
+  return {
+    applies: score >= APPLY_THRESHOLD,
+    score,
+    decisions: new Map(contribution.decisions.map((d) => [d.field, { value: d.value, rule: d.rule }])),
+    artifacts: contribution.artifacts,
+  };
+}

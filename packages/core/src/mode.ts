@@ -1,0 +1,191 @@
+import type { ArtifactSpec } from './artifacts.js';
+import type { AskCriterionId } from './ask.js';
+import { ModeDefinitionError } from './errors.js';
+import { matchKeywords, type GoalIntent } from './intent.js';
+import { KB_TRACE_PATTERN, type KbTrace } from './kb.js';
+import type { NormalizedProfile } from './profile.js';
+import type { RiskId } from './risk-matrix.js';
+
+/** What a mode sees: the frozen, normalized profile and the goal's words. */
+export interface ModeContext {
+  readonly profile: NormalizedProfile;
+  readonly intent: GoalIntent;
+}
+
+/** How strongly a mode applies (0..1) and why. The engine selects modes scoring at least APPLY_THRESHOLD. */
+export interface Applicability {
+  score: number;
+  signals: string[];
+}
+
+export const APPLY_THRESHOLD = 0.5;
+
+/** One decision: a value for an output field, the rule that made it, why, and the KB behind it. */
+export interface Decision {
+  field: string;
+  value: unknown;
+  rule: string;
+  reason: string;
+  kb: readonly KbTrace[];
+}
+
+/** What a mode returns. Output fields are built from the decisions by the engine. */
+export interface Contribution {
+  decisions: Decision[];
+  artifacts: ArtifactSpec[];
+  risks: RiskId[];
+  kb: KbTrace[];
+  warnings: string[];
+  fallbacks: string[];
+}
+
+/** The plugin contract. Implement it directly, or build one with defineMode. */
+export interface ModePlugin {
+  readonly id: string;
+  readonly title: string;
+  /** The spec's section 5 mode number, or null for modes the spec needs but does not number. */
+  readonly specMode: number | null;
+  /** The mode's KB trace map (spec section 12). */
+  readonly kb: readonly KbTrace[];
+  /** Input fields (JSON pointers) the mode reads, and the section 4 ask-criteria it depends on. */
+  readonly dependsOn: { readonly inputs: readonly string[]; readonly asks: readonly AskCriterionId[] };
+  applies(ctx: ModeContext): Applicability;
+  contribute(ctx: ModeContext): Contribution;
+}
+
+/** A profile signal that makes a mode relevant, with its weight (0..1). */
+export interface Signal {
+  id: string;
+  weight: number;
+  when(profile: NormalizedProfile): boolean;
+}
+
+/**
+ * A rule is a row: for `field`, when `when` holds, the value is `value`, because `why`.
+ * For each field the first matching rule wins, so list specific rules before defaults.
+ */
+export interface Rule {
+  id: string;
+  field: string;
+  when?: (ctx: ModeContext) => boolean;
+  value: unknown | ((ctx: ModeContext) => unknown);
+  why: string;
+  kb: readonly KbTrace[];
+}
+
+/** The values a mode decided, by field. */
+export interface Decided {
+  get<T = unknown>(field: string): T | undefined;
+  has(field: string): boolean;
+}
+
+export interface ModeDefinition {
+  id: string;
+  title: string;
+  specMode: number | null;
+  kb: readonly KbTrace[];
+  dependsOn: { inputs: readonly string[]; asks: readonly AskCriterionId[] };
+  /** Goal words that mean this mode (see matchKeywords), each a strong signal. */
+  keywords: readonly string[];
+  signals: readonly Signal[];
+  rules: readonly Rule[];
+  artifacts?(ctx: ModeContext, decided: Decided): ArtifactSpec[];
+  risks?(ctx: ModeContext, decided: Decided): RiskId[];
+  /** Warnings and section 10 fallbacks taken, if any. */
+  notes?(ctx: ModeContext, decided: Decided): { warnings?: string[]; fallbacks?: string[] };
+}
+
+/** Weight of a goal keyword hit. */
+export const INTENT_WEIGHT = 0.9;
+
+const MODE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const FIELD = /^[a-z_]+(\.[a-z_]+)+$/;
+
+/** Noisy-or of weights, rounded so that scores print stably. */
+export function combineWeights(weights: readonly number[]): number {
+  const miss = weights.reduce((acc, w) => acc * (1 - w), 1);
+  return Math.round((1 - miss) * 1000) / 1000;
+}
+
+/** Evaluates a rule table: the first matching rule of each field decides it. */
+export function evaluateRules(rules: readonly Rule[], ctx: ModeContext): Decision[] {
+  const decided = new Set<string>();
+  const decisions: Decision[] = [];
+  for (const rule of rules) {
+    if (decided.has(rule.field)) continue;
+    if (rule.when && !rule.when(ctx)) continue;
+    decided.add(rule.field);
+    const value = typeof rule.value === 'function' ? (rule.value as (c: ModeContext) => unknown)(ctx) : rule.value;
+    decisions.push({ field: rule.field, value, rule: rule.id, reason: rule.why, kb: rule.kb });
+  }
+  return decisions;
+}
+
+function checkTraces(modeId: string, where: string, traces: readonly string[]): void {
+  for (const trace of traces) {
+    if (!KB_TRACE_PATTERN.test(trace)) throw new ModeDefinitionError(modeId, `${where}: "${trace}" is not a KB_NN#Anchor trace`);
+  }
+}
+
+/** Builds a ModePlugin from a declarative definition, checking it at once (ids, fields, traces, weights). */
+export function defineMode(def: ModeDefinition): ModePlugin & { readonly rules: readonly Rule[]; readonly keywords: readonly string[]; readonly signals: readonly Signal[] } {
+  if (!MODE_ID.test(def.id)) throw new ModeDefinitionError(def.id, 'id must be kebab-case');
+  checkTraces(def.id, 'kb', def.kb);
+  const ruleIds = new Set<string>();
+  for (const rule of def.rules) {
+    if (!rule.id.startsWith(`${def.id}/`)) throw new ModeDefinitionError(def.id, `rule ${rule.id} must be named ${def.id}/<rule>`);
+    if (ruleIds.has(rule.id)) throw new ModeDefinitionError(def.id, `duplicate rule ${rule.id}`);
+    ruleIds.add(rule.id);
+    if (!FIELD.test(rule.field)) throw new ModeDefinitionError(def.id, `rule ${rule.id}: field "${rule.field}" is not a dot path`);
+    if (rule.why.trim() === '') throw new ModeDefinitionError(def.id, `rule ${rule.id} has no reason`);
+    checkTraces(def.id, `rule ${rule.id}`, rule.kb);
+  }
+  for (const signal of def.signals) {
+    if (!(signal.weight > 0 && signal.weight <= 1)) throw new ModeDefinitionError(def.id, `signal ${signal.id} weight must be in (0, 1]`);
+  }
+
+  return Object.freeze({
+    id: def.id,
+    title: def.title,
+    specMode: def.specMode,
+    kb: def.kb,
+    dependsOn: def.dependsOn,
+    rules: def.rules,
+    keywords: def.keywords,
+    signals: def.signals,
+    applies(ctx: ModeContext): Applicability {
+      const signals: string[] = [];
+      const weights: number[] = [];
+      for (const hit of matchKeywords(ctx.intent, def.keywords)) {
+        signals.push(`goal:${hit}`);
+        weights.push(INTENT_WEIGHT);
+      }
+      for (const signal of def.signals) {
+        if (signal.when(ctx.profile)) {
+          signals.push(signal.id);
+          weights.push(signal.weight);
+        }
+      }
+      return { score: combineWeights(weights), signals };
+    },
+    contribute(ctx: ModeContext): Contribution {
+      const decisions = evaluateRules(def.rules, ctx);
+      const byField = new Map(decisions.map((d) => [d.field, d.value]));
+      const decided: Decided = {
+        get: <T>(field: string) => byField.get(field) as T | undefined,
+        has: (field: string) => byField.has(field),
+      };
+      const artifacts = def.artifacts?.(ctx, decided) ?? [];
+      for (const artifact of artifacts) checkTraces(def.id, `artifact ${artifact.name}`, artifact.kb);
+      const notes = def.notes?.(ctx, decided) ?? {};
+      return {
+        decisions,
+        artifacts,
+        risks: def.risks?.(ctx, decided) ?? [],
+        kb: [...def.kb],
+        warnings: notes.warnings ?? [],
+        fallbacks: notes.fallbacks ?? [],
+      };
+    },
+  });
+}

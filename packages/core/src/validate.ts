@@ -1,0 +1,174 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import inputSchema from '../schemas/input.schema.json' with { type: 'json' };
+import outputSchema from '../schemas/output.schema.json' with { type: 'json' };
+import { OutputSchemaError, ProfileInputError, type InputIssue } from './errors.js';
+import type { Profile } from './profile.js';
+
+export { inputSchema, outputSchema };
+
+/** Hard limits on a profile, checked before schema validation (hostile input). */
+export const PROFILE_LIMITS = { maxBytes: 256 * 1024, maxDepth: 16, maxNodes: 10_000 } as const;
+
+let compiled: { input: ValidateFunction; output: ValidateFunction } | undefined;
+function validators(): { input: ValidateFunction; output: ValidateFunction } {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    compiled = { input: ajv.compile(inputSchema), output: ajv.compile(outputSchema) };
+  }
+  return compiled;
+}
+
+export function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** A short, one-line rendering of a found value. */
+export function describeFound(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const type = jsonType(value);
+  if (type === 'object') return 'object';
+  if (type === 'array') return `array of ${(value as unknown[]).length}`;
+  const text = JSON.stringify(value);
+  return `${type} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function issueOf(error: ErrorObject, root: unknown): InputIssue | undefined {
+  const params = error.params as Record<string, unknown>;
+  let pointer = error.instancePath;
+  let expected: string;
+  switch (error.keyword) {
+    case 'required':
+      pointer = `${pointer}/${String(params['missingProperty'])}`;
+      expected = 'a value (required)';
+      break;
+    case 'type':
+      expected = String(params['type']);
+      break;
+    case 'enum':
+      expected = `one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    case 'pattern':
+      expected = `a string matching ${String(params['pattern'])}`;
+      break;
+    case 'maxLength':
+    case 'minLength':
+    case 'maxItems':
+    case 'minimum':
+    case 'maximum':
+      expected = error.message ?? error.keyword;
+      break;
+    default:
+      expected = error.message ?? error.keyword;
+  }
+  const found = describeFound(valueAt(root, pointer));
+  const where = pointer === '' ? '(root)' : pointer;
+  return { pointer, expected, found, message: `${where}: expected ${expected}, found ${found}` };
+}
+
+function issuesOf(errors: readonly ErrorObject[] | null | undefined, root: unknown): InputIssue[] {
+  const seen = new Set<string>();
+  const issues: InputIssue[] = [];
+  for (const error of errors ?? []) {
+    const issue = issueOf(error, root);
+    if (issue && !seen.has(issue.message)) {
+      seen.add(issue.message);
+      issues.push(issue);
+    }
+  }
+  return issues.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
+}
+
+/** Rejects values too deep or too large to be a profile, before anything else walks them. */
+function checkShape(value: unknown): InputIssue | undefined {
+  let nodes = 0;
+  const walk = (node: unknown, depth: number, pointer: string): InputIssue | undefined => {
+    nodes += 1;
+    if (nodes > PROFILE_LIMITS.maxNodes) {
+      return { pointer: '', expected: `at most ${PROFILE_LIMITS.maxNodes} values`, found: 'more', message: `(root): expected at most ${PROFILE_LIMITS.maxNodes} values, found more` };
+    }
+    if (depth > PROFILE_LIMITS.maxDepth) {
+      return { pointer, expected: `nesting at most ${PROFILE_LIMITS.maxDepth} deep`, found: 'deeper nesting', message: `${pointer}: expected nesting at most ${PROFILE_LIMITS.maxDepth} deep, found deeper nesting` };
+    }
+    if (node !== null && typeof node === 'object') {
+      const entries = Array.isArray(node) ? node.map((v, i) => [String(i), v] as const) : Object.entries(node);
+      for (const [key, child] of entries) {
+        const problem = walk(child, depth + 1, `${pointer}/${key}`);
+        if (problem) return problem;
+      }
+    }
+    return undefined;
+  };
+  return walk(value, 0, '');
+}
+
+/** Keys that the input schema does not know, as JSON pointers (kept, reported as warnings). */
+function unknownKeys(value: unknown, schema: Record<string, unknown>, pointer: string, out: string[]): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  const props = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [key, child] of Object.entries(value)) {
+    const sub = props[key];
+    if (sub === undefined) out.push(`${pointer}/${key}`);
+    else if (sub['type'] === 'object') unknownKeys(child, sub, `${pointer}/${key}`, out);
+  }
+}
+
+export interface ValidatedProfile {
+  profile: Profile;
+  /** One line per key outside the schema. */
+  warnings: string[];
+}
+
+/** Validates a parsed JSON value as a profile; throws ProfileInputError with every problem. */
+export function validateProfile(value: unknown): ValidatedProfile {
+  const shapeIssue = checkShape(value);
+  if (shapeIssue) throw new ProfileInputError([shapeIssue]);
+  const validate = validators().input;
+  if (!validate(value)) throw new ProfileInputError(issuesOf(validate.errors, value));
+  const unknown: string[] = [];
+  unknownKeys(value, inputSchema as Record<string, unknown>, '', unknown);
+  return {
+    profile: value as Profile,
+    warnings: unknown.sort().map((p) => `${p}: unknown key kept but not used (not in the input schema)`),
+  };
+}
+
+/** Parses profile text (JSON); a syntax error becomes a ProfileInputError at the root. */
+export function parseProfileText(text: string): unknown {
+  if (Buffer.byteLength(text, 'utf8') > PROFILE_LIMITS.maxBytes) {
+    throw new ProfileInputError([
+      { pointer: '', expected: `at most ${PROFILE_LIMITS.maxBytes} bytes`, found: `${Buffer.byteLength(text, 'utf8')} bytes`, message: `(root): expected a profile of at most ${PROFILE_LIMITS.maxBytes} bytes, found ${Buffer.byteLength(text, 'utf8')} bytes` },
+    ]);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : 'unparseable';
+    throw new ProfileInputError([{ pointer: '', expected: 'a JSON document', found: `invalid JSON (${detail})`, message: `(root): expected a JSON document, found invalid JSON (${detail})` }]);
+  }
+}
+
+/** Validates an engine output against the published output schema. */
+export function outputIssues(value: unknown): InputIssue[] {
+  const validate = validators().output;
+  return validate(value) ? [] : issuesOf(validate.errors, value);
+}
+
+export function assertValidOutput(value: unknown): void {
+  const issues = outputIssues(value);
+  if (issues.length > 0) throw new OutputSchemaError(issues);
+}
+
+export const KNOWN_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(Object.keys((inputSchema as { properties: object }).properties));

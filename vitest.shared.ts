@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject, mergeConfig, type UserWorkspaceConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Every package's vitest config starts here: workspace packages resolve to their
+ * TypeScript sources, so tests never need a prior build.
+ */
+export function ringmasterProject(config: UserWorkspaceConfig = {}): UserWorkspaceConfig {
+  return mergeConfig(
+    defineProject({
+      resolve: {
+        alias: [{ find: /^@ringmaster\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
+      },
+      test: { include: ['test/**/*.test.ts'], testTimeout: 20_000 },
+    }),
+    config,
+  );
+}
