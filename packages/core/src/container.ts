@@ -1,4 +1,6 @@
 import { Container, ContainerModule } from 'inversify';
+
+export type { ContainerModule };
 import type { ArtifactRenderer } from './artifacts.js';
 import { Engine } from './engine.js';
 import { loadKnowledgeBase, type KnowledgeBase } from './kb.js';

@@ -14,3 +14,4 @@ export * from './normalize.js';
 export * from './profile.js';
 export * from './risk-matrix.js';
 export * from './validate.js';
+export * from './pins.js';

@@ -28,6 +28,7 @@ export function jsonType(value: unknown): string {
 /** A short, one-line rendering of a found value. */
 export function describeFound(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
   const type = jsonType(value);
   if (type === 'object') return 'object';
   if (type === 'array') return `array of ${(value as unknown[]).length}`;
@@ -63,12 +64,18 @@ function issueOf(error: ErrorObject, root: unknown): InputIssue | undefined {
     case 'pattern':
       expected = `a string matching ${String(params['pattern'])}`;
       break;
-    case 'maxLength':
     case 'minLength':
+      expected = `a string of at least ${String(params['limit'])} character(s)`;
+      break;
+    case 'maxLength':
+      expected = `a string of at most ${String(params['limit'])} characters`;
+      break;
     case 'maxItems':
+      expected = `at most ${String(params['limit'])} items`;
+      break;
     case 'minimum':
     case 'maximum':
-      expected = error.message ?? error.keyword;
+      expected = `a number ${String(params['comparison'])} ${String(params['limit'])}`;
       break;
     default:
       expected = error.message ?? error.keyword;

@@ -1,0 +1,29 @@
+// Bundles the CLI into dist/ so that it starts fast and needs no TypeScript at run time.
+// Workspace packages are bundled from their sources; @actions/workflow-parser's bare
+// JSON import, which plain Node cannot load, is bundled too.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+await build({
+  entryPoints: { ringmaster: 'src/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['@electric-sql/pglite', 'pg'],
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  plugins: [
+    {
+      name: 'workspace-sources',
+      setup(b) {
+        b.onResolve({ filter: /^@ringmaster\/[a-z-]+$/ }, (args) => ({ path: `${root}packages/${args.path.slice('@ringmaster/'.length)}/src/index.ts` }));
+      },
+    },
+  ],
+});

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { loadKnowledgeBase, parseProfileText, RingmasterError, validateProfile } from '@ringmaster/core';
+import { readProfileText } from '../io.js';
+import { formatOption } from './options.js';
+
+class KbLookupError extends RingmasterError {
+  constructor(trace: string) {
+    super('kb_input', `${trace}: no such KB section (expected KB_NN#Anchor; run 'ringmaster kb --list')`);
+  }
+}
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('Plan a delivery blueprint from a profile (JSON file, or - for stdin)')
+    .argument('[file]', 'profile JSON file, or - for stdin', '-')
+    .addOption(formatOption(['json', 'yaml', 'md'], 'json'))
+    .option('-o, --out <dir>', 'also write every artifact, blueprint.json, manifest.json and report.md under this folder')
+    .action(async (file: string, options: { format: string; out?: string }) => {
+      const { createEngine } = await import('../engine.js');
+      const result = createEngine().plan(parseProfileText(readProfileText(file)));
+      if (options.out) {
+        const { writePlan } = await import('@ringmaster/renderer');
+        writePlan(result, options.out);
+      }
+      if (options.format === 'yaml') process.stdout.write(stringify(result.output, { lineWidth: 0 }));
+      else if (options.format === 'md') {
+        const { renderReport } = await import('@ringmaster/renderer');
+        process.stdout.write(renderReport(result.output));
+      } else process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+    });
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('Validate a profile against the input schema; unknown keys are warnings')
+    .argument('[file]', 'profile JSON file, or - for stdin', '-')
+    .action((file: string) => {
+      const { warnings } = validateProfile(parseProfileText(readProfileText(file)));
+      for (const warning of warnings) process.stderr.write(`ringmaster: warning: ${warning}\n`);
+      process.stdout.write(`${file === '-' ? '(stdin)' : file}: valid profile\n`);
+    });
+}
+
+export function registerModes(program: Command): void {
+  program
+    .command('modes')
+    .description('List the modes, what each reads and which questions it may ask')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { createEngine } = await import('../engine.js');
+      const modes = createEngine().modes.map((m) => ({ id: m.id, spec_mode: m.specMode, title: m.title, inputs: m.dependsOn.inputs, asks: m.dependsOn.asks, kb: m.kb }));
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(modes, null, 2)}\n`);
+        return;
+      }
+      for (const m of modes) {
+        process.stdout.write(`${m.id.padEnd(22)} ${m.spec_mode === null ? '  ' : String(m.spec_mode).padStart(2)}  ${m.title}\n`);
+        process.stdout.write(`${' '.repeat(26)}reads: ${m.inputs.join(', ') || '-'}; asks: ${m.asks.join(', ') || '-'}\n`);
+      }
+    });
+}
+
+export function registerKb(program: Command): void {
+  program
+    .command('kb')
+    .description('Print a knowledge-base section, e.g. ringmaster kb KB_18#Tenant_Canary')
+    .argument('[trace]', 'KB_NN#Anchor')
+    .option('--list', 'list every trace')
+    .action((trace: string | undefined, options: { list?: boolean }) => {
+      const kb = loadKnowledgeBase();
+      if (options.list || trace === undefined) {
+        process.stdout.write(`${kb.traces().sort().join('\n')}\n`);
+        return;
+      }
+      const section = kb.get(trace);
+      if (!section) throw new KbLookupError(trace);
+      process.stdout.write(`# ${section.title}\n\n## ${trace.split('#')[1]}\n\n${section.body}\n`);
+    });
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ProfileInputError, RingmasterError } from '@ringmaster/core';
+import { registerKb, registerModes, registerPlan, registerValidate } from './commands/plan.js';
+
+/** Exit codes: 0 success, 1 internal error or failing verdict, 2 invalid input. */
+const EXIT = { ok: 0, failed: 1, input: 2 } as const;
+
+/** The one place errors become stderr lines and exit codes; never a stack trace unless RINGMASTER_DEBUG is set. */
+function fail(error: unknown): never {
+  if (process.env['RINGMASTER_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack ?? error.message}\n`);
+  if (error instanceof ProfileInputError) {
+    for (const issue of error.issues) process.stderr.write(`ringmaster: ${issue.message}\n`);
+    process.exit(EXIT.input);
+  }
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.input);
+  if (error instanceof RingmasterError) {
+    process.stderr.write(`ringmaster: ${error.message}\n`);
+    process.exit(error.code.endsWith('_input') ? EXIT.input : EXIT.failed);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`ringmaster: internal error: ${message.split('\n')[0]}\n`);
+  process.exit(EXIT.failed);
+}
+
+const program = new Command('ringmaster')
+  .description('Release-engineering architect for multi-tenant CRM platforms: plans cited delivery blueprints, audits pipelines.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `ringmaster: ${text}` : text) });
+
+registerPlan(program);
+registerValidate(program);
+registerModes(program);
+registerKb(program);
+
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system tools the tests run for real: shellcheck (generated scripts)
+# and PostgreSQL 15 (the Slack app's persistence tests). Debian/Ubuntu only; no-op
+# when both are present.
+set -euo pipefail
+need=()
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ "${#need[@]}" -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-system-deps: please install ${need[*]} with your package manager" >&2
+  exit 1
+fi
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
