@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { runMode } from '@ringmaster/core';
+import { blueprintMode, blueprintRules, deployRegions, jurisdictionOf } from '../src/index.js';
+
+/** One row per rule: a profile that fires it, and one where another row of the same field wins. */
+const rows: { rule: string; fires: Record<string, unknown>; not: Record<string, unknown>; value?: unknown }[] = [
+  { rule: 'blueprint/trunk-based', fires: { goal: 'pipeline' }, not: { goal: 'pipeline' } },
+  { rule: 'blueprint/ci-triggers', fires: { goal: 'pipeline' }, not: { goal: 'pipeline' } },
+  {
+    rule: 'blueprint/stages-residency',
+    fires: { goal: 'GDPR', crm_profile: { multi_tenant: true, data_residency_regions: ['eu-central-1'] } },
+    not: { goal: 'deploy', crm_profile: { multi_tenant: true } },
+    value: ['build', 'test', 'security', 'publish', 'deploy_eu', 'deploy_us'],
+  },
+  { rule: 'blueprint/stages-rings', fires: { goal: 'deploy', crm_profile: { multi_tenant: true } }, not: { goal: 'deploy', crm_profile: { multi_tenant: false } } },
+  { rule: 'blueprint/stages-standard', fires: { goal: 'deploy' }, not: { goal: 'deploy', release_policy: { ring_model: { enabled: true } } } },
+  { rule: 'blueprint/gates', fires: { goal: 'pipeline' }, not: { goal: 'pipeline' } },
+  { rule: 'blueprint/caching-long-term', fires: { goal: 'release', release_policy: { change_approval_level: 'cab' } }, not: { goal: 'release', release_policy: { cadence: 'daily' } }, value: 'long_term' },
+  { rule: 'blueprint/caching-scoped', fires: { goal: 'release' }, not: { goal: 'release', release_policy: { cadence: 'quarterly' } }, value: 'scoped_keys' },
+  { rule: 'blueprint/build-once', fires: { goal: 'pipeline' }, not: { goal: 'pipeline' }, value: 'build_once_promote_by_digest' },
+  { rule: 'blueprint/deploy-scripted-no-k8s', fires: { goal: 'deploy', infra: { orchestrator: 'vm' } }, not: { goal: 'deploy', infra: { orchestrator: 'kubernetes' } }, value: 'scripted_git_driven' },
+  { rule: 'blueprint/deploy-gitops', fires: { goal: 'deploy', infra: { orchestrator: 'kubernetes' } }, not: { goal: 'deploy', infra: { orchestrator: 'ecs' } }, value: 'gitops_pull' },
+  { rule: 'blueprint/ci-vendor', fires: { goal: 'pipeline', ci_platform: 'GitLab CI' }, not: { goal: 'pipeline', ci_platform: 'GitLab CI' }, value: 'gitlab_ci' },
+  { rule: 'blueprint/registry', fires: { goal: 'pipeline', infra: { cloud_provider: 'gcp' } }, not: { goal: 'pipeline', infra: { cloud_provider: 'gcp' } }, value: 'google_artifact_registry' },
+  { rule: 'blueprint/regions', fires: { goal: 'deploy', infra: { regions: ['us-east-1'] } }, not: { goal: 'deploy' } },
+];
+
+describe('blueprint rules', () => {
+  it('has a test row for every rule', () => {
+    expect(rows.map((r) => r.rule).sort()).toEqual(blueprintRules.map((r) => r.id).sort());
+  });
+
+  it.each(rows)('$rule', ({ rule, fires, not, value }) => {
+    const field = blueprintRules.find((r) => r.id === rule)?.field ?? '';
+    const fired = runMode(blueprintMode, fires).decisions.get(field);
+    expect(fired?.rule).toBe(rule);
+    if (value !== undefined) expect(fired?.value).toEqual(value);
+    const other = runMode(blueprintMode, not).decisions.get(field);
+    if (JSON.stringify(not) !== JSON.stringify(fires)) expect(other?.rule).not.toBe(rule);
+  });
+});
+
+describe('blueprint applicability', () => {
+  it.each(['Setup CI pipeline', 'Deploy Strategy', 'GDPR residency', 'Release Policy', 'Design the CI/CD blueprint'])('applies to "%s"', (goal) => {
+    expect(runMode(blueprintMode, { goal }).applies).toBe(true);
+  });
+  it.each(['Emergency Fix Process', 'Reduce Flakiness', 'Cost Control'])('does not apply to "%s" alone', (goal) => {
+    expect(runMode(blueprintMode, { goal }).applies).toBe(false);
+  });
+  it('applies on a residency profile whatever the goal says', () => {
+    expect(runMode(blueprintMode, { goal: 'keep regulators happy', crm_profile: { multi_tenant: true, data_residency_regions: ['eu-west-1'] } }).applies).toBe(true);
+  });
+});
+
+describe('residency helpers', () => {
+  it.each([
+    ['eu-central-1', 'eu'],
+    ['europe-west3', 'eu'],
+    ['westeurope', 'eu'],
+    ['us-east-1', 'us'],
+    ['eastus2', 'us'],
+    ['ap-southeast-2', 'apac'],
+  ])('%s is in %s', (region, jurisdiction) => expect(jurisdictionOf(region)).toBe(jurisdiction));
+
+  it('adds a region outside the residency set', () => {
+    const ctxProfile = runMode(blueprintMode, { goal: 'x', crm_profile: { multi_tenant: true, data_residency_regions: ['eu-central-1'] } });
+    expect(ctxProfile.decisions.get('pipeline_blueprint.regions')?.value).toEqual(['eu-central-1', 'us-east-1']);
+    expect(deployRegions).toBeTypeOf('function');
+  });
+});
+
+describe('blueprint artifacts', () => {
+  it('writes the pipeline for the CI vendor', () => {
+    const paths = (ci: string) => runMode(blueprintMode, { goal: 'pipeline', ci_platform: ci }).artifacts.map((a) => a.path);
+    expect(paths('github')).toContain('.github/workflows/release.yml');
+    expect(paths('gitlab')).toContain('.gitlab-ci.yml');
+    expect(paths('azure devops')).toContain('azure-pipelines.yml');
+  });
+
+  it('adds residency and change-approval artifacts only when the profile calls for them', () => {
+    const names = (p: Record<string, unknown>) => runMode(blueprintMode, p).artifacts.map((a) => a.name);
+    expect(names({ goal: 'pipeline' })).not.toContain('opa_residency_policy.rego');
+    expect(names({ goal: 'x', crm_profile: { multi_tenant: true, data_residency_regions: ['eu-central-1'] } })).toEqual(expect.arrayContaining(['opa_residency_policy.rego', 'pipeline_regions.yaml', 'audit_region_log.json']));
+    expect(names({ goal: 'x', release_policy: { change_approval_level: 'cab' } })).toEqual(expect.arrayContaining(['freeze_policy.rego', 'approval_gate_job.yaml', 'exception_request_form.md']));
+  });
+
+  it('passes profile values to scripts only as variables', () => {
+    const promote = runMode(blueprintMode, { goal: 'pipeline', infra: { cloud_provider: 'aws' } }).artifacts.find((a) => a.name === 'promote.sh');
+    expect(promote?.body.format).toBe('shell');
+    if (promote?.body.format === 'shell') expect(promote.body.vars['CLOUD']).toBe('aws');
+  });
+});
