@@ -32,6 +32,16 @@ export type ArtifactBody =
       schema: 'kubernetes' | 'github-workflow' | 'gitlab-ci' | 'azure-pipelines' | 'plain';
       /** A comment written at the top of the file. */
       header?: string;
+      /**
+       * GitHub Actions pins, for `schema: 'github-workflow'`. Every `uses:` must end up as
+       * `owner/repo@<40-hex sha> # vX.Y.Z`. Three ways to get there, all rendered the same:
+       * - `uses: 'owner/repo@<sha> # v4.2.2'`: the text after ` # ` becomes a YAML comment;
+       * - `uses: 'owner/repo@<sha>'` where core's PINNED_ACTIONS knows the SHA: its version is added;
+       * - `uses: 'owner/repo'` (no ref) where `pins` (or else PINNED_ACTIONS) names the action:
+       *   the SHA and version come from there.
+       * An action none of these resolve is left as written and fails validation.
+       */
+      pins?: Readonly<Record<string, { sha: string; version: string }>>;
     }
   | { format: 'json'; value: unknown; schema: 'openvex' | 'cyclonedx' | 'iam-policy' | 'plain' }
   | {
@@ -46,7 +56,13 @@ export type ArtifactBody =
       script: string;
     }
   | { format: 'rego'; package: string; rules: string; tests: string }
-  | { format: 'sql'; summary: string; statements: readonly string[] }
+  | {
+      format: 'sql';
+      summary: string;
+      statements: readonly string[];
+      /** Expand-migrate-contract step. An `expand` migration must not drop, rename or retype anything. */
+      phase?: 'expand' | 'migrate' | 'contract';
+    }
   | { format: 'markdown'; doc: MarkdownDoc }
   | { format: 'checklist'; checklist: Checklist };
 

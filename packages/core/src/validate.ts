@@ -1,7 +1,8 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
 import inputSchema from '../schemas/input.schema.json' with { type: 'json' };
 import outputSchema from '../schemas/output.schema.json' with { type: 'json' };
 import { OutputSchemaError, ProfileInputError, type InputIssue } from './errors.js';
+import { validateInput, validateOutput } from './generated/validators.js';
 import type { Profile } from './profile.js';
 
 export { inputSchema, outputSchema };
@@ -9,14 +10,8 @@ export { inputSchema, outputSchema };
 /** Hard limits on a profile, checked before schema validation (hostile input). */
 export const PROFILE_LIMITS = { maxBytes: 256 * 1024, maxDepth: 16, maxNodes: 10_000 } as const;
 
-let compiled: { input: ValidateFunction; output: ValidateFunction } | undefined;
-function validators(): { input: ValidateFunction; output: ValidateFunction } {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-    compiled = { input: ajv.compile(inputSchema), output: ajv.compile(outputSchema) };
-  }
-  return compiled;
-}
+/** Validators are compiled from the schemas at build time (scripts/compile-schemas.mjs), not at start-up. */
+const validators = () => ({ input: validateInput, output: validateOutput });
 
 export function jsonType(value: unknown): string {
   if (value === null) return 'null';

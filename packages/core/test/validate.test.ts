@@ -71,3 +71,12 @@ describe('output schema', () => {
     expect(issues.map((i) => i.pointer)).toContain('/kb_references/0');
   });
 });
+
+describe('generated validators', () => {
+  it('are up to date with the schema files', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, ['scripts/compile-schemas.mjs', '--check'], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
