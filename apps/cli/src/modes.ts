@@ -1,8 +1,27 @@
 import type { ContainerModule } from '@ringmaster/core';
+import { blueprintModule } from '@ringmaster/mode-blueprint';
+import { drModule } from '@ringmaster/mode-dr';
+import { finopsModule } from '@ringmaster/mode-finops';
 import { gitopsModule } from '@ringmaster/mode-gitops';
+import { incidentModule } from '@ringmaster/mode-incident';
+import { migrationModule } from '@ringmaster/mode-migration';
 import { observabilityModule } from '@ringmaster/mode-observability';
 import { progressiveDeliveryModule } from '@ringmaster/mode-progressive-delivery';
 import { qualityModule } from '@ringmaster/mode-quality';
+import { supplyChainModule } from '@ringmaster/mode-supply-chain';
+import { vulnMgmtModule } from '@ringmaster/mode-vuln-mgmt';
 
-/** Every mode package's container module except blueprint (always loaded by engine.ts). */
-export const MODE_MODULES: readonly ContainerModule[] = [qualityModule, gitopsModule, progressiveDeliveryModule, observabilityModule];
+/** Every mode this installation ships, as container modules. */
+export const MODE_MODULES: readonly ContainerModule[] = [
+  blueprintModule,
+  qualityModule,
+  supplyChainModule,
+  vulnMgmtModule,
+  gitopsModule,
+  progressiveDeliveryModule,
+  observabilityModule,
+  incidentModule,
+  drModule,
+  finopsModule,
+  migrationModule,
+];

@@ -1,0 +1,26 @@
+import { defineMode, modeModule } from '@ringmaster/core';
+import { drArtifacts } from './artifacts.js';
+import { drRules } from './rules.js';
+
+export { drRules, drTargets, EVIDENCE_ARTIFACTS, type DrTargets } from './rules.js';
+export { drDrillChecklist, type DrDrillChecklistInput } from './checklists.js';
+export { drDrillScript, drillSchedule, durationSeconds, incidentLogTemplate, restoreRunbook } from './artifacts.js';
+
+/** Mode 9: DR & BCP. Recovery targets by risk tier, drills that prove them, and the restore runbook. */
+export const drMode = defineMode({
+  id: 'dr',
+  title: 'DR & BCP',
+  specMode: 9,
+  kb: ['KB_15#Disaster_Recovery', 'KB_15#RTO_Tracking'],
+  dependsOn: {
+    inputs: ['/risk_tier', '/infra/cloud_provider', '/infra/regions', '/data/primary_store', '/crm_profile/data_residency_regions', '/compliance', '/current_pain'],
+    asks: ['cloud_provider'],
+  },
+  keywords: ['dr', 'disaster*', 'restor*', 'failover*', 'fail over', 'backup*', 'back up', 'recover*', 'bcp', 'resilien*', 'continuity', 'rpo', 'rto', 'drill*'],
+  signals: [{ id: 'pain:incidents', weight: 0.3, when: (p) => p.current_pain.includes('incidents') }],
+  rules: drRules,
+  artifacts: drArtifacts,
+  risks: () => ['dr-restore-failure'],
+});
+
+export const drModule = modeModule(drMode);

@@ -1,0 +1,316 @@
+import type { ArtifactSpec, Decided, ModeContext } from '@ringmaster/core';
+
+const COST_CENTER = { key: 'CostCenter', value: 'CRM' } as const;
+
+function tagOf(decided: Decided): { key: string; value: string } {
+  const [key, value] = (decided.get<string>('finops_controls.tagging_policy') ?? `${COST_CENTER.key}=${COST_CENTER.value}`).split('=');
+  return { key: key ?? COST_CENTER.key, value: value ?? COST_CENTER.value };
+}
+
+const enforced = (decided: Decided): boolean => decided.get('finops_controls.budgets') === 'enforce_hard_limit';
+
+/** Budget with alerts at 80% and 100%: the cloud's own budget service, or an OpenCost rule when the cloud is unknown. */
+export function budgetAlert(ctx: ModeContext, decided: Decided): ArtifactSpec {
+  const tag = tagOf(decided);
+  const base = { name: 'budget_alert.yaml', path: 'finops/budget_alert.yaml', type: 'policy' as const, kb: ['KB_19#Budgets', 'KB_19#Cost_Controls'] as const };
+  const action = enforced(decided) ? 'Past 100% the subscriber blocks non-critical pipelines.' : 'Past 100% the budget owner is notified.';
+  switch (ctx.profile.infra.cloud_provider) {
+    case 'aws':
+      return {
+        ...base,
+        kb: [...base.kb],
+        body: {
+          format: 'yaml',
+          schema: 'plain',
+          header: `AWS Budgets (CloudFormation): monthly CI budget on ${tag.key}=${tag.value}, alerts at 80% actual and 100% actual/forecast.\n${action}\nKB_19#Budgets`,
+          documents: [
+            {
+              AWSTemplateFormatVersion: '2010-09-09',
+              Description: 'Monthly CI budget with 80% and 100% alerts',
+              Parameters: {
+                MonthlyBudgetUsd: { Type: 'Number', Description: 'Monthly CI budget in USD' },
+                AlertTopicArn: { Type: 'String', Description: 'SNS topic that receives budget alerts (ChatOps and the pipeline gate subscribe to it)' },
+              },
+              Resources: {
+                CiBudget: {
+                  Type: 'AWS::Budgets::Budget',
+                  Properties: {
+                    Budget: {
+                      BudgetName: 'crm-ci-monthly',
+                      BudgetType: 'COST',
+                      TimeUnit: 'MONTHLY',
+                      BudgetLimit: { Amount: { Ref: 'MonthlyBudgetUsd' }, Unit: 'USD' },
+                      CostFilters: { TagKeyValue: [`user:${tag.key}$${tag.value}`] },
+                    },
+                    NotificationsWithSubscribers: [
+                      { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
+                      { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
+                      { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
+                    ],
+                  },
+                },
+              },
+            },
+          ],
+        },
+      };
+    case 'gcp':
+      return {
+        ...base,
+        kb: [...base.kb],
+        body: {
+          format: 'yaml',
+          schema: 'plain',
+          header: `Cloud Billing budget (Config Connector): monthly CI budget on label ${tag.key.toLowerCase()}=${tag.value.toLowerCase()}, alerts at 80% and 100%.\n${action}\nKB_19#Budgets`,
+          documents: [
+            {
+              apiVersion: 'billingbudgets.cnrm.cloud.google.com/v1beta1',
+              kind: 'BillingBudgetsBudget',
+              metadata: { name: 'crm-ci-monthly' },
+              spec: {
+                billingAccountRef: { external: 'billingAccounts/BILLING_ACCOUNT_ID' },
+                displayName: 'CRM CI monthly budget',
+                budgetFilter: { labels: { [tag.key.toLowerCase()]: { values: [tag.value.toLowerCase()] } }, calendarPeriod: 'MONTH' },
+                amount: { specifiedAmount: { currencyCode: 'USD', units: 5000 } },
+                thresholdRules: [{ thresholdPercent: 0.8, spendBasis: 'CURRENT_SPEND' }, { thresholdPercent: 1.0, spendBasis: 'CURRENT_SPEND' }, { thresholdPercent: 1.0, spendBasis: 'FORECASTED_SPEND' }],
+                allUpdatesRule: { pubsubTopicRef: { name: 'ci-budget-alerts' }, schemaVersion: '1.0' },
+              },
+            },
+          ],
+        },
+      };
+    default: {
+      const portable = ctx.profile.infra.cloud_provider === 'azure' ? 'Azure: the Cost Management budget (az consumption budget create) carries the invoice view; this rule gives the per-namespace CI view.' : 'Cloud unknown: portable OpenCost metrics, no cloud billing API needed.';
+      return {
+        ...base,
+        kb: [...base.kb],
+        body: {
+          format: 'yaml',
+          schema: 'plain',
+          header: `Prometheus rules on OpenCost metrics: projected monthly cost of CI and preview namespaces, alerts at 80% and 100% of the budget.\n${portable}\n${action}\nKB_19#Budgets`,
+          documents: [
+            {
+              apiVersion: 'monitoring.coreos.com/v1',
+              kind: 'PrometheusRule',
+              metadata: { name: 'ci-budget', labels: { [tag.key.toLowerCase()]: tag.value.toLowerCase() } },
+              spec: {
+                groups: [
+                  {
+                    name: 'ci-budget',
+                    rules: [
+                      { record: 'ci:monthly_budget_usd', expr: 'vector(5000)', labels: { note: 'set to the monthly CI budget' } },
+                      {
+                        record: 'ci:projected_monthly_cost_usd',
+                        expr: [
+                          'sum(',
+                          '  sum by (node) (container_cpu_allocation{namespace=~"ci-runners|preview-.*"}) * on (node) group_left () max by (node) (node_cpu_hourly_cost)',
+                          '  + sum by (node) (container_memory_allocation_bytes{namespace=~"ci-runners|preview-.*"}) / 1073741824 * on (node) group_left () max by (node) (node_ram_hourly_cost)',
+                          ') * 730',
+                        ].join('\n'),
+                      },
+                      {
+                        alert: 'CIBudget80Percent',
+                        expr: 'ci:projected_monthly_cost_usd > 0.80 * scalar(ci:monthly_budget_usd)',
+                        for: '1h',
+                        labels: { severity: 'warning', channel: 'slack' },
+                        annotations: { summary: 'CI spend is projected above 80% of the monthly budget', runbook: 'Review preview TTLs and spot usage; find the top namespaces in OpenCost.' },
+                      },
+                      {
+                        alert: 'CIBudgetExceeded',
+                        expr: 'ci:projected_monthly_cost_usd > scalar(ci:monthly_budget_usd)',
+                        for: '1h',
+                        labels: { severity: 'critical', action: enforced(decided) ? 'block_non_critical_pipelines' : 'escalate_to_budget_owner' },
+                        annotations: { summary: 'CI spend is projected above 100% of the monthly budget' },
+                      },
+                    ],
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      };
+    }
+  }
+}
+
+/** Where each cloud's spot nodes are labelled and tainted. */
+const SPOT_NODES = {
+  aws: { label: ['karpenter.sh/capacity-type', 'spot'], taint: { key: 'ci-spot', value: 'true' } },
+  gcp: { label: ['cloud.google.com/gke-spot', 'true'], taint: { key: 'cloud.google.com/gke-spot', value: 'true' } },
+  azure: { label: ['kubernetes.azure.com/scalesetpriority', 'spot'], taint: { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot' } },
+  portable: { label: ['lifecycle', 'spot'], taint: { key: 'lifecycle', value: 'spot' } },
+} as const;
+
+/** Schedules CI runner pods on spot nodes (opt-out for stateful jobs), with the node pool where Kubernetes can declare it. */
+export function spotConfig(ctx: ModeContext): ArtifactSpec {
+  const cloud = ctx.profile.infra.cloud_provider;
+  const nodes = cloud === 'aws' || cloud === 'gcp' || cloud === 'azure' ? SPOT_NODES[cloud] : SPOT_NODES.portable;
+  const policy = {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: { name: 'ci-runners-on-spot', annotations: { 'policies.kyverno.io/description': 'Stateless CI runner pods go to spot capacity; label a pod ci.ringmaster.dev/spot=false to keep it on on-demand nodes.' } },
+    spec: {
+      rules: [
+        {
+          name: 'schedule-ci-runners-on-spot',
+          match: { any: [{ resources: { kinds: ['Pod'], namespaces: ['ci-runners'] } }] },
+          exclude: { any: [{ resources: { selector: { matchLabels: { 'ci.ringmaster.dev/spot': 'false' } } } }] },
+          mutate: {
+            patchStrategicMerge: {
+              spec: {
+                nodeSelector: { [nodes.label[0]]: nodes.label[1] },
+                tolerations: [{ key: nodes.taint.key, operator: 'Equal', value: nodes.taint.value, effect: 'NoSchedule' }],
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+  const documents: unknown[] = [policy];
+  if (cloud === 'aws') {
+    documents.unshift({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'ci-spot' },
+      spec: {
+        template: {
+          metadata: { labels: { workload: 'ci' } },
+          spec: {
+            nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+            requirements: [
+              { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] },
+              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64', 'arm64'] },
+            ],
+            taints: [{ key: 'ci-spot', value: 'true', effect: 'NoSchedule' }],
+            expireAfter: '24h',
+          },
+        },
+        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '5m' },
+        limits: { cpu: '256' },
+      },
+    });
+  }
+  const where =
+    cloud === 'aws'
+      ? 'AWS: a Karpenter NodePool of spot capacity (tainted ci-spot) and the policy that sends runner pods there.'
+      : cloud === 'gcp'
+        ? 'GKE: runner pods select Spot VMs (cloud.google.com/gke-spot).'
+        : cloud === 'azure'
+          ? 'AKS: runner pods select the spot node pool (kubernetes.azure.com/scalesetpriority=spot).'
+          : 'Cloud unknown: label and taint your spot nodes lifecycle=spot (NoSchedule); the policy sends runner pods there.';
+  return {
+    name: 'spot_config.yaml',
+    path: 'finops/spot_config.yaml',
+    type: 'policy',
+    kb: ['KB_19#Spot_Instances'],
+    body: { format: 'yaml', schema: 'plain', header: `Spot capacity for stateless CI jobs (retried on interruption); release and stateful jobs opt out.\n${where}\nKB_19#Spot_Instances`, documents },
+  };
+}
+
+/** Deletes preview namespaces older than the TTL; the age is computed, since field selectors cannot compare timestamps. */
+export function ttlEnforcer(decided: Decided): ArtifactSpec {
+  const ttl = decided.get<string>('finops_controls.ttl_policies') ?? '4h_preview';
+  const hours = /^(\d+)h/.exec(ttl)?.[1] ?? '4';
+  const script = `# kubectl cannot filter on age (--field-selector does not compare timestamps), so jq computes it.
+now="$(date -u +%s)"
+dry_run="\${DRY_RUN:-false}"
+
+expired="$(kubectl get namespaces -l "\${PREVIEW_SELECTOR}" -o json \\
+  | jq -r --argjson now "\${now}" --argjson ttl "\${TTL_SECONDS}" \\
+      '.items[] | select(.status.phase != "Terminating")
+        | select(($now - (.metadata.creationTimestamp | fromdateiso8601)) > $ttl) | .metadata.name')"
+
+if [ -z "\${expired}" ]; then
+  echo "no preview namespace older than \${TTL_HOURS}h"
+  exit 0
+fi
+
+while IFS= read -r ns; do
+  if [ "\${dry_run}" = "true" ]; then
+    echo "would delete preview namespace \${ns} (older than \${TTL_HOURS}h)"
+  else
+    echo "deleting preview namespace \${ns} (older than \${TTL_HOURS}h)"
+    kubectl delete namespace "\${ns}" --wait=false
+  fi
+done <<<"\${expired}"`;
+  return {
+    name: 'ttl_enforcer.sh',
+    path: 'scripts/ttl_enforcer.sh',
+    type: 'template',
+    kb: ['KB_19#TTL_Policies', 'KB_12#Ephemeral_Environments'],
+    body: {
+      format: 'shell',
+      summary: `TTL for preview environments: delete namespaces labelled type=preview older than ${hours} hours. Run it from a CronJob or a scheduled pipeline; DRY_RUN=true lists only.`,
+      vars: { PREVIEW_SELECTOR: 'type=preview', TTL_HOURS: hours, TTL_SECONDS: String(Number(hours) * 3600) },
+      script,
+    },
+  };
+}
+
+export function taggingPolicy(ctx: ModeContext, decided: Decided): ArtifactSpec {
+  const tag = tagOf(decided);
+  const base = { name: 'tagging_policy.json', path: 'finops/tagging_policy.json', type: 'policy' as const, kb: ['KB_19#Tagging'] as const };
+  switch (ctx.profile.infra.cloud_provider) {
+    case 'aws':
+      return {
+        ...base,
+        kb: [...base.kb],
+        body: {
+          format: 'json',
+          schema: 'plain',
+          value: {
+            tags: {
+              [tag.key]: { tag_key: { '@@assign': tag.key }, tag_value: { '@@assign': [tag.value] }, enforced_for: { '@@assign': ['ec2:instance', 'ec2:volume'] } },
+              Environment: { tag_key: { '@@assign': 'Environment' }, tag_value: { '@@assign': ['ci', 'preview', 'staging', 'production'] } },
+            },
+          },
+        },
+      };
+    case 'azure':
+      return {
+        ...base,
+        kb: [...base.kb],
+        body: {
+          format: 'json',
+          schema: 'plain',
+          value: {
+            properties: {
+              displayName: `Require ${tag.key}=${tag.value} on CI resources`,
+              policyType: 'Custom',
+              mode: 'Indexed',
+              description: `Every resource in the CI resource groups carries ${tag.key}=${tag.value}, so budgets can attribute spend.`,
+              parameters: {},
+              policyRule: { if: { field: `tags['${tag.key}']`, notEquals: tag.value }, then: { effect: enforced(decided) ? 'deny' : 'audit' } },
+            },
+          },
+        },
+      };
+    default: {
+      const gcp = ctx.profile.infra.cloud_provider === 'gcp';
+      return {
+        ...base,
+        kb: [...base.kb],
+        body: {
+          format: 'json',
+          schema: 'plain',
+          value: {
+            description: gcp
+              ? 'GCP labels are lower-case: apply these labels to every CI project resource, node pool and preview namespace; budgets filter on them.'
+              : 'Cloud unknown: the same keys apply as AWS tags, Azure tags, GCP labels (lower-case) and Kubernetes namespace labels.',
+            required: gcp ? { [tag.key.toLowerCase()]: tag.value.toLowerCase() } : { [tag.key]: tag.value },
+            allowed_values: { [gcp ? 'environment' : 'Environment']: ['ci', 'preview', 'staging', 'production'] },
+            applies_to: ['ci runners and their node pools', 'build caches and artifact buckets', 'preview environments'],
+            kubernetes_namespace_labels: { [tag.key.toLowerCase()]: tag.value.toLowerCase() },
+            enforcement: enforced(decided) ? 'block untagged CI resources at creation (policy as code in the IaC pipeline)' : 'report untagged CI resources weekly',
+          },
+        },
+      };
+    }
+  }
+}
+
+export function finopsArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
+  return [budgetAlert(ctx, decided), spotConfig(ctx), ttlEnforcer(decided), taggingPolicy(ctx, decided)];
+}

@@ -1,0 +1,368 @@
+import { pinnedUses, type ArtifactSpec, type Cloud, type ModeContext } from '@ringmaster/core';
+import { ciTarget, type CiTarget } from './intent.js';
+
+/** Example names used in generated files; replace them with your own. */
+export const EXAMPLE = {
+  org: 'example-org',
+  repo: 'crm-platform',
+  awsAccount: '111122223333',
+  gcpProjectNumber: '123456789012',
+  region: 'us-east-1',
+} as const;
+
+export const REPO_PATH = `${EXAMPLE.org}/${EXAMPLE.repo}`;
+
+/**
+ * Third-party actions used here that core's PINNED_ACTIONS does not hold yet:
+ * full commit SHAs, versions listed in each workflow's header comment.
+ */
+export const LOCAL_PINS = {
+  'aws-actions/configure-aws-credentials': { sha: 'e3dd6a429d7300a6a4c196c26e071d42e0343502', version: 'v4.0.2' },
+  'google-github-actions/auth': { sha: '6fc4af4b145ae7821d527454aa9bd537d1f2dc5f', version: 'v2.1.7' },
+  'azure/login': { sha: 'a65d910e8af852a8061c627c456678983e180302', version: 'v2.2.0' },
+  'docker/login-action': { sha: '74a5d142397b4f367a81961eba4e8cd7edddf772', version: 'v3.4.0' },
+  'docker/build-push-action': { sha: '263435318d21b8e681c14492fe198d362a7d2c83', version: 'v6.18.0' },
+  'anchore/sbom-action': { sha: 'f325610c9f50a54015d37c8d16cb3b0e2c8f4de0', version: 'v0.18.0' },
+  'actions/cache': { sha: '5a3ec84eff668545956fd18022155c47e93e2684', version: 'v4.2.3' },
+} as const;
+
+export function localUses(action: keyof typeof LOCAL_PINS): string {
+  return `${action}@${LOCAL_PINS[action].sha}`;
+}
+
+/** The header line naming the versions behind the pinned SHAs of a workflow. */
+export function pinsComment(actions: readonly (keyof typeof LOCAL_PINS)[]): string {
+  return `Pinned actions: ${actions.map((a) => `${a} ${LOCAL_PINS[a].version}`).join(', ')}.`;
+}
+
+/** The SLSA generator is referenced by its release tag: its builder identity depends on it (slsa-verifier requires tags). */
+export const SLSA_GENERATOR = 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0';
+
+/** OIDC issuer and the subject the release job presents, per CI vendor. */
+export function oidcClaims(ci: CiTarget): { issuer: string; issuerHost: string; subject: string; audienceAws: string } {
+  switch (ci) {
+    case 'github_actions':
+      return {
+        issuer: 'https://token.actions.githubusercontent.com',
+        issuerHost: 'token.actions.githubusercontent.com',
+        subject: `repo:${REPO_PATH}:ref:refs/heads/main`,
+        audienceAws: 'sts.amazonaws.com',
+      };
+    case 'gitlab_ci':
+      return {
+        issuer: 'https://gitlab.com',
+        issuerHost: 'gitlab.com',
+        subject: `project_path:${REPO_PATH}:ref_type:branch:ref:main`,
+        audienceAws: 'sts.amazonaws.com',
+      };
+    case 'azure_devops':
+      return {
+        issuer: 'https://vstoken.dev.azure.com/00000000-0000-0000-0000-000000000000',
+        issuerHost: 'vstoken.dev.azure.com/00000000-0000-0000-0000-000000000000',
+        subject: `sc://${EXAMPLE.org}/${EXAMPLE.repo}/crm-release`,
+        audienceAws: 'api://AzureADTokenExchange',
+      };
+  }
+}
+
+/** The cloud-side trust for the CI job's OIDC token: AWS IAM trust policy, GCP provider, Azure federated credential or Vault JWT role. */
+export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
+  const ci = ciTarget(ctx.profile);
+  const c = oidcClaims(ci);
+  const cloud: Cloud = ctx.profile.infra.cloud_provider;
+  const kb = ['KB_05#OIDC_Identity', 'KB_05#OIDC', ci === 'gitlab_ci' ? 'KB_05#GitLab_OIDC' : ci === 'azure_devops' ? 'KB_05#Azure_DevOps_OIDC' : 'KB_05#GitHub_Actions_OIDC'] as const;
+  const base = { name: 'oidc_trust_policy.json', path: 'iam/oidc_trust_policy.json', type: 'policy' as const, kb };
+  if (cloud === 'aws') {
+    return {
+      ...base,
+      body: {
+        format: 'json',
+        schema: 'iam-policy',
+        value: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'AllowCiReleaseJobViaOidc',
+              Effect: 'Allow',
+              Principal: { Federated: `arn:aws:iam::${EXAMPLE.awsAccount}:oidc-provider/${c.issuerHost}` },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                StringEquals: { [`${c.issuerHost}:aud`]: c.audienceAws },
+                StringLike: { [`${c.issuerHost}:sub`]: c.subject },
+              },
+            },
+          ],
+        },
+      },
+    };
+  }
+  if (cloud === 'gcp') {
+    const condition =
+      ci === 'github_actions'
+        ? `assertion.repository == '${REPO_PATH}' && assertion.ref == 'refs/heads/main'`
+        : ci === 'gitlab_ci'
+          ? `assertion.project_path == '${REPO_PATH}' && assertion.ref == 'main'`
+          : `assertion.sub == '${c.subject}'`;
+    return {
+      ...base,
+      body: {
+        format: 'json',
+        schema: 'plain',
+        value: {
+          name: `projects/${EXAMPLE.gcpProjectNumber}/locations/global/workloadIdentityPools/ci-pool/providers/ci-release`,
+          displayName: 'CI release OIDC',
+          attributeMapping: { 'google.subject': 'assertion.sub', 'attribute.repository': ci === 'gitlab_ci' ? 'assertion.project_path' : 'assertion.repository' },
+          attributeCondition: condition,
+          oidc: { issuerUri: c.issuer },
+        },
+      },
+    };
+  }
+  if (cloud === 'azure') {
+    return {
+      ...base,
+      body: {
+        format: 'json',
+        schema: 'plain',
+        value: {
+          name: 'crm-release-main',
+          issuer: c.issuer,
+          subject: c.subject,
+          audiences: ['api://AzureADTokenExchange'],
+          description: 'Federated credential for the CI release job on main; no client secret exists.',
+        },
+      },
+    };
+  }
+  // on_prem or unknown: a Vault JWT auth role (portable across clouds), for `vault write auth/jwt/role/ci-release @oidc_trust_policy.json`.
+  return {
+    ...base,
+    body: {
+      format: 'json',
+      schema: 'plain',
+      value: {
+        role_type: 'jwt',
+        bound_audiences: [ci === 'github_actions' ? `https://github.com/${EXAMPLE.org}` : ci === 'gitlab_ci' ? 'https://gitlab.com' : 'api://AzureADTokenExchange'],
+        bound_subject: c.subject,
+        bound_claims_type: 'string',
+        user_claim: 'sub',
+        token_policies: ['ci-release'],
+        token_ttl: '15m',
+        token_max_ttl: '30m',
+      },
+    },
+  };
+}
+
+/** The cloud login step of the GitHub release workflow, by cloud; none on-prem/unknown (signing is keyless). */
+function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: (keyof typeof LOCAL_PINS)[] } {
+  switch (cloud) {
+    case 'aws':
+      return {
+        pins: ['aws-actions/configure-aws-credentials'],
+        steps: [
+          {
+            name: 'Assume the evidence role through OIDC (no static keys)',
+            uses: localUses('aws-actions/configure-aws-credentials'),
+            with: { 'role-to-assume': '${{ vars.AWS_EVIDENCE_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}', 'role-session-name': 'release-${{ github.run_id }}' },
+          },
+          { name: 'Store the SBOM as release evidence', run: 'aws s3 cp sbom.spdx.json "s3://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"' },
+        ],
+      };
+    case 'gcp':
+      return {
+        pins: ['google-github-actions/auth'],
+        steps: [
+          {
+            name: 'Authenticate through Workload Identity Federation (no key file)',
+            uses: localUses('google-github-actions/auth'),
+            with: { workload_identity_provider: '${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}', service_account: '${{ vars.GCP_EVIDENCE_SERVICE_ACCOUNT }}' },
+          },
+          { name: 'Store the SBOM as release evidence', run: 'gcloud storage cp sbom.spdx.json "gs://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"' },
+        ],
+      };
+    case 'azure':
+      return {
+        pins: ['azure/login'],
+        steps: [
+          {
+            name: 'Log in to Azure with a federated credential (no client secret)',
+            uses: localUses('azure/login'),
+            with: { 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}' },
+          },
+          {
+            name: 'Store the SBOM as release evidence',
+            run: 'az storage blob upload --auth-mode login --account-name "${{ vars.EVIDENCE_ACCOUNT }}" --container-name evidence --name "${{ github.sha }}/sbom.spdx.json" --file sbom.spdx.json',
+          },
+        ],
+      };
+    default:
+      return { pins: [], steps: [] };
+  }
+}
+
+/** The CI job that gets an OIDC token, signs by digest and attaches the SBOM; file per CI vendor. */
+export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
+  const ci = ciTarget(ctx.profile);
+  const cloud = ctx.profile.infra.cloud_provider;
+  if (ci === 'gitlab_ci') return gitlabOidcJob(cloud);
+  if (ci === 'azure_devops') return azureDevOpsOidcPipeline(cloud);
+  const { steps: cloudSteps, pins } = githubCloudSteps(cloud);
+  const allPins: (keyof typeof LOCAL_PINS)[] = ['docker/login-action', 'docker/build-push-action', 'anchore/sbom-action', ...pins];
+  const workflow = {
+    name: 'release-signing',
+    on: { push: { branches: ['main'] } },
+    permissions: { contents: 'read' },
+    jobs: {
+      publish: {
+        'runs-on': 'ubuntu-24.04',
+        permissions: { 'id-token': 'write', contents: 'read', packages: 'write' },
+        env: { IMAGE: `ghcr.io/${REPO_PATH}` },
+        outputs: { image: '${{ env.IMAGE }}', digest: '${{ steps.build.outputs.digest }}' },
+        steps: [
+          { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+          { name: 'Log in to GHCR with the per-job token', uses: localUses('docker/login-action'), with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' } },
+          { id: 'build', name: 'Build once and push by digest', uses: localUses('docker/build-push-action'), with: { context: '.', push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}' } },
+          { uses: pinnedUses('sigstore/cosign-installer') },
+          {
+            name: 'Generate the SBOM from the pushed image',
+            uses: localUses('anchore/sbom-action'),
+            with: { image: '${{ env.IMAGE }}@${{ steps.build.outputs.digest }}', format: 'spdx-json', 'output-file': 'sbom.spdx.json', 'upload-artifact': false },
+          },
+          {
+            name: 'Sign the image and attest the SBOM (keyless, by digest)',
+            env: { DIGEST: '${{ steps.build.outputs.digest }}' },
+            run: 'cosign sign --yes "${IMAGE}@${DIGEST}"\ncosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"\n',
+          },
+          ...cloudSteps,
+        ],
+      },
+      provenance: {
+        needs: 'publish',
+        permissions: { actions: 'read', 'id-token': 'write', packages: 'write' },
+        uses: SLSA_GENERATOR,
+        with: { image: '${{ needs.publish.outputs.image }}', digest: '${{ needs.publish.outputs.digest }}', 'registry-username': '${{ github.actor }}' },
+        secrets: { 'registry-password': '${{ secrets.GITHUB_TOKEN }}' },
+      },
+    },
+  };
+  return {
+    name: 'github_actions_oidc.yaml',
+    path: '.github/workflows/release-signing.yml',
+    type: 'template',
+    kb: ['KB_05#GitHub_Actions_OIDC', 'KB_05#OIDC_Identity', 'KB_04#Signing', 'KB_04#Provenance', 'KB_17#Action_Pinning'],
+    body: {
+      format: 'yaml',
+      schema: 'github-workflow',
+      header: [
+        'Release signing on GitHub Actions: the job gets a short-lived OIDC token (id-token: write),',
+        'signs the image by digest with cosign (keyless), attests the SBOM, and the SLSA generator',
+        'adds L3 provenance. Images go to GHCR with the per-job GITHUB_TOKEN, which the SLSA',
+        'container generator needs as its registry password; no static secret is stored.',
+        pinsComment(allPins),
+        'The SLSA generator stays on its release tag: its builder identity depends on it.',
+      ].join('\n'),
+      documents: [workflow],
+    },
+  };
+}
+
+function gitlabOidcJob(cloud: Cloud): ArtifactSpec {
+  const tokens: Record<string, { aud: string }> = { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } };
+  const evidence: string[] = [];
+  if (cloud === 'aws') {
+    tokens['AWS_ID_TOKEN'] = { aud: 'sts.amazonaws.com' };
+    evidence.push(
+      'echo "${AWS_ID_TOKEN}" > "${CI_PROJECT_DIR}/.aws_web_identity"',
+      'export AWS_ROLE_ARN="${AWS_EVIDENCE_ROLE_ARN}" AWS_ROLE_SESSION_NAME="gitlab-${CI_PIPELINE_ID}" AWS_WEB_IDENTITY_TOKEN_FILE="${CI_PROJECT_DIR}/.aws_web_identity"',
+      'aws s3 cp sbom.spdx.json "s3://${EVIDENCE_BUCKET}/evidence/${CI_COMMIT_SHA}/sbom.spdx.json"',
+    );
+  }
+  const doc = {
+    stages: ['build', 'sign'],
+    build: {
+      stage: 'build',
+      image: 'docker:27',
+      services: ['docker:27-dind'],
+      rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
+      variables: { RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
+      script: [
+        'echo "${CI_REGISTRY_PASSWORD}" | docker login --username "${CI_REGISTRY_USER}" --password-stdin "${CI_REGISTRY}"',
+        'docker build --tag "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHA}" .',
+        'docker push "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHA}"',
+        'echo "IMAGE_DIGEST=$(docker inspect --format "{{index .RepoDigests 0}}" "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHA}" | cut -d@ -f2)" > build.env',
+      ],
+      artifacts: { reports: { dotenv: 'build.env' } },
+    },
+    'sign-and-attest': {
+      stage: 'sign',
+      image: 'alpine:3.20',
+      needs: [{ job: 'build', artifacts: true }],
+      rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
+      id_tokens: tokens,
+      script: [
+        'apk add --no-cache cosign syft aws-cli',
+        'syft scan "${CI_REGISTRY_IMAGE}@${IMAGE_DIGEST}" -o spdx-json=sbom.spdx.json',
+        'cosign sign --yes "${CI_REGISTRY_IMAGE}@${IMAGE_DIGEST}"',
+        'cosign attest --yes --type spdxjson --predicate sbom.spdx.json "${CI_REGISTRY_IMAGE}@${IMAGE_DIGEST}"',
+        ...evidence,
+      ],
+    },
+  };
+  return {
+    name: 'gitlab_ci_oidc.yml',
+    path: 'ci/release-signing.gitlab-ci.yml',
+    type: 'template',
+    kb: ['KB_05#GitLab_OIDC', 'KB_05#OIDC_Identity', 'KB_04#Signing', 'KB_04#Provenance'],
+    body: {
+      format: 'yaml',
+      schema: 'gitlab-ci',
+      header: [
+        'Release signing on GitLab CI: id_tokens give the job short-lived OIDC tokens (SIGSTORE_ID_TOKEN',
+        'for keyless cosign, AWS_ID_TOKEN for the evidence upload on AWS); the runner writes SLSA provenance',
+        'for the build artifacts (RUNNER_GENERATE_ARTIFACTS_METADATA). Include it from .gitlab-ci.yml.',
+      ].join('\n'),
+      documents: [doc],
+    },
+  };
+}
+
+function azureDevOpsOidcPipeline(cloud: Cloud): ArtifactSpec {
+  const script = { scriptPath: 'scripts/cosign_sign.sh', arguments: '$(IMAGE_DIGEST)' };
+  const signStep =
+    cloud === 'aws'
+      ? { task: 'AWSShellScript@1', displayName: 'Sign by digest with the KMS key (OIDC service connection)', inputs: { awsCredentials: 'crm-release-oidc', regionName: EXAMPLE.region, scriptType: 'filePath', filePath: script.scriptPath, arguments: script.arguments } }
+      : cloud === 'azure'
+        ? { task: 'AzureCLI@2', displayName: 'Sign by digest with the Key Vault key (workload identity federation)', inputs: { azureSubscription: 'crm-release-wif', scriptType: 'bash', scriptLocation: 'scriptPath', ...script } }
+        : { bash: `bash ${script.scriptPath} "$(IMAGE_DIGEST)"`, displayName: 'Sign by digest with the KMS key named in the script' };
+  const doc = {
+    trigger: { branches: { include: ['main'] } },
+    pr: 'none',
+    pool: { vmImage: 'ubuntu-24.04' },
+    variables: [{ name: 'IMAGE_DIGEST', value: '' }],
+    steps: [
+      { checkout: 'self', persistCredentials: false },
+      {
+        bash: 'set -euo pipefail\ndigest="$(cat image.digest)"\necho "##vso[task.setvariable variable=IMAGE_DIGEST]${digest}"\n',
+        displayName: 'Read the digest written by the build stage',
+      },
+      signStep,
+    ],
+  };
+  return {
+    name: 'azure_pipelines_oidc.yml',
+    path: '.azure-pipelines/release-signing.yml',
+    type: 'template',
+    kb: ['KB_05#Azure_DevOps_OIDC', 'KB_05#OIDC_Identity', 'KB_04#Signing'],
+    body: {
+      format: 'yaml',
+      schema: 'azure-pipelines',
+      header: [
+        'Release signing on Azure DevOps: the service connection uses workload identity federation',
+        '(no client secret). Azure DevOps tokens are not accepted by the public Sigstore Fulcio, so',
+        'cosign signs with a cloud KMS key reached through that federated identity.',
+      ].join('\n'),
+      documents: [doc],
+    },
+  };
+}
