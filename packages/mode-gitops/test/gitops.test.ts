@@ -61,7 +61,7 @@ describe('gitops artifacts', () => {
 
   it('Argo CD Application syncs automatically with selfHeal and prune', () => {
     const spec = runMode(gitopsMode, argo).artifacts.find((a) => a.name === 'argocd_app.yaml');
-    const app = (spec?.body as { documents: { kind: string; apiVersion: string; spec: { syncPolicy?: unknown } }[] }).documents.find((d) => d.kind === 'Application');
+    const app = (spec?.body as unknown as { documents: { kind: string; apiVersion: string; spec: { syncPolicy?: unknown } }[] }).documents.find((d) => d.kind === 'Application');
     expect(app?.apiVersion).toBe('argoproj.io/v1alpha1');
     expect(app?.spec.syncPolicy).toMatchObject({ automated: { selfHeal: true, prune: true } });
   });

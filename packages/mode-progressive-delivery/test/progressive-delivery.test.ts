@@ -120,7 +120,7 @@ describe('progressive delivery artifacts', () => {
     expect(body.script).toMatch(/exit 1\s*$/);
   });
   it('the checklist artifact is the promotion checklist for the decided rings', () => {
-    const body = runMode(progressiveDeliveryMode, golden01).artifacts.find((a) => a.name === 'release_captain_checklist.md')?.body as { format: string; checklist: { steps: { id: string }[] } };
+    const body = runMode(progressiveDeliveryMode, golden01).artifacts.find((a) => a.name === 'release_captain_checklist.md')?.body as unknown as { format: string; checklist: { steps: { id: string }[] } };
     expect(body.format).toBe('checklist');
     expect(body.checklist.steps.map((s) => s.id)).toContain('ring-early-access-approve');
   });

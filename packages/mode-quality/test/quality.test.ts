@@ -66,7 +66,7 @@ describe('quality artifacts', () => {
   it('one circuit breaker with failureRateThreshold 50 per sanitized integration', () => {
     const body = artifact({ ...withIntegrations, crm_profile: { multi_tenant: false, integrations: ['Microsoft Graph', 'salesforce'] } }, 'circuit_breaker_config.yaml')?.body;
     expect(body?.format).toBe('yaml');
-    const doc = (body as { documents: { resilience4j: { circuitbreaker: { instances: Record<string, { failureRateThreshold: number }> } } }[] }).documents[0];
+    const doc = (body as unknown as { documents: { resilience4j: { circuitbreaker: { instances: Record<string, { failureRateThreshold: number }> } } }[] }).documents[0];
     expect(doc?.resilience4j.circuitbreaker.instances).toEqual({
       microsoft_graph: { baseConfig: 'default', failureRateThreshold: 50 },
       salesforce: { baseConfig: 'default', failureRateThreshold: 50 },
