@@ -5,6 +5,13 @@
 export const PINNED_ACTIONS = {
   'actions/checkout': { sha: '11bd71901bbe5b1630ceea73d27597364c9af683', version: 'v4.2.2' },
   'sigstore/cosign-installer': { sha: 'dc72c7d5c4d10cd6bcb8cf6e3fd625a9e5e537da', version: 'v3.7.0' },
+  'actions/cache': { sha: '5a3ec84eff668545956fd18022155c47e93e2684', version: 'v4.2.3' },
+  'aws-actions/configure-aws-credentials': { sha: 'e3dd6a429d7300a6a4c196c26e071d42e0343502', version: 'v4.0.2' },
+  'google-github-actions/auth': { sha: '6fc4af4b145ae7821d527454aa9bd537d1f2dc5f', version: 'v2.1.7' },
+  'azure/login': { sha: 'a65d910e8af852a8061c627c456678983e180302', version: 'v2.2.0' },
+  'docker/login-action': { sha: '74a5d142397b4f367a81961eba4e8cd7edddf772', version: 'v3.4.0' },
+  'docker/build-push-action': { sha: '263435318d21b8e681c14492fe198d362a7d2c83', version: 'v6.18.0' },
+  'anchore/sbom-action': { sha: 'f325610c9f50a54015d37c8d16cb3b0e2c8f4de0', version: 'v0.18.0' },
 } as const satisfies Record<string, { sha: string; version: string }>;
 
 export type PinnedAction = keyof typeof PINNED_ACTIONS;

@@ -1,5 +1,5 @@
 import { pinnedUses, type ArtifactSpec, type Checklist, type Cloud, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
-import { ciOidcWorkflow, EXAMPLE, localUses, oidcClaims, oidcTrustPolicy, pinsComment, REPO_PATH } from './identity.js';
+import { ciOidcWorkflow, EXAMPLE, oidcClaims, oidcTrustPolicy, pinsComment, REPO_PATH } from './identity.js';
 import { cacheFocus, ciTarget, coreWanted, evidenceFocus, kubernetesLike, retentionDays, runnerFocus, signingUnavailable, type CiTarget } from './intent.js';
 import { auditorQueries } from './rules.js';
 
@@ -406,7 +406,7 @@ export function cachePolicy(ctx: ModeContext): ArtifactSpec {
           { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
           {
             name: 'Restore the dependency cache scoped to this branch and lockfile',
-            uses: localUses('actions/cache'),
+            uses: pinnedUses('actions/cache'),
             with: {
               path: '.cache/deps',
               key: `deps-\${{ runner.os }}-\${{ github.ref_name }}-\${{ hashFiles(${locks.map((l) => `'${l}'`).join(', ')}) }}`,

@@ -1,4 +1,4 @@
-import { pinnedUses, type ArtifactSpec, type Cloud, type ModeContext } from '@ringmaster/core';
+import { PINNED_ACTIONS, pinnedUses, type ArtifactSpec, type Cloud, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 
 /** Example names used in generated files; replace them with your own. */
@@ -16,23 +16,9 @@ export const REPO_PATH = `${EXAMPLE.org}/${EXAMPLE.repo}`;
  * Third-party actions used here that core's PINNED_ACTIONS does not hold yet:
  * full commit SHAs, versions listed in each workflow's header comment.
  */
-export const LOCAL_PINS = {
-  'aws-actions/configure-aws-credentials': { sha: 'e3dd6a429d7300a6a4c196c26e071d42e0343502', version: 'v4.0.2' },
-  'google-github-actions/auth': { sha: '6fc4af4b145ae7821d527454aa9bd537d1f2dc5f', version: 'v2.1.7' },
-  'azure/login': { sha: 'a65d910e8af852a8061c627c456678983e180302', version: 'v2.2.0' },
-  'docker/login-action': { sha: '74a5d142397b4f367a81961eba4e8cd7edddf772', version: 'v3.4.0' },
-  'docker/build-push-action': { sha: '263435318d21b8e681c14492fe198d362a7d2c83', version: 'v6.18.0' },
-  'anchore/sbom-action': { sha: 'f325610c9f50a54015d37c8d16cb3b0e2c8f4de0', version: 'v0.18.0' },
-  'actions/cache': { sha: '5a3ec84eff668545956fd18022155c47e93e2684', version: 'v4.2.3' },
-} as const;
-
-export function localUses(action: keyof typeof LOCAL_PINS): string {
-  return `${action}@${LOCAL_PINS[action].sha}`;
-}
-
 /** The header line naming the versions behind the pinned SHAs of a workflow. */
-export function pinsComment(actions: readonly (keyof typeof LOCAL_PINS)[]): string {
-  return `Pinned actions: ${actions.map((a) => `${a} ${LOCAL_PINS[a].version}`).join(', ')}.`;
+export function pinsComment(actions: readonly PinnedAction[]): string {
+  return `Pinned actions: ${actions.map((a) => `${a} ${PINNED_ACTIONS[a].version}`).join(', ')}.`;
 }
 
 /** The SLSA generator is referenced by its release tag: its builder identity depends on it (slsa-verifier requires tags). */
@@ -155,7 +141,7 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
 }
 
 /** The cloud login step of the GitHub release workflow, by cloud; none on-prem/unknown (signing is keyless). */
-function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: (keyof typeof LOCAL_PINS)[] } {
+function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: PinnedAction[] } {
   switch (cloud) {
     case 'aws':
       return {
@@ -163,7 +149,7 @@ function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: (keyof typeof
         steps: [
           {
             name: 'Assume the evidence role through OIDC (no static keys)',
-            uses: localUses('aws-actions/configure-aws-credentials'),
+            uses: pinnedUses('aws-actions/configure-aws-credentials'),
             with: { 'role-to-assume': '${{ vars.AWS_EVIDENCE_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}', 'role-session-name': 'release-${{ github.run_id }}' },
           },
           { name: 'Store the SBOM as release evidence', run: 'aws s3 cp sbom.spdx.json "s3://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"' },
@@ -175,7 +161,7 @@ function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: (keyof typeof
         steps: [
           {
             name: 'Authenticate through Workload Identity Federation (no key file)',
-            uses: localUses('google-github-actions/auth'),
+            uses: pinnedUses('google-github-actions/auth'),
             with: { workload_identity_provider: '${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}', service_account: '${{ vars.GCP_EVIDENCE_SERVICE_ACCOUNT }}' },
           },
           { name: 'Store the SBOM as release evidence', run: 'gcloud storage cp sbom.spdx.json "gs://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"' },
@@ -187,7 +173,7 @@ function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: (keyof typeof
         steps: [
           {
             name: 'Log in to Azure with a federated credential (no client secret)',
-            uses: localUses('azure/login'),
+            uses: pinnedUses('azure/login'),
             with: { 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}' },
           },
           {
@@ -208,7 +194,7 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
   if (ci === 'gitlab_ci') return gitlabOidcJob(cloud);
   if (ci === 'azure_devops') return azureDevOpsOidcPipeline(cloud);
   const { steps: cloudSteps, pins } = githubCloudSteps(cloud);
-  const allPins: (keyof typeof LOCAL_PINS)[] = ['docker/login-action', 'docker/build-push-action', 'anchore/sbom-action', ...pins];
+  const allPins: PinnedAction[] = ['docker/login-action', 'docker/build-push-action', 'anchore/sbom-action', ...pins];
   const workflow = {
     name: 'release-signing',
     on: { push: { branches: ['main'] } },
@@ -221,12 +207,12 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
         outputs: { image: '${{ env.IMAGE }}', digest: '${{ steps.build.outputs.digest }}' },
         steps: [
           { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
-          { name: 'Log in to GHCR with the per-job token', uses: localUses('docker/login-action'), with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' } },
-          { id: 'build', name: 'Build once and push by digest', uses: localUses('docker/build-push-action'), with: { context: '.', push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}' } },
+          { name: 'Log in to GHCR with the per-job token', uses: pinnedUses('docker/login-action'), with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' } },
+          { id: 'build', name: 'Build once and push by digest', uses: pinnedUses('docker/build-push-action'), with: { context: '.', push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}' } },
           { uses: pinnedUses('sigstore/cosign-installer') },
           {
             name: 'Generate the SBOM from the pushed image',
-            uses: localUses('anchore/sbom-action'),
+            uses: pinnedUses('anchore/sbom-action'),
             with: { image: '${{ env.IMAGE }}@${{ steps.build.outputs.digest }}', format: 'spdx-json', 'output-file': 'sbom.spdx.json', 'upload-artifact': false },
           },
           {

@@ -20,7 +20,7 @@ export {
   runnerPolicy,
   supplyChainArtifacts,
 } from './artifacts.js';
-export { ciOidcWorkflow, oidcTrustPolicy, LOCAL_PINS } from './identity.js';
+export { ciOidcWorkflow, oidcTrustPolicy } from './identity.js';
 export { WORDS as SUPPLY_CHAIN_WORDS, signingUnavailable, runnerFocus, cacheFocus, evidenceFocus } from './intent.js';
 
 /** Mode 3: supply-chain security (SLSA). Trust nothing but cryptography. */
