@@ -28,3 +28,9 @@ export function annotatePins(yamlText: string): string {
     return pin && pin.sha === sha ? `${line} # ${pin.version}` : line;
   });
 }
+
+/**
+ * The SLSA v1.0 Build L3 container provenance generator. Referenced by release tag, not SHA:
+ * its builder identity is the tag, and slsa-verifier checks it.
+ */
+export const SLSA_CONTAINER_GENERATOR = 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0';

@@ -1,4 +1,4 @@
-import { pinnedUses, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
+import { pinnedUses, SLSA_CONTAINER_GENERATOR, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 import { deployRegions, jurisdictionOf } from './rules.js';
 
 const IMAGE_REPO = 'crm-platform/app';
@@ -15,7 +15,7 @@ function githubPipeline(decided: Decided): unknown {
     build: {
       'runs-on': 'ubuntu-24.04',
       permissions: { contents: 'read', packages: 'write' },
-      outputs: { digest: '${{ steps.push.outputs.digest }}' },
+      outputs: { image: '${{ steps.push.outputs.image }}', digest: '${{ steps.push.outputs.digest }}' },
       steps: [
         { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
         {
@@ -25,6 +25,7 @@ function githubPipeline(decided: Decided): unknown {
           run: [
             'echo "${{ secrets.GITHUB_TOKEN }}" | docker login ghcr.io -u "${{ github.actor }}" --password-stdin',
             'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json -t "${IMAGE}:${{ github.sha }}" .',
+            'echo "image=${IMAGE}" >> "$GITHUB_OUTPUT"',
             'echo "digest=$(jq -r \'."containerimage.digest"\' meta.json)" >> "$GITHUB_OUTPUT"',
           ].join('\n'),
         },
@@ -62,8 +63,16 @@ function githubPipeline(decided: Decided): unknown {
         },
       ],
     },
+    provenance: {
+      needs: ['build', 'publish'],
+      if: "github.ref == 'refs/heads/main'",
+      permissions: { actions: 'read', 'id-token': 'write', packages: 'write' },
+      uses: SLSA_CONTAINER_GENERATOR,
+      with: { image: '${{ needs.build.outputs.image }}', digest: '${{ needs.build.outputs.digest }}', 'registry-username': '${{ github.actor }}' },
+      secrets: { 'registry-password': '${{ secrets.GITHUB_TOKEN }}' },
+    },
   };
-  let previous = 'publish';
+  let previous = 'provenance';
   for (const stage of deploys) {
     const environment = stage.replace(/^deploy_/, '');
     jobs[stage.replace(/_/g, '-')] = {

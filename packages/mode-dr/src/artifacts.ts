@@ -108,14 +108,54 @@ pg_ctl -D <new-data-dir> -w start
   }
 }
 
+/** What each value a restore command needs means, and how to set it. */
+const RESTORE_VARIABLES: Readonly<Record<string, { value: string; meaning: string }>> = {
+  'source-instance': { value: 'crm-prod-db', meaning: 'the database instance to restore from' },
+  'source-server': { value: 'crm-prod-db', meaning: 'the database server to restore from' },
+  'source-server-resource-id': { value: '"$(az postgres flexible-server show -g "${RESOURCE_GROUP}" -n "${SOURCE_SERVER}" --query id -o tsv)"', meaning: 'the source server resource id' },
+  'yyyymmddhhmm': { value: '"$(date -u +%Y%m%d%H%M)"', meaning: 'suffix that makes the restored name unique' },
+  'restore-point-utc': { value: '"$(date -u -d \'5 minutes ago\' +%Y-%m-%dT%H:%M:%SZ)"', meaning: 'the chosen restore point: the last minute before the corruption' },
+  'snapshot-id': { value: '"$(aws rds describe-db-snapshots --db-instance-identifier "${SOURCE_INSTANCE}" --query \'sort_by(DBSnapshots,&SnapshotCreateTime)[-1].DBSnapshotIdentifier\' --output text)"', meaning: 'the newest snapshot' },
+  'subnet-group': { value: 'crm-db-subnets', meaning: 'the DB subnet group of the recovery VPC' },
+  'security-group-id': { value: '"$(aws ec2 describe-security-groups --filters Name=group-name,Values=crm-db --query \'SecurityGroups[0].GroupId\' --output text)"', meaning: 'the database security group' },
+  'table': { value: 'crm_accounts', meaning: 'the DynamoDB table to restore' },
+  'backup-arn': { value: '"$(aws dynamodb list-backups --table-name "${TABLE}" --query \'BackupSummaries[-1].BackupArn\' --output text)"', meaning: 'the newest on-demand backup' },
+  'backup-id': { value: '"$(gcloud sql backups list --instance="${SOURCE_INSTANCE}" --sort-by=~windowStartTime --limit=1 --format=\'value(id)\')"', meaning: 'the newest Cloud SQL backup' },
+  'resource-group': { value: 'crm-prod', meaning: 'the Azure resource group of the database' },
+  'paired-region': { value: 'northeurope', meaning: 'the paired recovery region' },
+  'stanza': { value: 'crm', meaning: 'the pgBackRest stanza of the cluster' },
+  'new-data-dir': { value: '/var/lib/postgresql/15/restore', meaning: 'an empty data directory for the restored cluster' },
+};
+
+/** Replaces `<name>` in the commands with `${NAME}` and lists the variables they need, so the runbook has no placeholders. */
+function withShellVariables(sections: MarkdownSection[]): { sections: MarkdownSection[]; variables: { name: string; value: string; meaning: string }[] } {
+  const used = new Set<string>();
+  const replace = (text: string): string =>
+    text.replace(/<([a-z][a-z0-9-]*)>/g, (match, key: string) => {
+      if (!(key in RESTORE_VARIABLES)) return match;
+      used.add(key);
+      return `\${${key.replace(/-/g, '_').toUpperCase()}}`;
+    });
+  const out = sections.map((s) => (s.code ? { ...s, code: { ...s.code, text: replace(s.code.text) } } : s));
+  const variables = Object.keys(RESTORE_VARIABLES)
+    .filter((k) => used.has(k))
+    .map((k) => ({ name: k.replace(/-/g, '_').toUpperCase(), ...(RESTORE_VARIABLES[k] as { value: string; meaning: string }) }));
+  return { sections: out, variables };
+}
+
 export function restoreRunbook(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const t = targetsOf(ctx, decided);
   const cloud = ctx.profile.infra.cloud_provider;
-  const restores = clouds(cloud).map((c) => restoreSection(c, ctx));
+  const { sections: restores, variables } = withShellVariables(clouds(cloud).map((c) => restoreSection(c, ctx)));
   const sections: MarkdownSection[] = [
     {
       heading: 'Targets',
       table: { header: ['Target', 'Value', 'Measured from'], rows: [['RPO', t.rpo, 'restore point to the last committed write before the failure'], ['RTO', t.rto, 'declaration to passing health checks']] },
+    },
+    {
+      heading: 'Set the Variables',
+      paragraphs: ['Every command below reads these shell variables; set them once in the recovery shell.'],
+      code: { lang: 'bash', text: variables.map((v) => `export ${v.name}=${v.value}  # ${v.meaning}`).join('\n') },
     },
     {
       heading: 'Before You Start',

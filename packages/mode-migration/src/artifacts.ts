@@ -1,4 +1,7 @@
-import type { ArtifactSpec, Decided, ModeContext } from '@ringmaster/core';
+import { pinnedUses, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
+
+/** Atlas CLI image, pinned by digest (arigaio/atlas 1.3.3). */
+const ATLAS_IMAGE = 'arigaio/atlas@sha256:07f3f92fa46e684ed789d5ef344a25494a4fa6844ef1ea1fa4e138522c2c37ac';
 
 /**
  * The worked example every expand-contract artifact uses: rename users.old_col to users.new_col
@@ -221,11 +224,17 @@ export function schemaLinter(ctx: ModeContext): ArtifactSpec {
           permissions: { contents: 'read' },
           jobs: {
             'atlas-lint-destructive': {
-              'runs-on': 'ubuntu-latest',
+              'runs-on': 'ubuntu-24.04',
+              // The Atlas token is an environment secret, readable only by jobs of this environment.
+              environment: 'schema-lint',
               steps: [
-                { uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } },
-                { name: 'Install Atlas', uses: 'ariga/setup-atlas@v0', with: { 'cloud-token': '${{ secrets.ATLAS_CLOUD_TOKEN }}' } },
-                { name: 'Lint new migrations (destructive changes fail)', run: 'atlas migrate lint --env ci --git-base "origin/${{ github.base_ref }}"' },
+                { uses: pinnedUses('actions/checkout'), with: { 'fetch-depth': 0, 'persist-credentials': false } },
+                {
+                  name: 'Lint new migrations (destructive changes fail)',
+                  // The Atlas image is pinned by digest (arigaio/atlas 1.3.3); the token comes from a repository secret.
+                  env: { ATLAS_TOKEN: '${{ secrets.ATLAS_CLOUD_TOKEN }}', ATLAS_IMAGE: ATLAS_IMAGE },
+                  run: 'docker run --rm --network host -e ATLAS_TOKEN -v "${PWD}:/workspace" -w /workspace "${ATLAS_IMAGE}" migrate lint --env ci --latest 1',
+                },
               ],
             },
           },

@@ -178,7 +178,9 @@ function githubJob(): ArtifactSpec['body'] {
         jobs: {
           'pact-verify': {
             name: 'Pact verification and can-i-deploy',
-            'runs-on': 'ubuntu-latest',
+            'runs-on': 'ubuntu-24.04',
+            // The broker token is an environment secret, readable only by jobs of this environment.
+            environment: 'contract-testing',
             'timeout-minutes': 20,
             env: {
               PACT_BROKER_BASE_URL: '${{ vars.PACT_BROKER_BASE_URL }}',

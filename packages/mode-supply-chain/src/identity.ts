@@ -1,4 +1,4 @@
-import { PINNED_ACTIONS, pinnedUses, type ArtifactSpec, type Cloud, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, type ArtifactSpec, type Cloud, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 
 /** Example names used in generated files; replace them with your own. */
@@ -21,8 +21,6 @@ export function pinsComment(actions: readonly PinnedAction[]): string {
   return `Pinned actions: ${actions.map((a) => `${a} ${PINNED_ACTIONS[a].version}`).join(', ')}.`;
 }
 
-/** The SLSA generator is referenced by its release tag: its builder identity depends on it (slsa-verifier requires tags). */
-export const SLSA_GENERATOR = 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0';
 
 /** OIDC issuer and the subject the release job presents, per CI vendor. */
 export function oidcClaims(ci: CiTarget): { issuer: string; issuerHost: string; subject: string; audienceAws: string } {
@@ -226,7 +224,7 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
       provenance: {
         needs: 'publish',
         permissions: { actions: 'read', 'id-token': 'write', packages: 'write' },
-        uses: SLSA_GENERATOR,
+        uses: SLSA_CONTAINER_GENERATOR,
         with: { image: '${{ needs.publish.outputs.image }}', digest: '${{ needs.publish.outputs.digest }}', 'registry-username': '${{ github.actor }}' },
         secrets: { 'registry-password': '${{ secrets.GITHUB_TOKEN }}' },
       },

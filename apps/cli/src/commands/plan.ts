@@ -22,7 +22,7 @@ export function registerPlan(program: Command): void {
       const result = createEngine().plan(parseProfileText(readProfileText(file)));
       if (options.out) {
         const { writePlan } = await import('@ringmaster/renderer');
-        writePlan(result, options.out);
+        await writePlan(result, options.out);
       }
       if (options.format === 'yaml') process.stdout.write(stringify(result.output, { lineWidth: 0 }));
       else if (options.format === 'md') {
