@@ -191,7 +191,7 @@ export function schemaLinter(ctx: ModeContext): ArtifactSpec {
           {
             'atlas-lint-destructive': {
               stage: 'test',
-              image: { name: 'arigaio/atlas:latest', entrypoint: [''] },
+              image: { name: ATLAS_IMAGE, entrypoint: [''] },
               services: [{ name: family === 'mysql' ? 'mysql:8' : 'postgres:16', alias: 'devdb' }],
               variables: family === 'mysql' ? { MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_DATABASE: 'dev' } : { POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'dev' },
               rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: ['db/migrations/**/*'] }],

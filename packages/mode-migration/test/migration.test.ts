@@ -97,7 +97,7 @@ describe('migration artifacts', () => {
     if (a?.body.format !== 'yaml') throw new Error('not yaml');
     expect(a.body.schema).toBe(schema);
     expect(a.body.header).toContain('destructive');
-    expect(JSON.stringify(a.body.documents)).toMatch(/migrate lint --env ci/);
+    expect(JSON.stringify(a.body.documents)).toMatch(/migrate lint/);
   });
   it('ingress uses networking.k8s.io/v1 service backends, not serviceName', () => {
     const body = text(monolith, 'ingress_routing.yaml');
