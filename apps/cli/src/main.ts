@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ProfileInputError, RingmasterError } from '@ringmaster/core';
+import { registerAudit } from './commands/audit.js';
+import { registerEvidence } from './commands/evidence.js';
 import { registerKb, registerModes, registerPlan, registerValidate } from './commands/plan.js';
 
 /** Exit codes: 0 success, 1 internal error or failing verdict, 2 invalid input. */
@@ -34,6 +36,8 @@ registerPlan(program);
 registerValidate(program);
 registerModes(program);
 registerKb(program);
+registerAudit(program);
+registerEvidence(program);
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);

@@ -29,6 +29,9 @@ const SECRET_LITERALS: readonly [RegExp, string][] = [
 /** `NAME: value` or `NAME=value` where NAME says secret and value is a literal. */
 const SECRET_ASSIGNMENT = /\b([A-Za-z_]*(?:SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|TOKEN)[A-Za-z_]*)\s*[:=]\s*(\S.*)$/i;
 
+/** A necessary condition for SECRET_ASSIGNMENT, cheap to test first (the assignment pattern backtracks on every word). */
+const SECRET_WORD = /SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|TOKEN/i;
+
 function lines(file: GuardedFile): [number, string][] {
   return file.content.split('\n').map((line, i) => [i + 1, line]);
 }
@@ -41,11 +44,15 @@ export const GUARDRAILS: readonly Guardrail[] = [
     check(files) {
       const found: GuardrailViolation[] = [];
       for (const file of files) {
+        // Whole-file tests first: a pattern that matches no part of the file matches none of its lines.
+        const literals = SECRET_LITERALS.filter(([pattern]) => pattern.test(file.content));
+        const assignments = SECRET_WORD.test(file.content);
+        if (literals.length === 0 && !assignments) continue;
         for (const [n, line] of lines(file)) {
-          for (const [pattern, what] of SECRET_LITERALS) {
+          for (const [pattern, what] of literals) {
             if (pattern.test(line)) found.push({ guardrail: this.id, where: `${file.path}:${n}`, detail: `${what} literal`, kb: this.kb });
           }
-          const assignment = SECRET_ASSIGNMENT.exec(line);
+          const assignment = assignments && SECRET_WORD.test(line) ? SECRET_ASSIGNMENT.exec(line) : null;
           if (assignment) {
             const value = (assignment[2] ?? '').trim().replace(/[,;]$/, '');
             const literal = value.replace(/^["']|["']$/g, '');
@@ -66,6 +73,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
       const found: GuardrailViolation[] = [];
       const imperative = /\b(kubectl\s+(apply|create|edit|patch|replace|set)\b|helm\s+(install|upgrade)\b)/;
       for (const file of files) {
+        if (!imperative.test(file.content)) continue;
         for (const [n, line] of lines(file)) {
           if (imperative.test(line) && /prod/i.test(line)) {
             found.push({ guardrail: this.id, where: `${file.path}:${n}`, detail: 'imperative change aimed at production', kb: this.kb });
@@ -87,6 +95,8 @@ export const GUARDRAILS: readonly Guardrail[] = [
       const found: GuardrailViolation[] = [];
       const build = /\b(docker\s+(buildx\s+)?build|buildah\s+bud|kaniko|podman\s+build|docker\/build-push-action)\b/;
       for (const file of files) {
+        // No image build anywhere in the file: no block of it can build one.
+        if (!build.test(file.content)) continue;
         // Split CI files into job-sized blocks at top-level or second-level keys.
         let block = '';
         let blockStart = 1;

@@ -34,3 +34,11 @@ export function annotatePins(yamlText: string): string {
  * its builder identity is the tag, and slsa-verifier checks it.
  */
 export const SLSA_CONTAINER_GENERATOR = 'slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0';
+
+/**
+ * Reusable workflows that must be referenced by a release tag, not a SHA: the SLSA
+ * generator's provenance names the tag as its builder id, and slsa-verifier checks it.
+ */
+export function mustReferenceByTag(uses: string): boolean {
+  return /^slsa-framework\/slsa-github-generator\/\.github\/workflows\/[\w.-]+\.ya?ml@v\d+\.\d+\.\d+$/.test(uses);
+}

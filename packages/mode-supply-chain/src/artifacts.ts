@@ -87,7 +87,7 @@ echo "signed and verified \${IMAGE}@\${DIGEST}"
 }
 
 /** Section 10 fallback: no cosign/Syft, so publish and check SHA-256 checksums (SLSA L1). */
-export function checksumManifest(ctx: ModeContext): ArtifactSpec {
+export function checksumManifest(): ArtifactSpec {
   const script = `
 mode="\${1:-}"
 dir="\${2:-dist}"
@@ -859,7 +859,7 @@ export function supplyChainArtifacts(ctx: ModeContext, decided: Decided): Artifa
   if (coreWanted(ctx)) {
     // In the checksum fallback there is no signing job to federate yet: the trust policy and the checksum script only.
     out.push(oidcTrustPolicy(ctx));
-    out.push(...(signingUnavailable(ctx) ? [checksumManifest(ctx)] : [ciOidcWorkflow(ctx), cosignSign(ctx)]));
+    out.push(...(signingUnavailable(ctx) ? [checksumManifest()] : [ciOidcWorkflow(ctx), cosignSign(ctx)]));
   }
   if (runnerFocus(ctx)) out.push(runnerPolicy(ctx), egressRules(ctx), runnerDisruptionBudget());
   if (kubernetesLike(ctx.profile) && (runnerFocus(ctx) || coreWanted(ctx))) out.push(admissionPolicy());

@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBundle, GENESIS_HASH, sealEvent, type EvidenceEvent } from '@ringmaster/evidence';
+import { drDrillChecklist } from '@ringmaster/mode-dr';
+import { describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../dist/ringmaster.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'rm-evidence-'));
+const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 20_000 });
+
+/** A short drill run, sealed event by event as the Slack app does. */
+function drillEvents(): EvidenceEvent[] {
+  const checklist = drDrillChecklist({ scenario: 'region failure', rto: '1h', rpo: '15m' });
+  const at = (min: number) => new Date(Date.UTC(2026, 10, 24, 10, min)).toISOString();
+  const bodies = [
+    { type: 'run.opened', actor: 'UCAPTAIN', at: at(0), data: { kind: 'drill', title: checklist.title, checklist, params: { scenario: 'region failure', rto: '1h', rpo: '15m' }, channel: 'C1' } },
+    ...checklist.steps.map((step, i) => ({ type: 'step.completed', actor: 'UCAPTAIN', at: at(i + 1), step: step.id })),
+    { type: 'run.closed', actor: 'ringmaster', at: at(30), data: { reason: 'completed' } },
+  ];
+  const events: EvidenceEvent[] = [];
+  let prev = GENESIS_HASH;
+  bodies.forEach((body, seq) => {
+    const event = sealEvent(prev, { ...body, seq, run_id: 'rm-drill-1' } as Parameters<typeof sealEvent>[1]);
+    events.push(event);
+    prev = event.hash;
+  });
+  return events;
+}
+
+describe('ringmaster evidence verify', () => {
+  const bundle = buildBundle(drillEvents());
+
+  it('verifies an untouched bundle', () => {
+    const path = join(dir, 'ok.json');
+    writeFileSync(path, JSON.stringify(bundle));
+    const result = run(['evidence', 'verify', path]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/verified, run rm-drill-1, \d+ events/);
+  });
+
+  it('exits 1 naming the event when one was changed', () => {
+    const tampered = structuredClone(bundle);
+    (tampered.events[1] as { actor: string }).actor = 'UMALLORY';
+    const path = join(dir, 'tampered.json');
+    writeFileSync(path, JSON.stringify(tampered));
+    const result = run(['evidence', 'verify', path]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^ringmaster: .*does not verify at event 1/);
+  });
+
+  it('exits 2 on a file that is not a bundle file', () => {
+    expect(run(['evidence', 'verify', dir]).status).toBe(2);
+    const path = join(dir, 'garbage.json');
+    writeFileSync(path, 'not json');
+    const result = run(['evidence', 'verify', path]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('ringmaster audit', () => {
+  it('audits a generated plan clean, and exits 2 on a missing path', () => {
+    const out = join(dir, 'plan');
+    expect(spawnSync(process.execPath, [cli, 'plan', fileURLToPath(new URL('../../../examples/multi-tenant-canary.json', import.meta.url)), '--out', out], { encoding: 'utf8' }).status).toBe(0);
+    const audit = run(['audit', out, '--format', 'json']);
+    expect(audit.status).toBe(0);
+    const report = JSON.parse(audit.stdout) as { findings: unknown[]; slsa: { level: number | string }[] };
+    expect(report.findings).toEqual([]);
+    expect(report.slsa.length).toBeGreaterThan(0);
+    expect(run(['audit', join(dir, 'missing')]).status).toBe(2);
+  });
+});

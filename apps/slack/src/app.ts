@@ -1,0 +1,507 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Server } from 'node:http';
+import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
+import type { ChecklistRole } from '@ringmaster/core';
+import { buildBundle, type EvidenceEvent } from '@ringmaster/evidence';
+import type { Logger } from 'pino';
+import { assertBlockKitLimits, clip, esc, reminderMessage, runMessage, when, type Message } from './blocks.js';
+import { planRun } from './checklists.js';
+import { parseReleaseCommand, USAGE, type ReleaseCommand } from './commands.js';
+import type { AppConfig } from './config.js';
+import { RunRepository, type ActOutcome } from './db/runs.js';
+import type { Store } from './db/store.js';
+import { boltLogger } from './log.js';
+import { planSummary, readProfile, runPlan } from './plan.js';
+import { hasRole, ROLES, type RoleMap } from './roles.js';
+import { decide, SYSTEM_ACTOR, type Intent, type RunState } from './state.js';
+
+export interface SlackAppDeps {
+  config: AppConfig;
+  store: Store;
+  roles: RoleMap;
+  log: Logger;
+  /** The app's clock for events and timers (tests move it forward); Slack's signature window always uses real time. */
+  now?: () => Date;
+  /** Poll timers every `config.pollSeconds` (default true); tests call `tick()` instead. */
+  pollTimers?: boolean;
+}
+
+export interface RingmasterSlack {
+  app: App;
+  repo: RunRepository;
+  /** HTTP mode: listens on config.port/host and returns the server; Socket Mode: connects. */
+  start(): Promise<Server | undefined>;
+  stop(): Promise<void>;
+  /** Resolves when every piece of post-ack work has finished. */
+  settled(): Promise<void>;
+  /** Fires due timers once (bake times, idle reminders). */
+  tick(): Promise<void>;
+}
+
+const RUN_ID_RE = /^rm-[0-9a-f]{8}$/;
+const USER_RE = /^[UW][A-Z0-9]{2,}$/;
+const CHANNEL_RE = /^[CDG][A-Z0-9]{2,}$/;
+const OPS = new Set(['complete', 'approve', 'choose', 'start_wait', 'page', 'snooze']);
+const MODE_OF = { incident: 'incident', rollback: 'incident', drill: 'dr', promotion: 'progressive-delivery' } as const;
+const SEV_TIER: Record<string, string> = { sev1: 'high', sev2: 'medium', sev3: 'low' };
+
+function requestId(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/** Spec section 9 fields for a run's log lines. */
+function runFields(state: RunState): Record<string, unknown> {
+  const tier = state.kind === 'drill' ? state.params['risk_tier'] : state.kind === 'incident' ? SEV_TIER[String(state.params['severity'])] : state.kind === 'rollback' ? 'high' : 'unknown';
+  return { run_id: state.runId, mode_selected: MODE_OF[state.kind], kb_traces_used: state.checklist.kb, risk_tier: tier ?? 'unknown' };
+}
+
+/** One thread line per event: who, what, when (UTC and the reader's local time). */
+export function eventLine(e: EvidenceEvent, state: RunState): string {
+  const step = state.checklist.steps.find((s) => s.id === e.step);
+  const title = step ? `*${esc(step.title)}*` : '';
+  const who = e.actor === SYSTEM_ACTOR ? 'Ringmaster' : `<@${e.actor}>`;
+  switch (e.type) {
+    case 'run.opened':
+      return `:rocket: ${who} opened run \`${e.run_id}\` · ${when(e.at)}`;
+    case 'step.completed':
+      return `:white_check_mark: ${who} completed ${title} · ${when(e.at)}`;
+    case 'step.approved':
+      return `:shield: ${who} approved ${title} · ${when(e.at)}`;
+    case 'choice.made': {
+      const option = step?.options?.find((o) => o.id === e.data?.['option']);
+      return `:twisted_rightwards_arrows: ${who} chose *${esc(option?.label ?? String(e.data?.['option']))}* at ${title} · ${when(e.at)}`;
+    }
+    case 'wait.started':
+      return `:hourglass_flowing_sand: ${who} started the bake at ${title}; it ends ${when(String(e.data?.['until']))}`;
+    case 'wait.elapsed':
+      return `:bell: Bake time over at ${title} · ${when(e.at)} · <@${state.requestedBy}> the next step is open.`;
+    case 'reminder.snoozed':
+      return `:zzz: ${who} snoozed reminders until ${when(String(e.data?.['until']))}`;
+    case 'run.closed':
+      return `:checkered_flag: Run \`${e.run_id}\` closed · ${when(e.at)} · ${e.seq + 1} events, head hash \`${e.hash}\``;
+  }
+}
+
+/** Signs the modal's private_metadata so that a forged channel or user is refused. */
+function signMetadata(secret: string, data: { c: string; u: string }): string {
+  const body = JSON.stringify(data);
+  return JSON.stringify({ ...data, s: createHmac('sha256', secret).update(body).digest('hex') });
+}
+
+function readMetadata(secret: string, raw: string, userId: string): { c: string; u: string } | undefined {
+  try {
+    const parsed = JSON.parse(raw) as { c?: unknown; u?: unknown; s?: unknown };
+    if (typeof parsed.c !== 'string' || typeof parsed.u !== 'string' || typeof parsed.s !== 'string') return undefined;
+    const expected = createHmac('sha256', secret).update(JSON.stringify({ c: parsed.c, u: parsed.u })).digest();
+    const given = Buffer.from(parsed.s, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (parsed.u !== userId || !CHANNEL_RE.test(parsed.c)) return undefined;
+    return { c: parsed.c, u: parsed.u };
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
+  const { config, store, roles, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const nowIso = (): string => now().toISOString();
+  const repo = new RunRepository(store, config.idleMinutes);
+
+  const app = new App({
+    signingSecret: config.signingSecret,
+    token: config.botToken,
+    ...(config.appToken ? { socketMode: true, appToken: config.appToken } : {}),
+    logger: boltLogger(log) as never,
+    logLevel: LogLevel.WARN,
+    clientOptions: {
+      ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+      // 429s wait for Retry-After and try again; other failures back off.
+      retryConfig: { retries: 4, factor: 2, minTimeout: 250, maxTimeout: 5_000, randomize: true },
+      rejectRateLimitedCalls: false,
+    },
+    customRoutes: [
+      {
+        path: '/healthz',
+        method: ['GET'],
+        handler: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('ok');
+        },
+      },
+    ],
+  });
+  const client = app.client;
+
+  // ---- background work after the ack -------------------------------------------------
+  const inflight = new Set<Promise<void>>();
+  function later(what: string, fields: Record<string, unknown>, work: () => Promise<void>): void {
+    const p: Promise<void> = work()
+      .catch((err: unknown) => log.error({ ...fields, err }, `${what} failed`))
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  }
+
+  /** Per-run queue: root updates and thread replies go out in order, rendered from the freshest state. */
+  const queues = new Map<string, Promise<void>>();
+  function serial(runId: string, work: () => Promise<void>): Promise<void> {
+    const prev = queues.get(runId) ?? Promise.resolve();
+    const next = prev.then(work, work);
+    const tail = next.catch(() => undefined);
+    queues.set(runId, tail);
+    void tail.then(() => {
+      if (queues.get(runId) === tail) queues.delete(runId);
+    });
+    return next;
+  }
+
+  function checked(message: Message): Message {
+    assertBlockKitLimits(message.blocks);
+    return message;
+  }
+
+  async function refreshRoot(runId: string, page?: number): Promise<void> {
+    const [run, state] = await Promise.all([repo.getRun(runId), repo.state(runId)]);
+    if (!run?.root_ts || !state) return;
+    await client.chat.update({ channel: run.channel, ts: run.root_ts, ...checked(runMessage(state, page)) });
+  }
+
+  async function postEvents(runId: string, events: readonly EvidenceEvent[], state: RunState): Promise<void> {
+    const run = await repo.getRun(runId);
+    if (!run?.root_ts) return;
+    for (const e of events) {
+      const res = await client.chat.postMessage({ channel: run.channel, thread_ts: run.root_ts, text: clip(eventLine(e, state), 3000), unfurl_links: false });
+      if (res.ts) await repo.markPosted(runId, e.seq, res.ts);
+    }
+  }
+
+  async function uploadEvidence(runId: string, comment: string, target?: { channel: string; thread_ts?: string }): Promise<string> {
+    const run = await repo.getRun(runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    const bundle = buildBundle(await repo.events(runId));
+    const files = [
+      { filename: `${runId}-evidence.json`, title: `Evidence bundle ${runId}`, content: `${JSON.stringify(bundle, null, 2)}\n` },
+      { filename: `${runId}-summary.md`, title: `Summary ${runId}`, content: bundle.summary_markdown },
+      ...(bundle.postmortem_markdown ? [{ filename: `${runId}-postmortem.md`, title: `Post-mortem draft ${runId}`, content: bundle.postmortem_markdown }] : []),
+    ];
+    const channel = target?.channel ?? run.channel;
+    const thread = target ? target.thread_ts : (run.root_ts ?? undefined);
+    await client.files.uploadV2({
+      channel_id: channel,
+      ...(thread ? { thread_ts: thread } : {}),
+      initial_comment: comment,
+      file_uploads: files.map((f) => ({ content: f.content, filename: f.filename, title: f.title })),
+    } as never);
+    return bundle.head.hash;
+  }
+
+  /** After a committed transition: update the root, reply in the thread, and on close upload the evidence. */
+  function afterApplied(outcome: Extract<ActOutcome, { kind: 'applied' }>): Promise<void> {
+    const runId = outcome.state.runId;
+    return serial(runId, async () => {
+      await refreshRoot(runId);
+      await postEvents(runId, outcome.events, outcome.state);
+      if (outcome.events.some((e) => e.type === 'run.closed')) {
+        const drill = outcome.state.kind === 'drill' ? ' Measured RTO against target is in the summary.' : '';
+        await uploadEvidence(runId, `Evidence bundle for \`${runId}\`: event log, summary${outcome.state.kind === 'incident' ? ', post-mortem draft' : ''}.${drill}`);
+      }
+    });
+  }
+
+  // ---- roles ---------------------------------------------------------------------------
+  const groupCache = new Map<string, { at: number; users: readonly string[] }>();
+  async function groupMembers(group: string): Promise<readonly string[]> {
+    const hit = groupCache.get(group);
+    if (hit && Date.now() - hit.at < 5 * 60_000) return hit.users;
+    const res = await client.usergroups.users.list({ usergroup: group });
+    const users = res.users ?? [];
+    groupCache.set(group, { at: Date.now(), users });
+    return users;
+  }
+  async function rolesOf(user: string): Promise<Set<ChecklistRole>> {
+    const held = new Set<ChecklistRole>();
+    for (const role of ROLES) if (await hasRole(roles, role, user, groupMembers)) held.add(role);
+    return held;
+  }
+
+  // ---- /release --------------------------------------------------------------------------
+  async function startRun(cmd: Extract<ReleaseCommand, { sub: 'incident' | 'rollback' | 'drill' | 'promote' }>, user: string, channel: string, key: string): Promise<void> {
+    const plan = planRun(cmd, config.defaultRings);
+    const fields = { request_id: requestId(key), mode_selected: plan.mode, kb_traces_used: plan.kb, risk_tier: plan.riskTier, user };
+    const created = await repo.createRun(key, {
+      kind: plan.kind,
+      title: plan.title,
+      checklist: plan.checklist,
+      params: plan.params,
+      requestedBy: user,
+      channel,
+      at: nowIso(),
+    });
+    if (!created.created || !created.run || !created.events) {
+      log.info(fields, 'duplicate slash command delivery ignored');
+      return;
+    }
+    const run = created.run;
+    const state = (await repo.state(run.id))!;
+    log.info({ ...fields, run_id: run.id, kind: plan.kind }, 'run opened');
+    await serial(run.id, async () => {
+      const root = await client.chat.postMessage({ channel, ...checked(runMessage(state)), unfurl_links: false });
+      if (!root.ts) throw new Error('chat.postMessage returned no ts');
+      await repo.setRootTs(run.id, root.ts);
+      await postEvents(run.id, created.events!, state);
+    });
+  }
+
+  async function status(channel: string, respond: RespondFn): Promise<void> {
+    const runs = await repo.openRuns(channel);
+    if (runs.length === 0) {
+      await respond({ response_type: 'ephemeral', text: 'No open checklists.' });
+      return;
+    }
+    const lines = await Promise.all(
+      runs.map(async (r) => {
+        const s = await repo.state(r.id);
+        return `• \`${r.id}\` ${r.kind} · ${esc(r.title)} · ${s?.doneCount ?? 0}/${s?.visible.length ?? 0} done · <#${r.channel}> · requested by <@${r.requested_by}>`;
+      }),
+    );
+    await respond({ response_type: 'ephemeral', text: clip(`*Open checklists*\n${lines.join('\n')}`, 3000) });
+  }
+
+  async function exportRun(runId: string, channel: string, respond: RespondFn): Promise<void> {
+    const run = await repo.getRun(runId);
+    if (!run) {
+      await respond({ response_type: 'ephemeral', text: `No run \`${runId}\`.` });
+      return;
+    }
+    const head = await uploadEvidence(runId, `Evidence bundle for \`${runId}\` (${run.status}).`, run.root_ts ? undefined : { channel });
+    await respond({ response_type: 'ephemeral', text: `Exported \`${runId}\` into its thread; head hash \`${head}\`. Check it with \`ringmaster evidence verify ${runId}-evidence.json\`.` });
+  }
+
+  app.command('/release', async ({ command, ack, respond }) => {
+    const cmd = parseReleaseCommand(typeof command.text === 'string' ? command.text : '');
+    const user = command.user_id;
+    const channel = command.channel_id;
+    if (!USER_RE.test(user) || !CHANNEL_RE.test(channel)) {
+      await ack({ response_type: 'ephemeral', text: 'This command came without a valid user or channel.' });
+      return;
+    }
+    const key = `cmd:${command.trigger_id}`;
+    const fields = { request_id: requestId(key), sub: cmd.sub, user };
+    switch (cmd.sub) {
+      case 'help':
+        await ack({ response_type: 'ephemeral', text: USAGE });
+        return;
+      case 'invalid':
+        log.info(fields, 'invalid /release command');
+        await ack({ response_type: 'ephemeral', text: `${cmd.message}\n${USAGE}` });
+        return;
+      case 'plan':
+        await ack();
+        later('plan modal', fields, async () => {
+          await client.views.open({ trigger_id: command.trigger_id, view: planModal(signMetadata(config.signingSecret, { c: channel, u: user })) as never });
+        });
+        return;
+      case 'status':
+        await ack();
+        later('status', fields, () => status(channel, respond));
+        return;
+      case 'export':
+        await ack();
+        later('export', fields, () => exportRun(cmd.runId, channel, respond));
+        return;
+      default:
+        await ack();
+        later('open run', fields, () => startRun(cmd, user, channel, key));
+    }
+  });
+
+  // ---- buttons -------------------------------------------------------------------------------
+  app.action(/^rm\./, async ({ ack, body, action }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button') return;
+    const b = body as BlockAction;
+    const a = action as ButtonAction;
+    const user = b.user?.id;
+    const channel = b.channel?.id;
+    const key = `act:${a.action_ts}:${a.action_id}:${user}`;
+    const fields: Record<string, unknown> = { request_id: requestId(key), user, action_id: a.action_id };
+    if (typeof user !== 'string' || !USER_RE.test(user) || typeof channel !== 'string' || !CHANNEL_RE.test(channel)) {
+      log.warn(fields, 'action without a valid user or channel refused');
+      return;
+    }
+    const parts = typeof a.value === 'string' && a.value.length <= 2000 ? a.value.split('|') : [];
+    const [runId, step, op, option] = parts;
+    const opOfId = a.action_id.split('.')[1];
+    if (parts.length !== 4 || !runId || !RUN_ID_RE.test(runId) || !op || !OPS.has(op) || op !== opOfId || step === undefined || step.length > 200) {
+      log.warn(fields, 'malformed action refused');
+      later('refusal', fields, async () => {
+        await client.chat.postEphemeral({ channel, user, text: 'That button is not one Ringmaster recognizes; nothing changed.' });
+      });
+      return;
+    }
+    fields['run_id'] = runId;
+    fields['step'] = step;
+    later('action', fields, async () => {
+      if (op === 'page') {
+        const run = await repo.getRun(runId);
+        const page = Number(option);
+        if (!run || !Number.isInteger(page) || page < 0 || page > 1000 || b.message?.ts !== run.root_ts) return;
+        await serial(runId, () => refreshRoot(runId, page));
+        return;
+      }
+      const at = nowIso();
+      const intent: Intent =
+        op === 'snooze'
+          ? { op: 'snooze', until: new Date(Date.parse(at) + config.snoozeMinutes * 60_000).toISOString() }
+          : op === 'choose'
+            ? { op: 'choose', step, option: option ?? '' }
+            : { op: op as 'complete' | 'approve' | 'start_wait', step };
+      const actor = { id: user, roles: await rolesOf(user) };
+      const outcome = await repo.act(runId, key, at, (state) => decide(state, intent, actor, at));
+      switch (outcome.kind) {
+        case 'duplicate':
+          log.info(fields, 'duplicate action delivery ignored');
+          return;
+        case 'not_found':
+          log.warn(fields, 'action on an unknown run refused');
+          await client.chat.postEphemeral({ channel, user, text: `There is no run \`${runId}\`; nothing changed.` });
+          return;
+        case 'refused': {
+          const level = outcome.code === 'already_done' || outcome.code === 'waiting' ? 'info' : 'warn';
+          log[level]({ ...fields, ...runFields(outcome.state), code: outcome.code }, 'action refused');
+          await client.chat.postEphemeral({ channel, user, text: `${outcome.message} Nothing changed.` });
+          return;
+        }
+        case 'applied':
+          log.info({ ...fields, ...runFields(outcome.state), events: outcome.events.map((e) => e.type) }, 'transition');
+          await afterApplied(outcome);
+      }
+    });
+  });
+
+  // ---- /release plan modal -----------------------------------------------------------------------
+  app.view('rm_plan', async ({ ack, body, view }) => {
+    const user = body.user.id;
+    const meta = readMetadata(config.signingSecret, view.private_metadata ?? '', user);
+    const fields = { request_id: requestId(`view:${view.id}`), user, mode_selected: 'plan' };
+    if (!meta) {
+      log.warn(fields, 'plan modal with forged or foreign metadata refused');
+      await ack({ response_action: 'errors', errors: { profile: 'This form was not opened by you; run /release plan again.' } });
+      return;
+    }
+    const text = (view.state.values['profile']?.['profile']?.value ?? '').toString();
+    const profile = readProfile(text);
+    if (!profile.ok) {
+      await ack({ response_action: 'errors', errors: { profile: clip(profile.message, 150) } });
+      return;
+    }
+    await ack();
+    later('plan', fields, async () => {
+      try {
+        const result = runPlan(profile.profile);
+        log.info({ ...fields, request_id: result.requestId, risk_tier: result.output.decision_log.risk_tier, kb_traces_used: result.output.kb_references, modes: result.output.decision_log.modes.map((m) => m.id) }, 'plan');
+        const root = await client.chat.postMessage({ channel: meta.c, text: clip(`<@${user}> ${planSummary(result)}`, 3000) });
+        const files = [
+          { filename: 'blueprint.json', title: 'Blueprint', content: `${JSON.stringify(result.output, null, 2)}\n` },
+          ...result.files.map((f) => ({ filename: f.path, title: f.path, content: f.content.length ? f.content : '\n' })),
+        ];
+        for (let i = 0; i < files.length; i += 10) {
+          await client.files.uploadV2({ channel_id: meta.c, ...(root.ts ? { thread_ts: root.ts } : {}), file_uploads: files.slice(i, i + 10) } as never);
+        }
+      } catch (err) {
+        log.warn({ ...fields, err }, 'plan failed');
+        await client.chat.postEphemeral({ channel: meta.c, user, text: clip(`The plan failed: ${(err as Error).message}`, 3000) });
+      }
+    });
+  });
+
+  // ---- timers -----------------------------------------------------------------------------------
+  async function tick(): Promise<void> {
+    const at = nowIso();
+    for (const t of await repo.dueTimers(at)) {
+      const fields = { request_id: requestId(`timer:${t.kind}:${t.run_id}:${t.step_id}`), run_id: t.run_id, timer: t.kind };
+      try {
+        if (t.kind === 'bake') {
+          const outcome = await repo.act(t.run_id, `timer:bake:${t.run_id}:${t.step_id}`, at, (state) =>
+            decide(state, { op: 'elapse', step: t.step_id }, { id: SYSTEM_ACTOR, roles: new Set() }, at),
+          );
+          if (outcome.kind === 'applied') {
+            log.info({ ...fields, ...runFields(outcome.state) }, 'bake time over');
+            await afterApplied(outcome);
+          } else await repo.fireTimer(t.run_id, 'bake', t.step_id, at);
+        } else if (await repo.claimIdle(t.run_id, at)) {
+          const [run, state] = await Promise.all([repo.getRun(t.run_id), repo.state(t.run_id)]);
+          if (!run?.root_ts || !state || state.closed) continue;
+          log.info({ ...fields, ...runFields(state) }, 'idle reminder');
+          await serial(t.run_id, async () => {
+            await client.chat.postMessage({ channel: run.channel, thread_ts: run.root_ts!, ...checked(reminderMessage(state, config.snoozeMinutes)) });
+          });
+        }
+      } catch (err) {
+        log.error({ ...fields, err }, 'timer failed');
+      }
+    }
+  }
+
+  let poller: NodeJS.Timeout | undefined;
+  let server: Server | undefined;
+  return {
+    app,
+    repo,
+    async start() {
+      if (deps.pollTimers !== false) {
+        poller = setInterval(() => later('timers', {}, tick), config.pollSeconds * 1000);
+        poller.unref();
+      }
+      if (config.appToken) {
+        await app.start();
+        return undefined;
+      }
+      server = (await app.start({ port: config.port, host: config.host } as never)) as unknown as Server;
+      return server;
+    },
+    async stop() {
+      if (poller) clearInterval(poller);
+      await app.stop();
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
+    async settled() {
+      while (inflight.size || queues.size) {
+        await Promise.allSettled([...inflight, ...queues.values()]);
+      }
+    },
+    tick,
+  };
+}
+
+function planModal(privateMetadata: string): Record<string, unknown> {
+  const blocks = [
+    {
+      type: 'section',
+      block_id: 'intro',
+      text: { type: 'mrkdwn', text: 'Paste a Ringmaster input profile (JSON or YAML). The blueprint comes back in the channel as a summary, with every artifact as a file.' },
+    },
+    {
+      type: 'input',
+      block_id: 'profile',
+      label: { type: 'plain_text', text: 'Profile' },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'profile',
+        multiline: true,
+        max_length: 3000,
+        placeholder: { type: 'plain_text', text: '{ "goal": "CI/CD blueprint", "risk_tier": "high" }' },
+      },
+    },
+  ];
+  assertBlockKitLimits(blocks, 'modal');
+  return {
+    type: 'modal',
+    callback_id: 'rm_plan',
+    title: { type: 'plain_text', text: 'Ringmaster plan' },
+    submit: { type: 'plain_text', text: 'Plan' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: privateMetadata,
+    blocks,
+  };
+}

@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyBundle, type EvidenceBundle } from '@ringmaster/evidence';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrate, MIGRATIONS } from '../src/db/migrations.js';
+import { openStore, type Store, type StoreOptions } from '../src/db/store.js';
+import { FakeSlack } from './fake-slack.js';
+import { driveToEnd, sign, startHarness, type Harness } from './harness.js';
+
+const pgUrl = inject('postgresUrl');
+const pgSkip = inject('postgresSkip');
+
+interface Backend {
+  name: string;
+  skip: string;
+  /** Options that reopen the same database. */
+  options(): Promise<StoreOptions>;
+  cleanup(): Promise<void>;
+}
+
+const backends: Backend[] = [
+  (() => {
+    let dir = '';
+    return {
+      name: 'PGlite (data directory)',
+      skip: '',
+      async options() {
+        dir ||= mkdtempSync(join(tmpdir(), 'rm-pglite-'));
+        return { dataDir: join(dir, 'data') };
+      },
+      async cleanup() {
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  })(),
+  (() => {
+    const db = `rm_persist_${process.pid}`;
+    let created = false;
+    return {
+      name: 'PostgreSQL 15 server',
+      skip: pgSkip,
+      async options() {
+        if (!created) {
+          const admin = await openStore({ databaseUrl: pgUrl, dataDir: '' });
+          await admin.query(`DROP DATABASE IF EXISTS ${db}`);
+          await admin.query(`CREATE DATABASE ${db}`);
+          await admin.close();
+          created = true;
+        }
+        return { databaseUrl: pgUrl.replace(/\/postgres$/, `/${db}`), dataDir: '' };
+      },
+      async cleanup() {
+        if (!created) return;
+        const admin = await openStore({ databaseUrl: pgUrl, dataDir: '' });
+        await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        await admin.close();
+      },
+    };
+  })(),
+];
+
+for (const backend of backends) {
+  describe.skipIf(Boolean(backend.skip))(`persistence on ${backend.name}`, () => {
+    let store: Store;
+    let h: Harness;
+    const fake = new FakeSlack();
+    const clock = { value: 0 };
+
+    beforeAll(async () => {
+      await fake.start();
+      store = await openStore(await backend.options());
+      h = await startHarness({ store, fake, clockOffsetMs: clock });
+    }, 60_000);
+
+    afterAll(async () => {
+      await h?.close();
+      await store?.close();
+      await fake.stop();
+      await backend.cleanup();
+      expect(fake.blockProblems).toEqual([]);
+    });
+
+    it('runs versioned migrations once, in a transaction, and keeps events append-only', async () => {
+      expect(await migrate(store)).toEqual([]);
+      const rows = await store.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+      const runId = (await h.command('incident ledger sev3', 'UIC')).runId!;
+      await expect(store.query(`UPDATE events SET actor = 'UMALLORY' WHERE run_id = $1`, [runId])).rejects.toThrow(/append-only/);
+      await expect(store.query(`DELETE FROM events WHERE run_id = $1`, [runId])).rejects.toThrow(/append-only/);
+    });
+
+    it('a replayed X-Slack-Retry-Num delivery and a double click create nothing twice', async () => {
+      const first = await h.command('incident payments sev2', 'UIC');
+      const runId = first.runId!;
+      const roots = fake.of('chat.postMessage').filter((c) => !c.args['thread_ts']).length;
+      // Slack retries the same slash command delivery.
+      const replay = new URLSearchParams({
+        team_id: 'T0001',
+        channel_id: 'C0RELEASE',
+        user_id: 'UIC',
+        command: '/release',
+        text: 'incident payments sev2',
+        api_app_id: 'A0001',
+        response_url: `${fake.url}/respond/${first.triggerId}`,
+        trigger_id: first.triggerId,
+      }).toString();
+      const retried = await h.post(replay, { ...sign(replay), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+      expect(retried.status).toBe(200);
+      expect(await store.query('SELECT id FROM runs WHERE id <> $1 AND title = $2', [runId, 'Incident response: payments (sev2)'])).toHaveLength(0);
+      expect(fake.of('chat.postMessage').filter((c) => !c.args['thread_ts']).length).toBe(roots);
+
+      const events = (await h.rm.repo.events(runId)).length;
+      const posts = fake.calls.length;
+      await h.click(runId, 'acknowledge', 'UIC', { actionTs: '1700000001.000001' });
+      const afterFirst = fake.calls.length;
+      for (const retry of [1, 2, 3]) await h.click(runId, 'acknowledge', 'UIC', { op: 'complete', actionId: 'rm.complete.0', actionTs: '1700000001.000001', retry });
+      expect(fake.calls.length).toBe(afterFirst);
+      // A double click is a second delivery: refused as already done, nothing appended.
+      await h.click(runId, 'acknowledge', 'UIC', { op: 'complete', actionTs: '1700000001.000002' });
+      expect((await h.rm.repo.events(runId)).length).toBe(events + 1);
+      expect(fake.threadOf(fake.rootOf(runId)!.ts).filter((c) => String(c.args['text']).includes('completed *Acknowledge')).length).toBe(1);
+      expect(afterFirst).toBeGreaterThan(posts);
+    });
+
+    it('fifty concurrent clicks on one step yield exactly one transition', async () => {
+      const runId = (await h.command('incident search sev1', 'UIC')).runId!;
+      const before = (await h.rm.repo.events(runId)).length;
+      const ephemerals = fake.of('chat.postEphemeral').length;
+      const results = await Promise.all(Array.from({ length: 50 }, () => h.click(runId, 'acknowledge', 'UIC', { op: 'complete' })));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      await h.rm.settled();
+      const events = await h.rm.repo.events(runId);
+      expect(events.length).toBe(before + 1);
+      expect(events.filter((e) => e.type === 'step.completed')).toHaveLength(1);
+      expect(fake.threadOf(fake.rootOf(runId)!.ts).filter((c) => String(c.args['text']).includes('completed'))).toHaveLength(1);
+      expect(fake.of('chat.postEphemeral').length - ephemerals).toBe(49);
+      const run = await h.rm.repo.getRun(runId);
+      expect(run?.version).toBe(1);
+    });
+
+    it('a restart in the middle of a run loses nothing: state, bake timer and chain continue from the database', async () => {
+      const runId = (await h.command('incident checkout sev1', 'UIC')).runId!;
+      await h.click(runId, 'acknowledge', 'UIC');
+      await h.click(runId, 'evaluate', 'UIC', { option: 'config-flag' });
+      await h.click(runId, 'toggle-flag', 'UOPS');
+      await h.click(runId, 'stabilize', 'UOPS');
+      const before = await h.rm.repo.events(runId);
+
+      // Stop the app and close the database, then start again on the same data.
+      await h.close();
+      await store.close();
+      store = await openStore(await backend.options());
+      h = await startHarness({ store, fake, clockOffsetMs: clock });
+
+      const state = await h.state(runId);
+      expect(state.steps.find((s) => s.step.id === 'stabilize')?.status).toBe('waiting');
+      expect(await h.rm.repo.events(runId)).toEqual(before);
+      // The bake timer was in the database: it fires after the restart.
+      h.advance(15);
+      await h.rm.tick();
+      await h.rm.settled();
+      expect((await h.state(runId)).steps.find((s) => s.step.id === 'stabilize')?.status).toBe('done');
+      const end = await driveToEnd(h, runId);
+      expect(end.closed).toBe(true);
+      const events = await h.rm.repo.events(runId);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+      const files = fake.filesIn(fake.rootOf(runId)!.ts);
+      const bundle = JSON.parse(files.find((f) => f.title.startsWith('Evidence bundle'))!.content) as EvidenceBundle;
+      expect(verifyBundle(bundle)).toMatchObject({ ok: true, count: events.length });
+      expect(fake.threadOf(fake.rootOf(runId)!.ts)).toHaveLength(events.length);
+    });
+  });
+}
+
+describe('PostgreSQL availability', () => {
+  it.runIf(Boolean(pgSkip))('reports the skipped PostgreSQL variant', () => {
+    process.stderr.write(`[ringmaster-slack] PostgreSQL persistence tests skipped: ${pgSkip}\n`);
+  });
+  it.runIf(!pgSkip)('has a PostgreSQL server for the persistence tests', () => {
+    expect(pgUrl).toMatch(/^postgres:\/\//);
+  });
+});

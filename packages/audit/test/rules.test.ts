@@ -1,0 +1,96 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { auditPath, RULES, type RuleId } from '../src/index.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+/** For each rule: where its positive fixtures must be flagged, [file, line, column]. */
+const POSITIVE: Record<RuleId, [string, number, number][]> = {
+  'static-cloud-credentials': [
+    ['.gitlab-ci.yml', 6, 5],
+    ['.gitlab-ci.yml', 6, 24],
+    ['deploy-s3.yml', 15, 11],
+    ['deploy-s3.yml', 16, 11],
+    ['deploy-s3.yml', 20, 11],
+  ],
+  'hardcoded-password': [
+    ['integration.yml', 12, 19],
+    ['integration.yml', 17, 30],
+  ],
+  'missing-permissions': [['lint.yml', 4, 3]],
+  'write-all-permissions': [['bump.yml', 5, 14]],
+  'unneeded-write-scope': [
+    ['test.yml', 10, 7],
+    ['test.yml', 11, 7],
+  ],
+  'id-token-write-unneeded': [
+    ['checks.yml', 5, 3],
+    ['checks.yml', 16, 7],
+  ],
+  'unpinned-action': [
+    ['build.yml', 10, 15],
+    ['build.yml', 11, 15],
+    ['build.yml', 15, 11],
+  ],
+  'unpinned-image': [
+    ['.gitlab-ci.yml', 1, 8],
+    ['e2e.yml', 8, 16],
+    ['e2e.yml', 11, 16],
+    ['e2e.yml', 14, 15],
+  ],
+  'curl-pipe-shell': [
+    ['tools.yml', 13, 11],
+    ['tools.yml', 15, 11],
+  ],
+  'untrusted-checkout': [['pr-preview.yml', 14, 16]],
+  'script-injection': [
+    ['triage.yml', 17, 24],
+    ['triage.yml', 21, 27],
+  ],
+  'self-hosted-pr-runner': [['ci.yml', 8, 15]],
+  'non-ephemeral-release-runner': [['release.yml', 9, 15]],
+  'cache-in-release-job': [
+    ['publish.yml', 16, 18],
+    ['publish.yml', 17, 15],
+  ],
+  'push-deploy': [
+    ['deploy.yml', 21, 11],
+    ['deploy.yml', 22, 11],
+  ],
+  'manual-deploy': [
+    ['.gitlab-ci.yml', 6, 9],
+    ['deploy-prod.yml', 3, 3],
+  ],
+  'deploy-by-tag': [
+    ['deploy.yml', 14, 11],
+    ['deploy.yml', 15, 36],
+  ],
+  'deploy-without-verify': [['deploy.yml', 14, 11]],
+  'rebuild-for-production': [['prod.yml', 15, 11]],
+  'secrets-inherit': [['release.yml', 10, 14]],
+  'secrets-to-json': [['debug.yml', 12, 24]],
+  'secret-outside-environment': [['notify.yml', 14, 30]],
+};
+
+describe.each(Object.keys(RULES) as RuleId[])('%s', (rule) => {
+  it('flags its true positives at the offending node', async () => {
+    const report = await auditPath(join(FIXTURES, rule, 'positive'));
+    expect(report.parse_errors).toEqual([]);
+    const found = report.findings.filter((f) => f.rule === rule).map((f) => [f.file, f.line, f.column]);
+    expect(found).toEqual(POSITIVE[rule]);
+    for (const f of report.findings.filter((x) => x.rule === rule)) {
+      expect(f.category).toBe(RULES[rule].meta.category);
+      expect(f.message).not.toContain('\n');
+    }
+  });
+
+  it('leaves its true negatives clean, under every rule', async () => {
+    const dir = join(FIXTURES, rule, 'negative');
+    expect(existsSync(dir) && readdirSync(dir).length > 0).toBe(true);
+    const report = await auditPath(dir);
+    expect(report.parse_errors).toEqual([]);
+    expect(report.files.length).toBeGreaterThan(0);
+    expect(report.findings).toEqual([]);
+  });
+});

@@ -1,0 +1,127 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { PlanResult } from '@ringmaster/core';
+import { renderReport } from './report.js';
+
+/** One line of `manifest.json`. */
+export interface ManifestEntry {
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** The artifact the file belongs to; null for blueprint.json and report.md. */
+  artifact: string | null;
+  kb: string[];
+}
+
+export interface Manifest {
+  requestId: string;
+  files: ManifestEntry[];
+}
+
+export const BLUEPRINT_FILE = 'blueprint.json';
+export const MANIFEST_FILE = 'manifest.json';
+export const REPORT_FILE = 'report.md';
+const RESERVED = new Set([BLUEPRINT_FILE, MANIFEST_FILE, REPORT_FILE]);
+
+export class UnsafePathError extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`refusing to write ${JSON.stringify(path)}: ${reason}`);
+    this.name = 'UnsafePathError';
+  }
+}
+
+/** A path relative to the output folder that cannot leave it. */
+export function assertSafeRelativePath(path: string): void {
+  if (path === '') throw new UnsafePathError(path, 'empty path');
+  if (path.includes('\0')) throw new UnsafePathError(path, 'NUL byte');
+  if (path.includes('\\')) throw new UnsafePathError(path, 'backslash; use forward slashes');
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw new UnsafePathError(path, 'absolute path');
+  const segments = path.split('/');
+  if (segments.some((s) => s === '..')) throw new UnsafePathError(path, '`..` would escape the output folder');
+  if (segments.some((s) => s === '' || s === '.')) throw new UnsafePathError(path, 'empty or `.` path segment');
+}
+
+function sha256(content: string): string {
+  return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+/** Every file `writePlan` writes, with its content: the plan's files, blueprint.json, report.md and manifest.json. */
+export function planFiles(result: PlanResult): { files: { path: string; content: string }[]; manifest: Manifest } {
+  const files = result.files.map((f) => ({ path: f.path, content: f.content, artifact: f.artifact as string | null, kb: [...f.kb].sort() }));
+  const seen = new Set<string>();
+  for (const file of files) {
+    assertSafeRelativePath(file.path);
+    if (RESERVED.has(file.path)) throw new UnsafePathError(file.path, 'the name is reserved for the plan itself');
+    if (seen.has(file.path)) throw new UnsafePathError(file.path, 'two artifacts render to the same path');
+    seen.add(file.path);
+  }
+  files.push({ path: BLUEPRINT_FILE, content: `${JSON.stringify(result.output, null, 2)}\n`, artifact: null, kb: [] });
+  files.push({ path: REPORT_FILE, content: renderReport(result.output), artifact: null, kb: [] });
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const manifest: Manifest = {
+    requestId: result.requestId,
+    files: files.map((f) => ({ path: f.path, sha256: sha256(f.content), bytes: Buffer.byteLength(f.content, 'utf8'), artifact: f.artifact, kb: f.kb })),
+  };
+  const all = [...files.map(({ path, content }) => ({ path, content })), { path: MANIFEST_FILE, content: `${JSON.stringify(manifest, null, 2)}\n` }];
+  return { files: all, manifest };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes via a temporary file in the same folder and a rename, so a reader never sees half a file. */
+async function atomicWrite(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, content, { encoding: 'utf8', flag: 'wx' });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes a plan to `dir`: every file of `result.files` at its path, plus blueprint.json,
+ * report.md and manifest.json (sha256, size, artifact and KB traces of every file, sorted).
+ * Paths are checked before anything is written. A new folder is built beside `dir` and renamed
+ * into place, so an error leaves no partial folder; into an existing folder each file is written
+ * atomically, and on error the files this call created are removed again.
+ */
+export async function writePlan(result: PlanResult, dir: string): Promise<Manifest> {
+  const { files, manifest } = planFiles(result);
+  const target = resolve(dir);
+  if (!(await exists(target))) {
+    await mkdir(dirname(target), { recursive: true });
+    const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+    try {
+      for (const file of files) await atomicWrite(join(staging, file.path), file.content);
+      await rename(staging, target);
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+    return manifest;
+  }
+  const created: string[] = [];
+  try {
+    for (const file of files) {
+      const path = join(target, file.path);
+      const isNew = !(await exists(path));
+      await atomicWrite(path, file.content);
+      if (isNew) created.push(path);
+    }
+  } catch (error) {
+    for (const path of created) await rm(path, { force: true });
+    throw error;
+  }
+  return manifest;
+}
