@@ -21,7 +21,7 @@ interface Case {
   };
 }
 
-const cases = (JSON.parse(readFileSync(new URL('./fixtures/seed-cases.json', import.meta.url), 'utf8')) as { cases: Case[] }).cases;
+const cases = (JSON.parse(readFileSync(new URL('../../../conformance/seed-cases.json', import.meta.url), 'utf8')) as { cases: Case[] }).cases;
 const engine = createEngine();
 
 function at(root: unknown, path: string): unknown {

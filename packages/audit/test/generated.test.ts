@@ -20,7 +20,7 @@ import { repo } from './helpers.js';
 const MODES: ModePlugin[] = [blueprintMode, drMode, finopsMode, gitopsMode, incidentMode, migrationMode, observabilityMode, progressiveDeliveryMode, qualityMode, supplyChainMode, vulnMgmtMode];
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
-const SEED = JSON.parse(readFileSync(join(ROOT, 'packages', 'core', 'test', 'fixtures', 'seed-cases.json'), 'utf8')) as { cases: { id: string; input: unknown }[] };
+const SEED = JSON.parse(readFileSync(join(ROOT, 'conformance', 'seed-cases.json'), 'utf8')) as { cases: { id: string; input: unknown }[] };
 const PROFILES: Record<string, unknown> = {
   'examples/multi-tenant-canary.json': JSON.parse(readFileSync(join(ROOT, 'examples', 'multi-tenant-canary.json'), 'utf8')),
   ...Object.fromEntries(SEED.cases.map((c) => [`seed ${c.id}`, c.input])),

@@ -53,7 +53,7 @@ interface Case {
   input: Record<string, unknown>;
 }
 
-const seedCases = (JSON.parse(readFileSync(join(packagesDir, 'core', 'test', 'fixtures', 'seed-cases.json'), 'utf8')) as { cases: Case[] }).cases;
+const seedCases = (JSON.parse(readFileSync(join(packagesDir, '..', 'conformance', 'seed-cases.json'), 'utf8')) as { cases: Case[] }).cases;
 
 const GOAL = 'Design a multi-tenant CRM CI/CD blueprint: quality gates and contract tests, supply chain security with SLSA and signing, vulnerability policy, GitOps, canary rollout, release observability, incident response, DR plan, cost control and DB migrations';
 function matrix(): Case[] {
