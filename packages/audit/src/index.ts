@@ -8,3 +8,4 @@ export { slsaLevel } from './slsa.js';
 export { discover, loadRepo, classify } from './load.js';
 export { buildPipeline, SourceFile, type Pipeline, type Job, type Step, type CiKind } from './model.js';
 export { parseConfig, loadConfig, globToRegExp, type AuditConfig, type AuditException } from './suppress.js';
+export { auditBaseline, type AuditBaseline } from './baseline.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadKnowledgeBase, parseProfileText, RingmasterError, validateProfile } from '@ringmaster/core';
+import { existsSync, statSync } from 'node:fs';
+import { assertValidOutput, loadKnowledgeBase, parseProfileText, RingmasterError, validateProfile, type PlanOutput } from '@ringmaster/core';
 import { readProfileText } from '../io.js';
 import { formatOption } from './options.js';
 
@@ -17,9 +18,11 @@ export function registerPlan(program: Command): void {
     .argument('[file]', 'profile JSON file, or - for stdin', '-')
     .addOption(formatOption(['json', 'yaml', 'md'], 'json'))
     .option('-o, --out <dir>', 'also write every artifact, blueprint.json, manifest.json and report.md under this folder')
-    .action(async (file: string, options: { format: string; out?: string }) => {
+    .option('--audit <path>', 'start from an existing repository: audit its CI definitions and add what to change first (audit_baseline)')
+    .action(async (file: string, options: { format: string; out?: string; audit?: string }) => {
       const { createEngine } = await import('../engine.js');
       const result = createEngine().plan(parseProfileText(readProfileText(file)));
+      if (options.audit) result.output = await withAuditBaseline(result.output, options.audit);
       if (options.out) {
         const { writePlan } = await import('@ringmaster/renderer');
         await writePlan(result, options.out);
@@ -30,6 +33,20 @@ export function registerPlan(program: Command): void {
         process.stdout.write(renderReport(result.output));
       } else process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
     });
+}
+
+/** Adds `audit_baseline` (schema order: before decision_log) and checks the document again. */
+async function withAuditBaseline(output: PlanOutput, path: string): Promise<PlanOutput> {
+  const { auditBaseline, auditPath, AuditInputError } = await import('@ringmaster/audit');
+  if (!existsSync(path) || !statSync(path).isDirectory()) throw new AuditInputError(`--audit ${path}: expected a repository folder`);
+  const baseline = auditBaseline(await auditPath(path), path);
+  const next: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(output)) {
+    if (key === 'decision_log') next['audit_baseline'] = baseline;
+    next[key] = value;
+  }
+  assertValidOutput(next);
+  return next as PlanOutput;
 }
 
 export function registerValidate(program: Command): void {

@@ -73,4 +73,15 @@ describe('ringmaster audit', () => {
     expect(report.slsa.length).toBeGreaterThan(0);
     expect(run(['audit', join(dir, 'missing')]).status).toBe(2);
   });
+
+  it('plan --audit starts the blueprint from what the repository has', () => {
+    const repo = fileURLToPath(new URL('../../../packages/audit/test/fixtures/static-cloud-credentials/positive', import.meta.url));
+    const profile = fileURLToPath(new URL('../../../examples/multi-tenant-canary.json', import.meta.url));
+    const result = run(['plan', profile, '--audit', repo]);
+    expect(result.status).toBe(0);
+    const baseline = (JSON.parse(result.stdout) as { audit_baseline: { change_first: { category: string; severity: string }[]; already_right: string[] } }).audit_baseline;
+    expect(baseline.change_first[0]).toMatchObject({ category: 'static-credentials', severity: 'critical' });
+    expect(baseline.already_right).not.toContain('static-credentials');
+    expect(run(['plan', profile, '--audit', join(dir, 'missing')]).status).toBe(2);
+  });
 });

@@ -1,0 +1,167 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkGuardrails,
+  createContainer,
+  engineFrom,
+  inputSchema,
+  loadKnowledgeBase,
+  outputIssues,
+  rendererModule,
+  tracesInText,
+  type ArtifactRenderer,
+  type ArtifactSpec,
+  type PlanResult,
+  type RenderedArtifact,
+} from '@ringmaster/core';
+import { FileRenderer, validateArtifact } from '@ringmaster/renderer';
+import { MODE_MODULES } from '../src/modes.js';
+
+/**
+ * Property tests (issue 7): any profile the input schema accepts plans without error, the
+ * output is schema-valid and byte-for-byte deterministic, no guardrail is broken, every KB
+ * trace resolves, and every artifact passes its format's validator.
+ */
+
+/** The engine `createEngine()` builds, with a renderer that also hands back each spec and its rendering. */
+function capturingEngine() {
+  const file = new FileRenderer();
+  const captured: { spec: ArtifactSpec; rendered: RenderedArtifact }[] = [];
+  const renderer: ArtifactRenderer = {
+    render(spec) {
+      const rendered = file.render(spec);
+      captured.push({ spec, rendered });
+      return rendered;
+    },
+  };
+  return { engine: engineFrom(createContainer([...MODE_MODULES, rendererModule(renderer)])), captured };
+}
+
+interface SchemaNode {
+  type?: string;
+  enum?: readonly unknown[];
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+  items?: SchemaNode;
+  properties?: Record<string, SchemaNode>;
+  required?: readonly string[];
+}
+
+/** Strings that try to break out of whatever file they land in. */
+const HOSTILE = [
+  "'",
+  '"',
+  '`id`',
+  '$(touch /tmp/ringmaster-pwned)',
+  '${{ secrets.GITHUB_TOKEN }}',
+  '${HOME}',
+  '&anchor',
+  '*anchor',
+  '<<: *anchor',
+  '\n- injected: true',
+  '\r\nkind: Secret',
+  '#',
+  '\\',
+  '---',
+  '{{ .Values }}',
+  '; rm -rf / #',
+  '\u0000',
+  '\u2028',
+  '😀',
+];
+
+/** Free text: short, any code unit, often with a hostile fragment in it. */
+function freeText(maxLength: number, minLength = 0): fc.Arbitrary<string> {
+  const cap = Math.min(maxLength, 48);
+  return fc
+    .oneof(
+      { arbitrary: fc.string({ minLength, maxLength: cap }), weight: 3 },
+      { arbitrary: fc.string({ unit: 'binary', minLength, maxLength: cap }), weight: 1 },
+      { arbitrary: fc.tuple(fc.string({ maxLength: 12 }), fc.constantFrom(...HOSTILE), fc.string({ maxLength: 12 })).map((parts) => parts.join('')), weight: 3 },
+    )
+    .filter((s) => s.length >= minLength && s.length <= maxLength);
+}
+
+/** An arbitrary for a schema node, from the subset of JSON Schema the input schema uses. */
+function arbitraryOf(node: SchemaNode): fc.Arbitrary<unknown> {
+  if (node.enum) return fc.constantFrom(...node.enum);
+  switch (node.type) {
+    case 'boolean':
+      return fc.boolean();
+    case 'integer':
+      return fc.oneof(fc.integer({ min: node.minimum ?? 0, max: Math.min(node.maximum ?? 1000, 5000) }), fc.constant(node.maximum ?? 0));
+    case 'string': {
+      if (node.pattern) {
+        const pattern = new RegExp(node.pattern, 'u');
+        const max = node.maxLength ?? 64;
+        // Identifier-like patterns: generate matching strings; others (no control characters): free text filtered.
+        return node.pattern.startsWith('^[A-Za-z0-9]') ? fc.stringMatching(pattern).filter((s) => s.length <= max) : freeText(max, node.minLength ?? 0).filter((s) => pattern.test(s));
+      }
+      return freeText(node.maxLength ?? 200, node.minLength ?? 0);
+    }
+    case 'array':
+      return fc.array(arbitraryOf(node.items ?? {}), { maxLength: Math.min(node.maxItems ?? 4, 4) });
+    case 'object': {
+      const props = node.properties ?? {};
+      const record: Record<string, fc.Arbitrary<unknown>> = {};
+      for (const [key, sub] of Object.entries(props)) record[key] = arbitraryOf(sub);
+      return fc.record(record, { requiredKeys: [...(node.required ?? [])] });
+    }
+    default:
+      return fc.jsonValue({ maxDepth: 1 });
+  }
+}
+
+/** Goals that select modes, often with hostile text around them. */
+const GOALS = ['Setup CI pipeline', 'Reduce flakiness', 'Deploy strategy', 'Audit security', 'Canary rollout to tenant cohorts', 'Disaster recovery drill', 'Cut CI costs', 'Observability and SLOs', 'Zero-downtime schema migration', 'Incident response', 'Vulnerability management', 'GitOps with Argo CD'];
+const goal = fc.oneof(fc.constantFrom(...GOALS), fc.tuple(fc.constantFrom(...GOALS), freeText(60)).map(([g, t]) => `${g} ${t}`), freeText(200, 1));
+
+const profileArb = (arbitraryOf(inputSchema as SchemaNode) as fc.Arbitrary<Record<string, unknown>>).chain((p) => goal.map((g) => ({ ...p, goal: g })));
+
+const kb = loadKnowledgeBase();
+const { engine, captured } = capturingEngine();
+
+function fingerprint(result: PlanResult): string {
+  return JSON.stringify({ output: result.output, files: result.files, id: result.requestId });
+}
+
+describe('any schema-valid profile', () => {
+  it('plans to a valid, deterministic document with resolvable traces and valid artifacts', async () => {
+    await fc.assert(
+      fc.asyncProperty(profileArb, async (profile) => {
+        captured.length = 0;
+        const result = engine.plan(structuredClone(profile));
+        const specs = [...captured];
+
+        // Valid against the published output schema.
+        expect(outputIssues(result.output)).toEqual([]);
+
+        // Deterministic: the same profile gives the same bytes.
+        expect(fingerprint(engine.plan(structuredClone(profile)))).toBe(fingerprint(result));
+
+        // No guardrail is broken (the engine refuses such output; checked again from the outside).
+        const fields = new Map(result.output.decision_log.decisions.map((d) => [d.field, d.value] as const));
+        expect(checkGuardrails(result.files, fields)).toEqual([]);
+
+        // Every KB trace resolves: the index, every decision, every artifact and every trace written in a file.
+        const traces = new Set(result.output.kb_references);
+        for (const d of result.output.decision_log.decisions) for (const t of d.kb) traces.add(t);
+        for (const a of result.output.artifacts_to_generate) for (const t of a.kb) traces.add(t);
+        for (const f of result.files) for (const t of tracesInText(f.content)) traces.add(t);
+        expect([...traces].filter((t) => !kb.has(t))).toEqual([]);
+
+        // Every artifact passes its format's validator.
+        const errors: string[] = [];
+        for (const { spec, rendered } of specs) {
+          for (const issue of await validateArtifact(spec, rendered)) if (issue.severity === 'error') errors.push(`${issue.path} [${issue.validator}] ${issue.message}`);
+        }
+        expect(errors).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+});
