@@ -13,7 +13,13 @@ export function ringmasterProject(config: UserWorkspaceConfig = {}): UserWorkspa
       resolve: {
         alias: [{ find: /^@ringmaster\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
       },
-      test: { include: ['test/**/*.test.ts'], testTimeout: 20_000 },
+      test: {
+        include: ['test/**/*.test.ts'],
+        testTimeout: 20_000,
+        // @actions/workflow-parser imports JSON without an import attribute, which plain Node
+        // refuses; inlining it lets vitest transform the import.
+        server: { deps: { inline: [/@actions\/workflow-parser/] } },
+      },
     }),
     config,
   );
