@@ -128,8 +128,8 @@ export const blueprintRules: readonly Rule[] = [
     id: 'blueprint/registry',
     field: 'pipeline_blueprint.registry',
     value: ({ profile }: ModeContext) =>
-      ({ aws: 'amazon_ecr', gcp: 'google_artifact_registry', azure: 'azure_container_registry' } as Record<string, string>)[profile.infra.cloud_provider] ?? 'oci_registry_harbor',
-    why: "The artifact is published once to the cloud's OCI registry (Harbor when the cloud is unknown or on-prem), with immutable tags.",
+      ({ gitlab_ci: 'gitlab_container_registry', azure_devops: 'azure_container_registry' } as Record<string, string>)[profile.ci_vendor] ?? 'github_container_registry',
+    why: "The artifact is published once, by digest, to the CI platform's own OCI registry, which the job reaches with its short-lived job token (no stored registry password); clusters pull it by digest.",
     kb: ['KB_13#Artifact_Registry', 'KB_13#Immutable_Tags'],
   },
   {

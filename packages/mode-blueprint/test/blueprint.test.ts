@@ -21,7 +21,7 @@ const rows: { rule: string; fires: Record<string, unknown>; not: Record<string, 
   { rule: 'blueprint/deploy-scripted-no-k8s', fires: { goal: 'deploy', infra: { orchestrator: 'vm' } }, not: { goal: 'deploy', infra: { orchestrator: 'kubernetes' } }, value: 'scripted_git_driven' },
   { rule: 'blueprint/deploy-gitops', fires: { goal: 'deploy', infra: { orchestrator: 'kubernetes' } }, not: { goal: 'deploy', infra: { orchestrator: 'ecs' } }, value: 'gitops_pull' },
   { rule: 'blueprint/ci-vendor', fires: { goal: 'pipeline', ci_platform: 'GitLab CI' }, not: { goal: 'pipeline', ci_platform: 'GitLab CI' }, value: 'gitlab_ci' },
-  { rule: 'blueprint/registry', fires: { goal: 'pipeline', infra: { cloud_provider: 'gcp' } }, not: { goal: 'pipeline', infra: { cloud_provider: 'gcp' } }, value: 'google_artifact_registry' },
+  { rule: 'blueprint/registry', fires: { goal: 'pipeline', ci_platform: 'gitlab' }, not: { goal: 'pipeline', ci_platform: 'gitlab' }, value: 'gitlab_container_registry' },
   { rule: 'blueprint/regions', fires: { goal: 'deploy', infra: { regions: ['us-east-1'] } }, not: { goal: 'deploy' } },
 ];
 
