@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../src/engine.js';
+import { createEngine } from '@ringmaster/modes';
 
 /**
  * The spec's section 11 tests (12 smoke, 15 golden) as data, with the matching

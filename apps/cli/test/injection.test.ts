@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isAlias, parseAllDocuments, visit } from 'yaml';
 import { createContainer, engineFrom, ProfileInputError, rendererModule, type ArtifactRenderer, type ArtifactSpec, type RenderedArtifact } from '@ringmaster/core';
 import { FileRenderer } from '@ringmaster/renderer';
-import { MODE_MODULES } from '../src/modes.js';
+import { MODE_MODULES } from '@ringmaster/modes';
 
 /**
  * Strings that try to break out of generated files (issue 7). Two defences, both tested:

@@ -15,7 +15,7 @@ import {
   type RenderedArtifact,
 } from '@ringmaster/core';
 import { FileRenderer, validateArtifact } from '@ringmaster/renderer';
-import { MODE_MODULES } from '../src/modes.js';
+import { MODE_MODULES } from '@ringmaster/modes';
 
 /**
  * Property tests (issue 7): any profile the input schema accepts plans without error, the

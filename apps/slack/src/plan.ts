@@ -1,38 +1,12 @@
-import { createContainer, engineFrom, rendererModule, type Engine, type PlanResult } from '@ringmaster/core';
-import { blueprintModule } from '@ringmaster/mode-blueprint';
-import { drModule } from '@ringmaster/mode-dr';
-import { finopsModule } from '@ringmaster/mode-finops';
-import { gitopsModule } from '@ringmaster/mode-gitops';
-import { incidentModule } from '@ringmaster/mode-incident';
-import { migrationModule } from '@ringmaster/mode-migration';
-import { observabilityModule } from '@ringmaster/mode-observability';
-import { progressiveDeliveryModule } from '@ringmaster/mode-progressive-delivery';
-import { qualityModule } from '@ringmaster/mode-quality';
-import { supplyChainModule } from '@ringmaster/mode-supply-chain';
-import { vulnMgmtModule } from '@ringmaster/mode-vuln-mgmt';
-import { FileRenderer } from '@ringmaster/renderer';
+import type { Engine, PlanResult } from '@ringmaster/core';
+import { createEngine } from '@ringmaster/modes';
 import { parse } from 'yaml';
 
 let engine: Engine | undefined;
 
-/** The same engine the CLI builds: every mode, the file renderer, this installation's kb/. Built on first use. */
+/** The same engine the CLI runs, built on first use. */
 export function planEngine(): Engine {
-  engine ??= engineFrom(
-    createContainer([
-      blueprintModule,
-      qualityModule,
-      supplyChainModule,
-      vulnMgmtModule,
-      gitopsModule,
-      progressiveDeliveryModule,
-      observabilityModule,
-      incidentModule,
-      drModule,
-      finopsModule,
-      migrationModule,
-      rendererModule(new FileRenderer()),
-    ]),
-  );
+  engine ??= createEngine();
   return engine;
 }
 

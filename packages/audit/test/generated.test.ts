@@ -1,23 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine, loadKnowledgeBase, type ModePlugin } from '@ringmaster/core';
-import { blueprintMode } from '@ringmaster/mode-blueprint';
-import { drMode } from '@ringmaster/mode-dr';
-import { finopsMode } from '@ringmaster/mode-finops';
-import { gitopsMode } from '@ringmaster/mode-gitops';
-import { incidentMode } from '@ringmaster/mode-incident';
-import { migrationMode } from '@ringmaster/mode-migration';
-import { observabilityMode } from '@ringmaster/mode-observability';
-import { progressiveDeliveryMode } from '@ringmaster/mode-progressive-delivery';
-import { qualityMode } from '@ringmaster/mode-quality';
-import { supplyChainMode } from '@ringmaster/mode-supply-chain';
-import { vulnMgmtMode } from '@ringmaster/mode-vuln-mgmt';
-import { FileRenderer } from '@ringmaster/renderer';
+import { createEngine } from '@ringmaster/modes';
 import { describe, expect, it } from 'vitest';
 import { auditPath, classify } from '../src/index.js';
 import { repo } from './helpers.js';
 
-const MODES: ModePlugin[] = [blueprintMode, drMode, finopsMode, gitopsMode, incidentMode, migrationMode, observabilityMode, progressiveDeliveryMode, qualityMode, supplyChainMode, vulnMgmtMode];
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 const SEED = JSON.parse(readFileSync(join(ROOT, 'conformance', 'seed-cases.json'), 'utf8')) as { cases: { id: string; input: unknown }[] };
@@ -34,7 +21,7 @@ function claimedLevel(output: Record<string, unknown>): number | undefined {
 }
 
 describe('workflows Ringmaster generates', () => {
-  const engine = new Engine(MODES, new FileRenderer(), loadKnowledgeBase());
+  const engine = createEngine();
 
   it.each(Object.keys(PROFILES))('%s: generated GitHub workflows audit clean, at the SLSA level the plan claims', async (name) => {
     const { output, files } = engine.plan(PROFILES[name]);

@@ -20,7 +20,7 @@ export function registerPlan(program: Command): void {
     .option('-o, --out <dir>', 'also write every artifact, blueprint.json, manifest.json and report.md under this folder')
     .option('--audit <path>', 'start from an existing repository: audit its CI definitions and add what to change first (audit_baseline)')
     .action(async (file: string, options: { format: string; out?: string; audit?: string }) => {
-      const { createEngine } = await import('../engine.js');
+      const { createEngine } = await import('@ringmaster/modes');
       const result = createEngine().plan(parseProfileText(readProfileText(file)));
       if (options.audit) result.output = await withAuditBaseline(result.output, options.audit);
       if (options.out) {
@@ -67,7 +67,7 @@ export function registerModes(program: Command): void {
     .description('List the modes, what each reads and which questions it may ask')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const { createEngine } = await import('../engine.js');
+      const { createEngine } = await import('@ringmaster/modes');
       const modes = createEngine().modes.map((m) => ({ id: m.id, spec_mode: m.specMode, title: m.title, inputs: m.dependsOn.inputs, asks: m.dependsOn.asks, kb: m.kb }));
       if (options.json) {
         process.stdout.write(`${JSON.stringify(modes, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import type { ContainerModule } from '@ringmaster/core';
+import { createContainer, engineFrom, rendererModule, type ContainerModule, type Engine } from '@ringmaster/core';
 import { blueprintModule } from '@ringmaster/mode-blueprint';
 import { drModule } from '@ringmaster/mode-dr';
 import { finopsModule } from '@ringmaster/mode-finops';
@@ -10,8 +10,9 @@ import { progressiveDeliveryModule } from '@ringmaster/mode-progressive-delivery
 import { qualityModule } from '@ringmaster/mode-quality';
 import { supplyChainModule } from '@ringmaster/mode-supply-chain';
 import { vulnMgmtModule } from '@ringmaster/mode-vuln-mgmt';
+import { FileRenderer } from '@ringmaster/renderer';
 
-/** Every mode this installation ships, as container modules. */
+/** Every mode Ringmaster ships, as container modules, in spec order. */
 export const MODE_MODULES: readonly ContainerModule[] = [
   blueprintModule,
   qualityModule,
@@ -25,3 +26,8 @@ export const MODE_MODULES: readonly ContainerModule[] = [
   finopsModule,
   migrationModule,
 ];
+
+/** The engine the CLI and the Slack app run: every mode, the file renderer, this installation's kb/. */
+export function createEngine(): Engine {
+  return engineFrom(createContainer([...MODE_MODULES, rendererModule(new FileRenderer())]));
+}

@@ -1,14 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Engine, loadKnowledgeBase, type ArtifactRenderer, type ArtifactSpec, type ModePlugin, type RenderedArtifact } from '@ringmaster/core';
+import { createContainer, engineFrom, rendererModule, type ArtifactRenderer, type ArtifactSpec, type Engine, type RenderedArtifact } from '@ringmaster/core';
+import { MODE_MODULES } from '@ringmaster/modes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FileRenderer } from '../src/render.js';
-import { validateArtifact, type ArtifactIssue } from '../src/validate/index.js';
-import { shellcheckAvailable } from '../src/validate/shell.js';
+import { FileRenderer, shellcheckAvailable, validateArtifact, type ArtifactIssue } from '@ringmaster/renderer';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const packagesDir = join(here, '..', '..');
+const packagesDir = join(here, '..', '..', '..', 'packages');
 
 /** Records what it renders, so that each file can be validated with its spec. */
 class RecordingRenderer implements ArtifactRenderer {
@@ -21,32 +20,7 @@ class RecordingRenderer implements ArtifactRenderer {
   }
 }
 
-function isMode(value: unknown): value is ModePlugin {
-  return typeof value === 'object' && value !== null && typeof (value as ModePlugin).id === 'string' && typeof (value as ModePlugin).applies === 'function' && typeof (value as ModePlugin).contribute === 'function';
-}
 
-/** Every `@ringmaster/mode-*` package's exported mode, as apps/cli loads them. */
-async function loadModes(): Promise<{ modes: ModePlugin[]; problems: string[] }> {
-  const byId = new Map<string, ModePlugin>();
-  const problems: string[] = [];
-  const dirs = readdirSync(packagesDir).filter((d) => d.startsWith('mode-')).sort();
-  for (const dir of dirs) {
-    const entry = join(packagesDir, dir, 'src', 'index.ts');
-    if (!existsSync(entry)) {
-      problems.push(`@ringmaster/${dir}: no src/index.ts yet`);
-      continue;
-    }
-    try {
-      const mod = (await import(entry)) as Record<string, unknown>;
-      const found = Object.values(mod).filter(isMode);
-      if (found.length === 0) problems.push(`@ringmaster/${dir}: exports no mode`);
-      for (const m of found) byId.set(m.id, m);
-    } catch (error) {
-      problems.push(`@ringmaster/${dir}: fails to load: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return { modes: [...byId.values()], problems };
-}
 
 interface Case {
   id: string;
@@ -144,18 +118,16 @@ function report(failures: Map<string, string[]>): string {
 describe('every artifact of every mode validates', () => {
   let engine: Engine;
   let renderer: RecordingRenderer;
-  let problems: string[];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     expect(shellcheckAvailable(), 'shellcheck is missing: apt-get install -y shellcheck').toBe(true);
-    const loaded = await loadModes();
-    problems = loaded.problems;
     renderer = new RecordingRenderer();
-    engine = new Engine(loaded.modes, renderer, loadKnowledgeBase());
-  }, 60_000);
+    engine = engineFrom(createContainer([...MODE_MODULES, rendererModule(renderer)]));
+  });
 
-  it('loads every mode package', () => {
-    expect(problems, problems.join('\n')).toEqual([]);
+  it('registers every mode package', () => {
+    const packages = readdirSync(packagesDir).filter((d) => d.startsWith('mode-')).map((d) => d.slice('mode-'.length)).sort();
+    expect(engine.modes.map((m) => m.id).sort()).toEqual(packages);
   });
 
   it(`the ${seedCases.length} conformance cases of seed-cases.json`, async () => {
