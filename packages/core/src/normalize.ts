@@ -1,4 +1,5 @@
 import type { CiVendor, GitopsTool, NormalizedProfile, Profile, StoreFamily } from './profile.js';
+import { pointerSegment } from './validate.js';
 
 export interface Normalized {
   profile: NormalizedProfile;
@@ -66,7 +67,7 @@ const sortedSet = (items: readonly string[] | undefined): string[] => [...new Se
 /** Collects the JSON pointers of every leaf the user gave. */
 function pointers(value: unknown, base: string, out: string[]): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, child] of Object.entries(value)) pointers(child, `${base}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+    for (const [key, child] of Object.entries(value)) pointers(child, `${base}/${pointerSegment(key)}`, out);
   } else {
     out.push(base);
   }

@@ -93,21 +93,34 @@ function issuesOf(errors: readonly ErrorObject[] | null | undefined, root: unkno
   return issues.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
 }
 
-/** Rejects values too deep or too large to be a profile, before anything else walks them. */
+/** A JSON pointer segment (RFC 6901): `~` as `~0`, `/` as `~1`. */
+export function pointerSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Rejects values too deep or too large to be a profile, before anything else walks them.
+ * It visits nodes one at a time and stops at the first limit, so a million-item array
+ * costs as much as `maxNodes` items.
+ */
 function checkShape(value: unknown): InputIssue | undefined {
   let nodes = 0;
+  const tooMany = (): InputIssue => ({ pointer: '', expected: `at most ${PROFILE_LIMITS.maxNodes} values`, found: 'more', message: `(root): expected at most ${PROFILE_LIMITS.maxNodes} values, found more` });
   const walk = (node: unknown, depth: number, pointer: string): InputIssue | undefined => {
     nodes += 1;
-    if (nodes > PROFILE_LIMITS.maxNodes) {
-      return { pointer: '', expected: `at most ${PROFILE_LIMITS.maxNodes} values`, found: 'more', message: `(root): expected at most ${PROFILE_LIMITS.maxNodes} values, found more` };
-    }
+    if (nodes > PROFILE_LIMITS.maxNodes) return tooMany();
     if (depth > PROFILE_LIMITS.maxDepth) {
       return { pointer, expected: `nesting at most ${PROFILE_LIMITS.maxDepth} deep`, found: 'deeper nesting', message: `${pointer}: expected nesting at most ${PROFILE_LIMITS.maxDepth} deep, found deeper nesting` };
     }
-    if (node !== null && typeof node === 'object') {
-      const entries = Array.isArray(node) ? node.map((v, i) => [String(i), v] as const) : Object.entries(node);
-      for (const [key, child] of entries) {
-        const problem = walk(child, depth + 1, `${pointer}/${key}`);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const problem = walk(node[i], depth + 1, `${pointer}/${i}`);
+        if (problem) return problem;
+      }
+    } else if (node !== null && typeof node === 'object') {
+      for (const key in node) {
+        if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+        const problem = walk((node as Record<string, unknown>)[key], depth + 1, `${pointer}/${pointerSegment(key)}`);
         if (problem) return problem;
       }
     }
@@ -122,8 +135,8 @@ function unknownKeys(value: unknown, schema: Record<string, unknown>, pointer: s
   const props = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
   for (const [key, child] of Object.entries(value)) {
     const sub = props[key];
-    if (sub === undefined) out.push(`${pointer}/${key}`);
-    else if (sub['type'] === 'object') unknownKeys(child, sub, `${pointer}/${key}`, out);
+    if (sub === undefined) out.push(`${pointer}/${pointerSegment(key)}`);
+    else if (sub['type'] === 'object') unknownKeys(child, sub, `${pointer}/${pointerSegment(key)}`, out);
   }
 }
 

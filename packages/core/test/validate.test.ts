@@ -80,3 +80,21 @@ describe('generated validators', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('hostile shapes', () => {
+  it('stops at the node limit instead of walking a huge array', () => {
+    let reads = 0;
+    const huge = new Proxy(new Array(2_000_000).fill(0), {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads += 1;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    expect(issuesOf({ goal: 'x', extra: huge })[0]).toMatch(/at most 10000 values/);
+    expect(reads).toBeLessThanOrEqual(PROFILE_LIMITS.maxNodes);
+  });
+
+  it('escapes ~ and / in the JSON pointers of unknown keys', () => {
+    expect(validateProfile({ goal: 'x', 'a/b~c': 1 }).warnings[0]).toMatch(/^\/a~1b~0c: unknown key/);
+  });
+});

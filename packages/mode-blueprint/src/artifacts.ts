@@ -332,6 +332,12 @@ test_resident_tenant_outside_home_region_denied if {
   ];
 }
 
+/** The profile's cadence for a document: free text is shown only when it is a plain phrase. */
+function describeCadence(cadence: string): string {
+  if (cadence === 'unknown') return 'not stated';
+  return /^[A-Za-z0-9][A-Za-z0-9 ,.'-]{0,39}$/.test(cadence) ? cadence : 'as stated in the profile';
+}
+
 function changeApprovalArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
   const vendor = decided.get<string>('pipeline_blueprint.ci_vendor');
   const gateJob =
@@ -403,7 +409,7 @@ test_promotion_outside_freeze_allowed if {
         format: 'markdown',
         doc: {
           title: 'Freeze Exception Request',
-          intro: `Fill in and attach to the change request. Cadence: ${ctx.profile.release_policy.cadence === 'unknown' ? 'not stated' : ctx.profile.release_policy.cadence}; approval level: ${ctx.profile.release_policy.change_approval_level}.`,
+          intro: `Fill in and attach to the change request. Cadence: ${describeCadence(ctx.profile.release_policy.cadence)}; approval level: ${ctx.profile.release_policy.change_approval_level}.`,
           sections: [
             { heading: 'Request', checklist: ['Reason: why this change cannot wait for the end of the freeze', 'Impact: tenants, rings and regions affected', 'Risk: what could go wrong and how it is detected', 'Rollback: the previous signed digest to return to'] },
             { heading: 'Approval', checklist: ['CAB approver named (not the change author)', 'Approval recorded in the change log with the digest', 'Expiry set for the exception'] },

@@ -90,3 +90,14 @@ describe('blueprint artifacts', () => {
     if (promote?.body.format === 'shell') expect(promote.body.vars['CLOUD']).toBe('aws');
   });
 });
+
+describe('free text from the profile', () => {
+  it('shows a plain cadence and withholds one that looks like markup', () => {
+    const intro = (cadence: string) => {
+      const form = runMode(blueprintMode, { goal: 'release', release_policy: { change_approval_level: 'cab', cadence } }).artifacts.find((a) => a.name === 'exception_request_form.md');
+      return form?.body.format === 'markdown' ? form.body.doc.intro : undefined;
+    };
+    expect(intro('quarterly')).toContain('Cadence: quarterly;');
+    expect(intro('{{ .Values.cadence }}')).toContain('Cadence: as stated in the profile;');
+  });
+});

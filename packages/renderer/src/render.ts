@@ -1,6 +1,7 @@
 import { PINNED_ACTIONS, type ArtifactBody, type ArtifactRenderer, type ArtifactSpec, type RenderedArtifact } from '@ringmaster/core';
 import { Document, isScalar, visit } from 'yaml';
 import { checklistToMarkdown, renderMarkdown } from './markdown.js';
+import { commentLines } from './comment.js';
 import { renderShell } from './shell.js';
 
 const YAML_OPTIONS = { lineWidth: 0 } as const;
@@ -42,7 +43,7 @@ function yamlDocument(value: unknown, body: YamlBody): string {
 
 /** A YAML stream: the header as `#` comments, then each document (`---` before each when there are several). */
 export function renderYaml(body: YamlBody): string {
-  const head = body.header ? `${body.header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
+  const head = body.header ? `${commentLines(body.header, '#').join('\n')}\n` : '';
   const docs = body.documents.map((d) => yamlDocument(d, body));
   return head + (docs.length === 1 ? (docs[0] as string) : docs.map((d) => `---\n${d}`).join(''));
 }
@@ -57,10 +58,7 @@ export function regoTestPath(path: string): string {
 }
 
 function renderSql(summary: string, statements: readonly string[]): string {
-  const head = summary
-    .split('\n')
-    .map((l) => `-- ${l}`.trimEnd())
-    .join('\n');
+  const head = commentLines(summary, '--').join('\n');
   return `${head}\n\n${statements.map((s) => `${s.trim().replace(/;$/, '')};`).join('\n\n')}\n`;
 }
 

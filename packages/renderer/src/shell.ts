@@ -1,3 +1,5 @@
+import { commentLines } from './comment.js';
+
 /** Quotes a value for POSIX shells: single quotes, with each embedded quote closed, escaped and reopened. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
@@ -10,7 +12,7 @@ const VAR_NAME = /^[A-Z][A-Z0-9_]*$/;
  * readonly assignment, then the body (which expands them only as "${NAME}").
  */
 export function renderShell(summary: string, vars: Readonly<Record<string, string>>, script: string): string {
-  const header = ['#!/usr/bin/env bash', ...summary.split('\n').map((l) => `# ${l}`.trimEnd()), 'set -euo pipefail', ''];
+  const header = ['#!/usr/bin/env bash', ...commentLines(summary, '#'), 'set -euo pipefail', ''];
   const assignments = Object.keys(vars)
     .sort()
     .map((name) => {
