@@ -16,17 +16,9 @@ export const PINNED_ACTIONS = {
 
 export type PinnedAction = keyof typeof PINNED_ACTIONS;
 
-/** `owner/repo@<sha>`; the version goes in a `# vX.Y.Z` comment (see pinComment). */
+/** `owner/repo@<sha>`; the renderer writes the version as a `# vX.Y.Z` comment after it. */
 export function pinnedUses(action: PinnedAction): string {
   return `${action}@${PINNED_ACTIONS[action].sha}`;
-}
-
-/** Adds the `# vX.Y.Z` comment after every pinned `uses:` line of rendered YAML. */
-export function annotatePins(yamlText: string): string {
-  return yamlText.replace(/^(\s*-?\s*uses:\s*)([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*$/gm, (line, _prefix: string, action: string, sha: string) => {
-    const pin = (PINNED_ACTIONS as Record<string, { sha: string; version: string }>)[action];
-    return pin && pin.sha === sha ? `${line} # ${pin.version}` : line;
-  });
 }
 
 /**
