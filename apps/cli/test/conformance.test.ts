@@ -89,3 +89,14 @@ describe('determinism beyond the spec cases', () => {
     expect(JSON.stringify(engine.plan(reordered(profile)).output)).toBe(JSON.stringify(engine.plan(profile).output));
   });
 });
+
+describe('generated files fit together', () => {
+  const profiles = [...cases.map((c) => c.input), JSON.parse(readFileSync(new URL('../../../examples/multi-tenant-canary.json', import.meta.url), 'utf8')) as Record<string, unknown>];
+  it.each(profiles.map((p, i) => [i, p] as const))('profile %i: every local reusable workflow a workflow calls is generated', (_i, profile) => {
+    const { files } = engine.plan(structuredClone(profile));
+    const paths = new Set(files.map((f) => f.path));
+    for (const file of files) {
+      for (const match of file.content.matchAll(/uses:\s*\.\/(\.github\/workflows\/[\w.-]+\.ya?ml)/g)) expect(paths, `${file.path} calls ${match[1]}`).toContain(match[1]);
+    }
+  });
+});

@@ -17,14 +17,18 @@ function provenanceIn(p: Pipeline, jobs: readonly Job[]): Provenance[] {
   return out;
 }
 
-/** A reusable workflow in this repository, called by a job, that generates signed provenance. */
-function isolatedProvenance(p: Pipeline, others: ReadonlyMap<string, Pipeline>): string | undefined {
+/**
+ * A job that generates provenance out of the build's reach: a call to the SLSA generator, or
+ * to a reusable workflow of this repository that signs provenance or calls the generator itself
+ * (followed as deep as GitHub nests reusable workflows).
+ */
+function isolatedProvenance(p: Pipeline, others: ReadonlyMap<string, Pipeline>, depth = 0): string | undefined {
   for (const job of p.jobs) {
     if (isSlsaGeneratorCall(job)) return `job ${job.id} calls ${job.uses!.value.split('@')[0]}`;
     const uses = job.uses?.value;
-    if (uses?.startsWith('./')) {
+    if (uses?.startsWith('./') && depth < 4) {
       const callee = others.get(uses.slice(2).split('@')[0]!);
-      if (callee && provenanceIn(callee, callee.jobs).some((x) => x.kind === 'signed')) return `job ${job.id} calls ${uses}`;
+      if (callee && (provenanceIn(callee, callee.jobs).some((x) => x.kind === 'signed') || isolatedProvenance(callee, others, depth + 1))) return `job ${job.id} calls ${uses}`;
     }
   }
   return undefined;

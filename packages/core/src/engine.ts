@@ -144,9 +144,11 @@ export class Engine {
     }
 
     const contributions: { mode: ModePlugin; score: number; contribution: Contribution }[] = [];
+    const selectedIds = selected.map((s) => s.mode.id);
     for (const { mode, applicability } of selected) {
       try {
-        contributions.push({ mode, score: applicability.score, contribution: mode.contribute(ctx) });
+        const companions = Object.freeze(selectedIds.filter((id) => id !== mode.id));
+        contributions.push({ mode, score: applicability.score, contribution: mode.contribute(Object.freeze({ ...ctx, companions })) });
       } catch (error) {
         throw new ModeFailedError(mode.id, error);
       }

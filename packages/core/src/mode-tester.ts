@@ -16,11 +16,11 @@ export interface ModeCase {
   artifacts?: string[];
 }
 
-/** Builds the context a mode sees, from a profile that must be valid. */
-export function contextFor(profile: Record<string, unknown>): ModeContext {
+/** Builds the context a mode sees, from a profile that must be valid; `companions` are the other selected modes. */
+export function contextFor(profile: Record<string, unknown>, companions: readonly string[] = []): ModeContext {
   const { profile: given } = validateProfile(structuredClone(profile));
   const { profile: normalized } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
-  return Object.freeze({ profile: deepFreeze(normalized), intent: goalIntent(normalized.goal) });
+  return Object.freeze({ profile: deepFreeze(normalized), intent: goalIntent(normalized.goal), companions: Object.freeze([...companions]) });
 }
 
 export interface ModeRun {
@@ -30,9 +30,9 @@ export interface ModeRun {
   artifacts: ArtifactSpec[];
 }
 
-/** Runs one mode on one profile, without a container or renderer. */
-export function runMode(mode: ModePlugin, profile: Record<string, unknown>): ModeRun {
-  const ctx = contextFor(profile);
+/** Runs one mode on one profile, without a container or renderer; `companions` as if those modes were selected too. */
+export function runMode(mode: ModePlugin, profile: Record<string, unknown>, companions: readonly string[] = []): ModeRun {
+  const ctx = contextFor(profile, companions);
   const { score } = mode.applies(ctx);
   const contribution = mode.contribute(ctx);
   return {

@@ -10,6 +10,12 @@ import type { RiskId } from './risk-matrix.js';
 export interface ModeContext {
   readonly profile: NormalizedProfile;
   readonly intent: GoalIntent;
+  /**
+   * In contribute() only: the ids of the other modes selected for this plan, so that
+   * generated files can fit together (one release workflow calling another) without
+   * any mode importing another.
+   */
+  readonly companions?: readonly string[];
 }
 
 /** How strongly a mode applies (0..1) and why. The engine selects modes scoring at least APPLY_THRESHOLD. */

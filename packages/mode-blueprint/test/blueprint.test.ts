@@ -101,3 +101,20 @@ describe('free text from the profile', () => {
     expect(intro('{{ .Values.cadence }}')).toContain('Cadence: as stated in the profile;');
   });
 });
+
+describe('the release pipeline with and without the supply-chain mode', () => {
+  const jobsOf = (companions: string[]) => {
+    const spec = runMode(blueprintMode, { goal: 'pipeline' }, companions).artifacts.find((a) => a.name === 'pipeline_template.yaml');
+    return spec?.body.format === 'yaml' ? ((spec.body.documents[0] as { jobs: Record<string, { uses?: string }> }).jobs) : {};
+  };
+  it('signs and adds provenance itself when it is alone', () => {
+    const jobs = jobsOf([]);
+    expect(Object.keys(jobs)).toEqual(expect.arrayContaining(['build', 'publish', 'provenance']));
+    expect(jobs['provenance']?.uses).toMatch(/^slsa-framework\/slsa-github-generator\//);
+  });
+  it("hands the digest to the supply-chain mode's signing workflow when that mode is in the plan", () => {
+    const jobs = jobsOf(['supply-chain']);
+    expect(jobs['sign']?.uses).toBe('./.github/workflows/release-signing.yml');
+    expect(Object.keys(jobs)).not.toContain('provenance');
+  });
+});

@@ -861,6 +861,9 @@ export function supplyChainArtifacts(ctx: ModeContext, decided: Decided): Artifa
     out.push(oidcTrustPolicy(ctx));
     out.push(...(signingUnavailable(ctx) ? [checksumManifest()] : [ciOidcWorkflow(ctx), cosignSign(ctx)]));
   }
+  // The blueprint's GitHub release pipeline hands its digest to this mode's signing workflow: it must exist.
+  const calledByBlueprint = ctx.companions?.includes('blueprint') === true && ciTarget(ctx.profile) === 'github_actions';
+  if (calledByBlueprint && !out.some((a) => a.name === 'github_actions_oidc.yaml')) out.push(ciOidcWorkflow(ctx));
   if (runnerFocus(ctx)) out.push(runnerPolicy(ctx), egressRules(ctx), runnerDisruptionBudget());
   if (kubernetesLike(ctx.profile) && (runnerFocus(ctx) || coreWanted(ctx))) out.push(admissionPolicy());
   if (cacheFocus(ctx)) out.push(cachePolicy(ctx), hashVerification(), cleanCacheJob(ctx));

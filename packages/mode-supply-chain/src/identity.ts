@@ -192,30 +192,43 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
   if (ci === 'gitlab_ci') return gitlabOidcJob(cloud);
   if (ci === 'azure_devops') return azureDevOpsOidcPipeline(cloud);
   const { steps: cloudSteps, pins } = githubCloudSteps(cloud);
-  const allPins: PinnedAction[] = ['docker/login-action', 'docker/build-push-action', 'anchore/sbom-action', ...pins];
+  // With the blueprint's release pipeline in the same plan, this workflow signs and attests the
+  // digest that pipeline built (a reusable workflow it calls); alone, it builds the image itself.
+  const reusable = ctx.companions?.includes('blueprint') === true;
+  const allPins: PinnedAction[] = [...(reusable ? [] : (['docker/build-push-action'] as PinnedAction[])), 'docker/login-action', 'anchore/sbom-action', ...pins];
+  const image = reusable ? '${{ inputs.image }}' : '${{ env.IMAGE }}';
+  const digest = reusable ? '${{ inputs.digest }}' : '${{ steps.build.outputs.digest }}';
   const workflow = {
     name: 'release-signing',
-    on: { push: { branches: ['main'] } },
+    on: reusable
+      ? { workflow_call: { inputs: { image: { type: 'string', required: true }, digest: { type: 'string', required: true } } } }
+      : { push: { branches: ['main'] } },
     permissions: { contents: 'read' },
     jobs: {
       publish: {
         'runs-on': 'ubuntu-24.04',
         permissions: { 'id-token': 'write', contents: 'read', packages: 'write' },
-        env: { IMAGE: `ghcr.io/${REPO_PATH}` },
-        outputs: { image: '${{ env.IMAGE }}', digest: '${{ steps.build.outputs.digest }}' },
+        env: { IMAGE: reusable ? '${{ inputs.image }}' : `ghcr.io/${REPO_PATH}` },
+        outputs: { image: reusable ? '${{ inputs.image }}' : '${{ env.IMAGE }}', digest },
         steps: [
-          { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+          ...(reusable
+            ? []
+            : [
+                { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+              ]),
           { name: 'Log in to GHCR with the per-job token', uses: pinnedUses('docker/login-action'), with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' } },
-          { id: 'build', name: 'Build once and push by digest', uses: pinnedUses('docker/build-push-action'), with: { context: '.', push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}' } },
+          ...(reusable
+            ? []
+            : [{ id: 'build', name: 'Build once and push by digest', uses: pinnedUses('docker/build-push-action'), with: { context: '.', push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}' } }]),
           { uses: pinnedUses('sigstore/cosign-installer') },
           {
             name: 'Generate the SBOM from the pushed image',
             uses: pinnedUses('anchore/sbom-action'),
-            with: { image: '${{ env.IMAGE }}@${{ steps.build.outputs.digest }}', format: 'spdx-json', 'output-file': 'sbom.spdx.json', 'upload-artifact': false },
+            with: { image: `${image}@${digest}`, format: 'spdx-json', 'output-file': 'sbom.spdx.json', 'upload-artifact': false },
           },
           {
             name: 'Sign the image and attest the SBOM (keyless, by digest)',
-            env: { DIGEST: '${{ steps.build.outputs.digest }}' },
+            env: { DIGEST: digest },
             run: 'cosign sign --yes "${IMAGE}@${DIGEST}"\ncosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"\n',
           },
           ...cloudSteps,
@@ -239,10 +252,13 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
       format: 'yaml',
       schema: 'github-workflow',
       header: [
-        'Release signing on GitHub Actions: the job gets a short-lived OIDC token (id-token: write),',
-        'signs the image by digest with cosign (keyless), attests the SBOM, and the SLSA generator',
-        'adds L3 provenance. Images go to GHCR with the per-job GITHUB_TOKEN, which the SLSA',
-        'container generator needs as its registry password; no static secret is stored.',
+        reusable
+          ? 'Release signing on GitHub Actions, called by the release pipeline with the digest it built:'
+          : 'Release signing on GitHub Actions:',
+        'the job gets a short-lived OIDC token (id-token: write), signs the image by digest with',
+        'cosign (keyless), attests the SBOM, and the SLSA generator adds L3 provenance. Images go',
+        'to GHCR with the per-job GITHUB_TOKEN, which the SLSA container generator needs as its',
+        'registry password; no static secret is stored.',
         pinsComment(allPins),
         'The SLSA generator stays on its release tag: its builder identity depends on it.',
       ].join('\n'),

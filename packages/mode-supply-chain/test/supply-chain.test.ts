@@ -178,3 +178,19 @@ describe('supply-chain artifacts', () => {
   });
 });
 
+
+describe('release signing with the blueprint pipeline', () => {
+  it('is a reusable workflow that signs the digest it is given, and is always generated then', () => {
+    const run = runMode(supplyChainMode, { goal: 'Prepare Audit', compliance: { targets: ['SOC2'] } }, ['blueprint']);
+    const spec = run.artifacts.find((a) => a.name === 'github_actions_oidc.yaml');
+    expect(spec?.path).toBe('.github/workflows/release-signing.yml');
+    const doc = spec?.body.format === 'yaml' ? (spec.body.documents[0] as { on: Record<string, unknown>; jobs: { publish: { steps: { uses?: string }[] } } }) : undefined;
+    expect(Object.keys(doc?.on ?? {})).toEqual(['workflow_call']);
+    expect(doc?.jobs.publish.steps.some((s) => s.uses?.startsWith('docker/build-push-action'))).toBe(false);
+  });
+  it('builds for itself when no release pipeline calls it', () => {
+    const spec = runMode(supplyChainMode, { goal: 'Setup OIDC', infra: { cloud_provider: 'aws' } }).artifacts.find((a) => a.name === 'github_actions_oidc.yaml');
+    const doc = spec?.body.format === 'yaml' ? (spec.body.documents[0] as { on: Record<string, unknown> }) : undefined;
+    expect(Object.keys(doc?.on ?? {})).toEqual(['push']);
+  });
+});
