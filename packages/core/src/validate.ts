@@ -112,6 +112,10 @@ function checkShape(value: unknown): InputIssue | undefined {
     if (depth > PROFILE_LIMITS.maxDepth) {
       return { pointer, expected: `nesting at most ${PROFILE_LIMITS.maxDepth} deep`, found: 'deeper nesting', message: `${pointer}: expected nesting at most ${PROFILE_LIMITS.maxDepth} deep, found deeper nesting` };
     }
+    if (typeof node === 'string' && node.length > PROFILE_LIMITS.maxBytes) {
+      // Refused before the schema walks it character by character.
+      return { pointer, expected: `a string of at most ${PROFILE_LIMITS.maxBytes} characters`, found: `${node.length} characters`, message: `${pointer}: expected a string of at most ${PROFILE_LIMITS.maxBytes} characters, found ${node.length} characters` };
+    }
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const problem = walk(node[i], depth + 1, `${pointer}/${i}`);
