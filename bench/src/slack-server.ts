@@ -84,9 +84,12 @@ async function verify(clicks: Click[]): Promise<Record<string, unknown>> {
   for (const [key, n] of byKey) if (!clicked.has(key)) unexpected += n;
   const unposted = await one('SELECT count(*) AS n FROM events WHERE posted_ts IS NULL');
   const missingRoots = await one('SELECT count(*) AS n FROM runs WHERE root_ts IS NULL');
+  // The outbox: rows still owed, and rows given up (skipped rows carry a note, not an error).
+  const undelivered = await one('SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL');
+  const outboxGivenUp = await one("SELECT count(*) AS n FROM outbox WHERE error IS NOT NULL AND error NOT IN ('superseded', 'run closed')");
   const outcomes = Object.fromEntries((await store.query<{ outcome: string; n: string | number }>("SELECT outcome, count(*) AS n FROM processed_deliveries WHERE key LIKE 'act:%' GROUP BY outcome")).map((r) => [r.outcome, Number(r.n)]));
   const lostKeys = [...clicked].filter((k) => !byKey.has(k)).slice(0, 5);
-  return { outcomes, lostKeys, runs, opened, cmdDeliveries, actDeliveries, clickEvents: rows.reduce((s, r) => s + Number(r.n), 0), distinctClicks: clicked.size, lost, duplicated, unexpected, unposted, missingRoots, errorLines, problems };
+  return { outcomes, lostKeys, runs, opened, cmdDeliveries, actDeliveries, clickEvents: rows.reduce((s, r) => s + Number(r.n), 0), distinctClicks: clicked.size, lost, duplicated, unexpected, unposted, missingRoots, undelivered, outboxGivenUp, errorLines, problems };
 }
 
 process.on('message', (m: { type: string; clicks?: Click[] }) => {

@@ -1,19 +1,22 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
 import type { ChecklistRole } from '@ringmaster/core';
 import { buildBundle, type EvidenceEvent } from '@ringmaster/evidence';
 import type { Logger } from 'pino';
-import { assertBlockKitLimits, clip, esc, reminderMessage, runMessage, when, type Message } from './blocks.js';
+import { assertBlockKitLimits, clip, esc, eventLine, reminderMessage, runMessage, type Message } from './blocks.js';
 import { planRun } from './checklists.js';
 import { parseReleaseCommand, USAGE, type ReleaseCommand } from './commands.js';
 import type { AppConfig } from './config.js';
-import { RunRepository, type ActOutcome } from './db/runs.js';
+import { RunRepository, type NewOutbox, type OutboxLease } from './db/runs.js';
 import type { Store } from './db/store.js';
 import { boltLogger } from './log.js';
 import { planSummary, readProfile, runPlan } from './plan.js';
+import { WorkQueue } from './queue.js';
 import { hasRole, ROLES, type RoleMap } from './roles.js';
 import { decide, SYSTEM_ACTOR, type Intent, type RunState } from './state.js';
+
+export { eventLine } from './blocks.js';
 
 export interface SlackAppDeps {
   config: AppConfig;
@@ -24,6 +27,15 @@ export interface SlackAppDeps {
   now?: () => Date;
   /** Poll timers every `config.pollSeconds` (default true); tests call `tick()` instead. */
   pollTimers?: boolean;
+  /**
+   * Deliver the outbox after each commit, on start and on every tick (default
+   * true). Tests turn it off to stand for a process that died right after a commit.
+   */
+  deliverOutbox?: boolean;
+  /** How long a deliverer holds a run's outbox lease (default 120 s of the app clock). */
+  outboxLeaseSeconds?: number;
+  /** Post-ack jobs (transactions) at a time, default 8 (PGlite: 2); outbox deliveries (runs) at a time, default 32. */
+  concurrency?: { work?: number; deliveries?: number };
 }
 
 export interface RingmasterSlack {
@@ -34,8 +46,10 @@ export interface RingmasterSlack {
   stop(): Promise<void>;
   /** Resolves when every piece of post-ack work has finished. */
   settled(): Promise<void>;
-  /** Fires due timers once (bake times, idle reminders). */
+  /** Fires due timers once (bake times, idle reminders), then delivers the undelivered outbox rows. */
   tick(): Promise<void>;
+  /** Delivers every undelivered outbox row (oldest run first). */
+  deliverPending(): Promise<void>;
 }
 
 const RUN_ID_RE = /^rm-[0-9a-f]{8}$/;
@@ -44,6 +58,17 @@ const CHANNEL_RE = /^[CDG][A-Z0-9]{2,}$/;
 const OPS = new Set(['complete', 'approve', 'choose', 'start_wait', 'page', 'snooze']);
 const MODE_OF = { incident: 'incident', rollback: 'incident', drill: 'dr', promotion: 'progressive-delivery' } as const;
 const SEV_TIER: Record<string, string> = { sev1: 'high', sev2: 'medium', sev3: 'low' };
+/** A request within this many milliseconds makes the app "busy": post-ack work yields to acks. */
+const BUSY_WINDOW_MS = 10;
+/** An outbox row is tried this many times (each time after the Web API client's own retries) before it is given up. */
+const MAX_ATTEMPTS = 5;
+/** Slack errors worth another attempt later; any other platform error (channel_not_found, ...) will not change. */
+const TRANSIENT_SLACK_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+
+function isPermanent(err: unknown): boolean {
+  const e = err as { code?: string; data?: { error?: string } };
+  return e.code === 'slack_webapi_platform_error' && !TRANSIENT_SLACK_ERRORS.has(String(e.data?.error));
+}
 
 function requestId(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
@@ -53,33 +78,6 @@ function requestId(key: string): string {
 function runFields(state: RunState): Record<string, unknown> {
   const tier = state.kind === 'drill' ? state.params['risk_tier'] : state.kind === 'incident' ? SEV_TIER[String(state.params['severity'])] : state.kind === 'rollback' ? 'high' : 'unknown';
   return { run_id: state.runId, mode_selected: MODE_OF[state.kind], kb_traces_used: state.checklist.kb, risk_tier: tier ?? 'unknown' };
-}
-
-/** One thread line per event: who, what, when (UTC and the reader's local time). */
-export function eventLine(e: EvidenceEvent, state: RunState): string {
-  const step = state.checklist.steps.find((s) => s.id === e.step);
-  const title = step ? `*${esc(step.title)}*` : '';
-  const who = e.actor === SYSTEM_ACTOR ? 'Ringmaster' : `<@${e.actor}>`;
-  switch (e.type) {
-    case 'run.opened':
-      return `:rocket: ${who} opened run \`${e.run_id}\` · ${when(e.at)}`;
-    case 'step.completed':
-      return `:white_check_mark: ${who} completed ${title} · ${when(e.at)}`;
-    case 'step.approved':
-      return `:shield: ${who} approved ${title} · ${when(e.at)}`;
-    case 'choice.made': {
-      const option = step?.options?.find((o) => o.id === e.data?.['option']);
-      return `:twisted_rightwards_arrows: ${who} chose *${esc(option?.label ?? String(e.data?.['option']))}* at ${title} · ${when(e.at)}`;
-    }
-    case 'wait.started':
-      return `:hourglass_flowing_sand: ${who} started the bake at ${title}; it ends ${when(String(e.data?.['until']))}`;
-    case 'wait.elapsed':
-      return `:bell: Bake time over at ${title} · ${when(e.at)} · <@${state.requestedBy}> the next step is open.`;
-    case 'reminder.snoozed':
-      return `:zzz: ${who} snoozed reminders until ${when(String(e.data?.['until']))}`;
-    case 'run.closed':
-      return `:checkered_flag: Run \`${e.run_id}\` closed · ${when(e.at)} · ${e.seq + 1} events, head hash \`${e.hash}\``;
-  }
 }
 
 /** Signs the modal's private_metadata so that a forged channel or user is refused. */
@@ -134,19 +132,34 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   const client = app.client;
 
   // ---- background work after the ack -------------------------------------------------
-  const inflight = new Set<Promise<void>>();
-  function later(what: string, fields: Record<string, unknown>, work: () => Promise<void>): void {
-    const p: Promise<void> = work()
-      .catch((err: unknown) => log.error({ ...fields, err }, `${what} failed`))
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
+  // Handlers acknowledge first; their database work then waits in a bounded queue
+  // (so that a burst cannot starve later acks), and Slack side effects go through
+  // the outbox, delivered by a second queue.
+  // "Busy": an HTTP request arrived in the last few milliseconds. Then post-ack work
+  // runs one job at a time per queue (up to a high-water mark of waiting jobs).
+  let lastRequest = -Infinity;
+  const busy = (): boolean => performance.now() - lastRequest < BUSY_WINDOW_MS;
+  const work = new WorkQueue(deps.concurrency?.work ?? (store.kind === 'pglite' ? 2 : 8), { busy });
+  const deliveries = new WorkQueue(deps.concurrency?.deliveries ?? 32, { busy });
+  const inflight = new Set<Promise<unknown>>();
+  function track(p: Promise<unknown>): void {
+    const tracked = p.finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+  }
+  /** Post-ack work that uses the database: one of `work`'s slots. */
+  function later(what: string, fields: Record<string, unknown>, job: () => Promise<void>): void {
+    track(work.run(job).catch((err: unknown) => log.error({ ...fields, err }, `${what} failed`)));
+  }
+  /** A Web API call that needs no database (ephemeral answers): outside the slots. */
+  function background(what: string, fields: Record<string, unknown>, job: () => Promise<unknown>): void {
+    track(job().catch((err: unknown) => log.error({ ...fields, err }, `${what} failed`)));
   }
 
-  /** Per-run queue: root updates and thread replies go out in order, rendered from the freshest state. */
+  /** Per-run chain: a run's deliveries and page turns go out one at a time, in order. */
   const queues = new Map<string, Promise<void>>();
-  function serial(runId: string, work: () => Promise<void>): Promise<void> {
+  function serial(runId: string, job: () => Promise<void>): Promise<void> {
     const prev = queues.get(runId) ?? Promise.resolve();
-    const next = prev.then(work, work);
+    const next = prev.then(job, job);
     const tail = next.catch(() => undefined);
     queues.set(runId, tail);
     void tail.then(() => {
@@ -164,15 +177,6 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const [run, state] = await Promise.all([repo.getRun(runId), repo.state(runId)]);
     if (!run?.root_ts || !state) return;
     await client.chat.update({ channel: run.channel, ts: run.root_ts, ...checked(runMessage(state, page)) });
-  }
-
-  async function postEvents(runId: string, events: readonly EvidenceEvent[], state: RunState): Promise<void> {
-    const run = await repo.getRun(runId);
-    if (!run?.root_ts) return;
-    for (const e of events) {
-      const res = await client.chat.postMessage({ channel: run.channel, thread_ts: run.root_ts, text: clip(eventLine(e, state), 3000), unfurl_links: false });
-      if (res.ts) await repo.markPosted(runId, e.seq, res.ts);
-    }
   }
 
   async function uploadEvidence(runId: string, comment: string, target?: { channel: string; thread_ts?: string }): Promise<string> {
@@ -195,17 +199,136 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     return bundle.head.hash;
   }
 
-  /** After a committed transition: update the root, reply in the thread, and on close upload the evidence. */
-  function afterApplied(outcome: Extract<ActOutcome, { kind: 'applied' }>): Promise<void> {
-    const runId = outcome.state.runId;
-    return serial(runId, async () => {
-      await refreshRoot(runId);
-      await postEvents(runId, outcome.events, outcome.state);
-      if (outcome.events.some((e) => e.type === 'run.closed')) {
-        const drill = outcome.state.kind === 'drill' ? ' Measured RTO against target is in the summary.' : '';
-        await uploadEvidence(runId, `Evidence bundle for \`${runId}\`: event log, summary${outcome.state.kind === 'incident' ? ', post-mortem draft' : ''}.${drill}`);
+  // ---- the outbox: Slack side effects owed by committed changes ---------------------------
+  /** What opening a run owes Slack: the root message, then the first thread reply. */
+  function openingEffects(event: EvidenceEvent, state: RunState): NewOutbox[] {
+    return [{ kind: 'root' }, { kind: 'reply', seq: event.seq, text: clip(eventLine(event, state), 3000) }];
+  }
+
+  /** What a transition owes Slack: the root update, one thread reply per event, and on close the evidence. */
+  function transitionEffects(events: readonly EvidenceEvent[], state: RunState): NewOutbox[] {
+    const out: NewOutbox[] = [{ kind: 'update' }, ...events.map((e): NewOutbox => ({ kind: 'reply', seq: e.seq, text: clip(eventLine(e, state), 3000) }))];
+    if (events.some((e) => e.type === 'run.closed')) {
+      const drill = state.kind === 'drill' ? ' Measured RTO against target is in the summary.' : '';
+      out.push({ kind: 'evidence', text: `Evidence bundle for \`${state.runId}\`: event log, summary${state.kind === 'incident' ? ', post-mortem draft' : ''}.${drill}` });
+    }
+    return out;
+  }
+
+  const owner = randomBytes(8).toString('hex');
+  const leaseMs = (deps.outboxLeaseSeconds ?? 120) * 1000;
+  const autoDeliver = deps.deliverOutbox !== false;
+  /** Runs whose delivery is queued and not started yet: more commits on them need no second one. */
+  const queued = new Set<string>();
+
+  /** Delivers a run's undelivered outbox rows soon (after the commit that wrote them). */
+  function kick(runId: string): void {
+    if (!autoDeliver || queued.has(runId)) return;
+    queued.add(runId);
+    track(
+      serial(runId, () =>
+        deliveries.run(async () => {
+          queued.delete(runId);
+          await deliverRun(runId);
+        }),
+      ).catch((err: unknown) => log.error({ run_id: runId, err }, 'outbox delivery failed')),
+    );
+  }
+
+  async function deliverPending(): Promise<void> {
+    if (!autoDeliver) return;
+    for (const runId of await repo.pendingRuns(500)) kick(runId);
+  }
+
+  /**
+   * Takes the run's lease, sends its undelivered rows in order, marks each with
+   * its Slack ts right after the call, and gives the lease back. A crash between
+   * a call and its mark sends that one message again once the lease expires.
+   */
+  async function deliverRun(runId: string): Promise<void> {
+    for (let round = 0; round < 1000; round++) {
+      const start = now();
+      const lease = await repo.leaseOutbox(runId, owner, start.toISOString(), new Date(start.getTime() + leaseMs).toISOString());
+      if (!lease) return; // another replica is delivering this run, or it is backing off
+      const retryAt = await deliverRows(runId, lease);
+      if (!(await repo.releaseOutbox(runId, owner, retryAt))) return;
+    }
+  }
+
+  /** Sends one batch; returns when to try again after a transient failure, if one stopped it. */
+  async function deliverRows(runId: string, lease: OutboxLease): Promise<string | undefined> {
+    const rows = await repo.pendingOutbox(runId);
+    let rootTs = lease.root_ts;
+    // Read after the rows: it reflects every change that wrote them, so one render of
+    // the root per batch is enough.
+    let state: RunState | undefined;
+    const fresh = async (): Promise<RunState> => {
+      state ??= await repo.state(runId);
+      if (!state) throw new Error(`no events for run ${runId}`);
+      return state;
+    };
+    let rendered = false;
+    for (const [i, row] of rows.entries()) {
+      const at = nowIso();
+      const fields = { run_id: runId, outbox_id: row.id, outbox_kind: row.kind, attempts: row.attempts + 1 };
+      try {
+        if (row.kind !== 'root' && !rootTs) {
+          await repo.markFailed(row.id, at, 'the run has no root message', true);
+          log.error(fields, 'outbox row given up: the run has no root message');
+          continue;
+        }
+        const skip = async (note: string): Promise<void> => repo.markDelivered([row.id], at, null, note);
+        switch (row.kind) {
+          case 'root': {
+            const res = await client.chat.postMessage({ channel: lease.channel, ...checked(runMessage(await fresh())), unfurl_links: false });
+            if (!res.ts) throw new Error('chat.postMessage returned no ts');
+            rendered = true;
+            rootTs = res.ts;
+            await repo.markDelivered([row.id], at, res.ts);
+            break;
+          }
+          case 'update':
+            if (rendered || rows.slice(i + 1).some((r) => r.kind === 'update')) {
+              await skip('superseded');
+              break;
+            }
+            await client.chat.update({ channel: lease.channel, ts: rootTs!, ...checked(runMessage(await fresh())) });
+            rendered = true;
+            await repo.markDelivered([row.id], at, rootTs);
+            break;
+          case 'reply': {
+            const res = await client.chat.postMessage({ channel: lease.channel, thread_ts: rootTs!, text: row.text ?? '', unfurl_links: false });
+            await repo.markDelivered([row.id], at, res.ts ?? null);
+            break;
+          }
+          case 'evidence':
+            await uploadEvidence(runId, row.text ?? `Evidence bundle for \`${runId}\`.`, { channel: lease.channel, thread_ts: rootTs! });
+            await repo.markDelivered([row.id], at, null);
+            break;
+          case 'reminder': {
+            const s = await fresh();
+            if (s.closed) {
+              await skip('run closed');
+              break;
+            }
+            log.info({ ...fields, ...runFields(s) }, 'idle reminder');
+            const res = await client.chat.postMessage({ channel: lease.channel, thread_ts: rootTs!, ...checked(reminderMessage(s, config.snoozeMinutes)) });
+            await repo.markDelivered([row.id], at, res.ts ?? null);
+            break;
+          }
+        }
+      } catch (err) {
+        const giveUp = isPermanent(err) || row.attempts + 1 >= MAX_ATTEMPTS;
+        await repo.markFailed(row.id, at, (err as Error).message ?? String(err), giveUp);
+        if (giveUp) {
+          log.error({ ...fields, err }, 'outbox row given up');
+          continue;
+        }
+        log.warn({ ...fields, err }, 'outbox delivery failed; it will be retried');
+        return new Date(now().getTime() + Math.min(600_000, 5_000 * 2 ** row.attempts)).toISOString();
       }
-    });
+    }
+    return undefined;
   }
 
   // ---- roles ---------------------------------------------------------------------------
@@ -228,28 +351,17 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   async function startRun(cmd: Extract<ReleaseCommand, { sub: 'incident' | 'rollback' | 'drill' | 'promote' }>, user: string, channel: string, key: string): Promise<void> {
     const plan = planRun(cmd, config.defaultRings);
     const fields = { request_id: requestId(key), mode_selected: plan.mode, kb_traces_used: plan.kb, risk_tier: plan.riskTier, user };
-    const created = await repo.createRun(key, {
-      kind: plan.kind,
-      title: plan.title,
-      checklist: plan.checklist,
-      params: plan.params,
-      requestedBy: user,
-      channel,
-      at: nowIso(),
-    });
-    if (!created.created || !created.run || !created.events) {
+    const created = await repo.createRun(
+      key,
+      { kind: plan.kind, title: plan.title, checklist: plan.checklist, params: plan.params, requestedBy: user, channel, at: nowIso() },
+      openingEffects,
+    );
+    if (!created.created || !created.run) {
       log.info(fields, 'duplicate slash command delivery ignored');
       return;
     }
-    const run = created.run;
-    const state = (await repo.state(run.id))!;
-    log.info({ ...fields, run_id: run.id, kind: plan.kind }, 'run opened');
-    await serial(run.id, async () => {
-      const root = await client.chat.postMessage({ channel, ...checked(runMessage(state)), unfurl_links: false });
-      if (!root.ts) throw new Error('chat.postMessage returned no ts');
-      await repo.setRootTs(run.id, root.ts);
-      await postEvents(run.id, created.events!, state);
-    });
+    log.info({ ...fields, run_id: created.run.id, kind: plan.kind }, 'run opened');
+    kick(created.run.id);
   }
 
   async function status(channel: string, respond: RespondFn): Promise<void> {
@@ -334,9 +446,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const opOfId = a.action_id.split('.')[1];
     if (parts.length !== 4 || !runId || !RUN_ID_RE.test(runId) || !op || !OPS.has(op) || op !== opOfId || step === undefined || step.length > 200) {
       log.warn(fields, 'malformed action refused');
-      later('refusal', fields, async () => {
-        await client.chat.postEphemeral({ channel, user, text: 'That button is not one Ringmaster recognizes; nothing changed.' });
-      });
+      background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: 'That button is not one Ringmaster recognizes; nothing changed.' }));
       return;
     }
     fields['run_id'] = runId;
@@ -346,7 +456,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         const run = await repo.getRun(runId);
         const page = Number(option);
         if (!run || !Number.isInteger(page) || page < 0 || page > 1000 || b.message?.ts !== run.root_ts) return;
-        await serial(runId, () => refreshRoot(runId, page));
+        track(serial(runId, () => refreshRoot(runId, page)).catch((err: unknown) => log.error({ ...fields, err }, 'page failed')));
         return;
       }
       const at = nowIso();
@@ -357,24 +467,24 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
             ? { op: 'choose', step, option: option ?? '' }
             : { op: op as 'complete' | 'approve' | 'start_wait', step };
       const actor = { id: user, roles: await rolesOf(user) };
-      const outcome = await repo.act(runId, key, at, (state) => decide(state, intent, actor, at));
+      const outcome = await repo.act(runId, key, at, (state) => decide(state, intent, actor, at), transitionEffects);
       switch (outcome.kind) {
         case 'duplicate':
           log.info(fields, 'duplicate action delivery ignored');
           return;
         case 'not_found':
           log.warn(fields, 'action on an unknown run refused');
-          await client.chat.postEphemeral({ channel, user, text: `There is no run \`${runId}\`; nothing changed.` });
+          background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: `There is no run \`${runId}\`; nothing changed.` }));
           return;
         case 'refused': {
           const level = outcome.code === 'already_done' || outcome.code === 'waiting' ? 'info' : 'warn';
           log[level]({ ...fields, ...runFields(outcome.state), code: outcome.code }, 'action refused');
-          await client.chat.postEphemeral({ channel, user, text: `${outcome.message} Nothing changed.` });
+          background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: `${outcome.message} Nothing changed.` }));
           return;
         }
         case 'applied':
           log.info({ ...fields, ...runFields(outcome.state), events: outcome.events.map((e) => e.type) }, 'transition');
-          await afterApplied(outcome);
+          kick(runId);
       }
     });
   });
@@ -422,25 +532,23 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       const fields = { request_id: requestId(`timer:${t.kind}:${t.run_id}:${t.step_id}`), run_id: t.run_id, timer: t.kind };
       try {
         if (t.kind === 'bake') {
-          const outcome = await repo.act(t.run_id, `timer:bake:${t.run_id}:${t.step_id}`, at, (state) =>
-            decide(state, { op: 'elapse', step: t.step_id }, { id: SYSTEM_ACTOR, roles: new Set() }, at),
+          const outcome = await repo.act(
+            t.run_id,
+            `timer:bake:${t.run_id}:${t.step_id}`,
+            at,
+            (state) => decide(state, { op: 'elapse', step: t.step_id }, { id: SYSTEM_ACTOR, roles: new Set() }, at),
+            transitionEffects,
           );
           if (outcome.kind === 'applied') {
             log.info({ ...fields, ...runFields(outcome.state) }, 'bake time over');
-            await afterApplied(outcome);
+            kick(t.run_id);
           } else await repo.fireTimer(t.run_id, 'bake', t.step_id, at);
-        } else if (await repo.claimIdle(t.run_id, at)) {
-          const [run, state] = await Promise.all([repo.getRun(t.run_id), repo.state(t.run_id)]);
-          if (!run?.root_ts || !state || state.closed) continue;
-          log.info({ ...fields, ...runFields(state) }, 'idle reminder');
-          await serial(t.run_id, async () => {
-            await client.chat.postMessage({ channel: run.channel, thread_ts: run.root_ts!, ...checked(reminderMessage(state, config.snoozeMinutes)) });
-          });
-        }
+        } else if (await repo.claimIdle(t.run_id, at)) kick(t.run_id);
       } catch (err) {
         log.error({ ...fields, err }, 'timer failed');
       }
     }
+    await deliverPending();
   }
 
   let poller: NodeJS.Timeout | undefined;
@@ -453,17 +561,22 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         poller = setInterval(() => later('timers', {}, tick), config.pollSeconds * 1000);
         poller.unref();
       }
+      // What an earlier process committed but did not deliver.
+      later('outbox', {}, deliverPending);
       if (config.appToken) {
         await app.start();
         return undefined;
       }
       server = (await app.start({ port: config.port, host: config.host } as never)) as unknown as Server;
+      server.on('request', () => {
+        lastRequest = performance.now();
+      });
       return server;
     },
     async stop() {
       if (poller) clearInterval(poller);
       await app.stop();
-      while (inflight.size) await Promise.allSettled([...inflight]);
+      while (inflight.size || queues.size) await Promise.allSettled([...inflight, ...queues.values()]);
     },
     async settled() {
       while (inflight.size || queues.size) {
@@ -471,6 +584,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       }
     },
     tick,
+    deliverPending,
   };
 }
 

@@ -1,5 +1,6 @@
+import type { EvidenceEvent } from '@ringmaster/evidence';
 import type { RunState, StepState } from './state.js';
-import { requiredRole } from './state.js';
+import { requiredRole, SYSTEM_ACTOR } from './state.js';
 
 /** Slack's documented Block Kit limits that a checklist can hit. */
 export const LIMITS = {
@@ -237,4 +238,31 @@ export function reminderMessage(state: RunState, snoozeMinutes: number): Message
       { type: 'actions', block_id: 'ra', elements: [button(`Snooze ${snoozeMinutes} min`, 'rm.snooze', actionValue(state.runId, '', 'snooze'))] },
     ],
   };
+}
+
+/** One thread line per event: who, what, when (UTC and the reader's local time). */
+export function eventLine(e: EvidenceEvent, state: RunState): string {
+  const step = state.checklist.steps.find((s) => s.id === e.step);
+  const title = step ? `*${esc(step.title)}*` : '';
+  const who = e.actor === SYSTEM_ACTOR ? 'Ringmaster' : `<@${e.actor}>`;
+  switch (e.type) {
+    case 'run.opened':
+      return `:rocket: ${who} opened run \`${e.run_id}\` · ${when(e.at)}`;
+    case 'step.completed':
+      return `:white_check_mark: ${who} completed ${title} · ${when(e.at)}`;
+    case 'step.approved':
+      return `:shield: ${who} approved ${title} · ${when(e.at)}`;
+    case 'choice.made': {
+      const option = step?.options?.find((o) => o.id === e.data?.['option']);
+      return `:twisted_rightwards_arrows: ${who} chose *${esc(option?.label ?? String(e.data?.['option']))}* at ${title} · ${when(e.at)}`;
+    }
+    case 'wait.started':
+      return `:hourglass_flowing_sand: ${who} started the bake at ${title}; it ends ${when(String(e.data?.['until']))}`;
+    case 'wait.elapsed':
+      return `:bell: Bake time over at ${title} · ${when(e.at)} · <@${state.requestedBy}> the next step is open.`;
+    case 'reminder.snoozed':
+      return `:zzz: ${who} snoozed reminders until ${when(String(e.data?.['until']))}`;
+    case 'run.closed':
+      return `:checkered_flag: Run \`${e.run_id}\` closed · ${when(e.at)} · ${e.seq + 1} events, head hash \`${e.hash}\``;
+  }
 }

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ChecklistRole } from '@ringmaster/core';
-import { createSlackApp, type RingmasterSlack } from '../src/app.js';
+import { createSlackApp, type RingmasterSlack, type SlackAppDeps } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrations.js';
 import type { Store } from '../src/db/store.js';
@@ -44,6 +44,8 @@ export interface HarnessOptions {
   store: Store;
   fake?: FakeSlack;
   clockOffsetMs?: { value: number };
+  /** Extra app options (e.g. deliverOutbox: false, a process that dies right after its commits). */
+  app?: Partial<Pick<SlackAppDeps, 'deliverOutbox' | 'outboxLeaseSeconds' | 'concurrency'>>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -69,7 +71,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     redactTerms: ['acme-tenant'],
     logLevel: 'info',
   };
-  const rm = createSlackApp({ config, store, roles: parseRoles(ROLES_YAML), log, now: () => new Date(Date.now() + offset.value), pollTimers: false });
+  const rm = createSlackApp({ config, store, roles: parseRoles(ROLES_YAML), log, now: () => new Date(Date.now() + offset.value), pollTimers: false, ...options.app });
   const server = await rm.start();
   const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/slack/events`;
 

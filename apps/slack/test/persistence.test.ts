@@ -170,6 +170,90 @@ for (const backend of backends) {
       expect(verifyBundle(bundle)).toMatchObject({ ok: true, count: events.length });
       expect(fake.threadOf(fake.rootOf(runId)!.ts)).toHaveLength(events.length);
     });
+
+    it('a crash between the commit and Slack: after a restart the reply and the root update arrive exactly once', async () => {
+      const runId = (await h.command('incident ledger sev2', 'UIC')).runId!;
+      const root = fake.rootOf(runId)!;
+      const chat = (): number => fake.calls.filter((c) => c.method.startsWith('chat.')).length;
+      // A process that commits the click and dies before it talks to Slack.
+      await h.close();
+      h = await startHarness({ store, fake, clockOffsetMs: clock, app: { deliverOutbox: false } });
+      const before = chat();
+      await h.click(runId, 'acknowledge', 'UIC', { actionTs: '1700000002.000001' });
+      expect(chat()).toBe(before);
+      expect((await h.rm.repo.events(runId)).at(-1)?.type).toBe('step.completed');
+      expect(await h.rm.repo.countUndelivered()).toBe(2); // the root update and the thread reply
+      await h.close();
+      await store.close();
+
+      // Restart on the same database: the outbox is delivered on start.
+      store = await openStore(await backend.options());
+      h = await startHarness({ store, fake, clockOffsetMs: clock });
+      await h.rm.settled();
+      const replies = (): number => fake.threadOf(root.ts).filter((c) => String(c.args['text']).includes('completed *Acknowledge')).length;
+      const updates = (): number => fake.of('chat.update').filter((c) => c.args['ts'] === root.ts).length;
+      expect(replies()).toBe(1);
+      expect(updates()).toBe(1);
+      expect(JSON.stringify(fake.rootOf(runId)!.blocks)).toMatch(/\b1\/\d+ steps done/);
+      expect(await h.rm.repo.countUndelivered()).toBe(0);
+      const seq = (await h.rm.repo.events(runId)).length - 1;
+      expect((await store.query<{ posted_ts: string | null }>('SELECT posted_ts FROM events WHERE run_id = $1 AND seq = $2', [runId, seq]))[0]?.posted_ts).toBeTruthy();
+      // Later ticks and another start send nothing again.
+      const after = chat();
+      await h.rm.tick();
+      await h.rm.deliverPending();
+      await h.rm.settled();
+      expect(chat()).toBe(after);
+      expect(replies()).toBe(1);
+    });
+
+    it('a crash after a Slack call but before its mark: sent again once the lease expires, at most one duplicate', async () => {
+      const runId = (await h.command('incident ledger sev3', 'UIC')).runId!;
+      const root = fake.rootOf(runId)!;
+      await h.click(runId, 'acknowledge', 'UIC', { actionTs: '1700000003.000001' });
+      const replies = (): number => fake.threadOf(root.ts).filter((c) => String(c.args['text']).includes('completed *Acknowledge')).length;
+      expect(replies()).toBe(1);
+      // As if the process died right after chat.postMessage answered: the row is not
+      // marked, and the dead process still holds the run's lease.
+      await store.query(`UPDATE outbox SET delivered_at = NULL, slack_ts = NULL WHERE run_id = $1 AND kind = 'reply' AND seq = 1`, [runId]);
+      await store.query(`UPDATE runs SET outbox_owner = 'dead-replica', outbox_lease_until = $2 WHERE id = $1`, [runId, new Date(Date.now() + clock.value + 120_000).toISOString()]);
+      await h.close();
+      await store.close();
+      store = await openStore(await backend.options());
+      h = await startHarness({ store, fake, clockOffsetMs: clock });
+      await h.rm.settled();
+      expect(replies()).toBe(1); // the lease is still held
+      h.advance(3);
+      await h.rm.tick();
+      await h.rm.settled();
+      expect(replies()).toBe(2); // the one documented duplicate
+      await h.rm.tick();
+      await h.rm.settled();
+      expect(replies()).toBe(2);
+      expect(await h.rm.repo.countUndelivered()).toBe(0);
+    });
+
+    it('two replicas delivering the same outbox at once send each message once, in order', async () => {
+      await h.close();
+      // Commits only: several runs and clicks whose messages are all still owed.
+      h = await startHarness({ store, fake, clockOffsetMs: clock, app: { deliverOutbox: false } });
+      const runIds: string[] = [];
+      for (const n of [1, 2, 3, 4]) runIds.push((await h.command(`incident replica-${n} sev3`, 'UIC')).runId!);
+      await h.close();
+      // Two replicas on the same database start together and both deliver.
+      const [a, b] = [await startHarness({ store, fake, clockOffsetMs: clock }), await startHarness({ store, fake, clockOffsetMs: clock })];
+      await Promise.all([a.rm.deliverPending(), b.rm.deliverPending(), a.rm.deliverPending()]);
+      await Promise.all([a.rm.settled(), b.rm.settled()]);
+      for (const runId of runIds) {
+        const roots = fake.of('chat.postMessage').filter((c) => !c.args['thread_ts'] && JSON.stringify(c.args['blocks'] ?? '').includes(runId));
+        expect(roots).toHaveLength(1);
+        const thread = fake.threadOf(fake.rootOf(runId)!.ts);
+        expect(thread.map((c) => String(c.args['text']))).toEqual([expect.stringContaining(`opened run \`${runId}\``)]);
+      }
+      expect(await a.rm.repo.countUndelivered()).toBe(0);
+      await b.close();
+      h = a;
+    });
   });
 }
 

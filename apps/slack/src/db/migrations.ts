@@ -86,6 +86,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX timers_due ON timers (due_at) WHERE fired_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'outbox for Slack side effects',
+    sql: `
+      -- Slack messages a committed state change owes (root post, root update, thread
+      -- reply, evidence upload, reminder), written in the same transaction as the change
+      -- and delivered after the commit, in id order per run.
+      CREATE TABLE outbox (
+        id            BIGSERIAL PRIMARY KEY,
+        run_id        TEXT NOT NULL REFERENCES runs (id),
+        kind          TEXT NOT NULL CHECK (kind IN ('root', 'update', 'reply', 'evidence', 'reminder')),
+        seq           INTEGER,
+        text          TEXT,
+        created_at    TIMESTAMPTZ NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        delivered_at  TIMESTAMPTZ,
+        slack_ts      TEXT,
+        error         TEXT
+      );
+      CREATE INDEX outbox_pending ON outbox (run_id, id) WHERE delivered_at IS NULL;
+
+      -- One deliverer per run at a time (a lease taken with a conditional update), so
+      -- that several replicas keep each run's messages in order and send each once.
+      ALTER TABLE runs ADD COLUMN outbox_owner TEXT;
+      ALTER TABLE runs ADD COLUMN outbox_lease_until TIMESTAMPTZ;
+    `,
+  },
 ];
 
 /**

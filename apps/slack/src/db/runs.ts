@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Checklist } from '@ringmaster/core';
 import { GENESIS_HASH, sealEvent, type EventBody, type EvidenceEvent, type RunKind } from '@ringmaster/evidence';
-import { closingEvent, deriveState, type Decision, type RunState } from '../state.js';
+import { closingEvent, deriveState, type Decision, type RunState, type StepState } from '../state.js';
 import type { Sql, Store } from './store.js';
 
 export interface RunRow {
@@ -33,17 +33,49 @@ export interface NewRun {
   at: string;
 }
 
+/** A Slack side effect a committed change owes; delivered after the commit, in id order per run. */
+export type OutboxKind = 'root' | 'update' | 'reply' | 'evidence' | 'reminder';
+
+export interface NewOutbox {
+  kind: OutboxKind;
+  /** For thread replies: the event's seq (its posted_ts is filled in on delivery). */
+  seq?: number;
+  /** The text to send, when it is fixed at commit time (replies, upload comments). */
+  text?: string;
+}
+
+export interface OutboxRow {
+  id: string;
+  run_id: string;
+  kind: OutboxKind;
+  seq: number | null;
+  text: string | null;
+  attempts: number;
+}
+
+export interface OutboxLease {
+  channel: string;
+  root_ts: string | null;
+}
+
 export interface DueTimer {
   run_id: string;
   kind: 'bake' | 'idle';
   step_id: string;
 }
 
+/** A step's projection row: id, status, done_by, done_at, choice. */
+type StepRow = [string, string, string | null, string | null, string | null];
+
+function stepRow(s: StepState): StepRow {
+  return [s.step.id, s.visible ? s.status : 'hidden', s.by ?? null, s.status === 'done' ? (s.at ?? null) : null, s.choice ?? null];
+}
+
 function newRunId(): string {
   return `rm-${randomBytes(4).toString('hex')}`;
 }
 
-/** Runs, their hash-chained events, delivery dedupe and timers, over any Store. */
+/** Runs, their hash-chained events, delivery dedupe, timers and the Slack outbox, over any Store. */
 export class RunRepository {
   constructor(
     readonly store: Store,
@@ -60,41 +92,71 @@ export class RunRepository {
     return rows.length === 1;
   }
 
-  /** Opens a run (idempotent on the delivery key): the first event carries the checklist. */
-  async createRun(deliveryKey: string, input: NewRun): Promise<{ created: boolean; run?: RunRow; events?: EvidenceEvent[] }> {
-    return this.store.transaction(async (tx) => {
-      const id = newRunId();
-      if (!(await this.claim(tx, deliveryKey, id, 'opened', input.at))) return { created: false };
-      const event = sealEvent(GENESIS_HASH, {
-        seq: 0,
-        run_id: id,
-        type: 'run.opened',
-        actor: input.requestedBy,
-        at: input.at,
-        data: { kind: input.kind, title: input.title, checklist: input.checklist, params: input.params, channel: input.channel },
-      });
-      await tx.query(
-        `INSERT INTO runs (id, kind, title, channel, requested_by, checklist, params, head_hash, event_count, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)`,
-        [id, input.kind, input.title, input.channel, input.requestedBy, JSON.stringify(input.checklist), JSON.stringify(input.params), event.hash, input.at],
-      );
-      await this.insertEvents(tx, [event]);
-      const state = deriveState([event]);
-      for (const s of state.steps) {
-        await tx.query('INSERT INTO steps (run_id, step_id, status) VALUES ($1, $2, $3)', [id, s.step.id, s.visible ? s.status : 'hidden']);
-      }
-      await this.armIdle(tx, id, input.at);
-      const run = (await tx.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]))[0]!;
-      return { created: true, run, events: [event] };
+  /**
+   * Opens a run (idempotent on the delivery key): the first event carries the
+   * checklist. One statement, so all or nothing: the delivery claim, the run, its
+   * first event, its steps, its idle timer and the outbox rows `effects` asks for.
+   */
+  async createRun(
+    deliveryKey: string,
+    input: NewRun,
+    effects: (event: EvidenceEvent, state: RunState) => NewOutbox[] = () => [],
+  ): Promise<{ created: boolean; run?: RunRow; events?: EvidenceEvent[] }> {
+    const id = newRunId();
+    const event = sealEvent(GENESIS_HASH, {
+      seq: 0,
+      run_id: id,
+      type: 'run.opened',
+      actor: input.requestedBy,
+      at: input.at,
+      data: { kind: input.kind, title: input.title, checklist: input.checklist, params: input.params, channel: input.channel },
     });
-  }
-
-  async setRootTs(runId: string, ts: string): Promise<void> {
-    await this.store.query('UPDATE runs SET root_ts = $2 WHERE id = $1 AND root_ts IS NULL', [runId, ts]);
-  }
-
-  async markPosted(runId: string, seq: number, ts: string): Promise<void> {
-    await this.store.query('UPDATE events SET posted_ts = $3 WHERE run_id = $1 AND seq = $2', [runId, seq, ts]);
+    const state = deriveState([event]);
+    const outbox = effects(event, state);
+    const idleDue = new Date(Date.parse(input.at) + this.idleMinutes * 60_000).toISOString();
+    const rows = await this.store.query<RunRow>(
+      `WITH claim AS (
+         INSERT INTO processed_deliveries (key, run_id, outcome, received_at) VALUES ($1::text, $2::text, 'opened', $9::timestamptz)
+         ON CONFLICT (key) DO NOTHING RETURNING key),
+       run AS (
+         INSERT INTO runs (id, kind, title, channel, requested_by, checklist, params, head_hash, event_count, created_at, updated_at)
+         SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::jsonb, $8::jsonb, $10::text, 1, $9::timestamptz, $9::timestamptz FROM claim
+         RETURNING *),
+       ev AS (
+         INSERT INTO events (run_id, seq, type, actor, step_id, at, hash, event)
+         SELECT id, 0, 'run.opened', requested_by, NULL, created_at, head_hash, $11::text FROM run),
+       st AS (
+         INSERT INTO steps (run_id, step_id, status)
+         SELECT run.id, u.step_id, u.status FROM run, unnest($12::text[], $13::text[]) AS u (step_id, status)),
+       tm AS (
+         INSERT INTO timers (run_id, kind, step_id, due_at) SELECT id, 'idle', '', $14::timestamptz FROM run),
+       ob AS (
+         INSERT INTO outbox (run_id, kind, seq, text, created_at)
+         SELECT run.id, o.kind, o.seq, o.text, $9::timestamptz
+         FROM run, unnest($15::text[], $16::int[], $17::text[]) WITH ORDINALITY AS o (kind, seq, text, n) ORDER BY o.n)
+       SELECT * FROM run`,
+      [
+        deliveryKey,
+        id,
+        input.kind,
+        input.title,
+        input.channel,
+        input.requestedBy,
+        JSON.stringify(input.checklist),
+        JSON.stringify(input.params),
+        input.at,
+        event.hash,
+        JSON.stringify(event),
+        state.steps.map((s) => s.step.id),
+        state.steps.map((s) => (s.visible ? s.status : 'hidden')),
+        idleDue,
+        outbox.map((o) => o.kind),
+        outbox.map((o) => o.seq ?? null),
+        outbox.map((o) => o.text ?? null),
+      ],
+    );
+    const run = rows[0];
+    return run ? { created: true, run, events: [event] } : { created: false };
   }
 
   async getRun(runId: string, sql: Sql = this.store): Promise<RunRow | undefined> {
@@ -125,10 +187,17 @@ export class RunRepository {
   /**
    * One state transition, exactly once: the delivery is claimed, the run row is
    * locked (SELECT ... FOR UPDATE), the decision is made on the current events,
-   * and the new events are sealed onto the chain, all in one transaction. Fifty
-   * concurrent clicks serialize here; the first wins, the rest see it done.
+   * and the new events are sealed onto the chain, with the outbox rows `effects`
+   * asks for, all in one transaction. Fifty concurrent clicks serialize here; the
+   * first wins, the rest see it done.
    */
-  async act(runId: string, deliveryKey: string, at: string, decide: (state: RunState) => Decision): Promise<ActOutcome> {
+  async act(
+    runId: string,
+    deliveryKey: string,
+    at: string,
+    decide: (state: RunState) => Decision,
+    effects: (events: readonly EvidenceEvent[], state: RunState) => NewOutbox[] = () => [],
+  ): Promise<ActOutcome> {
     return this.store.transaction(async (tx) => {
       if (!(await this.claim(tx, deliveryKey, null, 'pending', at))) return { kind: 'duplicate' };
       const run = (await tx.query<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]))[0];
@@ -136,6 +205,7 @@ export class RunRepository {
         await tx.query(`UPDATE processed_deliveries SET outcome = 'not_found' WHERE key = $1`, [deliveryKey]);
         return { kind: 'not_found' };
       }
+      // A new statement after the lock: it sees every event committed before it.
       const events = await this.events(runId, tx);
       const state = deriveState(events);
       const decision = decide(state);
@@ -157,22 +227,56 @@ export class RunRepository {
         seal(closing);
         after = deriveState([...events, ...sealed]);
       }
-      await this.insertEvents(tx, sealed);
-      await tx.query(
-        `UPDATE runs SET version = version + 1, head_hash = $2, event_count = $3, status = $4, updated_at = $5 WHERE id = $1`,
-        [runId, prev, events.length + sealed.length, after.closed ? 'closed' : 'open', at],
-      );
-      await tx.query(`UPDATE processed_deliveries SET run_id = $2, outcome = 'applied' WHERE key = $1`, [deliveryKey, runId]);
-      for (const s of after.steps) {
-        await tx.query(`UPDATE steps SET status = $3, done_by = $4, done_at = $5, choice = $6 WHERE run_id = $1 AND step_id = $2`, [
-          runId,
-          s.step.id,
-          s.visible ? s.status : 'hidden',
-          s.by ?? null,
-          s.status === 'done' ? (s.at ?? null) : null,
-          s.choice ?? null,
-        ]);
-      }
+      // Only the steps whose projection changed.
+      const before = new Map(state.steps.map((s) => [s.step.id, JSON.stringify(stepRow(s))]));
+      const changed = after.steps.map(stepRow).filter((r) => JSON.stringify(r) !== before.get(r[0]));
+      const outbox = effects(sealed, after);
+      // One statement for the events, the run, the delivery, the steps and the outbox.
+      const updated = (
+        await tx.query<RunRow>(
+          `WITH ev AS (
+             INSERT INTO events (run_id, seq, type, actor, step_id, at, hash, event)
+             SELECT $1::text, e.seq, e.type, e.actor, e.step_id, e.at, e.hash, e.event
+             FROM unnest($7::int[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[]) AS e (seq, type, actor, step_id, at, hash, event)),
+           run AS (
+             UPDATE runs SET version = version + 1, head_hash = $3::text, event_count = $4::int, status = $5::text, updated_at = $6::timestamptz
+             WHERE id = $1::text RETURNING *),
+           del AS (
+             UPDATE processed_deliveries SET run_id = $1::text, outcome = 'applied' WHERE key = $2::text),
+           st AS (
+             UPDATE steps SET status = u.status, done_by = u.done_by, done_at = u.done_at, choice = u.choice
+             FROM unnest($14::text[], $15::text[], $16::text[], $17::timestamptz[], $18::text[]) AS u (step_id, status, done_by, done_at, choice)
+             WHERE steps.run_id = $1::text AND steps.step_id = u.step_id),
+           ob AS (
+             INSERT INTO outbox (run_id, kind, seq, text, created_at)
+             SELECT $1::text, o.kind, o.seq, o.text, $6::timestamptz
+             FROM unnest($19::text[], $20::int[], $21::text[]) WITH ORDINALITY AS o (kind, seq, text, n) ORDER BY o.n)
+           SELECT * FROM run`,
+          [
+            runId,
+            deliveryKey,
+            prev,
+            events.length + sealed.length,
+            after.closed ? 'closed' : 'open',
+            at,
+            sealed.map((e) => e.seq),
+            sealed.map((e) => e.type),
+            sealed.map((e) => e.actor),
+            sealed.map((e) => e.step ?? null),
+            sealed.map((e) => e.at),
+            sealed.map((e) => e.hash),
+            sealed.map((e) => JSON.stringify(e)),
+            changed.map((r) => r[0]),
+            changed.map((r) => r[1]),
+            changed.map((r) => r[2]),
+            changed.map((r) => r[3]),
+            changed.map((r) => r[4]),
+            outbox.map((o) => o.kind),
+            outbox.map((o) => o.seq ?? null),
+            outbox.map((o) => o.text ?? null),
+          ],
+        )
+      )[0]!;
       for (const e of sealed) {
         if (e.type === 'wait.started') {
           await tx.query(
@@ -188,24 +292,8 @@ export class RunRepository {
         const snooze = sealed.find((e) => e.type === 'reminder.snoozed');
         await this.armIdle(tx, runId, at, snooze ? String(snooze.data?.['until']) : undefined);
       }
-      const updated = (await tx.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId]))[0]!;
       return { kind: 'applied', events: sealed, state: after, run: updated };
     });
-  }
-
-  private async insertEvents(tx: Sql, events: readonly EvidenceEvent[]): Promise<void> {
-    for (const e of events) {
-      await tx.query(`INSERT INTO events (run_id, seq, type, actor, step_id, at, hash, event) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-        e.run_id,
-        e.seq,
-        e.type,
-        e.actor,
-        e.step ?? null,
-        e.at,
-        e.hash,
-        JSON.stringify(e),
-      ]);
-    }
   }
 
   /** (Re)arms a run's idle reminder: `idleMinutes` after `at`, or at the snooze end. */
@@ -226,13 +314,18 @@ export class RunRepository {
   }
 
   /**
-   * Claims a due idle reminder and re-arms it `idleMinutes` later; only one
-   * replica wins the conditional update, so a reminder is sent once.
+   * Claims a due idle reminder, re-arms it `idleMinutes` later and queues the
+   * reminder in the outbox, in one statement: only one replica wins the
+   * conditional update, so a reminder is queued once.
    */
   async claimIdle(runId: string, now: string): Promise<boolean> {
     const next = new Date(Date.parse(now) + this.idleMinutes * 60_000).toISOString();
     const rows = await this.store.query(
-      `UPDATE timers SET due_at = $3 WHERE run_id = $1 AND kind = 'idle' AND fired_at IS NULL AND due_at <= $2 RETURNING run_id`,
+      `WITH t AS (
+         UPDATE timers SET due_at = $3::timestamptz
+         WHERE run_id = $1::text AND kind = 'idle' AND fired_at IS NULL AND due_at <= $2::timestamptz RETURNING run_id),
+       o AS (INSERT INTO outbox (run_id, kind, created_at) SELECT run_id, 'reminder', $2::timestamptz FROM t)
+       SELECT run_id FROM t`,
       [runId, now, next],
     );
     return rows.length === 1;
@@ -241,5 +334,86 @@ export class RunRepository {
   /** Marks a timer fired without a transition (the run closed, or another replica fired it). */
   async fireTimer(runId: string, kind: 'bake' | 'idle', stepId: string, at: string): Promise<void> {
     await this.store.query('UPDATE timers SET fired_at = $4 WHERE run_id = $1 AND kind = $2 AND step_id = $3 AND fired_at IS NULL', [runId, kind, stepId, at]);
+  }
+
+  // ---- outbox ------------------------------------------------------------------------------
+
+  /** Runs with undelivered outbox rows, the oldest first. */
+  async pendingRuns(limit = 100): Promise<string[]> {
+    const rows = await this.store.query<{ run_id: string }>(
+      `SELECT run_id FROM outbox WHERE delivered_at IS NULL GROUP BY run_id ORDER BY min(id) LIMIT ${Math.floor(limit)}`,
+    );
+    return rows.map((r) => r.run_id);
+  }
+
+  /**
+   * Takes the run's delivery lease until `until`: a conditional update of the run
+   * row, so one deliverer at a time (across replicas) sends a run's messages, in
+   * order. Undefined while another owner holds an unexpired lease.
+   */
+  async leaseOutbox(runId: string, owner: string, now: string, until: string): Promise<OutboxLease | undefined> {
+    const rows = await this.store.query<OutboxLease>(
+      `UPDATE runs SET outbox_owner = $2::text, outbox_lease_until = $4::timestamptz
+       WHERE id = $1::text AND (outbox_lease_until IS NULL OR outbox_lease_until <= $3::timestamptz OR outbox_owner = $2::text)
+       RETURNING channel, root_ts`,
+      [runId, owner, now, until],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Gives the lease back; with `retryAt` (a back-off after a failure) nobody takes
+   * it before then. True when rows are still undelivered and may be sent now.
+   */
+  async releaseOutbox(runId: string, owner: string, retryAt?: string): Promise<boolean> {
+    const rows = await this.store.query<{ more: boolean }>(
+      `UPDATE runs SET outbox_owner = NULL, outbox_lease_until = $3::timestamptz
+       WHERE id = $1::text AND outbox_owner = $2::text
+       RETURNING EXISTS (SELECT 1 FROM outbox WHERE run_id = $1::text AND delivered_at IS NULL) AS more`,
+      [runId, owner, retryAt ?? null],
+    );
+    return !retryAt && rows[0]?.more === true;
+  }
+
+  async pendingOutbox(runId: string): Promise<OutboxRow[]> {
+    const rows = await this.store.query<OutboxRow>(
+      'SELECT id, run_id, kind, seq, text, attempts FROM outbox WHERE run_id = $1 AND delivered_at IS NULL ORDER BY id',
+      [runId],
+    );
+    return rows.map((r) => ({ ...r, id: String(r.id), attempts: Number(r.attempts) }));
+  }
+
+  /**
+   * Marks rows delivered (`ts`: the Slack message's ts; null for rows skipped, with
+   * `note` saying why). A root post records the run's root_ts, a thread reply its
+   * event's posted_ts, in the same statement.
+   */
+  async markDelivered(ids: readonly string[], at: string, ts: string | null, note: string | null = null): Promise<void> {
+    await this.store.query(
+      `WITH o AS (
+         UPDATE outbox SET delivered_at = $2::timestamptz, slack_ts = $3::text, error = $4::text, attempts = attempts + 1
+         WHERE id = ANY($1::bigint[]) AND delivered_at IS NULL RETURNING run_id, kind, seq),
+       e AS (
+         UPDATE events SET posted_ts = $3::text FROM o
+         WHERE $3::text IS NOT NULL AND o.kind = 'reply' AND events.run_id = o.run_id AND events.seq = o.seq),
+       r AS (
+         UPDATE runs SET root_ts = $3::text FROM o
+         WHERE $3::text IS NOT NULL AND o.kind = 'root' AND runs.id = o.run_id AND runs.root_ts IS NULL)
+       SELECT 1`,
+      [ids, at, ts, note],
+    );
+  }
+
+  /** Records a failed attempt; with `giveUp` the row is closed and never tried again. */
+  async markFailed(id: string, at: string, error: string, giveUp: boolean): Promise<void> {
+    await this.store.query(
+      `UPDATE outbox SET attempts = attempts + 1, error = $3::text, delivered_at = CASE WHEN $4::boolean THEN $2::timestamptz END WHERE id = $1::bigint`,
+      [id, at, error.slice(0, 500), giveUp],
+    );
+  }
+
+  async countUndelivered(): Promise<number> {
+    const rows = await this.store.query<{ n: string | number }>('SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL');
+    return Number(rows[0]?.n ?? 0);
   }
 }

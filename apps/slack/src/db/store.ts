@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { yieldToIo } from '../queue.js';
 
 /** The little SQL surface the app needs; PGlite and node-postgres both provide it. */
 export interface Sql {
@@ -29,14 +30,20 @@ async function openPglite(dataDir: string): Promise<Store> {
   const db = await PGlite.create(dataDir);
   return {
     kind: 'pglite',
+    // PGlite executes each query synchronously on this thread (WASM). Yielding to
+    // the event loop before each one lets pending requests be acknowledged between
+    // queries instead of after a whole backlog of transactions.
     async query<T>(text: string, params: readonly unknown[] = []) {
+      await yieldToIo();
       return (await db.query<T>(text, [...params])).rows;
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>) {
       // PGlite has one connection: its transactions run one at a time.
+      await yieldToIo();
       return db.transaction(async (tx) =>
         fn({
           async query<R>(text: string, params: readonly unknown[] = []) {
+            await yieldToIo();
             return (await tx.query<R>(text, [...params])).rows;
           },
         }),
