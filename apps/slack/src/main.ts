@@ -2,11 +2,36 @@ import { createSlackApp } from './app.js';
 import { ConfigError, parseConfig } from './config.js';
 import { migrate } from './db/migrations.js';
 import { openStore } from './db/store.js';
+import { exportBundle } from './export.js';
 import { createLogger } from './log.js';
 import { loadRoles } from './roles.js';
 
+/**
+ * `export RUN_ID`: prints a run's evidence bundle from the app's database (DATABASE_URL, or
+ * RINGMASTER_DATA_DIR for PGlite) and exits; 2 when there is no such run.
+ */
+async function exportCommand(runId: string | undefined): Promise<void> {
+  if (!runId || !/^[\w.-]{1,100}$/.test(runId)) {
+    process.stderr.write('ringmaster-slack: usage: export RUN_ID\n');
+    process.exit(2);
+  }
+  const databaseUrl = process.env['DATABASE_URL']?.trim();
+  const store = await openStore({ dataDir: process.env['RINGMASTER_DATA_DIR']?.trim() || '.ringmaster-data/', ...(databaseUrl ? { databaseUrl } : {}) });
+  try {
+    await migrate(store);
+    const bundle = await exportBundle(store, runId);
+    if (bundle === undefined) {
+      process.stderr.write(`ringmaster-slack: no run ${runId}\n`);
+      process.exitCode = 2;
+    } else process.stdout.write(bundle);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Starts the Slack app from the environment; a configuration problem is one line naming the variable, exit 2. */
 async function main(): Promise<void> {
+  if (process.argv[2] === 'export') return exportCommand(process.argv[3]);
   let config;
   let roles;
   try {

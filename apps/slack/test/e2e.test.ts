@@ -1,6 +1,7 @@
 import { verifyBundle, type EvidenceBundle } from '@ringmaster/evidence';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/db/store.js';
+import { exportBundle } from '../src/export.js';
 import { CHANNEL, driveToEnd, sign, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -69,6 +70,9 @@ describe('the four flows, from /release to the evidence bundle', () => {
     const { bundle, titles } = bundleOf(root.ts);
     expect(titles).toEqual([`Evidence bundle ${runId}`, `Summary ${runId}`, `Post-mortem draft ${runId}`]);
     expect(verifyBundle(bundle)).toMatchObject({ ok: true, count: events.length, run: runId });
+    // The command-line export reads the same run from the database and gives the same bundle.
+    expect(JSON.parse((await exportBundle(store, runId))!)).toEqual(bundle);
+    expect(await exportBundle(store, 'no-such-run')).toBeUndefined();
     expect(bundle.metrics?.mtta_seconds).toBeGreaterThanOrEqual(180);
     expect(bundle.metrics?.mttr_seconds).toBeGreaterThan(bundle.metrics!.mtta_seconds!);
     expect(bundle.postmortem_markdown).toContain('## Timeline');
