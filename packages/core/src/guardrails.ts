@@ -32,8 +32,26 @@ const SECRET_ASSIGNMENT = /\b([A-Za-z_]*(?:SECRET|PASSWORD|PASSWD|API_?KEY|ACCES
 /** A necessary condition for SECRET_ASSIGNMENT, cheap to test first (the assignment pattern backtracks on every word). */
 const SECRET_WORD = /SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|TOKEN/i;
 
-function lines(file: GuardedFile): [number, string][] {
-  return file.content.split('\n').map((line, i) => [i + 1, line]);
+/** Any of SECRET_LITERALS, in one pass: matches somewhere in a text exactly when one of them does. */
+const ANY_SECRET_LITERAL = new RegExp(SECRET_LITERALS.map(([pattern]) => `(?:${pattern.source})`).join('|'));
+
+/** SECRET_WORD, to find its matches in a whole file (a match never spans a line break). */
+const SECRET_WORDS = new RegExp(SECRET_WORD.source, 'gi');
+
+function lines(file: GuardedFile): string[] {
+  return file.content.split('\n');
+}
+
+/** A literal value assigned to a secret-sounding name on this line, as a violation detail. */
+function secretAssignment(line: string): string | undefined {
+  const assignment = SECRET_ASSIGNMENT.exec(line);
+  if (!assignment) return undefined;
+  const value = (assignment[2] ?? '').trim().replace(/[,;]$/, '');
+  const literal = value.replace(/^["']|["']$/g, '');
+  if (literal.length >= 8 && /^[A-Za-z0-9+/=_\-.]+$/.test(literal) && !REFERENCE.test(value) && /\d/.test(literal) && /[A-Za-z]/.test(literal)) {
+    return `literal value assigned to ${assignment[1]}`;
+  }
+  return undefined;
 }
 
 export const GUARDRAILS: readonly Guardrail[] = [
@@ -45,21 +63,33 @@ export const GUARDRAILS: readonly Guardrail[] = [
       const found: GuardrailViolation[] = [];
       for (const file of files) {
         // Whole-file tests first: a pattern that matches no part of the file matches none of its lines.
-        const literals = SECRET_LITERALS.filter(([pattern]) => pattern.test(file.content));
-        const assignments = SECRET_WORD.test(file.content);
-        if (literals.length === 0 && !assignments) continue;
-        for (const [n, line] of lines(file)) {
-          for (const [pattern, what] of literals) {
-            if (pattern.test(line)) found.push({ guardrail: this.id, where: `${file.path}:${n}`, detail: `${what} literal`, kb: this.kb });
-          }
-          const assignment = assignments && SECRET_WORD.test(line) ? SECRET_ASSIGNMENT.exec(line) : null;
-          if (assignment) {
-            const value = (assignment[2] ?? '').trim().replace(/[,;]$/, '');
-            const literal = value.replace(/^["']|["']$/g, '');
-            if (literal.length >= 8 && /^[A-Za-z0-9+/=_\-.]+$/.test(literal) && !REFERENCE.test(value) && /\d/.test(literal) && /[A-Za-z]/.test(literal)) {
-              found.push({ guardrail: this.id, where: `${file.path}:${n}`, detail: `literal value assigned to ${assignment[1]}`, kb: this.kb });
+        const literals = ANY_SECRET_LITERAL.test(file.content) ? SECRET_LITERALS.filter(([pattern]) => pattern.test(file.content)) : [];
+        if (literals.length > 0) {
+          for (const [i, line] of lines(file).entries()) {
+            for (const [pattern, what] of literals) {
+              if (pattern.test(line)) found.push({ guardrail: this.id, where: `${file.path}:${i + 1}`, detail: `${what} literal`, kb: this.kb });
             }
+            const detail = SECRET_WORD.test(line) ? secretAssignment(line) : undefined;
+            if (detail) found.push({ guardrail: this.id, where: `${file.path}:${i + 1}`, detail, kb: this.kb });
           }
+          continue;
+        }
+        // No literal: only the lines holding a secret word can hold an assignment. Find them
+        // from the word's matches in the whole file, in order, each line once.
+        const text = file.content;
+        let n = 1;
+        let counted = 0;
+        SECRET_WORDS.lastIndex = 0;
+        for (let match = SECRET_WORDS.exec(text); match; match = SECRET_WORDS.exec(text)) {
+          const start = text.lastIndexOf('\n', match.index) + 1;
+          const newline = text.indexOf('\n', match.index);
+          const end = newline === -1 ? text.length : newline;
+          for (let at = text.indexOf('\n', counted); at !== -1 && at < start; at = text.indexOf('\n', at + 1)) n += 1;
+          counted = start;
+          const detail = secretAssignment(text.slice(start, end));
+          if (detail) found.push({ guardrail: this.id, where: `${file.path}:${n}`, detail, kb: this.kb });
+          if (newline === -1) break;
+          SECRET_WORDS.lastIndex = newline + 1;
         }
       }
       return found;
@@ -74,9 +104,9 @@ export const GUARDRAILS: readonly Guardrail[] = [
       const imperative = /\b(kubectl\s+(apply|create|edit|patch|replace|set)\b|helm\s+(install|upgrade)\b)/;
       for (const file of files) {
         if (!imperative.test(file.content)) continue;
-        for (const [n, line] of lines(file)) {
+        for (const [i, line] of lines(file).entries()) {
           if (imperative.test(line) && /prod/i.test(line)) {
-            found.push({ guardrail: this.id, where: `${file.path}:${n}`, detail: 'imperative change aimed at production', kb: this.kb });
+            found.push({ guardrail: this.id, where: `${file.path}:${i + 1}`, detail: 'imperative change aimed at production', kb: this.kb });
           }
         }
       }
@@ -105,11 +135,11 @@ export const GUARDRAILS: readonly Guardrail[] = [
             found.push({ guardrail: this.id, where: `${file.path}:${blockStart}`, detail: 'a production job builds an image instead of promoting the tested digest', kb: this.kb });
           }
         };
-        for (const [n, line] of lines(file)) {
+        for (const [i, line] of lines(file).entries()) {
           if (/^ {0,2}[A-Za-z0-9_.-]+:\s*$/.test(line)) {
             flush();
             block = '';
-            blockStart = n;
+            blockStart = i + 1;
           }
           block += `${line}\n`;
         }
@@ -125,13 +155,17 @@ export const GUARDRAILS: readonly Guardrail[] = [
     check(files, fields) {
       const found: GuardrailViolation[] = [];
       for (const file of files) {
-        if (/\.ya?ml$/.test(file.path)) {
-          for (const [n, line] of lines(file)) {
+        // A line without `image:` cannot match the image pattern.
+        if (/\.ya?ml$/.test(file.path) && file.content.includes('image:')) {
+          let workload: boolean | undefined;
+          for (const [i, line] of lines(file).entries()) {
+            if (!line.includes('image:')) continue;
             const image = /^\s*-?\s*image:\s*["']?([^"'\s#]+)/.exec(line);
             if (image && !/^(\$|\{\{)/.test(image[1] ?? '') && /^[a-z0-9.-]+(:\d+)?\//.test(image[1] ?? '') && !(image[1] ?? '').includes('@sha256:')) {
               // Only workload manifests count; CI job images are build tools, covered by the audit's pinning rule.
-              if (/^\s*(kind:\s*(Deployment|Rollout|StatefulSet|DaemonSet|Pod|Job|CronJob))/m.test(file.content)) {
-                found.push({ guardrail: this.id, where: `${file.path}:${n}`, detail: `workload image ${image[1]} is not pinned by digest`, kb: this.kb });
+              workload ??= /^\s*(kind:\s*(Deployment|Rollout|StatefulSet|DaemonSet|Pod|Job|CronJob))/m.test(file.content);
+              if (workload) {
+                found.push({ guardrail: this.id, where: `${file.path}:${i + 1}`, detail: `workload image ${image[1]} is not pinned by digest`, kb: this.kb });
               }
             }
           }

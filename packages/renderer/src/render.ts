@@ -1,10 +1,15 @@
 import { PINNED_ACTIONS, type ArtifactBody, type ArtifactRenderer, type ArtifactSpec, type RenderedArtifact } from '@ringmaster/core';
-import { Document, isScalar, visit } from 'yaml';
+import { Document, isScalar, Pair, Scalar, visit, YAMLMap, YAMLSeq, type Node, type Schema } from 'yaml';
 import { checklistToMarkdown, renderMarkdown } from './markdown.js';
 import { commentLines } from './comment.js';
 import { renderShell } from './shell.js';
 
-const YAML_OPTIONS = { lineWidth: 0 } as const;
+const DOCUMENT_OPTIONS = { aliasDuplicateObjects: false } as const;
+/**
+ * `directives: false`: a Document built from a value has no `%YAML`/`%TAG` directive and no
+ * `---` to print, but `toString` would otherwise walk every node looking for tags first.
+ */
+const YAML_OPTIONS = { lineWidth: 0, directives: false } as const;
 
 type YamlBody = Extract<ArtifactBody, { format: 'yaml' }>;
 type Pins = Readonly<Record<string, { sha: string; version: string }>>;
@@ -26,18 +31,89 @@ export function resolveUses(uses: string, pins: Pins = {}): [string, string | un
   return [uses, undefined];
 }
 
-function yamlDocument(value: unknown, body: YamlBody): string {
-  const doc = new Document(value, { aliasDuplicateObjects: false });
-  if (body.schema === 'github-workflow') {
-    visit(doc, {
-      Pair(_, pair) {
-        if (!isScalar(pair.key) || pair.key.value !== 'uses' || !isScalar(pair.value) || typeof pair.value.value !== 'string') return;
-        const [uses, version] = resolveUses(pair.value.value, body.pins);
-        pair.value.value = uses;
-        if (version) pair.value.comment = ` ${version}`;
-      },
-    });
+/** Not plain JSON-like data: the library's own `createNode` then builds the nodes. */
+const NOT_PLAIN = Symbol('not plain');
+
+/**
+ * The nodes `new Document(value, { aliasDuplicateObjects: false })` builds for plain
+ * JSON-like data (arrays, plain objects, strings, numbers, booleans, null), built
+ * directly: the core schema gives every such value an untagged Scalar, YAMLSeq or
+ * YAMLMap, which `createNode` finds by trying each tag in turn for every value. With
+ * `pins`, a string `uses:` value of a mapping is pinned and carries its version comment,
+ * as `pinDocument` would do on the built Document. Anything else (class instances,
+ * `toJSON`, functions, undefined array items) gives NOT_PLAIN.
+ */
+function plainNode(value: unknown, schema: Schema, pins: Pins | false | undefined): Node | typeof NOT_PLAIN {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return new Scalar(value);
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
   }
+  if (value === null) return new Scalar(null);
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Array.prototype) {
+    const items = value as unknown[];
+    const seq = new YAMLSeq(schema);
+    for (let i = 0; i < items.length; i += 1) {
+      const item = items[i];
+      if (item === undefined) return NOT_PLAIN;
+      const node = plainNode(item, schema, pins);
+      if (node === NOT_PLAIN) return NOT_PLAIN;
+      seq.items.push(node);
+    }
+    return seq;
+  }
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const record = value as Record<string, unknown>;
+  if (typeof record['toJSON'] === 'function') return NOT_PLAIN;
+  const map = new YAMLMap<Scalar<string>, Node>(schema);
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    if (item === undefined) continue;
+    let node: Node | typeof NOT_PLAIN;
+    if (pins !== false && key === 'uses' && typeof item === 'string') {
+      const [uses, version] = resolveUses(item, pins);
+      node = new Scalar(uses);
+      if (version) node.comment = ` ${version}`;
+    } else {
+      node = plainNode(item, schema, pins);
+      if (node === NOT_PLAIN) return NOT_PLAIN;
+    }
+    map.items.push(new Pair(new Scalar(key), node));
+  }
+  return map;
+}
+
+/** Resolves the `uses:` pins on a built Document: the general case of the pinning in plainNode. */
+function pinDocument(doc: Document, pins: Pins | undefined): void {
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || pair.key.value !== 'uses' || !isScalar(pair.value) || typeof pair.value.value !== 'string') return;
+      const [uses, version] = resolveUses(pair.value.value, pins);
+      pair.value.value = uses;
+      if (version) pair.value.comment = ` ${version}`;
+    },
+  });
+}
+
+function yamlDocument(value: unknown, body: YamlBody): string {
+  const pins = body.schema === 'github-workflow' ? body.pins : false;
+  if (value !== undefined) {
+    const doc = new Document(undefined, DOCUMENT_OPTIONS);
+    const node = plainNode(value, doc.schema, pins);
+    if (node !== NOT_PLAIN) {
+      doc.contents = node;
+      return doc.toString(YAML_OPTIONS);
+    }
+  }
+  const doc = new Document(value, DOCUMENT_OPTIONS);
+  if (pins !== false) pinDocument(doc, pins);
   return doc.toString(YAML_OPTIONS);
 }
 
