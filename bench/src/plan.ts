@@ -1,6 +1,6 @@
-import { createContainer, engineFrom, rendererModule, validateProfile, type ArtifactRenderer, type ArtifactSpec, type RenderedArtifact } from '@ringmaster/core';
-import { FileRenderer } from '@ringmaster/renderer';
-import { createEngine, MODE_MODULES } from '@ringmaster/modes';
+import { validateProfile, type ArtifactSpec, type RenderedArtifact } from '@ringmaster/core';
+
+import { createEngine, createRecordingEngine } from '@ringmaster/modes';
 import { matrixProfiles, seedProfiles, type NamedProfile } from './profiles.js';
 import { figure, now, percentile, type Figure, type Skipped } from './stats.js';
 
@@ -19,20 +19,6 @@ export interface PlanBenchResult {
   /** Profiles the engine refused (it should refuse none of these), and artifacts failing their validator. */
   failures: { plans: { id: string; error: string }[]; artifacts: { profile: string; artifact: string; path: string; validator: string; message: string }[] };
   corpus: { seed: number; matrix: number; modes: string[] };
-}
-
-/** The engine `createEngine()` (@ringmaster/modes) builds, with a renderer that also hands back each spec so its artifact can be validated. */
-function capturingEngine() {
-  const file = new FileRenderer();
-  const captured: { spec: ArtifactSpec; rendered: RenderedArtifact }[] = [];
-  const renderer: ArtifactRenderer = {
-    render(spec) {
-      const rendered = file.render(spec);
-      captured.push({ spec, rendered });
-      return rendered;
-    },
-  };
-  return { engine: engineFrom(createContainer([...MODE_MODULES, rendererModule(renderer)])), captured };
 }
 
 /** Per-plan latencies and throughput of one pass over a corpus. */
@@ -135,7 +121,7 @@ export async function benchPlan(root: string, runs: number, options: { artifacts
   } else if (typeof validateArtifact !== 'function') {
     skipped.push({ benchmark: 'plan', reason: '@ringmaster/renderer does not export validateArtifact yet: plan + render + validate artifacts not measured' });
   } else {
-    const { engine: full, captured } = capturingEngine();
+    const { engine: full, captured } = createRecordingEngine();
     for (const [name, profiles] of ok) {
       if (profiles.length === 0) continue;
       const perSecond: number[] = [];

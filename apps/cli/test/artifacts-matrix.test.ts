@@ -1,24 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createContainer, engineFrom, rendererModule, type ArtifactRenderer, type ArtifactSpec, type Engine, type RenderedArtifact } from '@ringmaster/core';
-import { MODE_MODULES } from '@ringmaster/modes';
+import type { Engine } from '@ringmaster/core';
+import { createRecordingEngine, type CapturedArtifact } from '@ringmaster/modes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FileRenderer, shellcheckAvailable, validateArtifact, type ArtifactIssue } from '@ringmaster/renderer';
+import { shellcheckAvailable, validateArtifact, type ArtifactIssue } from '@ringmaster/renderer';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packagesDir = join(here, '..', '..', '..', 'packages');
 
-/** Records what it renders, so that each file can be validated with its spec. */
-class RecordingRenderer implements ArtifactRenderer {
-  readonly inner = new FileRenderer();
-  rendered: { spec: ArtifactSpec; out: RenderedArtifact }[] = [];
-  render(spec: ArtifactSpec): RenderedArtifact {
-    const out = this.inner.render(spec);
-    this.rendered.push({ spec, out });
-    return out;
-  }
-}
 
 
 
@@ -60,7 +50,7 @@ function matrix(): Case[] {
 }
 
 /** Plans every case and validates every artifact; returns failures grouped by artifact and message. */
-async function run(engine: Engine, renderer: RecordingRenderer, cases: readonly Case[]): Promise<{ failures: Map<string, string[]>; artifacts: number }> {
+async function run(engine: Engine, captured: CapturedArtifact[], cases: readonly Case[]): Promise<{ failures: Map<string, string[]>; artifacts: number }> {
   const failures = new Map<string, string[]>();
   const note = (key: string, caseId: string): void => {
     const list = failures.get(key) ?? [];
@@ -69,14 +59,14 @@ async function run(engine: Engine, renderer: RecordingRenderer, cases: readonly 
   };
   let artifacts = 0;
   for (const c of cases) {
-    renderer.rendered = [];
+    captured.length = 0;
     try {
       engine.plan(c.input);
     } catch (error) {
       note(`plan throws: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`.slice(0, 400), c.id);
       continue;
     }
-    for (const { spec, out } of renderer.rendered) {
+    for (const { spec, rendered: out } of captured) {
       artifacts++;
       let issues: ArtifactIssue[];
       try {
@@ -117,12 +107,11 @@ function report(failures: Map<string, string[]>): string {
 
 describe('every artifact of every mode validates', () => {
   let engine: Engine;
-  let renderer: RecordingRenderer;
+  let captured: CapturedArtifact[];
 
   beforeAll(() => {
     expect(shellcheckAvailable(), 'shellcheck is missing: apt-get install -y shellcheck').toBe(true);
-    renderer = new RecordingRenderer();
-    engine = engineFrom(createContainer([...MODE_MODULES, rendererModule(renderer)]));
+    ({ engine, captured } = createRecordingEngine());
   });
 
   it('registers every mode package', () => {
@@ -131,7 +120,7 @@ describe('every artifact of every mode validates', () => {
   });
 
   it(`the ${seedCases.length} conformance cases of seed-cases.json`, async () => {
-    const { failures, artifacts } = await run(engine, renderer, seedCases);
+    const { failures, artifacts } = await run(engine, captured, seedCases);
     expect(artifacts).toBeGreaterThan(0);
     expect(failures.size, `invalid artifacts:\n${report(failures)}`).toBe(0);
   }, 300_000);
@@ -139,7 +128,7 @@ describe('every artifact of every mode validates', () => {
   it('every cloud x CI platform x orchestrator x GitOps tool, with a goal that selects many modes', async () => {
     const cases = matrix();
     expect(cases).toHaveLength(180);
-    const { failures, artifacts } = await run(engine, renderer, cases);
+    const { failures, artifacts } = await run(engine, captured, cases);
     expect(artifacts).toBeGreaterThan(0);
     expect(failures.size, `invalid artifacts:\n${report(failures)}`).toBe(0);
   }, 600_000);

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAlias, parseAllDocuments, visit } from 'yaml';
-import { createContainer, engineFrom, ProfileInputError, rendererModule, type ArtifactRenderer, type ArtifactSpec, type RenderedArtifact } from '@ringmaster/core';
+import { ProfileInputError, type ArtifactSpec, type RenderedArtifact } from '@ringmaster/core';
 import { FileRenderer } from '@ringmaster/renderer';
-import { MODE_MODULES } from '@ringmaster/modes';
+import { createRecordingEngine } from '@ringmaster/modes';
 
 /**
  * Strings that try to break out of generated files (issue 7). Two defences, both tested:
@@ -62,19 +62,6 @@ function hostileProfile(ci: string, gitops: string, suffix: boolean): Record<str
     risk_tier: 'high',
     current_pain: ['pipeline_slow', 'flaky_tests', 'incidents', 'audit_findings', 'costs', 'vuln_debt', 'runner_risk', 'manual_toil'],
   };
-}
-
-function capturingEngine() {
-  const file = new FileRenderer();
-  const captured: { spec: ArtifactSpec; rendered: RenderedArtifact }[] = [];
-  const renderer: ArtifactRenderer = {
-    render(spec) {
-      const rendered = file.render(spec);
-      captured.push({ spec, rendered });
-      return rendered;
-    },
-  };
-  return { engine: engineFrom(createContainer([...MODE_MODULES, rendererModule(renderer)])), captured };
 }
 
 /** JSON round trip, dropping GitHub `uses:` values (the renderer pins them to SHAs). */
@@ -167,7 +154,7 @@ function injections(spec: ArtifactSpec, rendered: RenderedArtifact): string[] {
 }
 
 describe('free text from the profile never injects into generated files', () => {
-  const { engine, captured } = capturingEngine();
+  const { engine, captured } = createRecordingEngine();
   const cases: [string, string, string, boolean][] = [];
   for (const [ci, gitops] of [['github_actions', 'argocd'], ['gitlab_ci', 'flux'], ['azure_devops', 'argocd']] as const) {
     cases.push([`${ci}, payloads alone`, ci, gitops, false], [`${ci}, payloads after recognizable values`, ci, gitops, true]);
@@ -221,7 +208,7 @@ describe('the renderer escapes whatever text a mode hands it', () => {
 });
 
 describe('identifier fields refuse anything that could break out', () => {
-  const engine = capturingEngine().engine;
+  const engine = createRecordingEngine().engine;
   const FIELDS: [string, (v: string) => Record<string, unknown>][] = [
     ['/infra/regions/0', (v) => ({ goal: 'Setup CI pipeline', infra: { regions: [v] } })],
     ['/crm_profile/data_residency_regions/0', (v) => ({ goal: 'Setup CI pipeline', crm_profile: { multi_tenant: true, data_residency_regions: [v] } })],

@@ -1,41 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  checkGuardrails,
-  createContainer,
-  engineFrom,
-  inputSchema,
-  loadKnowledgeBase,
-  outputIssues,
-  rendererModule,
-  tracesInText,
-  type ArtifactRenderer,
-  type ArtifactSpec,
-  type PlanResult,
-  type RenderedArtifact,
-} from '@ringmaster/core';
-import { FileRenderer, validateArtifact } from '@ringmaster/renderer';
-import { MODE_MODULES } from '@ringmaster/modes';
+import { checkGuardrails, inputSchema, loadKnowledgeBase, outputIssues, tracesInText, type PlanResult } from '@ringmaster/core';
+import { validateArtifact } from '@ringmaster/renderer';
+import { createRecordingEngine } from '@ringmaster/modes';
 
 /**
  * Property tests (issue 7): any profile the input schema accepts plans without error, the
  * output is schema-valid and byte-for-byte deterministic, no guardrail is broken, every KB
  * trace resolves, and every artifact passes its format's validator.
  */
-
-/** The engine `createEngine()` builds, with a renderer that also hands back each spec and its rendering. */
-function capturingEngine() {
-  const file = new FileRenderer();
-  const captured: { spec: ArtifactSpec; rendered: RenderedArtifact }[] = [];
-  const renderer: ArtifactRenderer = {
-    render(spec) {
-      const rendered = file.render(spec);
-      captured.push({ spec, rendered });
-      return rendered;
-    },
-  };
-  return { engine: engineFrom(createContainer([...MODE_MODULES, rendererModule(renderer)])), captured };
-}
 
 interface SchemaNode {
   type?: string;
@@ -123,7 +96,7 @@ const goal = fc.oneof(fc.constantFrom(...GOALS), fc.tuple(fc.constantFrom(...GOA
 const profileArb = (arbitraryOf(inputSchema as SchemaNode) as fc.Arbitrary<Record<string, unknown>>).chain((p) => goal.map((g) => ({ ...p, goal: g })));
 
 const kb = loadKnowledgeBase();
-const { engine, captured } = capturingEngine();
+const { engine, captured } = createRecordingEngine();
 
 function fingerprint(result: PlanResult): string {
   return JSON.stringify({ output: result.output, files: result.files, id: result.requestId });

@@ -1,4 +1,4 @@
-import { createContainer, engineFrom, rendererModule, type ContainerModule, type Engine } from '@ringmaster/core';
+import { createContainer, engineFrom, rendererModule, type ArtifactRenderer, type ArtifactSpec, type ContainerModule, type Engine, type RenderedArtifact } from '@ringmaster/core';
 import { blueprintModule } from '@ringmaster/mode-blueprint';
 import { drModule } from '@ringmaster/mode-dr';
 import { finopsModule } from '@ringmaster/mode-finops';
@@ -27,7 +27,31 @@ export const MODE_MODULES: readonly ContainerModule[] = [
   migrationModule,
 ];
 
-/** The engine the CLI and the Slack app run: every mode, the file renderer, this installation's kb/. */
-export function createEngine(): Engine {
-  return engineFrom(createContainer([...MODE_MODULES, rendererModule(new FileRenderer())]));
+/** The engine the CLI and the Slack app run: every mode, the file renderer (or the one given), this installation's kb/. */
+export function createEngine(renderer: ArtifactRenderer = new FileRenderer()): Engine {
+  return engineFrom(createContainer([...MODE_MODULES, rendererModule(renderer)]));
+}
+
+/** One rendered artifact with the spec it came from. */
+export interface CapturedArtifact {
+  spec: ArtifactSpec;
+  rendered: RenderedArtifact;
+}
+
+/**
+ * The same engine, with a renderer that also records every spec and its rendering, so that
+ * tests and benchmarks can validate each artifact with its format's validator. Empty
+ * `captured` before each plan to keep one plan's artifacts.
+ */
+export function createRecordingEngine(): { engine: Engine; captured: CapturedArtifact[] } {
+  const files = new FileRenderer();
+  const captured: CapturedArtifact[] = [];
+  const engine = createEngine({
+    render(spec) {
+      const rendered = files.render(spec);
+      captured.push({ spec, rendered });
+      return rendered;
+    },
+  });
+  return { engine, captured };
 }
