@@ -34,3 +34,12 @@ export const SLSA_CONTAINER_GENERATOR = 'slsa-framework/slsa-github-generator/.g
 export function mustReferenceByTag(uses: string): boolean {
   return /^slsa-framework\/slsa-github-generator\/\.github\/workflows\/[\w.-]+\.ya?ml@v\d+\.\d+\.\d+$/.test(uses);
 }
+
+/**
+ * The workload image the generated manifests run, by name, and the digest they carry until the
+ * first promotion: the release pipeline's promote step rewrites it (`kustomize edit set image`)
+ * to the digest it built, verified and signed. An all-zero digest never resolves, so nothing
+ * unpromoted can ever run.
+ */
+export const WORKLOAD_IMAGE = 'registry.example.com/crm/crm-api';
+export const UNPROMOTED_DIGEST = `sha256:${'0'.repeat(64)}`;

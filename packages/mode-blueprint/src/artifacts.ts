@@ -1,4 +1,4 @@
-import { pinnedUses, SLSA_CONTAINER_GENERATOR, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
+import { pinnedUses, SLSA_CONTAINER_GENERATOR, WORKLOAD_IMAGE, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 import { deployRegions, jurisdictionOf } from './rules.js';
 
 const IMAGE_REPO = 'crm-platform/app';
@@ -215,7 +215,7 @@ function promoteScript(ctx: ModeContext): ArtifactSpec {
     body: {
       format: 'shell',
       summary: 'Promote an already built, signed image digest to one target (ring or region) by changing the GitOps repository.\nUsage: promote.sh sha256:<digest> <target>. Never rebuilds; never touches the cluster directly.',
-      vars: { IMAGE_REPO: `registry.example.com/${IMAGE_REPO}`, CONFIG_REPO: 'git@github.com:example-org/crm-platform-config.git', CLOUD: cloud },
+      vars: { IMAGE_REPO: `registry.example.com/${IMAGE_REPO}`, WORKLOAD_IMAGE, CONFIG_REPO: 'git@github.com:example-org/crm-platform-config.git', CLOUD: cloud },
       script: `digest="\${1:?usage: promote.sh sha256:<digest> <target>}"
 target="\${2:?usage: promote.sh sha256:<digest> <target>}"
 case "\${digest}" in
@@ -236,7 +236,7 @@ workdir="$(mktemp -d)"
 trap 'rm -rf "\${workdir}"' EXIT
 git clone --depth 1 "\${CONFIG_REPO}" "\${workdir}/config"
 cd "\${workdir}/config/envs/\${target}"
-kustomize edit set image "app=\${IMAGE_REPO}@\${digest}"
+kustomize edit set image "\${WORKLOAD_IMAGE}=\${IMAGE_REPO}@\${digest}"
 git commit -am "promote \${digest} to \${target} (cloud: \${CLOUD})"
 git push origin HEAD`,
     },

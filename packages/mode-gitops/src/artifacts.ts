@@ -1,10 +1,8 @@
-import type { ArtifactSpec, CiVendor, Decided, ModeContext, NormalizedProfile } from '@ringmaster/core';
+import { UNPROMOTED_DIGEST, WORKLOAD_IMAGE, type ArtifactSpec, type CiVendor, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
 
 export const APP = 'crm-api';
 export const APP_NAMESPACE = 'crm';
-/** Replaced by the pipeline's config-repo commit with the digest it published. */
-export const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
-const IMAGE = `registry.example.com/crm/${APP}@${PLACEHOLDER_DIGEST}`;
+const IMAGE = `${WORKLOAD_IMAGE}@${UNPROMOTED_DIGEST}`;
 
 /** The config repository, on the profile's Git host. */
 export function configRepoUrl(vendor: CiVendor): string {
@@ -304,14 +302,14 @@ test_tag_is_denied if {
 }
 
 test_digest_is_allowed if {
-	denials := data.gitops.config.deny with input as deployment("registry.example.com/crm/crm-api@${PLACEHOLDER_DIGEST}")
+	denials := data.gitops.config.deny with input as deployment("${WORKLOAD_IMAGE}@${UNPROMOTED_DIGEST}")
 	count(denials) == 0
 }
 
 test_privileged_is_denied if {
 	app := {"kind": "Deployment", "spec": {"template": {"spec": {"containers": [{
 		"name": "app",
-		"image": "registry.example.com/crm/crm-api@${PLACEHOLDER_DIGEST}",
+		"image": "${WORKLOAD_IMAGE}@${UNPROMOTED_DIGEST}",
 		"securityContext": {"privileged": true},
 	}]}}}}
 	denials := data.gitops.config.deny with input as app

@@ -1,10 +1,8 @@
-import type { ArtifactSpec, Decided, ModeContext } from '@ringmaster/core';
+import { UNPROMOTED_DIGEST, WORKLOAD_IMAGE, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 import { promotionChecklist } from './checklist.js';
 
 export const APP = 'crm-api';
-/** Replaced by the pipeline's config-repo commit with the digest it published and signed. */
-export const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
-const IMAGE = `registry.example.com/crm/${APP}@${PLACEHOLDER_DIGEST}`;
+const IMAGE = `${WORKLOAD_IMAGE}@${UNPROMOTED_DIGEST}`;
 const STABLE = `${APP}-stable`;
 const CANARY = `${APP}-canary`;
 const ROUTE = 'primary';
