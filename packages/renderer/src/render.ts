@@ -2,6 +2,7 @@ import { PINNED_ACTIONS, type ArtifactBody, type ArtifactRenderer, type Artifact
 import { Document, isScalar, Pair, Scalar, visit, YAMLMap, YAMLSeq, type Node, type Schema } from 'yaml';
 import { checklistToMarkdown, renderMarkdown } from './markdown.js';
 import { commentLines } from './comment.js';
+import { emitPlainYaml } from './emit.js';
 import { renderShell } from './shell.js';
 
 const DOCUMENT_OPTIONS = { aliasDuplicateObjects: false } as const;
@@ -102,8 +103,8 @@ function pinDocument(doc: Document, pins: Pins | undefined): void {
   });
 }
 
-function yamlDocument(value: unknown, body: YamlBody): string {
-  const pins = body.schema === 'github-workflow' ? body.pins : false;
+/** The library's path for one document: plainNode + `toString`, or `new Document(value)` + `visit` for anything else. */
+export function libraryYamlDocument(value: unknown, pins: Pins | false | undefined): string {
   if (value !== undefined) {
     const doc = new Document(undefined, DOCUMENT_OPTIONS);
     const node = plainNode(value, doc.schema, pins);
@@ -115,6 +116,12 @@ function yamlDocument(value: unknown, body: YamlBody): string {
   const doc = new Document(value, DOCUMENT_OPTIONS);
   if (pins !== false) pinDocument(doc, pins);
   return doc.toString(YAML_OPTIONS);
+}
+
+function yamlDocument(value: unknown, body: YamlBody): string {
+  const pins = body.schema === 'github-workflow' ? body.pins : false;
+  // Plain data (nearly every document): our own emitter, byte for byte what the library prints.
+  return emitPlainYaml(value, pins, resolveUses) ?? libraryYamlDocument(value, pins);
 }
 
 /** A YAML stream: the header as `#` comments, then each document (`---` before each when there are several). */
