@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '@ringmaster/modes';
 
@@ -98,5 +98,14 @@ describe('generated files fit together', () => {
     for (const file of files) {
       for (const match of file.content.matchAll(/uses:\s*\.\/(\.github\/workflows\/[\w.-]+\.ya?ml)/g)) expect(paths, `${file.path} calls ${match[1]}`).toContain(match[1]);
     }
+  });
+});
+
+describe('examples/', () => {
+  const dir = new URL('../../../examples/', import.meta.url);
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('%s plans with at least one mode and its artifacts', (file) => {
+    const { output } = engine.plan(JSON.parse(readFileSync(new URL(file, dir), 'utf8')));
+    expect(output.decision_log.modes.length).toBeGreaterThan(0);
+    expect(output.artifacts_to_generate.length).toBeGreaterThan(0);
   });
 });
