@@ -24,17 +24,17 @@ function byLocation(a: Finding, b: Finding): number {
 /** Audits the CI definitions under a folder. */
 export async function auditPath(path: string, options: AuditOptions = {}): Promise<AuditReport> {
   const root = resolve(path);
-  const { pipelines, parseErrors } = await loadRepo(root);
+  const { pipelines, parseErrors, notes: loadNotes } = await loadRepo(root);
   const defaultConfig = join(root, '.ringmaster', 'audit.yml');
   const config: AuditConfig = options.config ? loadConfig(resolve(options.config)) : existsSync(defaultConfig) ? loadConfig(defaultConfig) : { exceptions: [] };
-  const notes: string[] = [];
+  const notes: string[] = [...loadNotes];
   const rules = options.rules ?? RULE_LIST;
 
   const findings: Finding[] = [];
   const inline = new Map<string, InlineSuppression[]>();
   for (const p of pipelines) {
     for (const rule of rules) findings.push(...runRule(rule, p));
-    inline.set(p.file.path, inlineSuppressions(p.file, notes));
+    for (const file of [p.file, ...p.includes]) if (!inline.has(file.path)) inline.set(file.path, inlineSuppressions(file, notes));
   }
   const unique = new Map<string, Finding>();
   for (const f of findings) unique.set(`${f.rule}|${f.file}|${f.line}|${f.column}`, f);
@@ -46,7 +46,7 @@ export async function auditPath(path: string, options: AuditOptions = {}): Promi
   const slsa: SlsaResult[] = pipelines.map((p) => slsaLevel(p, byPath)).filter((s): s is SlsaResult => !!s);
   return {
     root,
-    files: pipelines.map((p) => p.file.path),
+    files: [...new Set(pipelines.flatMap((p) => [p.file.path, ...p.includes.map((f) => f.path)]))],
     findings: kept,
     slsa,
     suppressed,

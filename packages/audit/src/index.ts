@@ -5,7 +5,7 @@ export { RULES, RULE_LIST, type RuleId } from './rules/index.js';
 export { auditPath, exitCodeFor, type AuditOptions } from './audit.js';
 export { formatText, formatJson, formatSarif, toJson, toSarif, RULE_DOCS_BASE, SECURITY_SEVERITY, type TextOptions, type JsonReport, type SarifOptions } from './format.js';
 export { slsaLevel } from './slsa.js';
-export { discover, loadRepo, classify } from './load.js';
+export { discover, loadRepo, classify, resolveIncludes, MAX_INCLUDES } from './load.js';
 export { buildPipeline, SourceFile, type Pipeline, type Job, type Step, type CiKind } from './model.js';
 export { parseConfig, loadConfig, globToRegExp, type AuditConfig, type AuditException } from './suppress.js';
 export { auditBaseline, type AuditBaseline } from './baseline.js';

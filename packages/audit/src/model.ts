@@ -1,7 +1,15 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Loc } from './types.js';
 
 export type CiKind = 'github-workflow' | 'github-action' | 'gitlab-ci';
+
+/** The file each parsed node came from, so that a node merged in from an included file is located in that file. */
+const OWNER = new WeakMap<object, SourceFile>();
+
+/** The file a node was parsed from, when it was parsed by a SourceFile. */
+export function fileOf(node: unknown): SourceFile | undefined {
+  return node && typeof node === 'object' ? OWNER.get(node) : undefined;
+}
 
 /** One parsed CI file: its text, its YAML document and a way from offsets to positions. */
 export class SourceFile {
@@ -16,6 +24,9 @@ export class SourceFile {
   ) {
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, keepSourceTokens: false, uniqueKeys: false });
+    visit(this.doc, (_key, node) => {
+      if (isNode(node) || isPair(node)) OWNER.set(node, this);
+    });
   }
 
   locAt(offset: number): Loc {
@@ -26,6 +37,8 @@ export class SourceFile {
   /** Where a node starts; for a pair, where its key starts. */
   loc(node: Node | Pair | null | undefined): Loc {
     if (!node) return { line: 1, column: 1 };
+    const owner = fileOf(node);
+    if (owner && owner !== this) return { ...owner.loc(node), file: owner.path };
     if (isPair(node)) return this.loc(node.key as Node);
     const range = (node as Node).range;
     return range ? this.locAt(range[0]) : { line: 1, column: 1 };
@@ -37,6 +50,8 @@ export class SourceFile {
    * a `run:` script. Falls back to the node's start.
    */
   locIn(node: Scalar, needle: string, from = 0): Loc {
+    const owner = fileOf(node);
+    if (owner && owner !== this) return { ...owner.locIn(node, needle, from), file: owner.path };
     const range = node.range;
     if (!range) return { line: 1, column: 1 };
     const source = this.text.slice(range[0], range[1]);
@@ -134,6 +149,11 @@ export interface Pipeline {
   jobs: Job[];
   /** Every scalar in the file whose value contains `${{`, for expression rules. */
   expressions: Str[];
+  /**
+   * Files merged into this pipeline (GitLab `include: local`), in include order. Their jobs,
+   * variables and defaults are part of `jobs`/`env`; their nodes are located in their own file.
+   */
+  includes: SourceFile[];
 }
 
 const str = (node: unknown): Str | undefined =>
@@ -254,7 +274,7 @@ function githubJob(pair: Pair): Job {
 
 const GITLAB_RESERVED = new Set(['stages', 'variables', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'pages:deploy']);
 
-function gitlabJob(pair: Pair, defaults: unknown, root: unknown): Job {
+function gitlabJob(pair: Pair, defaults: unknown, rootImage: unknown): Job {
   const node = isMap(pair.value) ? pair.value : null;
   const steps: Step[] = [];
   for (const key of ['before_script', 'script', 'after_script']) {
@@ -263,7 +283,7 @@ function gitlabJob(pair: Pair, defaults: unknown, root: unknown): Job {
     }
   }
   const images: Str[] = [];
-  const imageNode = get(node, 'image') ?? get(defaults, 'image') ?? get(root, 'image');
+  const imageNode = get(node, 'image') ?? get(defaults, 'image') ?? rootImage;
   const image = str(imageNode) ?? str(get(imageNode, 'name'));
   if (image) images.push(image);
   for (const service of isSeq(get(node, 'services')) ? (get(node, 'services') as { items: unknown[] }).items : []) {
@@ -294,22 +314,51 @@ function gitlabJob(pair: Pair, defaults: unknown, root: unknown): Job {
 }
 
 /** Builds the view rules work on: triggers, permissions, jobs and steps, each with its node. */
-export function buildPipeline(file: SourceFile): Pipeline {
+export function buildPipeline(file: SourceFile, includes: readonly SourceFile[] = []): Pipeline {
   const root = file.doc.contents;
   const expressions: Str[] = [];
   collectExpressions(root, expressions);
   if (file.kind === 'gitlab-ci') {
-    const jobs: Job[] = [];
-    const defaults = get(root, 'default');
-    if (isMap(root)) {
-      for (const pair of root.items) {
-        if (!isScalar(pair.key) || GITLAB_RESERVED.has(String(pair.key.value)) || !isMap(pair.value)) continue;
-        const job = pair.value;
-        if (!get(job, 'script') && !get(job, 'trigger') && !get(job, 'extends')) continue;
-        jobs.push(gitlabJob(pair as Pair, defaults, root));
+    // GitLab merges included files under the including one: the main file wins, then later includes over earlier ones
+    const sources = [file, ...[...includes].reverse()].map((f): unknown => f.doc.contents).filter((m): m is YAMLMap => isMap(m));
+    const top = (key: string): Node | null => {
+      for (const map of sources) {
+        const pair = getPair(map, key);
+        if (pair) return (pair.value as Node | null) ?? null;
+      }
+      return null;
+    };
+    for (const inc of includes) collectExpressions(inc.doc.contents, expressions);
+    const defaults = top('default');
+    const rootImage = top('image');
+    const winners = new Map<string, Pair>();
+    for (const map of sources) {
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || GITLAB_RESERVED.has(String(pair.key.value))) continue;
+        const id = String(pair.key.value);
+        if (!winners.has(id)) winners.set(id, pair as Pair);
       }
     }
-    return { file, kind: file.kind, triggers: new Map(), env: entries(get(root, 'variables')), jobs, expressions };
+    const jobs: Job[] = [];
+    // the main file's jobs first, then each included file's in include order
+    for (const map of [file, ...includes].map((f): unknown => f.doc.contents).filter((m): m is YAMLMap => isMap(m))) {
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || winners.get(String(pair.key.value)) !== pair || !isMap(pair.value)) continue;
+        const job = pair.value;
+        if (!get(job, 'script') && !get(job, 'trigger') && !get(job, 'extends')) continue;
+        jobs.push(gitlabJob(pair as Pair, defaults, rootImage));
+      }
+    }
+    const env: Entry[] = [];
+    const vars = new Set<string>();
+    for (const map of sources) {
+      for (const e of entries(get(map, 'variables'))) {
+        if (vars.has(e.key)) continue;
+        vars.add(e.key);
+        env.push(e);
+      }
+    }
+    return { file, kind: file.kind, triggers: new Map(), env, jobs, expressions, includes: [...includes] };
   }
   if (file.kind === 'github-action') {
     const runs = get(root, 'runs');
@@ -317,7 +366,7 @@ export function buildPipeline(file: SourceFile): Pipeline {
     const runsPair = getPair(root, 'runs');
     const keyNode = (runsPair?.key as Scalar | undefined) ?? (undefined as unknown as Scalar);
     const job: Job = { id: 'composite', keyNode, node: isMap(runs) ? runs : null, runsOn: [], runsOnNode: null, steps, with: [], secretsEntries: [], env: [], needs: [], images: [], credentials: [] };
-    return { file, kind: file.kind, triggers: new Map(), env: [], jobs: [job], expressions };
+    return { file, kind: file.kind, triggers: new Map(), env: [], jobs: [job], expressions, includes: [] };
   }
   const onPair = getPair(root, 'on') ?? getPair(root, true as unknown as string);
   const triggers = new Map<string, Scalar>();
@@ -343,6 +392,7 @@ export function buildPipeline(file: SourceFile): Pipeline {
     env: entries(get(root, 'env')),
     jobs,
     expressions,
+    includes: [],
   };
 }
 

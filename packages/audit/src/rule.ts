@@ -49,11 +49,12 @@ export function runRule(rule: AuditRule, pipeline: Pipeline): Finding[] {
     pipeline,
     report(at, message) {
       const loc = 'line' in at && 'column' in at ? (at as Loc) : pipeline.file.loc(at as Node | Pair);
+      // a node merged in from an included file is located in that file
       findings.push({
         rule: meta.id,
         category: meta.category,
         severity: meta.severity,
-        file: pipeline.file.path,
+        file: loc.file ?? pipeline.file.path,
         line: loc.line,
         column: loc.column,
         message: message.replace(/\s*\n\s*/g, ' '),

@@ -23,6 +23,8 @@ export type FailOn = Severity | 'none';
 export interface Loc {
   line: number;
   column: number;
+  /** The file, when it is not the pipeline's own (a node from a GitLab included file). */
+  file?: string;
 }
 
 export interface RuleMeta {

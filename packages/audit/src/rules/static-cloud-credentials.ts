@@ -52,7 +52,7 @@ export const staticCloudCredentials = createRule({
         checkEnv(step.with.filter((e) => !inputs?.includes(e.key)));
       }
     }
-    // a literal AWS access key id anywhere in the file
+    // a literal AWS access key id anywhere in the file or the files it includes
     const visit = (node: unknown): void => {
       if (isMap(node)) for (const pair of node.items) visit(pair.value);
       else if (isSeq(node)) for (const item of node.items) visit(item);
@@ -61,5 +61,6 @@ export const staticCloudCredentials = createRule({
       }
     };
     visit(pipeline.file.doc.contents);
+    for (const included of pipeline.includes) visit(included.doc.contents);
   },
 });
