@@ -14,122 +14,95 @@ export function budgetAlert(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const tag = tagOf(decided);
   const base = { name: 'budget_alert.yaml', path: 'finops/budget_alert.yaml', type: 'policy' as const, kb: ['KB_19#Budgets', 'KB_19#Cost_Controls'] as const };
   const action = enforced(decided) ? 'Past 100% the subscriber blocks non-critical pipelines.' : 'Past 100% the budget owner is notified.';
+  /** One budget document; every header ends with what happens past 100% and the KB trace. */
+  const budget = (header: string, document: unknown): ArtifactSpec => ({
+    ...base,
+    kb: [...base.kb],
+    body: { format: 'yaml', schema: 'plain', header: `${header}\n${action}\nKB_19#Budgets`, documents: [document] },
+  });
   switch (ctx.profile.infra.cloud_provider) {
     case 'aws':
-      return {
-        ...base,
-        kb: [...base.kb],
-        body: {
-          format: 'yaml',
-          schema: 'plain',
-          header: `AWS Budgets (CloudFormation): monthly CI budget on ${tag.key}=${tag.value}, alerts at 80% actual and 100% actual/forecast.\n${action}\nKB_19#Budgets`,
-          documents: [
-            {
-              AWSTemplateFormatVersion: '2010-09-09',
-              Description: 'Monthly CI budget with 80% and 100% alerts',
-              Parameters: {
-                MonthlyBudgetUsd: { Type: 'Number', Description: 'Monthly CI budget in USD' },
-                AlertTopicArn: { Type: 'String', Description: 'SNS topic that receives budget alerts (ChatOps and the pipeline gate subscribe to it)' },
-              },
-              Resources: {
-                CiBudget: {
-                  Type: 'AWS::Budgets::Budget',
-                  Properties: {
-                    Budget: {
-                      BudgetName: 'crm-ci-monthly',
-                      BudgetType: 'COST',
-                      TimeUnit: 'MONTHLY',
-                      BudgetLimit: { Amount: { Ref: 'MonthlyBudgetUsd' }, Unit: 'USD' },
-                      CostFilters: { TagKeyValue: [`user:${tag.key}$${tag.value}`] },
-                    },
-                    NotificationsWithSubscribers: [
-                      { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
-                      { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
-                      { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
-                    ],
-                  },
-                },
-              },
-            },
-          ],
+      return budget(`AWS Budgets (CloudFormation): monthly CI budget on ${tag.key}=${tag.value}, alerts at 80% actual and 100% actual/forecast.`, {
+        AWSTemplateFormatVersion: '2010-09-09',
+        Description: 'Monthly CI budget with 80% and 100% alerts',
+        Parameters: {
+          MonthlyBudgetUsd: { Type: 'Number', Description: 'Monthly CI budget in USD' },
+          AlertTopicArn: { Type: 'String', Description: 'SNS topic that receives budget alerts (ChatOps and the pipeline gate subscribe to it)' },
         },
-      };
+        Resources: {
+          CiBudget: {
+            Type: 'AWS::Budgets::Budget',
+            Properties: {
+              Budget: {
+                BudgetName: 'crm-ci-monthly',
+                BudgetType: 'COST',
+                TimeUnit: 'MONTHLY',
+                BudgetLimit: { Amount: { Ref: 'MonthlyBudgetUsd' }, Unit: 'USD' },
+                CostFilters: { TagKeyValue: [`user:${tag.key}$${tag.value}`] },
+              },
+              NotificationsWithSubscribers: [
+                { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
+                { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
+                { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: 'AlertTopicArn' } }] },
+              ],
+            },
+          },
+        },
+      });
     case 'gcp':
-      return {
-        ...base,
-        kb: [...base.kb],
-        body: {
-          format: 'yaml',
-          schema: 'plain',
-          header: `Cloud Billing budget (Config Connector): monthly CI budget on label ${tag.key.toLowerCase()}=${tag.value.toLowerCase()}, alerts at 80% and 100%.\n${action}\nKB_19#Budgets`,
-          documents: [
-            {
-              apiVersion: 'billingbudgets.cnrm.cloud.google.com/v1beta1',
-              kind: 'BillingBudgetsBudget',
-              metadata: { name: 'crm-ci-monthly' },
-              spec: {
-                billingAccountRef: { external: 'billingAccounts/BILLING_ACCOUNT_ID' },
-                displayName: 'CRM CI monthly budget',
-                budgetFilter: { labels: { [tag.key.toLowerCase()]: { values: [tag.value.toLowerCase()] } }, calendarPeriod: 'MONTH' },
-                amount: { specifiedAmount: { currencyCode: 'USD', units: 5000 } },
-                thresholdRules: [{ thresholdPercent: 0.8, spendBasis: 'CURRENT_SPEND' }, { thresholdPercent: 1.0, spendBasis: 'CURRENT_SPEND' }, { thresholdPercent: 1.0, spendBasis: 'FORECASTED_SPEND' }],
-                allUpdatesRule: { pubsubTopicRef: { name: 'ci-budget-alerts' }, schemaVersion: '1.0' },
-              },
-            },
-          ],
+      return budget(`Cloud Billing budget (Config Connector): monthly CI budget on label ${tag.key.toLowerCase()}=${tag.value.toLowerCase()}, alerts at 80% and 100%.`, {
+        apiVersion: 'billingbudgets.cnrm.cloud.google.com/v1beta1',
+        kind: 'BillingBudgetsBudget',
+        metadata: { name: 'crm-ci-monthly' },
+        spec: {
+          billingAccountRef: { external: 'billingAccounts/BILLING_ACCOUNT_ID' },
+          displayName: 'CRM CI monthly budget',
+          budgetFilter: { labels: { [tag.key.toLowerCase()]: { values: [tag.value.toLowerCase()] } }, calendarPeriod: 'MONTH' },
+          amount: { specifiedAmount: { currencyCode: 'USD', units: 5000 } },
+          thresholdRules: [{ thresholdPercent: 0.8, spendBasis: 'CURRENT_SPEND' }, { thresholdPercent: 1.0, spendBasis: 'CURRENT_SPEND' }, { thresholdPercent: 1.0, spendBasis: 'FORECASTED_SPEND' }],
+          allUpdatesRule: { pubsubTopicRef: { name: 'ci-budget-alerts' }, schemaVersion: '1.0' },
         },
-      };
+      });
     default: {
       const portable = ctx.profile.infra.cloud_provider === 'azure' ? 'Azure: the Cost Management budget (az consumption budget create) carries the invoice view; this rule gives the per-namespace CI view.' : 'Cloud unknown: portable OpenCost metrics, no cloud billing API needed.';
-      return {
-        ...base,
-        kb: [...base.kb],
-        body: {
-          format: 'yaml',
-          schema: 'plain',
-          header: `Prometheus rules on OpenCost metrics: projected monthly cost of CI and preview namespaces, alerts at 80% and 100% of the budget.\n${portable}\n${action}\nKB_19#Budgets`,
-          documents: [
+      return budget(`Prometheus rules on OpenCost metrics: projected monthly cost of CI and preview namespaces, alerts at 80% and 100% of the budget.\n${portable}`, {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: { name: 'ci-budget', labels: { [tag.key.toLowerCase()]: tag.value.toLowerCase() } },
+        spec: {
+          groups: [
             {
-              apiVersion: 'monitoring.coreos.com/v1',
-              kind: 'PrometheusRule',
-              metadata: { name: 'ci-budget', labels: { [tag.key.toLowerCase()]: tag.value.toLowerCase() } },
-              spec: {
-                groups: [
-                  {
-                    name: 'ci-budget',
-                    rules: [
-                      { record: 'ci:monthly_budget_usd', expr: 'vector(5000)', labels: { note: 'set to the monthly CI budget' } },
-                      {
-                        record: 'ci:projected_monthly_cost_usd',
-                        expr: [
-                          'sum(',
-                          '  sum by (node) (container_cpu_allocation{namespace=~"ci-runners|preview-.*"}) * on (node) group_left () max by (node) (node_cpu_hourly_cost)',
-                          '  + sum by (node) (container_memory_allocation_bytes{namespace=~"ci-runners|preview-.*"}) / 1073741824 * on (node) group_left () max by (node) (node_ram_hourly_cost)',
-                          ') * 730',
-                        ].join('\n'),
-                      },
-                      {
-                        alert: 'CIBudget80Percent',
-                        expr: 'ci:projected_monthly_cost_usd > 0.80 * scalar(ci:monthly_budget_usd)',
-                        for: '1h',
-                        labels: { severity: 'warning', channel: 'slack' },
-                        annotations: { summary: 'CI spend is projected above 80% of the monthly budget', runbook: 'Review preview TTLs and spot usage; find the top namespaces in OpenCost.' },
-                      },
-                      {
-                        alert: 'CIBudgetExceeded',
-                        expr: 'ci:projected_monthly_cost_usd > scalar(ci:monthly_budget_usd)',
-                        for: '1h',
-                        labels: { severity: 'critical', action: enforced(decided) ? 'block_non_critical_pipelines' : 'escalate_to_budget_owner' },
-                        annotations: { summary: 'CI spend is projected above 100% of the monthly budget' },
-                      },
-                    ],
-                  },
-                ],
-              },
+              name: 'ci-budget',
+              rules: [
+                { record: 'ci:monthly_budget_usd', expr: 'vector(5000)', labels: { note: 'set to the monthly CI budget' } },
+                {
+                  record: 'ci:projected_monthly_cost_usd',
+                  expr: [
+                    'sum(',
+                    '  sum by (node) (container_cpu_allocation{namespace=~"ci-runners|preview-.*"}) * on (node) group_left () max by (node) (node_cpu_hourly_cost)',
+                    '  + sum by (node) (container_memory_allocation_bytes{namespace=~"ci-runners|preview-.*"}) / 1073741824 * on (node) group_left () max by (node) (node_ram_hourly_cost)',
+                    ') * 730',
+                  ].join('\n'),
+                },
+                {
+                  alert: 'CIBudget80Percent',
+                  expr: 'ci:projected_monthly_cost_usd > 0.80 * scalar(ci:monthly_budget_usd)',
+                  for: '1h',
+                  labels: { severity: 'warning', channel: 'slack' },
+                  annotations: { summary: 'CI spend is projected above 80% of the monthly budget', runbook: 'Review preview TTLs and spot usage; find the top namespaces in OpenCost.' },
+                },
+                {
+                  alert: 'CIBudgetExceeded',
+                  expr: 'ci:projected_monthly_cost_usd > scalar(ci:monthly_budget_usd)',
+                  for: '1h',
+                  labels: { severity: 'critical', action: enforced(decided) ? 'block_non_critical_pipelines' : 'escalate_to_budget_owner' },
+                  annotations: { summary: 'CI spend is projected above 100% of the monthly budget' },
+                },
+              ],
             },
           ],
         },
-      };
+      });
     }
   }
 }
@@ -252,61 +225,39 @@ done <<<"\${expired}"`;
 export function taggingPolicy(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const tag = tagOf(decided);
   const base = { name: 'tagging_policy.json', path: 'finops/tagging_policy.json', type: 'policy' as const, kb: ['KB_19#Tagging'] as const };
+  /** The policy document, a JSON value in each cloud's own format. */
+  const policy = (value: unknown): ArtifactSpec => ({ ...base, kb: [...base.kb], body: { format: 'json', schema: 'plain', value } });
   switch (ctx.profile.infra.cloud_provider) {
     case 'aws':
-      return {
-        ...base,
-        kb: [...base.kb],
-        body: {
-          format: 'json',
-          schema: 'plain',
-          value: {
-            tags: {
-              [tag.key]: { tag_key: { '@@assign': tag.key }, tag_value: { '@@assign': [tag.value] }, enforced_for: { '@@assign': ['ec2:instance', 'ec2:volume'] } },
-              Environment: { tag_key: { '@@assign': 'Environment' }, tag_value: { '@@assign': ['ci', 'preview', 'staging', 'production'] } },
-            },
-          },
+      return policy({
+        tags: {
+          [tag.key]: { tag_key: { '@@assign': tag.key }, tag_value: { '@@assign': [tag.value] }, enforced_for: { '@@assign': ['ec2:instance', 'ec2:volume'] } },
+          Environment: { tag_key: { '@@assign': 'Environment' }, tag_value: { '@@assign': ['ci', 'preview', 'staging', 'production'] } },
         },
-      };
+      });
     case 'azure':
-      return {
-        ...base,
-        kb: [...base.kb],
-        body: {
-          format: 'json',
-          schema: 'plain',
-          value: {
-            properties: {
-              displayName: `Require ${tag.key}=${tag.value} on CI resources`,
-              policyType: 'Custom',
-              mode: 'Indexed',
-              description: `Every resource in the CI resource groups carries ${tag.key}=${tag.value}, so budgets can attribute spend.`,
-              parameters: {},
-              policyRule: { if: { field: `tags['${tag.key}']`, notEquals: tag.value }, then: { effect: enforced(decided) ? 'deny' : 'audit' } },
-            },
-          },
+      return policy({
+        properties: {
+          displayName: `Require ${tag.key}=${tag.value} on CI resources`,
+          policyType: 'Custom',
+          mode: 'Indexed',
+          description: `Every resource in the CI resource groups carries ${tag.key}=${tag.value}, so budgets can attribute spend.`,
+          parameters: {},
+          policyRule: { if: { field: `tags['${tag.key}']`, notEquals: tag.value }, then: { effect: enforced(decided) ? 'deny' : 'audit' } },
         },
-      };
+      });
     default: {
       const gcp = ctx.profile.infra.cloud_provider === 'gcp';
-      return {
-        ...base,
-        kb: [...base.kb],
-        body: {
-          format: 'json',
-          schema: 'plain',
-          value: {
-            description: gcp
-              ? 'GCP labels are lower-case: apply these labels to every CI project resource, node pool and preview namespace; budgets filter on them.'
-              : 'Cloud unknown: the same keys apply as AWS tags, Azure tags, GCP labels (lower-case) and Kubernetes namespace labels.',
-            required: gcp ? { [tag.key.toLowerCase()]: tag.value.toLowerCase() } : { [tag.key]: tag.value },
-            allowed_values: { [gcp ? 'environment' : 'Environment']: ['ci', 'preview', 'staging', 'production'] },
-            applies_to: ['ci runners and their node pools', 'build caches and artifact buckets', 'preview environments'],
-            kubernetes_namespace_labels: { [tag.key.toLowerCase()]: tag.value.toLowerCase() },
-            enforcement: enforced(decided) ? 'block untagged CI resources at creation (policy as code in the IaC pipeline)' : 'report untagged CI resources weekly',
-          },
-        },
-      };
+      return policy({
+        description: gcp
+          ? 'GCP labels are lower-case: apply these labels to every CI project resource, node pool and preview namespace; budgets filter on them.'
+          : 'Cloud unknown: the same keys apply as AWS tags, Azure tags, GCP labels (lower-case) and Kubernetes namespace labels.',
+        required: gcp ? { [tag.key.toLowerCase()]: tag.value.toLowerCase() } : { [tag.key]: tag.value },
+        allowed_values: { [gcp ? 'environment' : 'Environment']: ['ci', 'preview', 'staging', 'production'] },
+        applies_to: ['ci runners and their node pools', 'build caches and artifact buckets', 'preview environments'],
+        kubernetes_namespace_labels: { [tag.key.toLowerCase()]: tag.value.toLowerCase() },
+        enforcement: enforced(decided) ? 'block untagged CI resources at creation (policy as code in the IaC pipeline)' : 'report untagged CI resources weekly',
+      });
     }
   }
 }

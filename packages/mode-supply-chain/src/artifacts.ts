@@ -1,5 +1,5 @@
 import { pinnedUses, type ArtifactSpec, type Checklist, type Cloud, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
-import { ciOidcWorkflow, EXAMPLE, oidcClaims, oidcTrustPolicy, pinsComment, REPO_PATH } from './identity.js';
+import { ciOidcWorkflow, EXAMPLE, jsonPolicy, oidcClaims, oidcTrustPolicy, pinsComment, REPO_PATH } from './identity.js';
 import { cacheFocus, ciTarget, coreWanted, evidenceFocus, kubernetesLike, retentionDays, runnerFocus, signingUnavailable, type CiTarget } from './intent.js';
 import { auditorQueries } from './rules.js';
 
@@ -757,73 +757,45 @@ export function retentionPolicy(ctx: ModeContext, decided: Decided): ArtifactSpe
   const cloud = ctx.profile.infra.cloud_provider;
   const base = { name: 'retention_policy.json', path: 'iam/retention_policy.json', type: 'policy' as const, kb: ['KB_10#Retention'] as const };
   if (cloud === 'aws') {
-    return {
-      ...base,
-      body: {
-        format: 'json',
-        schema: 'plain',
-        value: {
-          Rules: [
-            {
-              ID: `evidence-retention-${days}d`,
-              Filter: { Prefix: 'evidence/' },
-              Status: 'Enabled',
-              Transitions: [{ Days: 30, StorageClass: 'GLACIER_IR' }],
-              Expiration: { Days: days },
-              NoncurrentVersionExpiration: { NoncurrentDays: days },
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-            },
-          ],
+    return jsonPolicy(base, {
+      Rules: [
+        {
+          ID: `evidence-retention-${days}d`,
+          Filter: { Prefix: 'evidence/' },
+          Status: 'Enabled',
+          Transitions: [{ Days: 30, StorageClass: 'GLACIER_IR' }],
+          Expiration: { Days: days },
+          NoncurrentVersionExpiration: { NoncurrentDays: days },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
         },
-      },
-    };
+      ],
+    });
   }
   if (cloud === 'gcp') {
-    return {
-      ...base,
-      body: {
-        format: 'json',
-        schema: 'plain',
-        value: { rule: [{ action: { type: 'Delete' }, condition: { age: days, matchesPrefix: ['evidence/'] } }, { action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 30, matchesPrefix: ['evidence/'] } }] },
-      },
-    };
+    return jsonPolicy(base, { rule: [{ action: { type: 'Delete' }, condition: { age: days, matchesPrefix: ['evidence/'] } }, { action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 30, matchesPrefix: ['evidence/'] } }] });
   }
   if (cloud === 'azure') {
-    return {
-      ...base,
-      body: {
-        format: 'json',
-        schema: 'plain',
-        value: {
-          rules: [
-            {
-              enabled: true,
-              name: `evidence-retention-${days}d`,
-              type: 'Lifecycle',
-              definition: {
-                actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: 30 }, delete: { daysAfterModificationGreaterThan: days } } },
-                filters: { blobTypes: ['blockBlob'], prefixMatch: ['evidence/'] },
-              },
-            },
-          ],
+    return jsonPolicy(base, {
+      rules: [
+        {
+          enabled: true,
+          name: `evidence-retention-${days}d`,
+          type: 'Lifecycle',
+          definition: {
+            actions: { baseBlob: { tierToCool: { daysAfterModificationGreaterThan: 30 }, delete: { daysAfterModificationGreaterThan: days } } },
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['evidence/'] },
+          },
         },
-      },
-    };
+      ],
+    });
   }
-  return {
-    ...base,
-    body: {
-      format: 'json',
-      schema: 'plain',
-      value: {
-        retention_days: days,
-        targets: [...ctx.profile.compliance.targets],
-        prefix: 'evidence/',
-        immutable: true,
-        note: 'Portable policy: apply it as an S3-compatible lifecycle rule with object lock (MinIO, Ceph) or your artifact store retention setting.',
-      },
-    },
-  };
+  return jsonPolicy(base, {
+    retention_days: days,
+    targets: [...ctx.profile.compliance.targets],
+    prefix: 'evidence/',
+    immutable: true,
+    note: 'Portable policy: apply it as an S3-compatible lifecycle rule with object lock (MinIO, Ceph) or your artifact store retention setting.',
+  });
 }
 
 export function evidenceChecklist(ctx: ModeContext): ArtifactSpec {

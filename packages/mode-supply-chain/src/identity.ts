@@ -21,6 +21,11 @@ export function pinsComment(actions: readonly PinnedAction[]): string {
   return `Pinned actions: ${actions.map((a) => `${a} ${PINNED_ACTIONS[a].version}`).join(', ')}.`;
 }
 
+/** A JSON policy file: `base` names the file, `value` is its document. */
+export function jsonPolicy(base: Omit<ArtifactSpec, 'body'>, value: unknown, schema: 'iam-policy' | 'plain' = 'plain'): ArtifactSpec {
+  return { ...base, body: { format: 'json', schema, value } };
+}
+
 
 /** OIDC issuer and the subject the release job presents, per CI vendor. */
 export function oidcClaims(ci: CiTarget): { issuer: string; issuerHost: string; subject: string; audienceAws: string } {
@@ -57,28 +62,21 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
   const kb = ['KB_05#OIDC_Identity', 'KB_05#OIDC', ci === 'gitlab_ci' ? 'KB_05#GitLab_OIDC' : ci === 'azure_devops' ? 'KB_05#Azure_DevOps_OIDC' : 'KB_05#GitHub_Actions_OIDC'] as const;
   const base = { name: 'oidc_trust_policy.json', path: 'iam/oidc_trust_policy.json', type: 'policy' as const, kb };
   if (cloud === 'aws') {
-    return {
-      ...base,
-      body: {
-        format: 'json',
-        schema: 'iam-policy',
-        value: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'AllowCiReleaseJobViaOidc',
-              Effect: 'Allow',
-              Principal: { Federated: `arn:aws:iam::${EXAMPLE.awsAccount}:oidc-provider/${c.issuerHost}` },
-              Action: 'sts:AssumeRoleWithWebIdentity',
-              Condition: {
-                StringEquals: { [`${c.issuerHost}:aud`]: c.audienceAws },
-                StringLike: { [`${c.issuerHost}:sub`]: c.subject },
-              },
-            },
-          ],
+    return jsonPolicy(base, {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AllowCiReleaseJobViaOidc',
+          Effect: 'Allow',
+          Principal: { Federated: `arn:aws:iam::${EXAMPLE.awsAccount}:oidc-provider/${c.issuerHost}` },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: { [`${c.issuerHost}:aud`]: c.audienceAws },
+            StringLike: { [`${c.issuerHost}:sub`]: c.subject },
+          },
         },
-      },
-    };
+      ],
+    }, 'iam-policy');
   }
   if (cloud === 'gcp') {
     const condition =
@@ -87,99 +85,65 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
         : ci === 'gitlab_ci'
           ? `assertion.project_path == '${REPO_PATH}' && assertion.ref == 'main'`
           : `assertion.sub == '${c.subject}'`;
-    return {
-      ...base,
-      body: {
-        format: 'json',
-        schema: 'plain',
-        value: {
-          name: `projects/${EXAMPLE.gcpProjectNumber}/locations/global/workloadIdentityPools/ci-pool/providers/ci-release`,
-          displayName: 'CI release OIDC',
-          attributeMapping: { 'google.subject': 'assertion.sub', 'attribute.repository': ci === 'gitlab_ci' ? 'assertion.project_path' : 'assertion.repository' },
-          attributeCondition: condition,
-          oidc: { issuerUri: c.issuer },
-        },
-      },
-    };
+    return jsonPolicy(base, {
+      name: `projects/${EXAMPLE.gcpProjectNumber}/locations/global/workloadIdentityPools/ci-pool/providers/ci-release`,
+      displayName: 'CI release OIDC',
+      attributeMapping: { 'google.subject': 'assertion.sub', 'attribute.repository': ci === 'gitlab_ci' ? 'assertion.project_path' : 'assertion.repository' },
+      attributeCondition: condition,
+      oidc: { issuerUri: c.issuer },
+    });
   }
   if (cloud === 'azure') {
-    return {
-      ...base,
-      body: {
-        format: 'json',
-        schema: 'plain',
-        value: {
-          name: 'crm-release-main',
-          issuer: c.issuer,
-          subject: c.subject,
-          audiences: ['api://AzureADTokenExchange'],
-          description: 'Federated credential for the CI release job on main; no client secret exists.',
-        },
-      },
-    };
+    return jsonPolicy(base, {
+      name: 'crm-release-main',
+      issuer: c.issuer,
+      subject: c.subject,
+      audiences: ['api://AzureADTokenExchange'],
+      description: 'Federated credential for the CI release job on main; no client secret exists.',
+    });
   }
   // on_prem or unknown: a Vault JWT auth role (portable across clouds), for `vault write auth/jwt/role/ci-release @oidc_trust_policy.json`.
-  return {
-    ...base,
-    body: {
-      format: 'json',
-      schema: 'plain',
-      value: {
-        role_type: 'jwt',
-        bound_audiences: [ci === 'github_actions' ? `https://github.com/${EXAMPLE.org}` : ci === 'gitlab_ci' ? 'https://gitlab.com' : 'api://AzureADTokenExchange'],
-        bound_subject: c.subject,
-        bound_claims_type: 'string',
-        user_claim: 'sub',
-        token_policies: ['ci-release'],
-        token_ttl: '15m',
-        token_max_ttl: '30m',
-      },
-    },
-  };
+  return jsonPolicy(base, {
+    role_type: 'jwt',
+    bound_audiences: [ci === 'github_actions' ? `https://github.com/${EXAMPLE.org}` : ci === 'gitlab_ci' ? 'https://gitlab.com' : 'api://AzureADTokenExchange'],
+    bound_subject: c.subject,
+    bound_claims_type: 'string',
+    user_claim: 'sub',
+    token_policies: ['ci-release'],
+    token_ttl: '15m',
+    token_max_ttl: '30m',
+  });
+}
+
+/** Log in to the cloud with `pin` (through OIDC), then store the SBOM as release evidence with `store`. */
+function loginAndStore(pin: PinnedAction, name: string, inputs: Record<string, string>, store: string): { steps: unknown[]; pins: PinnedAction[] } {
+  return { pins: [pin], steps: [{ name, uses: pinnedUses(pin), with: inputs }, { name: 'Store the SBOM as release evidence', run: store }] };
 }
 
 /** The cloud login step of the GitHub release workflow, by cloud; none on-prem/unknown (signing is keyless). */
 function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: PinnedAction[] } {
   switch (cloud) {
     case 'aws':
-      return {
-        pins: ['aws-actions/configure-aws-credentials'],
-        steps: [
-          {
-            name: 'Assume the evidence role through OIDC (no static keys)',
-            uses: pinnedUses('aws-actions/configure-aws-credentials'),
-            with: { 'role-to-assume': '${{ vars.AWS_EVIDENCE_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}', 'role-session-name': 'release-${{ github.run_id }}' },
-          },
-          { name: 'Store the SBOM as release evidence', run: 'aws s3 cp sbom.spdx.json "s3://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"' },
-        ],
-      };
+      return loginAndStore(
+        'aws-actions/configure-aws-credentials',
+        'Assume the evidence role through OIDC (no static keys)',
+        { 'role-to-assume': '${{ vars.AWS_EVIDENCE_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}', 'role-session-name': 'release-${{ github.run_id }}' },
+        'aws s3 cp sbom.spdx.json "s3://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"',
+      );
     case 'gcp':
-      return {
-        pins: ['google-github-actions/auth'],
-        steps: [
-          {
-            name: 'Authenticate through Workload Identity Federation (no key file)',
-            uses: pinnedUses('google-github-actions/auth'),
-            with: { workload_identity_provider: '${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}', service_account: '${{ vars.GCP_EVIDENCE_SERVICE_ACCOUNT }}' },
-          },
-          { name: 'Store the SBOM as release evidence', run: 'gcloud storage cp sbom.spdx.json "gs://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"' },
-        ],
-      };
+      return loginAndStore(
+        'google-github-actions/auth',
+        'Authenticate through Workload Identity Federation (no key file)',
+        { workload_identity_provider: '${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}', service_account: '${{ vars.GCP_EVIDENCE_SERVICE_ACCOUNT }}' },
+        'gcloud storage cp sbom.spdx.json "gs://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"',
+      );
     case 'azure':
-      return {
-        pins: ['azure/login'],
-        steps: [
-          {
-            name: 'Log in to Azure with a federated credential (no client secret)',
-            uses: pinnedUses('azure/login'),
-            with: { 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}' },
-          },
-          {
-            name: 'Store the SBOM as release evidence',
-            run: 'az storage blob upload --auth-mode login --account-name "${{ vars.EVIDENCE_ACCOUNT }}" --container-name evidence --name "${{ github.sha }}/sbom.spdx.json" --file sbom.spdx.json',
-          },
-        ],
-      };
+      return loginAndStore(
+        'azure/login',
+        'Log in to Azure with a federated credential (no client secret)',
+        { 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}' },
+        'az storage blob upload --auth-mode login --account-name "${{ vars.EVIDENCE_ACCOUNT }}" --container-name evidence --name "${{ github.sha }}/sbom.spdx.json" --file sbom.spdx.json',
+      );
     default:
       return { pins: [], steps: [] };
   }
