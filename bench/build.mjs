@@ -9,10 +9,10 @@
 //   KB folder, packages resolved with createRequire) is found from where they live.
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { workspaceSources } from '../scripts/esbuild-workspace.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const builtins = new Set(builtinModules);
 const BUNDLED = /^@actions\/workflow-parser(\/|$)/;
 
@@ -28,12 +28,7 @@ await build({
   logLevel: 'warning',
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   plugins: [
-    {
-      name: 'workspace-sources',
-      setup(b) {
-        b.onResolve({ filter: /^@ringmaster\/[a-z-]+$/ }, (args) => ({ path: `${root}packages/${args.path.slice('@ringmaster/'.length)}/src/index.ts` }));
-      },
-    },
+    workspaceSources,
     {
       name: 'installed-packages',
       setup(b) {

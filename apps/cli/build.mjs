@@ -2,9 +2,7 @@
 // Workspace packages are bundled from their sources; @actions/workflow-parser's bare
 // JSON import, which plain Node cannot load, is bundled too.
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { workspaceSources } from '../../scripts/esbuild-workspace.mjs';
 
 await build({
   entryPoints: { ringmaster: 'src/main.ts' },
@@ -19,11 +17,6 @@ await build({
   external: ['@electric-sql/pglite', 'pg'],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   plugins: [
-    {
-      name: 'workspace-sources',
-      setup(b) {
-        b.onResolve({ filter: /^@ringmaster\/[a-z-]+$/ }, (args) => ({ path: `${root}packages/${args.path.slice('@ringmaster/'.length)}/src/index.ts` }));
-      },
-    },
+    workspaceSources,
   ],
 });
