@@ -39,6 +39,8 @@ registerKb(program);
 registerAudit(program);
 registerEvidence(program);
 
+// A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? process.exit(EXIT.ok) : fail(error)));
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 program.parseAsync(process.argv).catch(fail);

@@ -108,3 +108,11 @@ describe('other commands', () => {
     expect(modes.map((m) => m.id)).toContain('blueprint');
   });
 });
+
+describe('ringmaster in a pipeline', () => {
+  it('exits 0 without an error when the reader closes the pipe early', () => {
+    const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${cli}" plan "${fileURLToPath(new URL('../../../examples/multi-tenant-canary.json', import.meta.url))}" | head -c 10 > /dev/null`], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
