@@ -119,23 +119,29 @@ const SPOT_NODES = {
 export function spotConfig(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   const nodes = cloud === 'aws' || cloud === 'gcp' || cloud === 'azure' ? SPOT_NODES[cloud] : SPOT_NODES.portable;
+  // Kyverno's CEL MutatingPolicy (policies.kyverno.io/v1; ClusterPolicy is deprecated since 1.17, KB_06#Policy_As_Code).
   const policy = {
-    apiVersion: 'kyverno.io/v1',
-    kind: 'ClusterPolicy',
+    apiVersion: 'policies.kyverno.io/v1',
+    kind: 'MutatingPolicy',
     metadata: { name: 'ci-runners-on-spot', annotations: { 'policies.kyverno.io/description': 'Stateless CI runner pods go to spot capacity; label a pod ci.ringmaster.dev/spot=false to keep it on on-demand nodes.' } },
     spec: {
-      rules: [
+      matchConstraints: {
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ci-runners' } },
+        objectSelector: { matchExpressions: [{ key: 'ci.ringmaster.dev/spot', operator: 'NotIn', values: ['false'] }] },
+      },
+      mutations: [
         {
-          name: 'schedule-ci-runners-on-spot',
-          match: { any: [{ resources: { kinds: ['Pod'], namespaces: ['ci-runners'] } }] },
-          exclude: { any: [{ resources: { selector: { matchLabels: { 'ci.ringmaster.dev/spot': 'false' } } } }] },
-          mutate: {
-            patchStrategicMerge: {
-              spec: {
-                nodeSelector: { [nodes.label[0]]: nodes.label[1] },
-                tolerations: [{ key: nodes.taint.key, operator: 'Equal', value: nodes.taint.value, effect: 'NoSchedule' }],
-              },
-            },
+          patchType: 'ApplyConfiguration',
+          applyConfiguration: {
+            expression: [
+              'Object{',
+              '  spec: Object.spec{',
+              `    nodeSelector: {${JSON.stringify(nodes.label[0])}: ${JSON.stringify(nodes.label[1])}},`,
+              `    tolerations: [Object.spec.tolerations{key: ${JSON.stringify(nodes.taint.key)}, operator: "Equal", value: ${JSON.stringify(nodes.taint.value)}, effect: "NoSchedule"}]`,
+              '  }',
+              '}',
+            ].join('\n'),
           },
         },
       ],
@@ -178,7 +184,7 @@ export function spotConfig(ctx: ModeContext): ArtifactSpec {
     path: 'finops/spot_config.yaml',
     type: 'policy',
     kb: ['KB_19#Spot_Instances'],
-    body: { format: 'yaml', schema: 'plain', header: `Spot capacity for stateless CI jobs (retried on interruption); release and stateful jobs opt out.\n${where}\nKB_19#Spot_Instances`, documents },
+    body: { format: 'yaml', schema: 'kubernetes', header: `Spot capacity for stateless CI jobs (retried on interruption); release and stateful jobs opt out.\n${where}\nKB_19#Spot_Instances`, documents },
   };
 }
 

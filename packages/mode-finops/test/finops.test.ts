@@ -81,9 +81,17 @@ describe('finops artifacts', () => {
     ['aws', 'karpenter.sh/capacity-type'],
     ['gcp', 'cloud.google.com/gke-spot'],
     ['azure', 'kubernetes.azure.com/scalesetpriority'],
-    ['unknown', '"lifecycle":"spot"'],
+    ['unknown', 'lifecycle'],
   ])('spot config for %s selects %s', (cloud, label) => {
     expect(text(costs({ infra: { cloud_provider: cloud } }), 'spot_config.yaml')).toContain(label);
+  });
+  it('spot policy uses Kyverno\'s current MutatingPolicy kind, not the deprecated ClusterPolicy', () => {
+    const body = artifact(costs({ infra: { cloud_provider: 'aws' } }), 'spot_config.yaml')?.body;
+    if (body?.format !== 'yaml') throw new Error('not yaml');
+    const policy = body.documents.find((d) => (d as { kind?: string }).kind === 'MutatingPolicy') as { apiVersion: string; spec: { mutations: { applyConfiguration: { expression: string } }[] } } | undefined;
+    expect(policy?.apiVersion).toBe('policies.kyverno.io/v1');
+    expect(policy?.spec.mutations[0]?.applyConfiguration.expression).toContain('"karpenter.sh/capacity-type": "spot"');
+    expect(text(costs(), 'spot_config.yaml')).not.toContain('ClusterPolicy');
   });
   it('TTL enforcer computes ages with jq instead of a field selector', () => {
     const body = artifact(costs(), 'ttl_enforcer.sh')?.body;

@@ -1,5 +1,6 @@
 import { PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, type ArtifactSpec, type Cloud, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
+import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
 
 /** Example names used in generated files; replace them with your own. */
 export const EXAMPLE = {
@@ -27,31 +28,39 @@ export function jsonPolicy(base: Omit<ArtifactSpec, 'body'>, value: unknown, sch
 }
 
 
-/** OIDC issuer and the subject the release job presents, per CI vendor. */
-export function oidcClaims(ci: CiTarget): { issuer: string; issuerHost: string; subject: string; audienceAws: string } {
+/** OIDC issuer and the subjects the release job may present (GitHub: name-only and immutable-id forms), per CI vendor. */
+export function oidcClaims(ci: CiTarget): { issuer: string; issuerHost: string; subjects: string[]; audienceAws: string } {
   switch (ci) {
     case 'github_actions':
       return {
         issuer: 'https://token.actions.githubusercontent.com',
         issuerHost: 'token.actions.githubusercontent.com',
-        subject: `repo:${REPO_PATH}:ref:refs/heads/main`,
+        subjects: githubSubjects(REPO_PATH, 'ref:refs/heads/main'),
         audienceAws: 'sts.amazonaws.com',
       };
     case 'gitlab_ci':
       return {
         issuer: 'https://gitlab.com',
         issuerHost: 'gitlab.com',
-        subject: `project_path:${REPO_PATH}:ref_type:branch:ref:main`,
+        subjects: [`project_path:${REPO_PATH}:ref_type:branch:ref:main`],
         audienceAws: 'sts.amazonaws.com',
       };
     case 'azure_devops':
-      return {
-        issuer: 'https://vstoken.dev.azure.com/00000000-0000-0000-0000-000000000000',
-        issuerHost: 'vstoken.dev.azure.com/00000000-0000-0000-0000-000000000000',
-        subject: `sc://${EXAMPLE.org}/${EXAMPLE.repo}/crm-release`,
-        audienceAws: 'api://AzureADTokenExchange',
-      };
+      return { ...entraClaimsAsSubjects(), audienceAws: 'api://AzureADTokenExchange' };
   }
+}
+
+function entraClaimsAsSubjects(): { issuer: string; issuerHost: string; subjects: string[] } {
+  const { issuer, issuerHost, subject } = azureDevOpsEntraClaims();
+  return { issuer, issuerHost, subjects: [subject] };
+}
+
+/** An Entra federated credential matches one exact subject: say which one this is and what the other form needs. */
+function azureCredentialDescription(ci: CiTarget, subjects: string[]): string {
+  const base = 'Federated credential for the CI release job on main; no client secret exists.';
+  if (ci === 'azure_devops') return `${base} Entra-issued service connection token; copy the exact issuer and subject from the service connection.`;
+  if (subjects.length > 1) return `${base} Name-only GitHub subject; a repository with immutable subject claims (created, renamed or transferred since 15 July 2026, or opted in) needs a second credential with subject ${subjects[1]}.`;
+  return base;
 }
 
 /** The cloud-side trust for the CI job's OIDC token: AWS IAM trust policy, GCP provider, Azure federated credential or Vault JWT role. */
@@ -72,7 +81,7 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
           Action: 'sts:AssumeRoleWithWebIdentity',
           Condition: {
             StringEquals: { [`${c.issuerHost}:aud`]: c.audienceAws },
-            StringLike: { [`${c.issuerHost}:sub`]: c.subject },
+            StringLike: { [`${c.issuerHost}:sub`]: c.subjects.length === 1 ? c.subjects[0] : c.subjects },
           },
         },
       ],
@@ -84,7 +93,7 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
         ? `assertion.repository == '${REPO_PATH}' && assertion.ref == 'refs/heads/main'`
         : ci === 'gitlab_ci'
           ? `assertion.project_path == '${REPO_PATH}' && assertion.ref == 'main'`
-          : `assertion.sub == '${c.subject}'`;
+          : `assertion.sub == '${c.subjects[0]}'`;
     return jsonPolicy(base, {
       name: `projects/${EXAMPLE.gcpProjectNumber}/locations/global/workloadIdentityPools/ci-pool/providers/ci-release`,
       displayName: 'CI release OIDC',
@@ -97,16 +106,16 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
     return jsonPolicy(base, {
       name: 'crm-release-main',
       issuer: c.issuer,
-      subject: c.subject,
+      subject: c.subjects[0],
       audiences: ['api://AzureADTokenExchange'],
-      description: 'Federated credential for the CI release job on main; no client secret exists.',
+      description: azureCredentialDescription(ci, c.subjects),
     });
   }
   // on_prem or unknown: a Vault JWT auth role (portable across clouds), for `vault write auth/jwt/role/ci-release @oidc_trust_policy.json`.
   return jsonPolicy(base, {
     role_type: 'jwt',
     bound_audiences: [ci === 'github_actions' ? `https://github.com/${EXAMPLE.org}` : ci === 'gitlab_ci' ? 'https://gitlab.com' : 'api://AzureADTokenExchange'],
-    bound_subject: c.subject,
+    bound_claims: { sub: c.subjects },
     bound_claims_type: 'string',
     user_claim: 'sub',
     token_policies: ['ci-release'],

@@ -111,7 +111,7 @@ describe('supply-chain artifacts', () => {
   });
   it.each([
     ['gitlab', 'gitlab_ci_oidc.yml', 'id_tokens', 'gitlab.com'],
-    ['azure devops', 'azure_pipelines_oidc.yml', 'AWSShellScript@1', 'vstoken.dev.azure.com'],
+    ['azure devops', 'azure_pipelines_oidc.yml', 'AWSShellScript@1', 'login.microsoftonline.com'],
   ])('CI %s gets its own OIDC job', (ci, name, marker, issuer) => {
     const out = files(runMode(supplyChainMode, { goal: 'Setup OIDC', ci_platform: ci, infra: { cloud_provider: 'aws' } }).artifacts);
     expect(out.has('github_actions_oidc.yaml')).toBe(false);
@@ -121,9 +121,27 @@ describe('supply-chain artifacts', () => {
   it.each([
     ['gcp', 'workloadIdentityPools'],
     ['azure', 'api://AzureADTokenExchange'],
-    ['on_prem', 'bound_subject'],
+    ['on_prem', 'bound_claims'],
   ])('cloud %s gets its own OIDC trust', (cloud, marker) => {
     expect(text(files(runMode(supplyChainMode, { goal: 'Setup OIDC', infra: { cloud_provider: cloud } }).artifacts).get('oidc_trust_policy.json'))).toContain(marker);
+  });
+  it('GitHub trust accepts both subject forms (name-only and immutable ids), each exact', () => {
+    const trust = (cloud: string): string => text(files(runMode(supplyChainMode, { goal: 'Setup OIDC', infra: { cloud_provider: cloud } }).artifacts).get('oidc_trust_policy.json'));
+    for (const cloud of ['aws', 'on_prem']) {
+      expect(trust(cloud)).toMatch(/"repo:[a-z-]+\/[a-z-]+:ref:refs\/heads\/main"/);
+      expect(trust(cloud)).toMatch(/"repo:[a-z-]+@\d+\/[a-z-]+@\d+:ref:refs\/heads\/main"/);
+      expect(trust(cloud)).not.toContain('@*');
+    }
+    // An Entra federated credential holds one exact subject: it says which form and what the other needs.
+    expect(trust('azure')).toMatch(/immutable subject claims.*repo:[a-z-]+@\d+\//);
+  });
+  it('Azure DevOps trust uses the Entra issuer and its /sc/<org id>/<connection id> subject, not the retiring sc:// form', () => {
+    for (const cloud of ['aws', 'azure', 'gcp', 'on_prem']) {
+      const trust = text(files(runMode(supplyChainMode, { goal: 'Setup OIDC', ci_platform: 'azure devops', infra: { cloud_provider: cloud } }).artifacts).get('oidc_trust_policy.json'));
+      expect(trust, cloud).toMatch(/\/sc\/[0-9a-f-]{36}\/[0-9a-f-]{36}/);
+      expect(trust, cloud).not.toContain('sc://');
+      expect(trust, cloud).not.toContain('vstoken.dev.azure.com');
+    }
   });
   it('golden-03: hardened runner pod, FQDN egress allowlist, PDB, admission policy', () => {
     const out = files(runMode(supplyChainMode, { goal: 'Secure Runners', current_pain: ['runner_risk'], infra: { cloud_provider: 'unknown' } }).artifacts);

@@ -86,4 +86,49 @@ describe('Kubernetes family manifests (kubernetes-models)', () => {
     const issues = await issuesOf(k8s([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} }]));
     expect(issues.map((i) => i.severity)).toEqual(['warning']);
   });
+
+  describe('Kyverno CEL policies (policies.kyverno.io/v1, no typed model: structural check)', () => {
+    const match = { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] };
+    const validating = {
+      apiVersion: 'policies.kyverno.io/v1',
+      kind: 'ValidatingPolicy',
+      metadata: { name: 'require-digest' },
+      spec: { validationActions: ['Deny'], matchConstraints: match, validations: [{ expression: "object.spec.containers.all(c, c.image.contains('@sha256:'))", message: 'pin by digest' }] },
+    };
+    const mutating = {
+      apiVersion: 'policies.kyverno.io/v1',
+      kind: 'MutatingPolicy',
+      metadata: { name: 'add-label' },
+      spec: { matchConstraints: match, mutations: [{ patchType: 'ApplyConfiguration', applyConfiguration: { expression: 'Object{metadata: Object.metadata{labels: {"a": "b"}}}' } }] },
+    };
+    const image = {
+      apiVersion: 'policies.kyverno.io/v1',
+      kind: 'ImageValidatingPolicy',
+      metadata: { name: 'verify-signature' },
+      spec: { matchConstraints: match, attestors: [{ name: 'keyless', cosign: { keyless: { identities: [{ issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/o/r/.github/workflows/release.yml@refs/heads/main' }] } } }], validations: [{ expression: "images.containers.map(i, verifyImageSignatures(i, [attestors.keyless])).all(e, e > 0)" }] },
+    };
+
+    it('accepts ValidatingPolicy, MutatingPolicy and ImageValidatingPolicy, with no warning', async () => {
+      expect(await issuesOf(k8s([validating, mutating, image]))).toEqual([]);
+    });
+
+    it('rejects a kind that does not exist, ClusterPolicy rules, a missing match and entries without CEL', async () => {
+      expect(messages(await errorsOf(k8s([{ ...validating, kind: 'ClusterPolicy' }])))).toMatch(/policies.kyverno.io\/v1 has no kind ClusterPolicy/);
+      expect(messages(await errorsOf(k8s([{ ...validating, spec: { ...validating.spec, rules: [] } }])))).toMatch(/`spec.rules` belongs to the deprecated kyverno.io\/v1 ClusterPolicy/);
+      expect(messages(await errorsOf(k8s([{ ...validating, spec: { validations: validating.spec.validations } }])))).toMatch(/matchConstraints.resourceRules/);
+      expect(messages(await errorsOf(k8s([{ ...validating, spec: { ...validating.spec, validations: [{ message: 'no expression' }] } }])))).toMatch(/\/spec\/validations\/0.*needs a CEL `expression`/);
+      expect(messages(await errorsOf(k8s([{ ...mutating, spec: { ...mutating.spec, mutations: [{ patchType: 'StrategicMerge' }] } }])))).toMatch(/patchType` must be ApplyConfiguration or JSONPatch/);
+      expect(messages(await errorsOf(k8s([{ ...image, spec: { ...image.spec, attestors: [] } }])))).toMatch(/`spec.attestors` is required/);
+      expect(messages(await errorsOf(k8s([{ ...validating, spec: { ...validating.spec, validationActions: ['Enforce'] } }])))).toMatch(/validationActions` must list Deny, Audit or Warn/);
+    });
+
+    it('warns on the deprecated ClusterPolicy and rejects External Secrets v1beta1, which is no longer served', async () => {
+      const clusterPolicy = { apiVersion: 'kyverno.io/v1', kind: 'ClusterPolicy', metadata: { name: 'old' }, spec: { rules: [] } };
+      const warned = await issuesOf(k8s([clusterPolicy]));
+      expect(warned.map((i) => i.severity)).toEqual(['warning']);
+      expect(messages(warned)).toMatch(/deprecated since Kyverno 1.17.*ValidatingPolicy/);
+      const eso = { apiVersion: 'external-secrets.io/v1beta1', kind: 'ExternalSecret', metadata: { name: 'db' }, spec: {} };
+      expect(messages(await errorsOf(k8s([eso])))).toMatch(/external-secrets.io\/v1beta1 no longer served since External Secrets Operator v0.17.0; use external-secrets.io\/v1/);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { isRecord, parseYamlStream } from './yaml.js';
 import { finding, type Finding } from './types.js';
+import { checkKyvernoPolicy, KYVERNO_POLICIES_API } from './kyverno.js';
 
 const V = 'kubernetes-models';
 
@@ -86,6 +87,8 @@ const OUTDATED: readonly { apiVersion: string; kinds?: readonly string[]; use: s
   { apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2', use: 'kustomize.toolkit.fluxcd.io/v1', severity: 'error', why: 'deprecated since Flux 2.0' },
   { apiVersion: 'helm.toolkit.fluxcd.io/v2beta1', use: 'helm.toolkit.fluxcd.io/v2', severity: 'error', why: 'deprecated since Flux 2.3' },
   { apiVersion: 'notification.toolkit.fluxcd.io/v1beta1', use: 'notification.toolkit.fluxcd.io/v1beta3 (Alert, Provider) or v1 (Receiver)', severity: 'error', why: 'removed in Flux 2.x' },
+  { apiVersion: 'kyverno.io/v1', kinds: ['ClusterPolicy', 'Policy'], use: `${KYVERNO_POLICIES_API} ValidatingPolicy, MutatingPolicy or ImageValidatingPolicy`, severity: 'warning', why: 'deprecated since Kyverno 1.17 (removal planned in 1.20)' },
+  { apiVersion: 'external-secrets.io/v1beta1', use: 'external-secrets.io/v1', severity: 'error', why: 'no longer served since External Secrets Operator v0.17.0' },
   { apiVersion: 'notification.toolkit.fluxcd.io/v1beta2', use: 'notification.toolkit.fluxcd.io/v1beta3 (Alert, Provider) or v1 (Receiver)', severity: 'warning', why: 'deprecated since Flux 2.3' },
 ];
 
@@ -213,6 +216,7 @@ export async function validateKubernetesObject(doc: unknown, index: number): Pro
   }
 
   if (apiVersion === 'networking.k8s.io/v1' && kind === 'Ingress') out.push(...checkIngress(doc, here));
+  if (apiVersion === KYVERNO_POLICIES_API) return [...out, ...checkKyvernoPolicy(doc, kind, here)];
 
   const models = await loadModels(apiVersion);
   if (!models) {
