@@ -3,7 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { ProfileInputError, RingmasterError } from '@ringmaster/core';
 import { registerAudit } from './commands/audit.js';
 import { registerEvidence } from './commands/evidence.js';
-import { registerKb, registerModes, registerPlan, registerValidate } from './commands/plan.js';
+import { registerKb } from './commands/kb.js';
+import { registerModes, registerPlan, registerValidate } from './commands/plan.js';
 
 /** Exit codes: 0 success, 1 internal error or failing verdict, 2 invalid input. */
 const EXIT = { ok: 0, failed: 1, input: 2 } as const;

@@ -96,11 +96,38 @@ describe('other commands', () => {
     expect(stderr).toMatch(/warning: \/colour: unknown key/);
   });
 
-  it('kb prints a section and refuses an unknown one', () => {
-    expect(run(['kb', 'KB_18#Tenant_Canary']).stdout).toMatch(/## Tenant_Canary/);
+  it('kb prints a section with its sources and verified-on date, and refuses an unknown one', () => {
+    const { stdout } = run(['kb', 'KB_18#Tenant_Canary']);
+    expect(stdout).toMatch(/## Tenant_Canary\n\nSources:\n(- https:\/\/\S+\n)+Verified: \d{4}-\d{2}-\d{2}\n\n\S/);
     const missing = run(['kb', 'KB_18#Nope']);
     expect(missing.code).toBe(2);
     expectCleanError(missing.stderr);
+  });
+
+  it('kb --stale lists the sections verified before the cutoff, oldest first', () => {
+    const all = run(['kb', '--list']).stdout.trim().split('\n');
+    // Measured from a date far ahead, every section is due; from the KB's own dates, none is.
+    const due = run(['kb', '--stale', '--older-than', '1y', '--as-of', '2099-01-01']);
+    expect(due.code).toBe(0);
+    const lines = due.stdout.trim().split('\n');
+    expect(lines).toHaveLength(all.length);
+    const dates = lines.map((l) => /verified (\d{4}-\d{2}-\d{2})/.exec(l)?.[1] ?? '');
+    expect(dates).toEqual([...dates].sort());
+    expect(due.stderr).toMatch(/sections verified before 2098-01-01/);
+    const none = run(['kb', '--stale', '--older-than', '90d', '--as-of', '2026-11-01']);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe('');
+  });
+
+  it.each([
+    [['--older-than', '6x'], "--older-than: expected a positive age such as 90d, 12w, 6m or 1y, found '6x'"],
+    [['--older-than', '0m'], "--older-than: expected a positive age such as 90d, 12w, 6m or 1y, found '0m'"],
+    [['--as-of', '2026-02-30'], "--as-of: expected a calendar date YYYY-MM-DD, found '2026-02-30'"],
+  ])('kb --stale %j exits 2 with one line', (args, message) => {
+    const { code, stdout, stderr } = run(['kb', '--stale', ...args]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`ringmaster: ${message}\n`);
   });
 
   it('modes lists every registered mode', () => {

@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './guardrails.js';
 export * from './intent.js';
 export * from './kb.js';
+export * from './kb-review.js';
 export * from './merge.js';
 export * from './mode.js';
 export * from './mode-tester.js';

@@ -14,15 +14,48 @@ export interface KbSection {
   document: string;
   title: string;
   file: string;
+  /** The section's text, without its `Sources:` and `Verified:` lines. */
   body: string;
+  /** Primary sources (the standard's or vendor's own pages), from the `Sources:` line. */
+  sources: string[];
+  /** When the claims were last checked against the sources (`YYYY-MM-DD`), from the `Verified:` line; '' when absent. */
+  verified: string;
+  /** Claims that are Ringmaster's own choices, not a standard's requirement: lines starting `Ringmaster default:`. */
+  choices: string[];
+}
+
+/** A section whose `Sources:` or `Verified:` line is missing or malformed. */
+export interface KbMetadataProblem {
+  trace: KbTrace;
+  message: string;
+}
+
+const SOURCES_LINE = /^Sources:(.*)$/m;
+const VERIFIED_LINE = /^Verified:(.*)$/m;
+const CHOICE_LINE = /^(?:[-*]\s+)?(?:\*\*)?Ringmaster default:(?:\*\*)?\s*(.+)$/gm;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `YYYY-MM-DD` naming a real calendar day. */
+export function isIsoDate(text: string): boolean {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.toISOString().slice(0, 10) === text;
 }
 
 /**
  * The knowledge base: `kb/KB_NN_<topic>.md`, a `# KB_NN — Title` line and one
- * `## Anchor` heading per citable section.
+ * `## Anchor` heading per citable section. Right under each heading:
+ *
+ *     Sources: https://primary.source/page; https://another/page
+ *     Verified: 2026-11-30
+ *
+ * (see kb/README.md). `problems()` lists sections where either line is missing or malformed.
  */
 export class KnowledgeBase {
   private readonly sections = new Map<string, KbSection>();
+  /** Each section's text as written, for `problems()`. */
+  private readonly raw = new Map<string, string>();
 
   constructor(readonly dir: string) {
     const files = readdirSync(dir)
@@ -39,7 +72,13 @@ export class KnowledgeBase {
       const newline = part.indexOf('\n');
       const anchor = (newline === -1 ? part : part.slice(0, newline)).trim();
       const trace = `${doc}#${anchor}` as KbTrace;
-      this.sections.set(trace, { trace, document: doc, title, file, body: newline === -1 ? '' : part.slice(newline + 1).trim() });
+      const text = newline === -1 ? '' : part.slice(newline + 1);
+      const sources = (SOURCES_LINE.exec(text)?.[1] ?? '').split(';').map((u) => u.trim()).filter((u) => u !== '');
+      const verified = VERIFIED_LINE.exec(text)?.[1]?.trim() ?? '';
+      const choices = [...text.matchAll(CHOICE_LINE)].map((m) => (m[1] ?? '').trim());
+      const body = text.replace(SOURCES_LINE, '').replace(VERIFIED_LINE, '').trim();
+      this.sections.set(trace, { trace, document: doc, title, file, body, sources, verified, choices });
+      this.raw.set(trace, text);
     }
   }
 
@@ -53,6 +92,27 @@ export class KnowledgeBase {
 
   traces(): KbTrace[] {
     return [...this.sections.keys()] as KbTrace[];
+  }
+
+  /** Sections whose `Sources:` or `Verified:` line is missing, repeated or malformed, in trace order. */
+  problems(): KbMetadataProblem[] {
+    const out: KbMetadataProblem[] = [];
+    for (const [trace, text] of [...this.raw].sort(([a], [b]) => a.localeCompare(b))) {
+      const t = trace as KbTrace;
+      const sourceLines = text.match(/^Sources:.*$/gm) ?? [];
+      const verifiedLines = text.match(/^Verified:.*$/gm) ?? [];
+      if (sourceLines.length !== 1) out.push({ trace: t, message: `expected one 'Sources: <url>; <url>' line, found ${sourceLines.length}` });
+      if (verifiedLines.length !== 1) out.push({ trace: t, message: `expected one 'Verified: YYYY-MM-DD' line, found ${verifiedLines.length}` });
+      if (sourceLines.length === 1 && verifiedLines.length === 1 && !/^\s*Sources:.*\nVerified:.*(\n|$)/.test(text)) {
+        out.push({ trace: t, message: "the 'Sources:' and 'Verified:' lines must come first, right under the heading" });
+      }
+      const section = this.sections.get(trace);
+      if (!section) continue;
+      if (sourceLines.length === 1 && section.sources.length === 0) out.push({ trace: t, message: "'Sources:' names no source" });
+      for (const url of section.sources) if (!/^https:\/\/[^\s/]+\.[^\s/]+\S*$/.test(url)) out.push({ trace: t, message: `source '${url}' is not an https URL (separate sources with '; ')` });
+      if (verifiedLines.length === 1 && !isIsoDate(section.verified)) out.push({ trace: t, message: `'Verified: ${section.verified}' is not a calendar date (expected YYYY-MM-DD)` });
+    }
+    return out;
   }
 
   /** Throws when any trace does not resolve. */

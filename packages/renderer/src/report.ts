@@ -1,4 +1,4 @@
-import type { PlanOutput } from '@ringmaster/core';
+import { AS_OF_ENV, staleCitations, type PlanOutput } from '@ringmaster/core';
 
 /** Output sections in the order the spec lists them. */
 const SECTIONS: readonly [string, string][] = [
@@ -131,5 +131,22 @@ export function renderReport(output: PlanOutput): string {
   } else out.push('_none_', '');
 
   out.push('## KB references', '', ...list(output.kb_references, 'none'));
+  out.push(...oldKnowledge(output.kb_references));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * Notes the cited KB sections verified more than a year before the plan's reference date
+ * (`RINGMASTER_AS_OF`, else the KB's latest review; never the clock, so reports are reproducible).
+ */
+function oldKnowledge(traces: readonly string[]): string[] {
+  const { asOf, sections } = staleCitations(traces);
+  if (sections.length === 0) return [];
+  return [
+    '## Advice resting on old knowledge',
+    '',
+    `These cited KB sections were last verified more than a year before ${asOf} (${AS_OF_ENV}, else the knowledge base's latest review); check them against their sources before relying on the decisions that cite them:`,
+    '',
+    ...list(sections.map((s) => `${s.trace}: verified ${s.verified}; sources: ${s.sources.join(', ')}`), 'none'),
+  ];
 }

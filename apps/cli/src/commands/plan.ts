@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { existsSync, statSync } from 'node:fs';
-import { assertValidOutput, loadKnowledgeBase, parseProfileText, RingmasterError, validateProfile, type PlanOutput } from '@ringmaster/core';
+import { assertValidOutput, parseProfileText, validateProfile, type PlanOutput } from '@ringmaster/core';
 import { readProfileText } from '../io.js';
 import { formatOption } from './options.js';
-
-class KbLookupError extends RingmasterError {
-  constructor(trace: string) {
-    super('kb_input', `${trace}: no such KB section (expected KB_NN#Anchor; run 'ringmaster kb --list')`);
-  }
-}
 
 export function registerPlan(program: Command): void {
   program
@@ -77,23 +71,5 @@ export function registerModes(program: Command): void {
         process.stdout.write(`${m.id.padEnd(22)} ${m.spec_mode === null ? '  ' : String(m.spec_mode).padStart(2)}  ${m.title}\n`);
         process.stdout.write(`${' '.repeat(26)}reads: ${m.inputs.join(', ') || '-'}; asks: ${m.asks.join(', ') || '-'}\n`);
       }
-    });
-}
-
-export function registerKb(program: Command): void {
-  program
-    .command('kb')
-    .description('Print a knowledge-base section, e.g. ringmaster kb KB_18#Tenant_Canary')
-    .argument('[trace]', 'KB_NN#Anchor')
-    .option('--list', 'list every trace')
-    .action((trace: string | undefined, options: { list?: boolean }) => {
-      const kb = loadKnowledgeBase();
-      if (options.list || trace === undefined) {
-        process.stdout.write(`${kb.traces().sort().join('\n')}\n`);
-        return;
-      }
-      const section = kb.get(trace);
-      if (!section) throw new KbLookupError(trace);
-      process.stdout.write(`# ${section.title}\n\n## ${trace.split('#')[1]}\n\n${section.body}\n`);
     });
 }
