@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
 import { clarificationsFor, type AskCriterionId } from './ask.js';
-import { GuardrailViolationError, ModeFailedError } from './errors.js';
+import { GuardrailViolationError, ModeFailedError, OutputSchemaError, UnresolvedTraceError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
 import { goalIntent } from './intent.js';
 import { tracesInText, type KnowledgeBase } from './kb.js';
@@ -9,7 +9,8 @@ import { mergeDecisions, setPath, type Conflict, type ModeDecision } from './mer
 import { APPLY_THRESHOLD, type Applicability, type Contribution, type ModeContext, type ModePlugin } from './mode.js';
 import { deepFreeze, normalizeProfile } from './normalize.js';
 import { riskRow, type RiskId, type RiskRow } from './risk-matrix.js';
-import { assertValidOutput, KNOWN_TOP_LEVEL_KEYS, outputSchema, validateProfile } from './validate.js';
+import { assertKnownSection, registerModes, type ModeRegistry } from './sections.js';
+import { KNOWN_TOP_LEVEL_KEYS, outputIssues, outputSchema, validateProfile, validatorIssues } from './validate.js';
 
 /** The mode the engine falls back to when no mode applies (spec section 10, Mode 1). */
 export const FALLBACK_MODE = 'blueprint';
@@ -59,20 +60,6 @@ export interface PlanResult {
   requestId: string;
 }
 
-const SECTION_ORDER = [
-  'pipeline_blueprint',
-  'quality_strategy',
-  'security_controls',
-  'rollout_strategy',
-  'dr_plan',
-  'evidence_bundle_plan',
-  'finops_controls',
-  'vuln_mgmt_policy',
-  'observability_plan',
-  'migration_plan',
-  'incident_response',
-] as const;
-
 type SchemaNode = { properties?: Record<string, SchemaNode> };
 
 /** Orders an object's keys as its schema lists them, recursively, so output is byte-stable. */
@@ -87,11 +74,20 @@ function orderLike(schema: SchemaNode | undefined, value: unknown): unknown {
   return ordered;
 }
 
-/** Modes in a stable order: spec mode number, then unnumbered modes by id. */
-function modeOrder(a: ModePlugin, b: ModePlugin): number {
-  const na = a.specMode ?? 100;
-  const nb = b.specMode ?? 100;
-  return na !== nb ? na - nb : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/**
+ * Checks an output: the built-in sections and the engine's keys against output.schema.json,
+ * each third-party section against the schema its mode gave.
+ */
+export function assertValidPlan(output: PlanOutput, registry: ModeRegistry): void {
+  const builtIn: Record<string, unknown> = {};
+  const issues = [];
+  for (const [key, value] of Object.entries(output)) {
+    const extension = registry.extensions.get(key);
+    if (extension) issues.push(...validatorIssues(extension.validate, value, `/${key}`, output));
+    else builtIn[key] = value;
+  }
+  issues.unshift(...outputIssues(builtIn));
+  if (issues.length > 0) throw new OutputSchemaError(issues);
 }
 
 /**
@@ -100,18 +96,16 @@ function modeOrder(a: ModePlugin, b: ModePlugin): number {
  */
 export class Engine {
   readonly modes: readonly ModePlugin[];
+  /** Section order, owners and third-party schemas, derived from the modes (see registerModes). */
+  readonly registry: ModeRegistry;
 
   constructor(
     modes: readonly ModePlugin[],
     private readonly renderer: ArtifactRenderer,
     private readonly kb: KnowledgeBase,
   ) {
-    const ids = new Set<string>();
-    for (const mode of modes) {
-      if (ids.has(mode.id)) throw new Error(`mode ${mode.id} is registered twice`);
-      ids.add(mode.id);
-    }
-    this.modes = [...modes].sort(modeOrder);
+    this.registry = registerModes(modes, kb);
+    this.modes = this.registry.modes;
   }
 
   /** Which modes apply to a profile, and how strongly. */
@@ -156,7 +150,8 @@ export class Engine {
 
     const scores = new Map(contributions.map((c) => [c.mode.id, c.score]));
     const all: ModeDecision[] = contributions.flatMap((c) => c.contribution.decisions.map((d) => ({ ...d, mode: c.mode.id })));
-    const merged = mergeDecisions(all, scores);
+    for (const decision of all) assertKnownSection(this.registry, decision.mode, decision.field);
+    const merged = mergeDecisions(all, scores, { owners: this.registry.owners, precedence: new Map(this.modes.map((m) => [m.id, m.precedence ?? 0])) });
 
     const sections: Record<string, unknown> = {};
     for (const [field, value] of merged.fields) setPath(sections, field, value);
@@ -205,18 +200,21 @@ export class Engine {
     for (const d of merged.decisions) for (const t of d.kb) traces.add(t);
     for (const e of entries) for (const t of e.kb) traces.add(t);
     for (const r of risks) traces.add(r.kb);
-    this.kb.assertResolves(traces);
+    const knowledge = [this.kb, ...this.registry.knowledge];
+    const unresolved = [...traces].filter((trace) => !knowledge.some((k) => k.has(trace)));
+    if (unresolved.length > 0) throw new UnresolvedTraceError([...new Set(unresolved)].sort());
 
     const schemaProps = (outputSchema as { properties: Record<string, SchemaNode> }).properties;
     const output: PlanOutput = {} as PlanOutput;
-    for (const section of SECTION_ORDER) {
-      if (sections[section] !== undefined) output[section] = orderLike(schemaProps[section], sections[section]);
+    for (const section of this.registry.order) {
+      const extension = this.registry.extensions.get(section);
+      if (sections[section] !== undefined) output[section] = orderLike((extension?.schema as SchemaNode | undefined) ?? schemaProps[section], sections[section]);
     }
     output.decision_log = decisionLog;
     if (risks.length > 0) output.risks = risks;
     output.artifacts_to_generate = entries;
     output.kb_references = [...traces].sort();
-    assertValidOutput(output);
+    assertValidPlan(output, this.registry);
 
     const requestId = createHash('sha256').update(JSON.stringify(profile)).digest('hex').slice(0, 16);
     return { output, files, requestId };

@@ -69,3 +69,17 @@ export class OutputSchemaError extends RingmasterError {
     super('output_invalid', `output does not match output.schema.json: ${issues.map((i) => i.message).join('; ')}`);
   }
 }
+
+/** A set of modes cannot be registered together (duplicate ids or section owners, unknown sections). */
+export class ModeRegistrationError extends RingmasterError {
+  constructor(problem: string) {
+    super('mode_registration', problem);
+  }
+}
+
+/** A container lacks a service the engine needs (e.g. no artifact renderer bound). */
+export class MissingServiceError extends RingmasterError {
+  constructor(problem: string) {
+    super('missing_service', problem);
+  }
+}

@@ -1,20 +1,5 @@
 import type { Decision } from './mode.js';
 
-/** Which mode owns which output section: it wins a conflict on that section's scalars. */
-export const SECTION_OWNERS: Readonly<Record<string, string>> = {
-  pipeline_blueprint: 'blueprint',
-  quality_strategy: 'quality',
-  security_controls: 'supply-chain',
-  evidence_bundle_plan: 'supply-chain',
-  vuln_mgmt_policy: 'vuln-mgmt',
-  rollout_strategy: 'progressive-delivery',
-  observability_plan: 'observability',
-  incident_response: 'incident',
-  dr_plan: 'dr',
-  finops_controls: 'finops',
-  migration_plan: 'migration',
-};
-
 export interface ModeDecision extends Decision {
   mode: string;
 }
@@ -38,13 +23,19 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** How conflicts are settled: section -> owning mode, and each mode's declared precedence. */
+export interface MergePolicy {
+  owners: ReadonlyMap<string, string>;
+  precedence?: ReadonlyMap<string, number>;
+}
+
 /**
  * Merges decisions from several modes, given in the engine's mode order.
  * Arrays are unions in first-seen order. Two different scalars for one field are
- * a conflict: the section's owner wins, else the mode with the higher score,
- * else the earlier mode; every conflict is reported, none is silent.
+ * a conflict: the section's owner wins, else the mode with the higher score, else
+ * the higher declared precedence, else the earlier mode; every conflict is reported.
  */
-export function mergeDecisions(decisions: readonly ModeDecision[], scores: ReadonlyMap<string, number>): MergeResult {
+export function mergeDecisions(decisions: readonly ModeDecision[], scores: ReadonlyMap<string, number>, policy: MergePolicy): MergeResult {
   const fields = new Map<string, unknown>();
   const standing = new Map<string, ModeDecision>();
   const contributors = new Map<string, ModeDecision[]>();
@@ -68,7 +59,7 @@ export function mergeDecisions(decisions: readonly ModeDecision[], scores: Reado
       continue;
     }
     if (deepEqual(current, decision.value)) continue;
-    const owner = SECTION_OWNERS[decision.field.split('.')[0] ?? ''];
+    const owner = policy.owners.get(decision.field.split('.')[0] ?? '');
     let winner = previous;
     let resolution: string;
     if (owner === decision.mode || owner === previous.mode) {
@@ -77,8 +68,17 @@ export function mergeDecisions(decisions: readonly ModeDecision[], scores: Reado
     } else {
       const newScore = scores.get(decision.mode) ?? 0;
       const oldScore = scores.get(previous.mode) ?? 0;
-      winner = newScore > oldScore ? decision : previous;
-      resolution = newScore === oldScore ? 'equal scores: the earlier mode wins' : 'the mode with the higher applicability score wins';
+      const newPrecedence = policy.precedence?.get(decision.mode) ?? 0;
+      const oldPrecedence = policy.precedence?.get(previous.mode) ?? 0;
+      if (newScore !== oldScore) {
+        winner = newScore > oldScore ? decision : previous;
+        resolution = 'the mode with the higher applicability score wins';
+      } else if (newPrecedence !== oldPrecedence) {
+        winner = newPrecedence > oldPrecedence ? decision : previous;
+        resolution = 'equal scores: the mode with the higher precedence wins';
+      } else {
+        resolution = 'equal scores: the earlier mode wins';
+      }
     }
     standing.set(decision.field, winner);
     fields.set(decision.field, winner.value);

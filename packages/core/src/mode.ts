@@ -5,6 +5,7 @@ import { matchKeywords, type GoalIntent } from './intent.js';
 import { KB_TRACE_PATTERN, type KbTrace } from './kb.js';
 import type { NormalizedProfile } from './profile.js';
 import type { RiskId } from './risk-matrix.js';
+import type { JsonSchema } from './validate.js';
 
 /** What a mode sees: the frozen, normalized profile and the goal's words. */
 export interface ModeContext {
@@ -45,6 +46,20 @@ export interface Contribution {
   fallbacks: string[];
 }
 
+/**
+ * An output section a mode owns: its scalars go to this mode in a conflict, and the mode
+ * says where the section sits in the output. A section that output.schema.json does not
+ * define (a third-party section) comes with its own JSON Schema.
+ */
+export interface SectionDeclaration {
+  /** The top-level output key, snake_case. */
+  readonly id: string;
+  /** JSON Schema (draft 2020-12) of a new section; a built-in section uses output.schema.json. */
+  readonly schema?: JsonSchema;
+  /** Place in the output: right after this section (default: after every other section). */
+  readonly after?: string;
+}
+
 /** The plugin contract. Implement it directly, or build one with defineMode. */
 export interface ModePlugin {
   readonly id: string;
@@ -55,6 +70,17 @@ export interface ModePlugin {
   readonly kb: readonly KbTrace[];
   /** Input fields (JSON pointers) the mode reads, and the section 4 ask-criteria it depends on. */
   readonly dependsOn: { readonly inputs: readonly string[]; readonly asks: readonly AskCriterionId[] };
+  /** The output sections this mode owns; no two registered modes may own the same one. */
+  readonly sections?: readonly SectionDeclaration[];
+  /**
+   * Breaks a conflict between two modes that do not own the section and score the same:
+   * the higher precedence wins (default 0), then the earlier mode.
+   */
+  readonly precedence?: number;
+  /** A folder of the mode's own KB files (`KB_NN_<topic>.md`) for traces Ringmaster's kb/ lacks. */
+  readonly kbDir?: string;
+  /** Every output field the mode may decide (defineMode lists its rules' fields), checked at registration. */
+  readonly fields?: readonly string[];
   applies(ctx: ModeContext): Applicability;
   contribute(ctx: ModeContext): Contribution;
 }
@@ -91,6 +117,9 @@ export interface ModeDefinition {
   specMode: number | null;
   kb: readonly KbTrace[];
   dependsOn: { inputs: readonly string[]; asks: readonly AskCriterionId[] };
+  sections?: readonly SectionDeclaration[];
+  precedence?: number;
+  kbDir?: string;
   /** Goal words that mean this mode (see matchKeywords), each a strong signal. */
   keywords: readonly string[];
   signals: readonly Signal[];
@@ -106,6 +135,7 @@ export const INTENT_WEIGHT = 0.9;
 
 const MODE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const FIELD = /^[a-z_]+(\.[a-z_]+)+$/;
+const SECTION_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 
 /** Noisy-or of weights, rounded so that scores print stably. */
 export function combineWeights(weights: readonly number[]): number {
@@ -149,6 +179,10 @@ export function defineMode(def: ModeDefinition): ModePlugin & { readonly rules: 
   for (const signal of def.signals) {
     if (!(signal.weight > 0 && signal.weight <= 1)) throw new ModeDefinitionError(def.id, `signal ${signal.id} weight must be in (0, 1]`);
   }
+  for (const section of def.sections ?? []) {
+    if (!SECTION_ID.test(section.id)) throw new ModeDefinitionError(def.id, `section "${section.id}" must be snake_case`);
+  }
+  if (def.precedence !== undefined && !Number.isFinite(def.precedence)) throw new ModeDefinitionError(def.id, 'precedence must be a finite number');
 
   return Object.freeze({
     id: def.id,
@@ -156,6 +190,10 @@ export function defineMode(def: ModeDefinition): ModePlugin & { readonly rules: 
     specMode: def.specMode,
     kb: def.kb,
     dependsOn: def.dependsOn,
+    ...(def.sections ? { sections: def.sections } : {}),
+    ...(def.precedence !== undefined ? { precedence: def.precedence } : {}),
+    ...(def.kbDir ? { kbDir: def.kbDir } : {}),
+    fields: [...new Set(def.rules.map((rule) => rule.field))],
     rules: def.rules,
     keywords: def.keywords,
     signals: def.signals,

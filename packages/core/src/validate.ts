@@ -1,11 +1,17 @@
 import type { ErrorObject } from 'ajv';
-import inputSchema from '../schemas/input.schema.json' with { type: 'json' };
-import outputSchema from '../schemas/output.schema.json' with { type: 'json' };
+import inputSchemaJson from '../schemas/input.schema.json' with { type: 'json' };
+import outputSchemaJson from '../schemas/output.schema.json' with { type: 'json' };
 import { OutputSchemaError, ProfileInputError, type InputIssue } from './errors.js';
 import { validateInput, validateOutput } from './generated/validators.js';
 import type { Profile } from './profile.js';
 
-export { inputSchema, outputSchema };
+/** A JSON Schema document (draft 2020-12), as data. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+// Typed explicitly so that the published .d.ts does not import a .json file (which a
+// consumer's tsc refuses under node16/nodenext without resolveJsonModule).
+export const inputSchema: JsonSchema = inputSchemaJson;
+export const outputSchema: JsonSchema = outputSchemaJson;
 
 /** Hard limits on a profile, checked before schema validation (hostile input). */
 export const PROFILE_LIMITS = { maxBytes: 256 * 1024, maxDepth: 16, maxNodes: 10_000 } as const;
@@ -157,7 +163,7 @@ export function validateProfile(value: unknown): ValidatedProfile {
   const validate = validators().input;
   if (!validate(value)) throw new ProfileInputError(issuesOf(validate.errors, value));
   const unknown: string[] = [];
-  unknownKeys(value, inputSchema as Record<string, unknown>, '', unknown);
+  unknownKeys(value, inputSchema, '', unknown);
   return {
     profile: value as Profile,
     warnings: unknown.sort().map((p) => `${p}: unknown key kept but not used (not in the input schema)`),
@@ -177,6 +183,18 @@ export function parseProfileText(text: string): unknown {
     const detail = error instanceof Error ? error.message.split('\n')[0] : 'unparseable';
     throw new ProfileInputError([{ pointer: '', expected: 'a JSON document', found: `invalid JSON (${detail})`, message: `(root): expected a JSON document, found invalid JSON (${detail})` }]);
   }
+}
+
+/** A compiled validator (ajv's shape). */
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** Issues of `value` against a validator, with pointers under `prefix` (e.g. `/tenant_quota`) into `root`. */
+export function validatorIssues(validate: CompiledValidator, value: unknown, prefix: string, root: unknown): InputIssue[] {
+  if (validate(value)) return [];
+  return issuesOf((validate.errors ?? []).map((error) => ({ ...error, instancePath: `${prefix}${error.instancePath}` })), root);
 }
 
 /** Validates an engine output against the published output schema. */

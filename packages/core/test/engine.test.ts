@@ -88,6 +88,7 @@ describe('engine', () => {
         { field: 'x_section.value', value: 2, rule: 'b/r', mode: 'b', reason: 'r', kb: [] },
       ] satisfies ModeDecision[],
       new Map([['a', 0.5], ['b', 0.9]]),
+      { owners: new Map() },
     );
     expect(merged.fields.get('x_section.value')).toBe(2);
     expect(merged.conflicts[0]?.resolution).toMatch(/higher applicability score/);
@@ -100,6 +101,7 @@ describe('engine', () => {
         { field: 'pipeline_blueprint.caching_strategy', value: 'b', rule: 'blueprint/r', mode: 'blueprint', reason: 'r', kb: [] },
       ] satisfies ModeDecision[],
       new Map([['x', 1], ['blueprint', 0.5]]),
+      { owners: new Map([['pipeline_blueprint', 'blueprint']]) },
     );
     expect(merged.fields.get('pipeline_blueprint.caching_strategy')).toBe('b');
   });

@@ -171,11 +171,23 @@ describe('values too big or too deep to be a profile are refused quickly, with a
     ['objects nested 100,000 deep', () => ({ goal: 'x', extra: nested(100_000, 'object') }), new RegExp(`nesting at most ${PROFILE_LIMITS.maxDepth} deep`)],
     ['a root nested 17 deep', () => nested(PROFILE_LIMITS.maxDepth + 1, 'array'), /nesting at most/],
     ['an array of a million items', () => ({ goal: 'x', current_pain: Array.from({ length: 1_000_000 }, () => 'costs') }), new RegExp(`at most ${PROFILE_LIMITS.maxNodes} values`)],
-    ['an object with 200,000 keys', () => ({ goal: 'x', ...Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i])) }), new RegExp(`at most ${PROFILE_LIMITS.maxNodes} values`)],
+    // three times the node limit is enough to prove the limit; the early stop itself is asserted below
+    ['an object with 3x the node limit in keys', () => ({ goal: 'x', ...Object.fromEntries(Array.from({ length: 3 * PROFILE_LIMITS.maxNodes }, (_, i) => [`k${i}`, i])) }), new RegExp(`at most ${PROFILE_LIMITS.maxNodes} values`)],
     ['a 20 MB goal', () => ({ goal: 'g'.repeat(20 * 1024 * 1024) }), /\/goal: expected a string of at most \d+ characters/],
     ['a 1 MB region name', () => ({ goal: 'x', infra: { regions: ['r'.repeat(1024 * 1024)] } }), /\/infra\/regions\/0: expected a string (matching|of at most)/],
     ['101 regions', () => ({ goal: 'x', infra: { regions: Array.from({ length: 101 }, (_, i) => `r${i}`) } }), /\/infra\/regions: expected at most 100 items/],
   ];
+
+  it('stops reading a huge object at the node limit (reads counted, not timed)', () => {
+    let reads = 0;
+    const huge: Record<string, unknown> = { goal: 'x' };
+    for (let i = 0; i < 5 * PROFILE_LIMITS.maxNodes; i++) {
+      Object.defineProperty(huge, `k${i}`, { enumerable: true, get: () => ++reads });
+    }
+    expect(() => engine.plan(huge)).toThrow(new RegExp(`at most ${PROFILE_LIMITS.maxNodes} values`));
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(PROFILE_LIMITS.maxNodes);
+  });
 
   it.each(cases)('%s', (_name, make, message) => {
     const value = make();

@@ -7,6 +7,7 @@ export { blueprintRules, deployRegions, jurisdictionOf } from './rules.js';
 /** Mode 1: the multi-tenant CI/CD blueprint, and the standard enterprise blueprint when nothing else applies. */
 export const blueprintMode = defineMode({
   id: 'blueprint',
+  sections: [{ id: 'pipeline_blueprint' }],
   title: 'Design CRM CI/CD blueprint (multi-tenant)',
   specMode: 1,
   kb: ['KB_01#Architecture', 'KB_02#Trunk_Based', 'KB_18#Ring_Deployment'],

@@ -9,6 +9,7 @@ export { drDrillScript, drillSchedule, durationSeconds, incidentLogTemplate, res
 /** Mode 9: DR & BCP. Recovery targets by risk tier, drills that prove them, and the restore runbook. */
 export const drMode = defineMode({
   id: 'dr',
+  sections: [{ id: 'dr_plan' }],
   title: 'DR & BCP',
   specMode: 9,
   kb: ['KB_15#Disaster_Recovery', 'KB_15#RTO_Tracking'],

@@ -8,6 +8,7 @@ export { budgetAlert, spotConfig, taggingPolicy, ttlEnforcer } from './artifacts
 /** Mode 10: FinOps for CI/CD. Budgets, tags, TTLs and spot capacity. */
 export const finopsMode = defineMode({
   id: 'finops',
+  sections: [{ id: 'finops_controls' }],
   title: 'FinOps CI/CD',
   specMode: 10,
   kb: ['KB_19#Cost_Controls', 'KB_19#FinOps_Controls'],

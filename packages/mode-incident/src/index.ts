@@ -9,6 +9,7 @@ export { auditBreakGlass, breakGlassProcedure, incidentChecklistArtifact, postMo
 /** Mode 8: Operations (incident response), with the break-glass path for emergency fixes. */
 export const incidentMode = defineMode({
   id: 'incident',
+  sections: [{ id: 'incident_response' }],
   title: 'Operations: Incident Response',
   specMode: 8,
   kb: ['KB_14#Incident_Response', 'KB_14#Post_Mortem'],

@@ -8,6 +8,7 @@ export { EXAMPLE, featureFlagMigration, ingressRouting, migrationContract, migra
 /** Zero-downtime data migrations (expand-contract) and monolith modernization (strangler fig). Not numbered in the spec. */
 export const migrationMode = defineMode({
   id: 'migration',
+  sections: [{ id: 'migration_plan' }],
   title: 'Zero-Downtime Migrations',
   specMode: null,
   kb: ['KB_08#ZeroDowntime', 'KB_01#Architecture'],

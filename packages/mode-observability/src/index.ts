@@ -8,6 +8,7 @@ export { observabilityArtifacts, releaseMarker, sloBurnAlerts } from './artifact
 /** Mode 7: release observability. Connects deployments to business impact. */
 export const observabilityMode = defineMode({
   id: 'observability',
+  sections: [{ id: 'observability_plan' }],
   title: 'Release Observability',
   specMode: 7,
   kb: ['KB_07#Observability', 'KB_07#Release_Markers'],

@@ -19,6 +19,7 @@ export {
 /** Mode 6: progressive delivery. Separates release from deploy: rings, canaries, flags, automatic rollback. */
 export const progressiveDeliveryMode = defineMode({
   id: 'progressive-delivery',
+  sections: [{ id: 'rollout_strategy' }],
   title: 'Progressive Delivery',
   specMode: 6,
   kb: ['KB_02#Feature_Flags', 'KB_18#Tenant_Canary', 'KB_02#Progressive_Delivery', 'KB_18#Canary'],

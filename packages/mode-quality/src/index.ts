@@ -8,6 +8,7 @@ export { circuitBreakerConfig, flakyQuarantine, integrationIds, pactVerification
 /** Mode 2: quality gates and contract testing. Stops flakiness and integration breaks. */
 export const qualityMode = defineMode({
   id: 'quality',
+  sections: [{ id: 'quality_strategy' }],
   title: 'Quality Gates & Contract Testing',
   specMode: 2,
   kb: ['KB_03#Test_Pyramid', 'KB_09#Contract_Testing', 'KB_03#Flaky_Management', 'KB_09#Reliability'],

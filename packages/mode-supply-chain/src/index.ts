@@ -26,6 +26,7 @@ export { WORDS as SUPPLY_CHAIN_WORDS, signingUnavailable, runnerFocus, cacheFocu
 /** Mode 3: supply-chain security (SLSA). Trust nothing but cryptography. */
 export const supplyChainMode = defineMode({
   id: 'supply-chain',
+  sections: [{ id: 'security_controls' }, { id: 'evidence_bundle_plan' }],
   title: 'Supply Chain Security (SLSA)',
   specMode: 3,
   kb: ['KB_04#Supply_Chain', 'KB_04#SLSA_Levels', 'KB_05#OIDC_Identity', 'KB_17#Hardening', 'KB_17#Ephemeral_Builders'],

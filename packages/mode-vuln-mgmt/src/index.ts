@@ -29,6 +29,7 @@ export const VULN_WORDS = [
 /** Mode 4: vulnerability management. Prioritize real risk (KEV/EPSS) over heavy scans. */
 export const vulnMgmtMode = defineMode({
   id: 'vuln-mgmt',
+  sections: [{ id: 'vuln_mgmt_policy' }],
   title: 'Vulnerability Management',
   specMode: 4,
   kb: ['KB_16#Vuln_Management', 'KB_16#Prioritization'],

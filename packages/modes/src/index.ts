@@ -1,4 +1,16 @@
-import { createContainer, engineFrom, rendererModule, type ArtifactRenderer, type ArtifactSpec, type ContainerModule, type Engine, type RenderedArtifact } from '@ringmaster/core';
+import {
+  createContainer,
+  engineFrom,
+  modeModule,
+  rendererModule,
+  type ArtifactRenderer,
+  type ArtifactSpec,
+  type ContainerModule,
+  type Engine,
+  type KnowledgeBase,
+  type ModePlugin,
+  type RenderedArtifact,
+} from '@ringmaster/core';
 import { blueprintModule } from '@ringmaster/mode-blueprint';
 import { drModule } from '@ringmaster/mode-dr';
 import { finopsModule } from '@ringmaster/mode-finops';
@@ -27,9 +39,27 @@ export const MODE_MODULES: readonly ContainerModule[] = [
   migrationModule,
 ];
 
-/** The engine the CLI and the Slack app run: every mode, the file renderer (or the one given), this installation's kb/. */
-export function createEngine(renderer: ArtifactRenderer = new FileRenderer()): Engine {
-  return engineFrom(createContainer([...MODE_MODULES, rendererModule(renderer)]));
+export interface EngineOptions {
+  /** The modes to plan with, as plugin objects or container modules (yours too); every built-in mode when omitted. */
+  modes?: readonly (ModePlugin | ContainerModule)[];
+  /** Turns artifact specs into files; the FileRenderer (every format validated) when omitted. */
+  renderer?: ArtifactRenderer;
+  /** The knowledge base; the kb/ shipped with @ringmaster/core when omitted. */
+  kb?: KnowledgeBase;
+}
+
+function isModePlugin(entry: ModePlugin | ContainerModule): entry is ModePlugin {
+  return typeof (entry as Partial<ModePlugin>).contribute === 'function';
+}
+
+/**
+ * The planner: the modes given (all of them by default), checked together at once
+ * (duplicate ids or section owners, unknown sections), with the file renderer and the KB.
+ * The CLI and the Slack app run `createEngine()`; a library user passes `{ modes: [...] }`.
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  const modes = (options.modes ?? MODE_MODULES).map((entry) => (isModePlugin(entry) ? modeModule(entry) : entry));
+  return engineFrom(createContainer([...modes, rendererModule(options.renderer ?? new FileRenderer())], options.kb));
 }
 
 /** One rendered artifact with the spec it came from. */
@@ -47,10 +77,12 @@ export function createRecordingEngine(): { engine: Engine; captured: CapturedArt
   const files = new FileRenderer();
   const captured: CapturedArtifact[] = [];
   const engine = createEngine({
-    render(spec) {
-      const rendered = files.render(spec);
-      captured.push({ spec, rendered });
-      return rendered;
+    renderer: {
+      render(spec) {
+        const rendered = files.render(spec);
+        captured.push({ spec, rendered });
+        return rendered;
+      },
     },
   });
   return { engine, captured };
