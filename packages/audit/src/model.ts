@@ -274,7 +274,7 @@ function githubJob(pair: Pair): Job {
 
 const GITLAB_RESERVED = new Set(['stages', 'variables', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'pages:deploy']);
 
-function gitlabJob(pair: Pair, defaults: unknown, rootImage: unknown): Job {
+function gitlabJob(pair: Pair, defaults: unknown, rootImage: unknown, rootCache: unknown): Job {
   const node = isMap(pair.value) ? pair.value : null;
   const steps: Step[] = [];
   for (const key of ['before_script', 'script', 'after_script']) {
@@ -292,7 +292,7 @@ function gitlabJob(pair: Pair, defaults: unknown, rootImage: unknown): Job {
   }
   const tagsNode = get(node, 'tags');
   const environment = environmentOf(node);
-  const cache = get(node, 'cache') ?? undefined;
+  const cache = get(node, 'cache') ?? get(defaults, 'cache') ?? (rootCache as Node | null) ?? undefined;
   const manual = str(get(node, 'when'));
   return {
     id: String((pair.key as Scalar).value),
@@ -346,7 +346,7 @@ export function buildPipeline(file: SourceFile, includes: readonly SourceFile[] 
         if (!isScalar(pair.key) || winners.get(String(pair.key.value)) !== pair || !isMap(pair.value)) continue;
         const job = pair.value;
         if (!get(job, 'script') && !get(job, 'trigger') && !get(job, 'extends')) continue;
-        jobs.push(gitlabJob(pair as Pair, defaults, rootImage));
+        jobs.push(gitlabJob(pair as Pair, defaults, rootImage, top('cache')));
       }
     }
     const env: Entry[] = [];

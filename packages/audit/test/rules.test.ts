@@ -51,8 +51,16 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
   'self-hosted-pr-runner': [['ci.yml', 8, 15]],
   'non-ephemeral-release-runner': [['release.yml', 9, 15]],
   'cache-in-release-job': [
+    ['.gitlab-ci.yml', 3, 5],
+    ['dispatch.yml', 15, 18],
+    ['dispatch.yml', 25, 18],
     ['publish.yml', 16, 18],
     ['publish.yml', 17, 15],
+    ['tag-push.yml', 13, 15],
+    ['tag-push.yml', 14, 15],
+    ['tag-push.yml', 19, 25],
+    ['tag-push.yml', 22, 18],
+    ['tag-push.yml', 23, 15],
   ],
   'push-deploy': [
     ['deploy.yml', 21, 11],
