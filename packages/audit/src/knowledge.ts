@@ -75,7 +75,6 @@ export const BUILTIN_KNOWLEDGE: Readonly<Knowledge> = {
     { action: 'cardinalby/js-eval-action', inputs: ['expression'] },
     { action: 'mathiasvr/command-output', inputs: ['run'] },
     { action: 'cloudposse/github-action-jq', inputs: ['script'] },
-    { action: 'tj-actions/eslint-changed-files', inputs: ['extra_args'] },
   ],
   cache_actions: [
     { action: 'actions/cache', always: true, disabled_by: ['lookup-only'] },

@@ -97,6 +97,8 @@ export interface Entry {
 export interface Step {
   index: number;
   node: YAMLMap | Scalar;
+  /** `id:`, which `steps.<id>.outputs` refers to. */
+  id?: string;
   name?: string;
   uses?: Str;
   /** A run script; on GitLab one script line. */
@@ -213,11 +215,13 @@ function collectExpressions(node: unknown, out: Str[]): void {
 
 function githubStep(node: unknown, index: number): Step {
   const name = str(get(node, 'name'))?.value;
+  const id = str(get(node, 'id'))?.value;
   const uses = str(get(node, 'uses'));
   const run = str(get(node, 'run'));
   return {
     index,
     node: node as YAMLMap,
+    ...(id ? { id } : {}),
     ...(name ? { name } : {}),
     ...(uses ? { uses } : {}),
     ...(run ? { run } : {}),
@@ -394,6 +398,32 @@ export function buildPipeline(file: SourceFile, includes: readonly SourceFile[] 
     expressions,
     includes: [],
   };
+}
+
+/**
+ * A job's `strategy.matrix`: the values of each matrix key (`include` entries too), and the
+ * matrix itself when it is one expression (`matrix: ${{ fromJSON(...) }}`).
+ */
+export interface Matrix {
+  values: Map<string, Str[]>;
+  whole?: Str;
+}
+
+export function matrixOf(job: Job): Matrix {
+  const matrix = get(get(job.node, 'strategy'), 'matrix');
+  const values = new Map<string, Str[]>();
+  const add = (key: string, node: unknown): void => {
+    const list = values.get(key) ?? [];
+    list.push(...strings(node));
+    values.set(key, list);
+  };
+  for (const e of entries(matrix)) {
+    if (e.key === 'include') {
+      for (const item of isSeq(e.valueNode) ? e.valueNode.items : []) for (const inner of entries(item)) add(inner.key, inner.valueNode);
+    } else if (e.key !== 'exclude') add(e.key, e.valueNode);
+  }
+  const whole = str(matrix);
+  return { values, ...(whole ? { whole } : {}) };
 }
 
 /** `owner/repo[/path]` of a `uses:` value, lower-cased, without the ref. */

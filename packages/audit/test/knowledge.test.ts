@@ -55,6 +55,17 @@ describe('knowledge tables', () => {
     expect((await auditPath(off, { config: join(off, 'audit.yml') })).findings.filter((f) => f.rule === 'cache-in-release-job')).toEqual([]);
   });
 
+  it('a user names an action input that is code, and an untrusted context', async () => {
+    const workflow = `name: t\non: issues\npermissions:\n  contents: read\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/run@${SHA} # v1\n        with:\n          command: echo \${{ github.event.issue.title }} \${{ github.event.issue.milestone.title }}\n`;
+    expect((await auditPath(repo({ '.github/workflows/t.yml': workflow }))).findings).toEqual([]);
+    const root = withConfig({ '.github/workflows/t.yml': workflow }, 'knowledge:\n  code_inputs:\n    - action: acme/run\n      inputs: [command]\n  untrusted_contexts: [github.event.issue.milestone.title]\n');
+    const report = await auditPath(root, { config: join(root, 'audit.yml') });
+    expect(report.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['script-injection', 11, 25],
+      ['script-injection', 11, 57],
+    ]);
+  });
+
   it('rejects a malformed table row, naming where', () => {
     expect(() => parseConfig('knowledge:\n  cache_actions:\n    - always: true\n', 'audit.yml')).toThrow(AuditInputError);
     expect(() => parseConfig('knowledge:\n  cache_actions:\n    - always: true\n', 'audit.yml')).toThrow(/\/knowledge\/cache_actions\/0 must have required property 'action'/);
