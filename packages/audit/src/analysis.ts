@@ -1,4 +1,7 @@
-import { actionName, usesAction, withValue, type Job, type Pipeline, type Step, type Str } from './model.js';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { BUILTIN, isOff, rowFor, type CompiledKnowledge } from './knowledge.js';
+import { get, usesAction, withValue, type Job, type Pipeline, type Step, type Str } from './model.js';
+import type { Confidence } from './types.js';
 
 /** One command found in a script: the matched text and its offset in the script's value. */
 export interface ScriptHit {
@@ -37,7 +40,6 @@ export const CURL_PIPE_SHELL = /\b(?:curl|wget)\b[^|;\n]*\|\s*(?:sudo\s+(?:-\S+\
 export const DEPLOY_COMMAND = /\bkubectl\s+(?:[-\w=.]+\s+)*?(?:apply|create|replace|patch|set\s+image|rollout\s+restart)\b|\bhelm\s+(?:[-\w=.]+\s+)*?(?:upgrade|install)\b/;
 export const VERIFY_COMMAND = /\bcosign\s+verify(?:-attestation)?\b|\bgh\s+attestation\s+verify\b|\bslsa-verifier\s+verify-\w+|\bnotation\s+verify\b/;
 export const BUILD_COMMAND = /\bdocker\s+(?:buildx\s+)?build\b|\b(?:npm|pnpm|yarn)\s+(?:run\s+)?build\b|\bmvn\b[^\n]*\b(?:package|install|verify)\b|\bgo\s+build\b|\bgradlew?\b[^\n]*\b(?:build|assemble)\b|\bcargo\s+build\b/;
-export const PUBLISH_COMMAND = /\bdocker\s+(?:image\s+)?push\b|\bdocker\s+buildx\s+build\b[^\n]*--push\b|\bpodman\s+push\b|\b(?:npm|pnpm)\s+publish\b|\byarn\s+(?:npm\s+)?publish\b|\bgoreleaser\s+release\b|\bgh\s+release\s+(?:create|upload)\b|\btwine\s+upload\b|\bcargo\s+publish\b|\bmvn\b[^\n]*\bdeploy\b|\bgradlew?\b[^\n]*\bpublish\w*|\bcrane\s+(?:push|copy)\b|\bskopeo\s+copy\b|\bhelm\s+push\b|\boras\s+push\b|\bko\s+(?:build|publish)\b/;
 /** `cosign attest` counts only with a SLSA provenance predicate (an SBOM attestation is not provenance). */
 export const SIGNED_PROVENANCE_COMMAND = /\bcosign\s+attest\b[^\n]*--type[= ](?:slsaprovenance\d*|"?https:\/\/slsa\.dev\/provenance)|\b(?:npm|pnpm)\s+publish\b[^\n]*--provenance\b/;
 export const UNSIGNED_PROVENANCE_COMMAND = /--provenance\b|--attest\s+type=provenance/;
@@ -48,25 +50,47 @@ export function isSlsaGeneratorCall(job: Job): boolean {
   return !!job.uses && job.uses.value.toLowerCase().startsWith(SLSA_GENERATOR);
 }
 
-function truthy(s: Str | undefined): boolean {
-  return !!s && /^(?:true|\$\{\{.*\}\})$/i.test(s.value.trim());
-}
-
 /** A step that publishes an artifact: pushes an image, publishes a package, cuts a release. */
-export function isPublishStep(step: Step): boolean {
-  if (scriptHits(step, PUBLISH_COMMAND).length > 0) return true;
-  if (usesAction(step, 'docker/build-push-action')) return truthy(withValue(step, 'push'));
-  if (usesAction(step, 'goreleaser/goreleaser-action')) return /\brelease\b/.test(withValue(step, 'args')?.value ?? 'release');
-  return usesAction(step, 'softprops/action-gh-release', 'ncipollo/release-action', 'pypa/gh-action-pypi-publish', 'js-devtools/npm-publish');
+export function isPublishStep(step: Step, knowledge: CompiledKnowledge = BUILTIN): boolean {
+  if (scriptHits(step, knowledge.publishCommand).length > 0) return true;
+  const row = rowFor(knowledge.publishers, step.uses?.value);
+  if (!row) return false;
+  if (!row.when_input) return true;
+  const value = withValue(step, row.when_input)?.value ?? row.when_default;
+  if (row.when_matches) return value !== undefined && new RegExp(row.when_matches).test(value);
+  return !isOff(value);
 }
 
 /** A job that publishes: a release job. */
-export function isReleaseJob(job: Job): boolean {
-  return isSlsaGeneratorCall(job) || job.steps.some(isPublishStep);
+export function isReleaseJob(job: Job, knowledge: CompiledKnowledge = BUILTIN): boolean {
+  return isSlsaGeneratorCall(job) || job.steps.some((s) => isPublishStep(s, knowledge));
 }
 
-export function releaseJobs(p: Pipeline): Job[] {
-  return p.jobs.filter(isReleaseJob);
+export function releaseJobs(p: Pipeline, knowledge: CompiledKnowledge = BUILTIN): Job[] {
+  return p.jobs.filter((j) => isReleaseJob(j, knowledge));
+}
+
+const RELEASE_BRANCH = /^(?:release|releases|stable|prod|production)(?:[-/_*].*)?$/i;
+
+/**
+ * The trigger that makes a whole GitHub workflow a release workflow, with its node: `release`,
+ * `push` of tags, `push` to release branches (`release/**`, `releases/*`, `stable`).
+ */
+export function releaseTrigger(p: Pipeline): { node: Str['node']; why: string } | undefined {
+  const release = p.triggers.get('release');
+  if (release) return { node: release, why: 'runs on release' };
+  if (!p.triggers.has('push')) return undefined;
+  const on = get(p.file.doc.contents, 'on') ?? get(p.file.doc.contents, true as unknown as string);
+  const push = get(on, 'push');
+  if (!isMap(push)) return undefined;
+  const tags = get(push, 'tags');
+  if (tags) return { node: p.triggers.get('push')!, why: 'runs on tag pushes' };
+  const branches = get(push, 'branches');
+  const names = isSeq(branches) ? branches.items : [branches];
+  for (const b of names) {
+    if (isScalar(b) && typeof b.value === 'string' && RELEASE_BRANCH.test(b.value)) return { node: p.triggers.get('push')!, why: `runs on pushes to ${b.value}` };
+  }
+  return undefined;
 }
 
 /** Steps that generate provenance, and whether it is signed by the build platform's identity. */
@@ -83,26 +107,32 @@ export function provenanceOf(step: Step): 'signed' | 'unsigned' | undefined {
   return undefined;
 }
 
-/** A step that restores a cache into the job: where a poisoned cache gets in. */
-export function cacheRestore(step: Step): Str | undefined {
-  if (!step.uses) return undefined;
-  const name = actionName(step.uses.value);
-  if (name === 'actions/cache' || name === 'actions/cache/restore') return step.uses;
-  if (/^actions\/setup-(?:node|python|java|dotnet|ruby)$/.test(name)) {
-    const cache = step.with.find((e) => e.key === 'cache' || e.key === 'cache-dependency-path');
-    return cache?.value && cache.value.value !== 'false' && cache.value.value !== '' ? cache.value : undefined;
+/** A step that restores a cache into the job (where a poisoned cache gets in): the node that turns it on, and how sure that is. */
+export function cacheRestore(step: Step, knowledge: CompiledKnowledge = BUILTIN): { node: Str['node']; confidence: Confidence } | undefined {
+  const row = rowFor(knowledge.cacheActions, step.uses?.value);
+  if (!row || !step.uses) return undefined;
+  let uncertain = false;
+  for (const input of row.disabled_by ?? []) {
+    const v = withValue(step, input)?.value;
+    if (v === undefined || isOff(v)) continue;
+    if (!v.includes('${{')) return undefined;
+    uncertain = true;
   }
-  if (name === 'actions/setup-go') {
-    const cache = withValue(step, 'cache');
-    return cache?.value === 'false' ? undefined : (cache ?? step.uses);
+  const confidence: Confidence = uncertain ? 'medium' : 'high';
+  if (row.always) return { node: step.uses.node, confidence };
+  for (const input of row.enabled_by ?? []) {
+    const v = withValue(step, input);
+    if (v === undefined) continue;
+    if (isOff(v.value)) return undefined;
+    return { node: v.node, confidence: v.value.includes('${{') ? 'medium' : confidence };
   }
-  if (name === 'docker/build-push-action') return withValue(step, 'cache-from');
-  return undefined;
+  return row.default ? { node: step.uses.node, confidence } : undefined;
 }
 
 export function gitlabCacheRestores(job: Job): boolean {
   if (!job.cache) return false;
   const text = JSON.stringify(job.cache.toJSON());
+  if (text === '[]' || text === '{}' || text === 'null') return false;
   return !/"policy":"push"/.test(text);
 }
 

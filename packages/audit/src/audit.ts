@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadRepo } from './load.js';
 import type { Pipeline } from './model.js';
+import { compileKnowledge, mergeKnowledge } from './knowledge.js';
 import { runRule, type AuditRule } from './rule.js';
 import { RULE_LIST } from './rules/index.js';
 import { slsaLevel } from './slsa.js';
 import { applySuppressions, inlineSuppressions, loadConfig, type AuditConfig, type InlineSuppression } from './suppress.js';
-import { SEVERITIES, type AuditReport, type Finding, type SlsaResult } from './types.js';
+import { CONFIDENCES, SEVERITIES, type AuditReport, type Confidence, type Finding, type SlsaResult } from './types.js';
 
 export interface AuditOptions {
   /** The exceptions file; defaults to `<path>/.ringmaster/audit.yml` when it exists. */
@@ -15,6 +16,8 @@ export interface AuditOptions {
   today?: string;
   /** Rules to run; defaults to every registered rule. */
   rules?: readonly AuditRule[];
+  /** Also run the pedantic checks that are noise by default. */
+  strict?: boolean;
 }
 
 function byLocation(a: Finding, b: Finding): number {
@@ -29,11 +32,12 @@ export async function auditPath(path: string, options: AuditOptions = {}): Promi
   const config: AuditConfig = options.config ? loadConfig(resolve(options.config)) : existsSync(defaultConfig) ? loadConfig(defaultConfig) : { exceptions: [] };
   const notes: string[] = [...loadNotes];
   const rules = options.rules ?? RULE_LIST;
+  const run = { knowledge: compileKnowledge(mergeKnowledge(config.knowledge)), strict: options.strict ?? false };
 
   const findings: Finding[] = [];
   const inline = new Map<string, InlineSuppression[]>();
   for (const p of pipelines) {
-    for (const rule of rules) findings.push(...runRule(rule, p));
+    for (const rule of rules) findings.push(...runRule(rule, p, run));
     for (const file of [p.file, ...p.includes]) if (!inline.has(file.path)) inline.set(file.path, inlineSuppressions(file, notes));
   }
   const unique = new Map<string, Finding>();
@@ -55,9 +59,13 @@ export async function auditPath(path: string, options: AuditOptions = {}): Promi
   };
 }
 
-/** 1 when any finding is at or above the threshold, else 0; `none` never fails. */
-export function exitCodeFor(report: Pick<AuditReport, 'findings'>, failOn: (typeof SEVERITIES)[number] | 'none'): 0 | 1 {
+/**
+ * 1 when any finding is at or above the severity threshold and at or above the confidence
+ * threshold (default medium: low-confidence hints never fail a run), else 0; `none` never fails.
+ */
+export function exitCodeFor(report: Pick<AuditReport, 'findings'>, failOn: (typeof SEVERITIES)[number] | 'none', minConfidence: Confidence = 'medium'): 0 | 1 {
   if (failOn === 'none') return 0;
   const threshold = SEVERITIES.indexOf(failOn);
-  return report.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold) ? 1 : 0;
+  const sure = CONFIDENCES.indexOf(minConfidence);
+  return report.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold && CONFIDENCES.indexOf(f.confidence) <= sure) ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 export * from './types.js';
 export { AuditInputError } from './errors.js';
-export { createRule, runRule, RuleDefinitionError, type AuditRule, type RuleContext } from './rule.js';
+export { createRule, runRule, RuleDefinitionError, type AuditRule, type RuleContext, type RunOptions, type FindingTraits } from './rule.js';
 export { RULES, RULE_LIST, type RuleId } from './rules/index.js';
 export { auditPath, exitCodeFor, type AuditOptions } from './audit.js';
 export { formatText, formatJson, formatSarif, toJson, toSarif, RULE_DOCS_BASE, SECURITY_SEVERITY, type TextOptions, type JsonReport, type SarifOptions } from './format.js';
@@ -9,3 +9,4 @@ export { discover, loadRepo, classify, resolveIncludes, MAX_INCLUDES } from './l
 export { buildPipeline, SourceFile, type Pipeline, type Job, type Step, type CiKind } from './model.js';
 export { parseConfig, loadConfig, globToRegExp, type AuditConfig, type AuditException } from './suppress.js';
 export { auditBaseline, type AuditBaseline } from './baseline.js';
+export { BUILTIN_KNOWLEDGE, mergeKnowledge, compileKnowledge, type Knowledge, type CodeInput, type CacheAction, type PublisherAction, type ApiResponseAction } from './knowledge.js';

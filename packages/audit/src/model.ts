@@ -97,6 +97,8 @@ export interface Entry {
 export interface Step {
   index: number;
   node: YAMLMap | Scalar;
+  /** `id:`, which `steps.<id>.outputs` refers to. */
+  id?: string;
   name?: string;
   uses?: Str;
   /** A run script; on GitLab one script line. */
@@ -213,11 +215,13 @@ function collectExpressions(node: unknown, out: Str[]): void {
 
 function githubStep(node: unknown, index: number): Step {
   const name = str(get(node, 'name'))?.value;
+  const id = str(get(node, 'id'))?.value;
   const uses = str(get(node, 'uses'));
   const run = str(get(node, 'run'));
   return {
     index,
     node: node as YAMLMap,
+    ...(id ? { id } : {}),
     ...(name ? { name } : {}),
     ...(uses ? { uses } : {}),
     ...(run ? { run } : {}),
@@ -274,7 +278,7 @@ function githubJob(pair: Pair): Job {
 
 const GITLAB_RESERVED = new Set(['stages', 'variables', 'default', 'include', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'pages:deploy']);
 
-function gitlabJob(pair: Pair, defaults: unknown, rootImage: unknown): Job {
+function gitlabJob(pair: Pair, defaults: unknown, rootImage: unknown, rootCache: unknown): Job {
   const node = isMap(pair.value) ? pair.value : null;
   const steps: Step[] = [];
   for (const key of ['before_script', 'script', 'after_script']) {
@@ -292,7 +296,7 @@ function gitlabJob(pair: Pair, defaults: unknown, rootImage: unknown): Job {
   }
   const tagsNode = get(node, 'tags');
   const environment = environmentOf(node);
-  const cache = get(node, 'cache') ?? undefined;
+  const cache = get(node, 'cache') ?? get(defaults, 'cache') ?? (rootCache as Node | null) ?? undefined;
   const manual = str(get(node, 'when'));
   return {
     id: String((pair.key as Scalar).value),
@@ -346,7 +350,7 @@ export function buildPipeline(file: SourceFile, includes: readonly SourceFile[] 
         if (!isScalar(pair.key) || winners.get(String(pair.key.value)) !== pair || !isMap(pair.value)) continue;
         const job = pair.value;
         if (!get(job, 'script') && !get(job, 'trigger') && !get(job, 'extends')) continue;
-        jobs.push(gitlabJob(pair as Pair, defaults, rootImage));
+        jobs.push(gitlabJob(pair as Pair, defaults, rootImage, top('cache')));
       }
     }
     const env: Entry[] = [];
@@ -394,6 +398,32 @@ export function buildPipeline(file: SourceFile, includes: readonly SourceFile[] 
     expressions,
     includes: [],
   };
+}
+
+/**
+ * A job's `strategy.matrix`: the values of each matrix key (`include` entries too), and the
+ * matrix itself when it is one expression (`matrix: ${{ fromJSON(...) }}`).
+ */
+export interface Matrix {
+  values: Map<string, Str[]>;
+  whole?: Str;
+}
+
+export function matrixOf(job: Job): Matrix {
+  const matrix = get(get(job.node, 'strategy'), 'matrix');
+  const values = new Map<string, Str[]>();
+  const add = (key: string, node: unknown): void => {
+    const list = values.get(key) ?? [];
+    list.push(...strings(node));
+    values.set(key, list);
+  };
+  for (const e of entries(matrix)) {
+    if (e.key === 'include') {
+      for (const item of isSeq(e.valueNode) ? e.valueNode.items : []) for (const inner of entries(item)) add(inner.key, inner.valueNode);
+    } else if (e.key !== 'exclude') add(e.key, e.valueNode);
+  }
+  const whole = str(matrix);
+  return { values, ...(whole ? { whole } : {}) };
 }
 
 /** `owner/repo[/path]` of a `uses:` value, lower-cased, without the ref. */

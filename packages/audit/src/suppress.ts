@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { CST, Lexer, parse } from 'yaml';
 import { AuditInputError } from './errors.js';
+import { KNOWLEDGE_SCHEMA, type Knowledge } from './knowledge.js';
 import type { SourceFile } from './model.js';
 import type { Finding, Suppressed } from './types.js';
 
@@ -50,6 +51,8 @@ export interface AuditException {
 
 export interface AuditConfig {
   exceptions: AuditException[];
+  /** Rows added to the built-in action, command and context tables. */
+  knowledge?: Partial<Knowledge>;
 }
 
 const CONFIG_SCHEMA = {
@@ -71,6 +74,7 @@ const CONFIG_SCHEMA = {
         },
       },
     },
+    knowledge: KNOWLEDGE_SCHEMA,
   },
 } as const;
 

@@ -19,6 +19,10 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export type FailOn = Severity | 'none';
 
+/** How sure a rule is that a finding is real: low ones are hints that do not fail a run by default. */
+export const CONFIDENCES = ['high', 'medium', 'low'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
+
 /** 1-based line and column of a node in its file. */
 export interface Loc {
   line: number;
@@ -35,6 +39,10 @@ export interface RuleMeta {
   /** One sentence; the first paragraph of the rule's doc says exactly this. */
   description: string;
   fix: string;
+  /** The fix in GitLab CI's terms, for rules that also read GitLab pipelines and whose fix names GitHub things. */
+  gitlabFix?: string;
+  /** The confidence of the rule's findings unless a finding says otherwise; high when absent. */
+  confidence?: Confidence;
   kb: readonly KbTrace[];
   risk: RiskId;
 }
@@ -43,6 +51,7 @@ export interface Finding {
   rule: string;
   category: Category;
   severity: Severity;
+  confidence: Confidence;
   /** Relative to the audited folder, with `/` separators. */
   file: string;
   line: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditBaseline, CATEGORIES, type AuditReport, type Finding } from '../src/index.js';
 
-const finding = (over: Partial<Finding>): Finding => ({ rule: 'r', category: 'script-injection', severity: 'low', file: 'a.yml', line: 1, column: 1, message: 'm', fix: 'f', kb: [], risk: 'runner-compromise', ...over });
+const finding = (over: Partial<Finding>): Finding => ({ rule: 'r', category: 'script-injection', severity: 'low', confidence: 'high', file: 'a.yml', line: 1, column: 1, message: 'm', fix: 'f', kb: [], risk: 'runner-compromise', ...over });
 
 describe('auditBaseline', () => {
   it('orders what to change first by severity and lists the categories already right', () => {

@@ -64,6 +64,7 @@ describe('output', () => {
       rule: 'static-cloud-credentials',
       category: 'static-credentials',
       severity: 'critical',
+      confidence: 'high',
       file: '.gitlab-ci.yml',
       line: 6,
       column: 5,
@@ -84,12 +85,20 @@ describe('output', () => {
   });
 
   it('exit code follows --fail-on', () => {
-    const f = (severity: 'critical' | 'high' | 'medium' | 'low') => ({ findings: [{ severity }] }) as unknown as AuditReport;
+    const f = (severity: 'critical' | 'high' | 'medium' | 'low', confidence: 'high' | 'medium' | 'low' = 'high') => ({ findings: [{ severity, confidence }] }) as unknown as AuditReport;
     expect(exitCodeFor(f('high'), 'high')).toBe(1);
     expect(exitCodeFor(f('critical'), 'high')).toBe(1);
     expect(exitCodeFor(f('medium'), 'high')).toBe(0);
     expect(exitCodeFor(f('low'), 'low')).toBe(1);
     expect(exitCodeFor(f('critical'), 'none')).toBe(0);
     expect(exitCodeFor({ findings: [] } as unknown as AuditReport, 'low')).toBe(0);
+  });
+
+  it('low-confidence findings fail a run only when asked', () => {
+    const f = (confidence: 'high' | 'medium' | 'low') => ({ findings: [{ severity: 'critical', confidence }] }) as unknown as AuditReport;
+    expect(exitCodeFor(f('low'), 'high')).toBe(0);
+    expect(exitCodeFor(f('medium'), 'high')).toBe(1);
+    expect(exitCodeFor(f('low'), 'high', 'low')).toBe(1);
+    expect(exitCodeFor(f('medium'), 'high', 'high')).toBe(0);
   });
 });

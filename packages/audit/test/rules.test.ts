@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditPath, RULES, type RuleId } from '../src/index.js';
+import { auditPath, exitCodeFor, RULES, type RuleId } from '../src/index.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -45,14 +45,30 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
   ],
   'untrusted-checkout': [['pr-preview.yml', 14, 16]],
   'script-injection': [
+    ['greet/action.yml', 8, 26],
+    ['indirect.yml', 16, 20],
+    ['indirect.yml', 17, 20],
+    ['indirect.yml', 20, 14],
+    ['indirect.yml', 23, 34],
+    ['indirect.yml', 27, 39],
+    ['indirect.yml', 32, 20],
+    ['indirect.yml', 34, 17],
     ['triage.yml', 17, 24],
     ['triage.yml', 21, 27],
   ],
   'self-hosted-pr-runner': [['ci.yml', 8, 15]],
   'non-ephemeral-release-runner': [['release.yml', 9, 15]],
   'cache-in-release-job': [
+    ['.gitlab-ci.yml', 3, 5],
+    ['dispatch.yml', 15, 18],
+    ['dispatch.yml', 25, 18],
     ['publish.yml', 16, 18],
     ['publish.yml', 17, 15],
+    ['tag-push.yml', 13, 15],
+    ['tag-push.yml', 14, 15],
+    ['tag-push.yml', 19, 25],
+    ['tag-push.yml', 22, 18],
+    ['tag-push.yml', 23, 15],
   ],
   'push-deploy': [
     ['deploy.yml', 21, 11],
@@ -72,6 +88,17 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
   'secrets-to-json': [['debug.yml', 12, 24]],
   'secret-outside-environment': [['notify.yml', 14, 30]],
 };
+
+describe('--strict', () => {
+  it('adds pedantic checks as low-confidence findings, which do not fail a run by default', async () => {
+    const dir = join(FIXTURES, 'script-injection', 'negative');
+    expect((await auditPath(dir)).findings).toEqual([]);
+    const strict = await auditPath(dir, { strict: true });
+    expect(strict.findings.map((f) => [f.rule, f.file, f.line, f.column, f.confidence])).toEqual([['script-injection', 'greet/action.yml', 13, 34, 'low']]);
+    expect(exitCodeFor(strict, 'low')).toBe(0);
+    expect(exitCodeFor(strict, 'low', 'low')).toBe(1);
+  });
+});
 
 describe.each(Object.keys(RULES) as RuleId[])('%s', (rule) => {
   it('flags its true positives at the offending node', async () => {

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import type { FailOn } from '@ringmaster/audit';
+import type { Confidence, FailOn } from '@ringmaster/audit';
 import { Option, type Command } from 'commander';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -8,6 +8,9 @@ type Format = (typeof FORMATS)[number];
 export interface AuditCommandOptions {
   format: Format;
   failOn: FailOn;
+  /** Findings below this confidence never fail the run. */
+  failConfidence?: Confidence;
+  strict?: boolean;
   config?: string;
 }
 
@@ -21,10 +24,10 @@ export async function runAudit(path: string, options: AuditCommandOptions, out: 
   const { auditPath, AuditInputError, exitCodeFor, formatJson, formatSarif, formatText } = await import('@ringmaster/audit');
   if (!existsSync(path)) throw new AuditInputError(`path not found: ${path}`);
   if (!statSync(path).isDirectory()) throw new AuditInputError(`not a directory: ${path}`);
-  const report = await auditPath(path, options.config ? { config: options.config } : {});
+  const report = await auditPath(path, { ...(options.config ? { config: options.config } : {}), strict: options.strict === true });
   const color = options.format === 'text' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   out.write(options.format === 'json' ? formatJson(report) : options.format === 'sarif' ? formatSarif(report) : formatText(report, { color }));
-  return exitCodeFor(report, options.failOn);
+  return exitCodeFor(report, options.failOn, options.failConfidence ?? 'medium');
 }
 
 export function registerAudit(program: Command): Command {
@@ -34,6 +37,8 @@ export function registerAudit(program: Command): Command {
     .argument('<path>', 'repository folder to audit')
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['critical', 'high', 'medium', 'low', 'none']).default('high'))
+    .addOption(new Option('--fail-confidence <confidence>', 'only findings at or above this confidence fail the run').choices(['high', 'medium', 'low']).default('medium'))
+    .option('--strict', 'also run pedantic checks that are noise by default (first-party actions by tag, inputs.* in scripts, ...)')
     .option('--config <file>', 'exceptions file (default: PATH/.ringmaster/audit.yml)')
     .action(async (path: string, options: AuditCommandOptions) => {
       process.exitCode = await runAudit(path, options);
