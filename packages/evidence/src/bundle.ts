@@ -1,9 +1,12 @@
 import type { Checklist, ChecklistStep, MarkdownDoc } from '@ringmaster/core';
 import { checklistToMarkdown, mdInline, renderMarkdown } from '@ringmaster/renderer';
+import type { KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import { verifyChain, type EvidenceEvent } from './chain.js';
+import { keyId, signedStatement, signStatement, SIGNATURE_ALGORITHM, verifyStatement, type BundleSignature, type SigningKey } from './signature.js';
 
-export const BUNDLE_FORMAT = 'ringmaster.evidence.v1';
+/** v2: signed bundles, metrics from step markers. A v1 bundle came from an earlier version and carries no signature. */
+export const BUNDLE_FORMAT = 'ringmaster.evidence.v2';
 
 export type RunKind = 'incident' | 'rollback' | 'drill' | 'promotion';
 
@@ -53,11 +56,27 @@ export interface EvidenceBundle {
   postmortem_markdown?: string;
   /** Drills only: measured RTO against the target. */
   drill?: DrillResult;
+  /** The app's signature over the head and every other member (`signBundle`); absent on an unsigned bundle. */
+  signature?: BundleSignature;
 }
 
+/**
+ * `checked`: the signature verified against one of the keys given (its id in `key_id`).
+ * Not checked: no keys were given, so only internal consistency was verified; anyone
+ * can rebuild a consistent bundle with `buildBundle`.
+ */
+export type SignatureCheck = { checked: true; key_id: string } | { checked: false; key_id: string | null };
+
 export type BundleVerification =
-  | { ok: true; count: number; head: string; run: string }
+  | { ok: true; count: number; head: string; run: string; signature: SignatureCheck }
   | { ok: false; index?: number; reason: string };
+
+export interface VerifyOptions {
+  /** Public keys the auditor trusts (current and rotated-out); with any, an unsigned or foreign-signed bundle fails. */
+  keys?: readonly KeyObject[];
+  /** The head hash posted in the run's thread: the bundle's head must be this one. */
+  expectHead?: string;
+}
 
 /** Event types that finish a step. */
 const DONE_TYPES = new Set(['step.completed', 'step.approved', 'choice.made', 'wait.elapsed']);
@@ -289,14 +308,50 @@ export function buildBundle(events: readonly EvidenceEvent[]): EvidenceBundle {
 }
 
 /**
+ * Signs a bundle with the app's key: the signature covers the run id, the chain
+ * head and a digest of every other member, so neither the events nor anything
+ * derived from them can change without the key. Re-signing replaces a signature.
+ */
+export function signBundle(bundle: EvidenceBundle, key: SigningKey): EvidenceBundle {
+  const unsigned = withoutSignature(bundle);
+  return { ...unsigned, signature: signStatement(signedStatement(unsigned, key.keyId), key) };
+}
+
+function withoutSignature(bundle: EvidenceBundle): Omit<EvidenceBundle, 'signature'> {
+  const copy = { ...bundle };
+  delete copy.signature;
+  return copy;
+}
+
+function isSignature(value: unknown): value is BundleSignature {
+  const s = value as Partial<BundleSignature> | null;
+  return typeof s === 'object' && s !== null && s.algorithm === SIGNATURE_ALGORITHM && typeof s.key_id === 'string' && typeof s.value === 'string';
+}
+
+function checkSignature(b: EvidenceBundle, keys: readonly KeyObject[]): { ok: true; key_id: string } | { ok: false; reason: string } {
+  const signature = b.signature;
+  if (signature === undefined) return { ok: false, reason: 'the bundle is not signed, so anyone could have built it (an app that signs bundles exports a signature member)' };
+  const byId = new Map(keys.map((k) => [keyId(k), k]));
+  const key = byId.get(signature.key_id);
+  if (!key) return { ok: false, reason: `signed by key ${signature.key_id}, which is not among the keys given (${[...byId.keys()].join(', ')})` };
+  if (!verifyStatement(signedStatement(withoutSignature(b), signature.key_id), signature.value, key)) {
+    return { ok: false, reason: `the signature by key ${signature.key_id} does not match the bundle (altered after signing)` };
+  }
+  return { ok: true, key_id: signature.key_id };
+}
+
+/**
  * Verifies a parsed bundle: the hash chain, the head, and every derived part
  * (run header, summary, post-mortem, metrics, drill result) recomputed from
- * the events. `ringmaster evidence verify FILE` calls this.
+ * the events; with `keys`, the app's signature; with `expectHead`, the head
+ * posted in Slack. `ringmaster evidence verify FILE` calls this.
  */
-export function verifyBundle(bundle: unknown): BundleVerification {
+export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): BundleVerification {
   if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle)) return { ok: false, reason: 'the bundle is not a JSON object' };
   const b = bundle as Partial<EvidenceBundle>;
+  if ((b.format as string | undefined) === 'ringmaster.evidence.v1') return { ok: false, reason: `format ${b.format} is an unsigned bundle from an earlier version; export the run again for a signed ${BUNDLE_FORMAT} bundle` };
   if (b.format !== BUNDLE_FORMAT) return { ok: false, reason: `format is ${JSON.stringify(b.format)}, expected ${BUNDLE_FORMAT}` };
+  if (b.signature !== undefined && !isSignature(b.signature)) return { ok: false, reason: `signature is malformed: expected { algorithm: "${SIGNATURE_ALGORITHM}", key_id, value }` };
   const chain = verifyChain(b.events);
   if (!chain.ok) return chain.index >= 0 ? { ok: false, index: chain.index, reason: chain.reason } : { ok: false, reason: chain.reason };
   if (!b.head || b.head.count !== chain.count || b.head.hash !== chain.head) {
@@ -308,11 +363,17 @@ export function verifyBundle(bundle: unknown): BundleVerification {
   } catch (err) {
     return { ok: false, index: 0, reason: (err as Error).message };
   }
-  const keys = new Set([...Object.keys(expected), ...Object.keys(b)].filter((k) => k !== 'events'));
-  for (const key of [...keys].sort()) {
-    const have = (b as Record<string, unknown>)[key];
-    const want = (expected as Record<string, unknown>)[key];
-    if (canonicalJson(have ?? null) !== canonicalJson(want ?? null)) return { ok: false, reason: `${key} does not match the events` };
+  const members = new Set([...Object.keys(expected), ...Object.keys(b)].filter((k) => k !== 'events' && k !== 'signature'));
+  for (const member of [...members].sort()) {
+    const have = (b as Record<string, unknown>)[member];
+    const want = (expected as Record<string, unknown>)[member];
+    if (canonicalJson(have ?? null) !== canonicalJson(want ?? null)) return { ok: false, reason: `${member} does not match the events` };
   }
-  return { ok: true, count: chain.count, head: chain.head, run: expected.run.id };
+  if (options.expectHead !== undefined && options.expectHead !== chain.head) {
+    return { ok: false, reason: `head is ${chain.head}, expected ${options.expectHead} (the head posted in the run's thread)` };
+  }
+  const result = { count: chain.count, head: chain.head, run: expected.run.id };
+  if (!options.keys?.length) return { ok: true, ...result, signature: { checked: false, key_id: b.signature?.key_id ?? null } };
+  const signed = checkSignature(b as EvidenceBundle, options.keys);
+  return signed.ok ? { ok: true, ...result, signature: { checked: true, key_id: signed.key_id } } : signed;
 }

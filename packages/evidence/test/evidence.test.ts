@@ -124,7 +124,7 @@ describe('evidence bundle', () => {
     expect(bundle.summary_markdown).toContain('- [x] Acknowledge the alert — UCAPTAIN');
     expect(bundle.summary_markdown).toContain('- [ ] Toggle the flag off');
     expect(bundle.summary_markdown).toContain('[KBTRACE: KB_14#Incident_Response]');
-    expect(verifyBundle(JSON.parse(JSON.stringify(bundle)))).toEqual({ ok: true, count: 6, head: bundle.head.hash, run: 'rm-1' });
+    expect(verifyBundle(JSON.parse(JSON.stringify(bundle)))).toEqual({ ok: true, count: 6, head: bundle.head.hash, run: 'rm-1', signature: { checked: false, key_id: null } });
   });
 
   it('measures RTO for drills against the target, pass and fail', () => {
