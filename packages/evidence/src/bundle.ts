@@ -117,19 +117,45 @@ function openedData(events: readonly EvidenceEvent[]): RunOpenedData {
   return { kind: data.kind, title: data.title, checklist: data.checklist, params: data.params ?? {}, channel: String(data.channel ?? '') };
 }
 
-/** When each step was finished, and by whom (the first finishing event wins). */
-function doneSteps(events: readonly EvidenceEvent[]): Map<string, EvidenceEvent> {
+/**
+ * A run's log read once: every look-up the derived parts need is a map built in
+ * one pass, so deriving (and verifying) a bundle is linear in steps + events.
+ */
+interface RunView {
+  events: readonly EvidenceEvent[];
+  opened: RunOpenedData;
+  /** Steps by id (the first of a duplicated id wins). */
+  steps: ReadonlyMap<string, ChecklistStep>;
+  /** Choice labels by `step id NUL option id`. */
+  optionLabels: ReadonlyMap<string, string>;
+  /** When each step was finished, and by whom (the first finishing event wins). */
+  done: ReadonlyMap<string, EvidenceEvent>;
+  closed: EvidenceEvent | undefined;
+}
+
+function runView(events: readonly EvidenceEvent[]): RunView {
+  const opened = openedData(events);
+  const steps = new Map<string, ChecklistStep>();
+  const optionLabels = new Map<string, string>();
+  for (const step of opened.checklist.steps) {
+    if (steps.has(step.id)) continue;
+    steps.set(step.id, step);
+    for (const option of step.options ?? []) {
+      const key = `${step.id}\u0000${option.id}`;
+      if (!optionLabels.has(key)) optionLabels.set(key, option.label);
+    }
+  }
   const done = new Map<string, EvidenceEvent>();
-  for (const e of events) if (e.step && DONE_TYPES.has(e.type) && !done.has(e.step)) done.set(e.step, e);
-  return done;
+  let closed: EvidenceEvent | undefined;
+  for (const e of events) {
+    if (e.step && DONE_TYPES.has(e.type) && !done.has(e.step)) done.set(e.step, e);
+    if (e.type === 'run.closed') closed ??= e;
+  }
+  return { events, opened, steps, optionLabels, done, closed };
 }
 
-function stepTitle(checklist: Checklist, id: string | undefined): string {
-  return checklist.steps.find((s) => s.id === id)?.title ?? id ?? '';
-}
-
-function describe(e: EvidenceEvent, checklist: Checklist): string {
-  const step = mdInline(stepTitle(checklist, e.step));
+function describe(e: EvidenceEvent, view: RunView): string {
+  const step = mdInline((e.step === undefined ? undefined : view.steps.get(e.step)?.title) ?? e.step ?? '');
   switch (e.type) {
     case 'run.opened':
       return 'opened the run';
@@ -138,8 +164,8 @@ function describe(e: EvidenceEvent, checklist: Checklist): string {
     case 'step.approved':
       return `approved **${step}**`;
     case 'choice.made': {
-      const option = checklist.steps.find((s) => s.id === e.step)?.options?.find((o) => o.id === e.data?.['option']);
-      return `chose **${mdInline(option?.label ?? String(e.data?.['option']))}** at **${step}**`;
+      const label = view.optionLabels.get(`${e.step ?? ''}\u0000${String(e.data?.['option'])}`);
+      return `chose **${mdInline(label ?? String(e.data?.['option']))}** at **${step}**`;
     }
     case 'wait.started':
       return `started the bake timer at **${step}** (until ${String(e.data?.['until'])})`;
@@ -156,28 +182,29 @@ function who(actor: string): string {
   return actor === 'ringmaster' ? 'ringmaster (timer)' : actor;
 }
 
-function timelineTable(events: readonly EvidenceEvent[], checklist: Checklist): MarkdownDoc['sections'][number]['table'] {
+function timelineTable(view: RunView): MarkdownDoc['sections'][number]['table'] {
   return {
     header: ['#', 'time (UTC)', 'who', 'what'],
-    rows: events.map((e) => [String(e.seq), e.at.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z'), who(e.actor), describe(e, checklist)]),
+    rows: view.events.map((e) => [String(e.seq), e.at.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z'), who(e.actor), describe(e, view)]),
   };
 }
 
-function incidentMetrics(events: readonly EvidenceEvent[], checklist: Checklist): IncidentMetrics {
+function incidentMetrics(view: RunView): IncidentMetrics {
+  const { events, done } = view;
+  const checklist = view.opened.checklist;
   const opened = events[0]!.at;
-  const done = doneSteps(events);
   const first = checklist.steps[0];
   const resolver = [...checklist.steps].reverse().find((s) => /stabili[sz]|restor|resolv|recover/i.test(`${s.id} ${s.title}`));
-  const closed = events.find((e) => e.type === 'run.closed')?.at;
+  const closed = view.closed?.at;
   return {
     mtta_seconds: seconds(opened, first ? done.get(first.id)?.at : undefined),
     mttr_seconds: seconds(opened, (resolver ? done.get(resolver.id)?.at : undefined) ?? closed),
   };
 }
 
-function drillResult(events: readonly EvidenceEvent[], opened: RunOpenedData): DrillResult {
+function drillResult(view: RunView): DrillResult {
+  const { opened, done } = view;
   const steps = opened.checklist.steps;
-  const done = doneSteps(events);
   const start = steps[0] ? done.get(steps[0].id)?.at : undefined;
   const verify = [...steps].reverse().find((s: ChecklistStep) => /verif|rto/i.test(`${s.id} ${s.title}`));
   const end = verify ? done.get(verify.id)?.at : undefined;
@@ -198,11 +225,10 @@ function paramsBullets(params: Record<string, unknown>): string[] {
     .map((k) => `${k}: ${mdInline(Array.isArray(params[k]) ? (params[k] as unknown[]).join(', ') : String(params[k]))}`);
 }
 
-function summaryMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData, extra: Pick<EvidenceBundle, 'metrics' | 'drill'>): string {
+function summaryMarkdown(view: RunView, extra: Pick<EvidenceBundle, 'metrics' | 'drill'>): string {
+  const { events, opened, done, closed } = view;
   const first = events[0]!;
   const last = events[events.length - 1]!;
-  const done = doneSteps(events);
-  const closed = events.find((e) => e.type === 'run.closed');
   const definition = checklistToMarkdown(opened.checklist);
   const outcome: string[] = [
     `run: ${first.run_id} (${opened.kind})`,
@@ -229,17 +255,18 @@ function summaryMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData
     sections: [
       { heading: 'Outcome', bullets: outcome },
       { heading: 'Parameters', bullets: paramsBullets(opened.params) },
-      { heading: 'Timeline', table: timelineTable(events, opened.checklist) },
+      { heading: 'Timeline', table: timelineTable(view) },
       { heading: 'Checklist as defined', paragraphs: [steps.join('\n')] },
     ],
   };
   return renderMarkdown(doc);
 }
 
-function postmortemMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData, metrics: IncidentMetrics): string {
+function postmortemMarkdown(view: RunView, metrics: IncidentMetrics): string {
+  const { events, opened } = view;
   const choices = events
     .filter((e) => e.type === 'choice.made')
-    .map((e) => describe(e, opened.checklist).replace(/^chose /, ''));
+    .map((e) => describe(e, view).replace(/^chose /, ''));
   const doc: MarkdownDoc = {
     title: `Post-mortem (draft): ${opened.title}`,
     intro: 'Blameless review draft generated from the run log. Focus on systems and processes, not people.',
@@ -264,7 +291,7 @@ function postmortemMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedD
         },
       },
       { heading: 'Decisions taken', bullets: choices.length ? choices : ['none recorded'] },
-      { heading: 'Timeline', table: timelineTable(events, opened.checklist) },
+      { heading: 'Timeline', table: timelineTable(view) },
       { heading: 'Root cause', paragraphs: ['_To fill in during the blameless review._'] },
       { heading: 'What went well / what to improve', bullets: ['_to fill in_'] },
       { heading: 'Action items', checklist: ['_owner, action, due date_'] },
@@ -274,12 +301,13 @@ function postmortemMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedD
 }
 
 function derived(events: readonly EvidenceEvent[]): Omit<EvidenceBundle, 'events'> {
-  const opened = openedData(events);
+  const view = runView(events);
+  const { opened } = view;
   const first = events[0]!;
   const last = events[events.length - 1]!;
   const extra: Pick<EvidenceBundle, 'metrics' | 'drill'> = {};
-  if (opened.kind === 'incident') extra.metrics = incidentMetrics(events, opened.checklist);
-  if (opened.kind === 'drill') extra.drill = drillResult(events, opened);
+  if (opened.kind === 'incident') extra.metrics = incidentMetrics(view);
+  if (opened.kind === 'drill') extra.drill = drillResult(view);
   const bundle: Omit<EvidenceBundle, 'events'> = {
     format: BUNDLE_FORMAT,
     run: {
@@ -289,13 +317,13 @@ function derived(events: readonly EvidenceEvent[]): Omit<EvidenceBundle, 'events
       requested_by: first.actor,
       channel: opened.channel,
       opened_at: first.at,
-      closed_at: events.find((e) => e.type === 'run.closed')?.at ?? null,
+      closed_at: view.closed?.at ?? null,
     },
     head: { count: events.length, hash: last.hash },
-    summary_markdown: summaryMarkdown(events, opened, extra),
+    summary_markdown: summaryMarkdown(view, extra),
     ...extra,
   };
-  if (extra.metrics) bundle.postmortem_markdown = postmortemMarkdown(events, opened, extra.metrics);
+  if (extra.metrics) bundle.postmortem_markdown = postmortemMarkdown(view, extra.metrics);
   return bundle;
 }
 
