@@ -1,8 +1,8 @@
-import type { Checklist, ChecklistStep, MarkdownDoc } from '@ringmaster/core';
+import type { Checklist, ChecklistStep, MarkdownDoc, StepMarker } from '@ringmaster/core';
 import { checklistToMarkdown, mdInline, renderMarkdown } from '@ringmaster/renderer';
 import type { KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import { verifyChain, type EvidenceEvent } from './chain.js';
+import { STEP_DONE_TYPES, verifyChain, type EvidenceEvent } from './chain.js';
 import { keyId, signedStatement, signStatement, SIGNATURE_ALGORITHM, verifyStatement, type BundleSignature, type SigningKey } from './signature.js';
 
 /** v2: signed bundles, metrics from step markers. A v1 bundle came from an earlier version and carries no signature. */
@@ -20,19 +20,33 @@ export interface RunOpenedData {
   channel: string;
 }
 
+/**
+ * Measured from step markers only (`ChecklistStep.marks`). A metric is null when its
+ * step was not reached, and also listed in `not_measurable` when the checklist
+ * marks no step for it: then nothing is guessed.
+ */
 export interface IncidentMetrics {
-  /** Run opened -> first checklist step (acknowledge) done. */
+  /** Run opened -> the first step marked `acknowledged` done. */
   mtta_seconds: number | null;
-  /** Run opened -> the stabilize/restore step done (or the run closed). */
+  /** Run opened -> the first step marked `mitigated` done (time to mitigate). */
+  mttm_seconds: number | null;
+  /** Run opened -> the first step marked `resolved` done. */
   mttr_seconds: number | null;
+  not_measurable?: IncidentMetricName[];
 }
+
+/** The marker each incident metric ends at. */
+const INCIDENT_MARKERS = { mtta_seconds: 'acknowledged', mttm_seconds: 'mitigated', mttr_seconds: 'resolved' } as const satisfies Record<string, StepMarker>;
+export type IncidentMetricName = keyof typeof INCIDENT_MARKERS;
 
 export interface DrillResult {
   rto_target_minutes: number | null;
   rpo_target_minutes: number | null;
-  /** First step (the simulated disaster) done -> the verification step done. */
+  /** The first step marked `drill_start` done -> the first marked `drill_end` done. */
   measured_rto_minutes: number | null;
   pass: boolean | null;
+  /** Present when the checklist marks no `drill_start` or no `drill_end` step. */
+  not_measurable?: ['measured_rto_minutes'];
 }
 
 export interface EvidenceBundle {
@@ -78,9 +92,6 @@ export interface VerifyOptions {
   expectHead?: string;
 }
 
-/** Event types that finish a step. */
-const DONE_TYPES = new Set(['step.completed', 'step.approved', 'choice.made', 'wait.elapsed']);
-
 /** `90`, `"90"`, `"15m"`, `"< 1h"`, `"24 hours"`, `"30s"` -> minutes; null when unreadable. */
 export function parseMinutes(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
@@ -99,8 +110,7 @@ function seconds(from: string, to: string | undefined): number | null {
   return to === undefined ? null : Math.round((Date.parse(to) - Date.parse(from)) / 1000);
 }
 
-function duration(s: number | null): string {
-  if (s === null) return 'n/a';
+function duration(s: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
@@ -131,6 +141,10 @@ interface RunView {
   /** When each step was finished, and by whom (the first finishing event wins). */
   done: ReadonlyMap<string, EvidenceEvent>;
   closed: EvidenceEvent | undefined;
+  /** Markers some step of the checklist carries. */
+  marked: ReadonlySet<StepMarker>;
+  /** For each marker, the earliest event finishing a step that carries it. */
+  firstMarked: ReadonlyMap<StepMarker, EvidenceEvent>;
 }
 
 function runView(events: readonly EvidenceEvent[]): RunView {
@@ -148,10 +162,26 @@ function runView(events: readonly EvidenceEvent[]): RunView {
   const done = new Map<string, EvidenceEvent>();
   let closed: EvidenceEvent | undefined;
   for (const e of events) {
-    if (e.step && DONE_TYPES.has(e.type) && !done.has(e.step)) done.set(e.step, e);
+    if (e.step && STEP_DONE_TYPES.has(e.type) && !done.has(e.step)) done.set(e.step, e);
     if (e.type === 'run.closed') closed ??= e;
   }
-  return { events, opened, steps, optionLabels, done, closed };
+  const marked = new Set<StepMarker>();
+  const firstMarked = new Map<StepMarker, EvidenceEvent>();
+  for (const step of steps.values()) {
+    const finished = done.get(step.id);
+    for (const marker of step.marks ?? []) {
+      marked.add(marker);
+      const earliest = firstMarked.get(marker);
+      if (finished && (!earliest || finished.seq < earliest.seq)) firstMarked.set(marker, finished);
+    }
+  }
+  return { events, opened, steps, optionLabels, done, closed, marked, firstMarked };
+}
+
+/** A metric for people: its duration, "not reached", or why it cannot be measured. */
+function metricText(view: RunView, value: number | null, marker: StepMarker, show: (v: number) => string = duration): string {
+  if (!view.marked.has(marker)) return `not measurable (no step is marked "${marker}")`;
+  return value === null ? 'not reached' : show(value);
 }
 
 function describe(e: EvidenceEvent, view: RunView): string {
@@ -190,33 +220,33 @@ function timelineTable(view: RunView): MarkdownDoc['sections'][number]['table'] 
 }
 
 function incidentMetrics(view: RunView): IncidentMetrics {
-  const { events, done } = view;
-  const checklist = view.opened.checklist;
-  const opened = events[0]!.at;
-  const first = checklist.steps[0];
-  const resolver = [...checklist.steps].reverse().find((s) => /stabili[sz]|restor|resolv|recover/i.test(`${s.id} ${s.title}`));
-  const closed = view.closed?.at;
-  return {
-    mtta_seconds: seconds(opened, first ? done.get(first.id)?.at : undefined),
-    mttr_seconds: seconds(opened, (resolver ? done.get(resolver.id)?.at : undefined) ?? closed),
+  const opened = view.events[0]!.at;
+  const at = (name: IncidentMetricName): string | undefined => view.firstMarked.get(INCIDENT_MARKERS[name])?.at;
+  const metrics: IncidentMetrics = {
+    mtta_seconds: seconds(opened, at('mtta_seconds')),
+    mttm_seconds: seconds(opened, at('mttm_seconds')),
+    mttr_seconds: seconds(opened, at('mttr_seconds')),
   };
+  const missing = (Object.keys(INCIDENT_MARKERS) as IncidentMetricName[]).filter((name) => !view.marked.has(INCIDENT_MARKERS[name]));
+  if (missing.length) metrics.not_measurable = missing;
+  return metrics;
 }
 
 function drillResult(view: RunView): DrillResult {
-  const { opened, done } = view;
-  const steps = opened.checklist.steps;
-  const start = steps[0] ? done.get(steps[0].id)?.at : undefined;
-  const verify = [...steps].reverse().find((s: ChecklistStep) => /verif|rto/i.test(`${s.id} ${s.title}`));
-  const end = verify ? done.get(verify.id)?.at : undefined;
+  const { opened } = view;
+  const start = view.firstMarked.get('drill_start')?.at;
+  const end = view.firstMarked.get('drill_end')?.at;
   const target = parseMinutes(opened.params['rto']);
   const measuredSeconds = start && end ? seconds(start, end) : null;
   const measured = measuredSeconds === null ? null : Math.round((measuredSeconds / 60) * 100) / 100;
-  return {
+  const result: DrillResult = {
     rto_target_minutes: target,
     rpo_target_minutes: parseMinutes(opened.params['rpo']),
     measured_rto_minutes: measured,
     pass: measured === null || target === null ? null : measured <= target,
   };
+  if (!view.marked.has('drill_start') || !view.marked.has('drill_end')) result.not_measurable = ['measured_rto_minutes'];
+  return result;
 }
 
 function paramsBullets(params: Record<string, unknown>): string[] {
@@ -238,11 +268,19 @@ function summaryMarkdown(view: RunView, extra: Pick<EvidenceBundle, 'metrics' | 
     `steps done: ${done.size} of ${opened.checklist.steps.length} defined`,
     `events: ${events.length}, head hash: ${last.hash}`,
   ];
-  if (extra.metrics) outcome.push(`MTTA: ${duration(extra.metrics.mtta_seconds)}`, `MTTR: ${duration(extra.metrics.mttr_seconds)}`);
+  if (extra.metrics) {
+    const m = extra.metrics;
+    outcome.push(
+      `MTTA: ${metricText(view, m.mtta_seconds, 'acknowledged')}`,
+      `time to mitigate: ${metricText(view, m.mttm_seconds, 'mitigated')}`,
+      `MTTR: ${metricText(view, m.mttr_seconds, 'resolved')}`,
+    );
+  }
   if (extra.drill) {
     const d = extra.drill;
+    const measured = metricText(view, d.measured_rto_minutes, view.marked.has('drill_start') ? 'drill_end' : 'drill_start', (v) => `${v} min`);
     outcome.push(
-      `RTO target: ${d.rto_target_minutes ?? 'n/a'} min, measured: ${d.measured_rto_minutes ?? 'n/a'} min -> ${d.pass === null ? 'not measured' : d.pass ? 'PASS' : 'FAIL'}`,
+      `RTO target: ${d.rto_target_minutes ?? 'n/a'} min, measured: ${measured} -> ${d.pass === null ? 'not measured' : d.pass ? 'PASS' : 'FAIL'}`,
     );
   }
   const steps = opened.checklist.steps.map((s) => {
@@ -285,8 +323,9 @@ function postmortemMarkdown(view: RunView, metrics: IncidentMetrics): string {
         table: {
           header: ['metric', 'value', 'measured as'],
           rows: [
-            ['MTTA', duration(metrics.mtta_seconds), 'run opened -> acknowledged'],
-            ['MTTR', duration(metrics.mttr_seconds), 'run opened -> service stabilized'],
+            ['MTTA', metricText(view, metrics.mtta_seconds, 'acknowledged'), 'run opened -> first step marked acknowledged done'],
+            ['time to mitigate', metricText(view, metrics.mttm_seconds, 'mitigated'), 'run opened -> first step marked mitigated done'],
+            ['MTTR', metricText(view, metrics.mttr_seconds, 'resolved'), 'run opened -> first step marked resolved done'],
           ],
         },
       },

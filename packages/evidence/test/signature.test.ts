@@ -24,10 +24,10 @@ const incident: Checklist = {
   summary: 'Respond',
   kb: ['KB_14#Incident_Response'],
   steps: [
-    { id: 'acknowledge', title: 'Acknowledge the alert', kind: 'task' },
-    { id: 'rollback', title: 'Roll back the release', kind: 'task' },
+    { id: 'acknowledge', title: 'Acknowledge the alert', kind: 'task', marks: ['acknowledged'] },
+    { id: 'rollback', title: 'Roll back the release', kind: 'task', marks: ['mitigated'] },
     { id: 'approve', title: 'Approve the rollback', kind: 'approval', role: 'approver' },
-    { id: 'stabilize', title: 'Stabilize: error rate drops', kind: 'task' },
+    { id: 'stabilize', title: 'Stabilize: error rate drops', kind: 'task', marks: ['resolved'] },
   ],
 };
 
@@ -37,9 +37,9 @@ const drill: Checklist = {
   summary: 'Drill',
   kb: ['KB_15#Drills'],
   steps: [
-    { id: 'trigger', title: 'Trigger the disaster', kind: 'task' },
+    { id: 'trigger', title: 'Trigger the disaster', kind: 'task', marks: ['drill_start'] },
     { id: 'restore', title: 'Run the restore runbook', kind: 'task' },
-    { id: 'verify', title: 'Verify against RTO and RPO', kind: 'approval', role: 'approver' },
+    { id: 'verify', title: 'Verify against RTO and RPO', kind: 'approval', role: 'approver', marks: ['drill_end'] },
   ],
 };
 
@@ -84,6 +84,12 @@ const roundTrip = (b: EvidenceBundle): unknown => JSON.parse(JSON.stringify(b));
 
 describe('signed evidence bundles', () => {
   const signedIncident = signBundle(buildBundle(seal(incidentBodies())), appKey);
+
+  it('the forgeries below change what an auditor reads', () => {
+    const { metrics } = signedIncident;
+    expect([metrics?.mtta_seconds, metrics?.mttr_seconds]).toEqual([60, 1580]);
+    expect(buildBundle(seal(drillBodies(5460))).drill?.pass).toBe(false);
+  });
 
   it('an untouched signed bundle verifies against the app key', () => {
     expect(signedIncident.signature).toMatchObject({ algorithm: 'ed25519', key_id: appKey.keyId });
@@ -140,6 +146,7 @@ describe('signed evidence bundles', () => {
     const { original, bodies: forgedBodies } = forge();
     expect(verifyBundle(roundTrip(original), { keys: [auditorKey] }).ok).toBe(true);
     const rebuilt = buildBundle(seal(forgedBodies));
+    expect(rebuilt.summary_markdown).not.toBe(original.summary_markdown);
     // The forgery is internally consistent: that is exactly why a key is needed.
     expect(verifyBundle(roundTrip(rebuilt)).ok).toBe(true);
     expect(rebuilt.head.hash).not.toBe(original.head.hash);
