@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBundle, GENESIS_HASH, sealEvent, type EvidenceEvent } from '@ringmaster/evidence';
+import { buildBundle, generateSigningKey, GENESIS_HASH, privateKeyPem, publicKeyPem, sealEvent, signBundle, type EvidenceEvent } from '@ringmaster/evidence';
 import { drDrillChecklist } from '@ringmaster/mode-dr';
 import { describe, expect, it } from 'vitest';
 
@@ -12,12 +12,12 @@ const dir = mkdtempSync(join(tmpdir(), 'rm-evidence-'));
 const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 20_000 });
 
 /** A short drill run, sealed event by event as the Slack app does. */
-function drillEvents(): EvidenceEvent[] {
+function drillEvents(actor = 'UCAPTAIN'): EvidenceEvent[] {
   const checklist = drDrillChecklist({ scenario: 'region failure', rto: '1h', rpo: '15m' });
   const at = (min: number) => new Date(Date.UTC(2026, 10, 24, 10, min)).toISOString();
   const bodies = [
     { type: 'run.opened', actor: 'UCAPTAIN', at: at(0), data: { kind: 'drill', title: checklist.title, checklist, params: { scenario: 'region failure', rto: '1h', rpo: '15m' }, channel: 'C1' } },
-    ...checklist.steps.map((step, i) => ({ type: 'step.completed', actor: 'UCAPTAIN', at: at(i + 1), step: step.id })),
+    ...checklist.steps.map((step, i) => ({ type: 'step.completed', actor, at: at(i + 1), step: step.id })),
     { type: 'run.closed', actor: 'ringmaster', at: at(30), data: { reason: 'completed' } },
   ];
   const events: EvidenceEvent[] = [];
@@ -33,13 +33,68 @@ function drillEvents(): EvidenceEvent[] {
 describe('ringmaster evidence verify', () => {
   const bundle = buildBundle(drillEvents());
 
-  it('verifies an untouched bundle', () => {
-    const path = join(dir, 'ok.json');
-    writeFileSync(path, JSON.stringify(bundle));
-    const result = run(['evidence', 'verify', path]);
-    expect(result.stderr).toBe('');
+  const write = (name: string, content: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('without --key, says plainly that only internal consistency was checked', () => {
+    const result = run(['evidence', 'verify', write('ok.json', JSON.stringify(bundle))]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/verified, run rm-drill-1, \d+ events/);
+    expect(result.stdout).toMatch(/: internally consistent only, NOT authenticated: run rm-drill-1, \d+ events, head [0-9a-f]{64}; it carries no signature\n$/);
+    expect(result.stdout).not.toMatch(/verified/);
+    expect(result.stderr).toMatch(/^ringmaster: warning: without --key anyone can rebuild a consistent bundle/);
+  });
+
+  describe('with the app key', () => {
+    const current = generateSigningKey();
+    const rotatedOut = generateSigningKey();
+    const currentPem = write('current.pub.pem', publicKeyPem(current.publicKey));
+    const oldPem = write('old.pub.pem', publicKeyPem(rotatedOut.publicKey));
+    const signed = write('signed.json', JSON.stringify(signBundle(bundle, current)));
+
+    it('verifies a signed bundle and the head posted in Slack', () => {
+      const result = run(['evidence', 'verify', signed, '--key', currentPem, '--expect-head', bundle.head.hash]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(`${signed}: verified, signed by key ${current.keyId}, run rm-drill-1, ${bundle.head.count} events, head ${bundle.head.hash} (as expected)\n`);
+    });
+
+    it('verifies a bundle signed by a rotated-out key when its public key is given too', () => {
+      const old = write('old.json', JSON.stringify(signBundle(bundle, rotatedOut)));
+      expect(run(['evidence', 'verify', old, '--key', currentPem]).status).toBe(1);
+      const result = run(['evidence', 'verify', old, '--key', currentPem, '--key', oldPem]);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(`signed by key ${rotatedOut.keyId}`);
+    });
+
+    it('exits 1 on a bundle rebuilt from altered events, on an unsigned bundle and on another head', () => {
+      const forged = buildBundle(drillEvents('UMALLORY'));
+      const copiedSignature = write('forged.json', JSON.stringify({ ...forged, signature: signBundle(bundle, current).signature }));
+      const forgedResult = run(['evidence', 'verify', copiedSignature, '--key', currentPem]);
+      expect(forgedResult.status).toBe(1);
+      expect(forgedResult.stderr).toMatch(/^ringmaster: .*does not verify: the signature by key .* does not match the bundle/);
+      expect(run(['evidence', 'verify', write('unsigned.json', JSON.stringify(forged)), '--key', currentPem]).stderr).toMatch(/is not signed/);
+      const wrongHead = run(['evidence', 'verify', signed, '--key', currentPem, '--expect-head', 'a'.repeat(64)]);
+      expect(wrongHead.status).toBe(1);
+      expect(wrongHead.stderr).toMatch(/head is [0-9a-f]{64}, expected a{64}/);
+    });
+
+    it('exits 2 on a key that is missing, private or not a key, and on a malformed head', () => {
+      const cases: [string[], RegExp][] = [
+        [['--key', join(dir, 'missing.pem')], /--key .*missing\.pem: expected a PEM public key file, found ENOENT/],
+        [['--key', write('private.pem', privateKeyPem(current))], /--key .*private\.pem: expected a public key, found a private key/],
+        [['--key', write('junk.pem', 'hello')], /--key .*junk\.pem: expected a PEM public key/],
+        [['--expect-head', 'HEAD'], /--expect-head: expected 64 lower-case hex digits, found "HEAD"/],
+      ];
+      for (const [args, message] of cases) {
+        const result = run(['evidence', 'verify', signed, ...args]);
+        expect(result.status, args.join(' ')).toBe(2);
+        expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+        expect(result.stderr).toMatch(message);
+      }
+    });
   });
 
   it('exits 1 naming the event when one was changed', () => {

@@ -1,5 +1,5 @@
 import type { Checklist, ChecklistRole, ChecklistStep } from '@ringmaster/core';
-import type { EventBody, EvidenceEvent, RunKind, RunOpenedData } from '@ringmaster/evidence';
+import { STEP_DONE_TYPES, type EventBody, type EvidenceEvent, type RunKind, type RunOpenedData } from '@ringmaster/evidence';
 
 /** Pure run state, derived from the event log alone: same events, same state. */
 export type StepStatus = 'open' | 'locked' | 'waiting' | 'done';
@@ -59,8 +59,6 @@ export interface Actor {
 
 export const SYSTEM_ACTOR = 'ringmaster';
 
-const DONE_TYPES = new Set(['step.completed', 'step.approved', 'choice.made', 'wait.elapsed']);
-
 function isGate(step: ChecklistStep): boolean {
   return step.kind === 'approval' || step.kind === 'wait';
 }
@@ -89,7 +87,7 @@ export function deriveState(events: readonly EvidenceEvent[]): RunState {
       s.by = e.actor;
       s.at = e.at;
     }
-    if (DONE_TYPES.has(e.type) && s.status !== 'done') {
+    if (STEP_DONE_TYPES.has(e.type) && s.status !== 'done') {
       s.status = 'done';
       s.at = e.at;
       if (e.type !== 'wait.elapsed') s.by = e.actor;

@@ -3,6 +3,14 @@ import type { KbTrace } from './kb.js';
 /** Roles a checklist step may require (mapped to Slack users or groups by the app's roles file). */
 export type ChecklistRole = 'release_captain' | 'incident_commander' | 'approver';
 
+/**
+ * What finishing a step means for a run's metrics. The evidence bundle measures
+ * from these markers only, never from step titles: MTTA ends at the first step
+ * marked `acknowledged` done, time to mitigate at `mitigated`, MTTR at `resolved`;
+ * a drill's measured RTO runs from `drill_start` to `drill_end`.
+ */
+export type StepMarker = 'acknowledged' | 'mitigated' | 'resolved' | 'drill_start' | 'drill_end';
+
 /** One step of an operational checklist. */
 export interface ChecklistStep {
   id: string;
@@ -17,6 +25,8 @@ export interface ChecklistStep {
   conditional?: boolean;
   /** For `wait`: the bake time in minutes. */
   waitMinutes?: number;
+  /** Metric markers: finishing this step is the moment named (several steps may carry one; the first done counts). */
+  marks?: readonly StepMarker[];
   kb?: readonly KbTrace[];
 }
 

@@ -1,9 +1,12 @@
-import type { Checklist, ChecklistStep, MarkdownDoc } from '@ringmaster/core';
+import type { Checklist, ChecklistStep, MarkdownDoc, StepMarker } from '@ringmaster/core';
 import { checklistToMarkdown, mdInline, renderMarkdown } from '@ringmaster/renderer';
+import type { KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import { verifyChain, type EvidenceEvent } from './chain.js';
+import { STEP_DONE_TYPES, verifyChain, type EvidenceEvent } from './chain.js';
+import { keyId, signedStatement, signStatement, SIGNATURE_ALGORITHM, verifyStatement, type BundleSignature, type SigningKey } from './signature.js';
 
-export const BUNDLE_FORMAT = 'ringmaster.evidence.v1';
+/** v2: signed bundles, metrics from step markers. A v1 bundle came from an earlier version and carries no signature. */
+export const BUNDLE_FORMAT = 'ringmaster.evidence.v2';
 
 export type RunKind = 'incident' | 'rollback' | 'drill' | 'promotion';
 
@@ -17,19 +20,33 @@ export interface RunOpenedData {
   channel: string;
 }
 
+/**
+ * Measured from step markers only (`ChecklistStep.marks`). A metric is null when its
+ * step was not reached, and also listed in `not_measurable` when the checklist
+ * marks no step for it: then nothing is guessed.
+ */
 export interface IncidentMetrics {
-  /** Run opened -> first checklist step (acknowledge) done. */
+  /** Run opened -> the first step marked `acknowledged` done. */
   mtta_seconds: number | null;
-  /** Run opened -> the stabilize/restore step done (or the run closed). */
+  /** Run opened -> the first step marked `mitigated` done (time to mitigate). */
+  mttm_seconds: number | null;
+  /** Run opened -> the first step marked `resolved` done. */
   mttr_seconds: number | null;
+  not_measurable?: IncidentMetricName[];
 }
+
+/** The marker each incident metric ends at. */
+const INCIDENT_MARKERS = { mtta_seconds: 'acknowledged', mttm_seconds: 'mitigated', mttr_seconds: 'resolved' } as const satisfies Record<string, StepMarker>;
+export type IncidentMetricName = keyof typeof INCIDENT_MARKERS;
 
 export interface DrillResult {
   rto_target_minutes: number | null;
   rpo_target_minutes: number | null;
-  /** First step (the simulated disaster) done -> the verification step done. */
+  /** The first step marked `drill_start` done -> the first marked `drill_end` done. */
   measured_rto_minutes: number | null;
   pass: boolean | null;
+  /** Present when the checklist marks no `drill_start` or no `drill_end` step. */
+  not_measurable?: ['measured_rto_minutes'];
 }
 
 export interface EvidenceBundle {
@@ -53,14 +70,27 @@ export interface EvidenceBundle {
   postmortem_markdown?: string;
   /** Drills only: measured RTO against the target. */
   drill?: DrillResult;
+  /** The app's signature over the head and every other member (`signBundle`); absent on an unsigned bundle. */
+  signature?: BundleSignature;
 }
 
+/**
+ * `checked`: the signature verified against one of the keys given (its id in `key_id`).
+ * Not checked: no keys were given, so only internal consistency was verified; anyone
+ * can rebuild a consistent bundle with `buildBundle`.
+ */
+export type SignatureCheck = { checked: true; key_id: string } | { checked: false; key_id: string | null };
+
 export type BundleVerification =
-  | { ok: true; count: number; head: string; run: string }
+  | { ok: true; count: number; head: string; run: string; signature: SignatureCheck }
   | { ok: false; index?: number; reason: string };
 
-/** Event types that finish a step. */
-const DONE_TYPES = new Set(['step.completed', 'step.approved', 'choice.made', 'wait.elapsed']);
+export interface VerifyOptions {
+  /** Public keys the auditor trusts (current and rotated-out); with any, an unsigned or foreign-signed bundle fails. */
+  keys?: readonly KeyObject[];
+  /** The head hash posted in the run's thread: the bundle's head must be this one. */
+  expectHead?: string;
+}
 
 /** `90`, `"90"`, `"15m"`, `"< 1h"`, `"24 hours"`, `"30s"` -> minutes; null when unreadable. */
 export function parseMinutes(value: unknown): number | null {
@@ -80,8 +110,7 @@ function seconds(from: string, to: string | undefined): number | null {
   return to === undefined ? null : Math.round((Date.parse(to) - Date.parse(from)) / 1000);
 }
 
-function duration(s: number | null): string {
-  if (s === null) return 'n/a';
+function duration(s: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
@@ -98,19 +127,65 @@ function openedData(events: readonly EvidenceEvent[]): RunOpenedData {
   return { kind: data.kind, title: data.title, checklist: data.checklist, params: data.params ?? {}, channel: String(data.channel ?? '') };
 }
 
-/** When each step was finished, and by whom (the first finishing event wins). */
-function doneSteps(events: readonly EvidenceEvent[]): Map<string, EvidenceEvent> {
+/**
+ * A run's log read once: every look-up the derived parts need is a map built in
+ * one pass, so deriving (and verifying) a bundle is linear in steps + events.
+ */
+interface RunView {
+  events: readonly EvidenceEvent[];
+  opened: RunOpenedData;
+  /** Steps by id (the first of a duplicated id wins). */
+  steps: ReadonlyMap<string, ChecklistStep>;
+  /** Choice labels by `step id NUL option id`. */
+  optionLabels: ReadonlyMap<string, string>;
+  /** When each step was finished, and by whom (the first finishing event wins). */
+  done: ReadonlyMap<string, EvidenceEvent>;
+  closed: EvidenceEvent | undefined;
+  /** Markers some step of the checklist carries. */
+  marked: ReadonlySet<StepMarker>;
+  /** For each marker, the earliest event finishing a step that carries it. */
+  firstMarked: ReadonlyMap<StepMarker, EvidenceEvent>;
+}
+
+function runView(events: readonly EvidenceEvent[]): RunView {
+  const opened = openedData(events);
+  const steps = new Map<string, ChecklistStep>();
+  const optionLabels = new Map<string, string>();
+  for (const step of opened.checklist.steps) {
+    if (steps.has(step.id)) continue;
+    steps.set(step.id, step);
+    for (const option of step.options ?? []) {
+      const key = `${step.id}\u0000${option.id}`;
+      if (!optionLabels.has(key)) optionLabels.set(key, option.label);
+    }
+  }
   const done = new Map<string, EvidenceEvent>();
-  for (const e of events) if (e.step && DONE_TYPES.has(e.type) && !done.has(e.step)) done.set(e.step, e);
-  return done;
+  let closed: EvidenceEvent | undefined;
+  for (const e of events) {
+    if (e.step && STEP_DONE_TYPES.has(e.type) && !done.has(e.step)) done.set(e.step, e);
+    if (e.type === 'run.closed') closed ??= e;
+  }
+  const marked = new Set<StepMarker>();
+  const firstMarked = new Map<StepMarker, EvidenceEvent>();
+  for (const step of steps.values()) {
+    const finished = done.get(step.id);
+    for (const marker of step.marks ?? []) {
+      marked.add(marker);
+      const earliest = firstMarked.get(marker);
+      if (finished && (!earliest || finished.seq < earliest.seq)) firstMarked.set(marker, finished);
+    }
+  }
+  return { events, opened, steps, optionLabels, done, closed, marked, firstMarked };
 }
 
-function stepTitle(checklist: Checklist, id: string | undefined): string {
-  return checklist.steps.find((s) => s.id === id)?.title ?? id ?? '';
+/** A metric for people: its duration, "not reached", or why it cannot be measured. */
+function metricText(view: RunView, value: number | null, marker: StepMarker, show: (v: number) => string = duration): string {
+  if (!view.marked.has(marker)) return `not measurable (no step is marked "${marker}")`;
+  return value === null ? 'not reached' : show(value);
 }
 
-function describe(e: EvidenceEvent, checklist: Checklist): string {
-  const step = mdInline(stepTitle(checklist, e.step));
+function describe(e: EvidenceEvent, view: RunView): string {
+  const step = mdInline((e.step === undefined ? undefined : view.steps.get(e.step)?.title) ?? e.step ?? '');
   switch (e.type) {
     case 'run.opened':
       return 'opened the run';
@@ -119,8 +194,8 @@ function describe(e: EvidenceEvent, checklist: Checklist): string {
     case 'step.approved':
       return `approved **${step}**`;
     case 'choice.made': {
-      const option = checklist.steps.find((s) => s.id === e.step)?.options?.find((o) => o.id === e.data?.['option']);
-      return `chose **${mdInline(option?.label ?? String(e.data?.['option']))}** at **${step}**`;
+      const label = view.optionLabels.get(`${e.step ?? ''}\u0000${String(e.data?.['option'])}`);
+      return `chose **${mdInline(label ?? String(e.data?.['option']))}** at **${step}**`;
     }
     case 'wait.started':
       return `started the bake timer at **${step}** (until ${String(e.data?.['until'])})`;
@@ -137,40 +212,41 @@ function who(actor: string): string {
   return actor === 'ringmaster' ? 'ringmaster (timer)' : actor;
 }
 
-function timelineTable(events: readonly EvidenceEvent[], checklist: Checklist): MarkdownDoc['sections'][number]['table'] {
+function timelineTable(view: RunView): MarkdownDoc['sections'][number]['table'] {
   return {
     header: ['#', 'time (UTC)', 'who', 'what'],
-    rows: events.map((e) => [String(e.seq), e.at.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z'), who(e.actor), describe(e, checklist)]),
+    rows: view.events.map((e) => [String(e.seq), e.at.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z'), who(e.actor), describe(e, view)]),
   };
 }
 
-function incidentMetrics(events: readonly EvidenceEvent[], checklist: Checklist): IncidentMetrics {
-  const opened = events[0]!.at;
-  const done = doneSteps(events);
-  const first = checklist.steps[0];
-  const resolver = [...checklist.steps].reverse().find((s) => /stabili[sz]|restor|resolv|recover/i.test(`${s.id} ${s.title}`));
-  const closed = events.find((e) => e.type === 'run.closed')?.at;
-  return {
-    mtta_seconds: seconds(opened, first ? done.get(first.id)?.at : undefined),
-    mttr_seconds: seconds(opened, (resolver ? done.get(resolver.id)?.at : undefined) ?? closed),
+function incidentMetrics(view: RunView): IncidentMetrics {
+  const opened = view.events[0]!.at;
+  const at = (name: IncidentMetricName): string | undefined => view.firstMarked.get(INCIDENT_MARKERS[name])?.at;
+  const metrics: IncidentMetrics = {
+    mtta_seconds: seconds(opened, at('mtta_seconds')),
+    mttm_seconds: seconds(opened, at('mttm_seconds')),
+    mttr_seconds: seconds(opened, at('mttr_seconds')),
   };
+  const missing = (Object.keys(INCIDENT_MARKERS) as IncidentMetricName[]).filter((name) => !view.marked.has(INCIDENT_MARKERS[name]));
+  if (missing.length) metrics.not_measurable = missing;
+  return metrics;
 }
 
-function drillResult(events: readonly EvidenceEvent[], opened: RunOpenedData): DrillResult {
-  const steps = opened.checklist.steps;
-  const done = doneSteps(events);
-  const start = steps[0] ? done.get(steps[0].id)?.at : undefined;
-  const verify = [...steps].reverse().find((s: ChecklistStep) => /verif|rto/i.test(`${s.id} ${s.title}`));
-  const end = verify ? done.get(verify.id)?.at : undefined;
+function drillResult(view: RunView): DrillResult {
+  const { opened } = view;
+  const start = view.firstMarked.get('drill_start')?.at;
+  const end = view.firstMarked.get('drill_end')?.at;
   const target = parseMinutes(opened.params['rto']);
   const measuredSeconds = start && end ? seconds(start, end) : null;
   const measured = measuredSeconds === null ? null : Math.round((measuredSeconds / 60) * 100) / 100;
-  return {
+  const result: DrillResult = {
     rto_target_minutes: target,
     rpo_target_minutes: parseMinutes(opened.params['rpo']),
     measured_rto_minutes: measured,
     pass: measured === null || target === null ? null : measured <= target,
   };
+  if (!view.marked.has('drill_start') || !view.marked.has('drill_end')) result.not_measurable = ['measured_rto_minutes'];
+  return result;
 }
 
 function paramsBullets(params: Record<string, unknown>): string[] {
@@ -179,11 +255,10 @@ function paramsBullets(params: Record<string, unknown>): string[] {
     .map((k) => `${k}: ${mdInline(Array.isArray(params[k]) ? (params[k] as unknown[]).join(', ') : String(params[k]))}`);
 }
 
-function summaryMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData, extra: Pick<EvidenceBundle, 'metrics' | 'drill'>): string {
+function summaryMarkdown(view: RunView, extra: Pick<EvidenceBundle, 'metrics' | 'drill'>): string {
+  const { events, opened, done, closed } = view;
   const first = events[0]!;
   const last = events[events.length - 1]!;
-  const done = doneSteps(events);
-  const closed = events.find((e) => e.type === 'run.closed');
   const definition = checklistToMarkdown(opened.checklist);
   const outcome: string[] = [
     `run: ${first.run_id} (${opened.kind})`,
@@ -193,11 +268,19 @@ function summaryMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData
     `steps done: ${done.size} of ${opened.checklist.steps.length} defined`,
     `events: ${events.length}, head hash: ${last.hash}`,
   ];
-  if (extra.metrics) outcome.push(`MTTA: ${duration(extra.metrics.mtta_seconds)}`, `MTTR: ${duration(extra.metrics.mttr_seconds)}`);
+  if (extra.metrics) {
+    const m = extra.metrics;
+    outcome.push(
+      `MTTA: ${metricText(view, m.mtta_seconds, 'acknowledged')}`,
+      `time to mitigate: ${metricText(view, m.mttm_seconds, 'mitigated')}`,
+      `MTTR: ${metricText(view, m.mttr_seconds, 'resolved')}`,
+    );
+  }
   if (extra.drill) {
     const d = extra.drill;
+    const measured = metricText(view, d.measured_rto_minutes, view.marked.has('drill_start') ? 'drill_end' : 'drill_start', (v) => `${v} min`);
     outcome.push(
-      `RTO target: ${d.rto_target_minutes ?? 'n/a'} min, measured: ${d.measured_rto_minutes ?? 'n/a'} min -> ${d.pass === null ? 'not measured' : d.pass ? 'PASS' : 'FAIL'}`,
+      `RTO target: ${d.rto_target_minutes ?? 'n/a'} min, measured: ${measured} -> ${d.pass === null ? 'not measured' : d.pass ? 'PASS' : 'FAIL'}`,
     );
   }
   const steps = opened.checklist.steps.map((s) => {
@@ -210,17 +293,18 @@ function summaryMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData
     sections: [
       { heading: 'Outcome', bullets: outcome },
       { heading: 'Parameters', bullets: paramsBullets(opened.params) },
-      { heading: 'Timeline', table: timelineTable(events, opened.checklist) },
+      { heading: 'Timeline', table: timelineTable(view) },
       { heading: 'Checklist as defined', paragraphs: [steps.join('\n')] },
     ],
   };
   return renderMarkdown(doc);
 }
 
-function postmortemMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData, metrics: IncidentMetrics): string {
+function postmortemMarkdown(view: RunView, metrics: IncidentMetrics): string {
+  const { events, opened } = view;
   const choices = events
     .filter((e) => e.type === 'choice.made')
-    .map((e) => describe(e, opened.checklist).replace(/^chose /, ''));
+    .map((e) => describe(e, view).replace(/^chose /, ''));
   const doc: MarkdownDoc = {
     title: `Post-mortem (draft): ${opened.title}`,
     intro: 'Blameless review draft generated from the run log. Focus on systems and processes, not people.',
@@ -239,13 +323,14 @@ function postmortemMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedD
         table: {
           header: ['metric', 'value', 'measured as'],
           rows: [
-            ['MTTA', duration(metrics.mtta_seconds), 'run opened -> acknowledged'],
-            ['MTTR', duration(metrics.mttr_seconds), 'run opened -> service stabilized'],
+            ['MTTA', metricText(view, metrics.mtta_seconds, 'acknowledged'), 'run opened -> first step marked acknowledged done'],
+            ['time to mitigate', metricText(view, metrics.mttm_seconds, 'mitigated'), 'run opened -> first step marked mitigated done'],
+            ['MTTR', metricText(view, metrics.mttr_seconds, 'resolved'), 'run opened -> first step marked resolved done'],
           ],
         },
       },
       { heading: 'Decisions taken', bullets: choices.length ? choices : ['none recorded'] },
-      { heading: 'Timeline', table: timelineTable(events, opened.checklist) },
+      { heading: 'Timeline', table: timelineTable(view) },
       { heading: 'Root cause', paragraphs: ['_To fill in during the blameless review._'] },
       { heading: 'What went well / what to improve', bullets: ['_to fill in_'] },
       { heading: 'Action items', checklist: ['_owner, action, due date_'] },
@@ -255,12 +340,13 @@ function postmortemMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedD
 }
 
 function derived(events: readonly EvidenceEvent[]): Omit<EvidenceBundle, 'events'> {
-  const opened = openedData(events);
+  const view = runView(events);
+  const { opened } = view;
   const first = events[0]!;
   const last = events[events.length - 1]!;
   const extra: Pick<EvidenceBundle, 'metrics' | 'drill'> = {};
-  if (opened.kind === 'incident') extra.metrics = incidentMetrics(events, opened.checklist);
-  if (opened.kind === 'drill') extra.drill = drillResult(events, opened);
+  if (opened.kind === 'incident') extra.metrics = incidentMetrics(view);
+  if (opened.kind === 'drill') extra.drill = drillResult(view);
   const bundle: Omit<EvidenceBundle, 'events'> = {
     format: BUNDLE_FORMAT,
     run: {
@@ -270,13 +356,13 @@ function derived(events: readonly EvidenceEvent[]): Omit<EvidenceBundle, 'events
       requested_by: first.actor,
       channel: opened.channel,
       opened_at: first.at,
-      closed_at: events.find((e) => e.type === 'run.closed')?.at ?? null,
+      closed_at: view.closed?.at ?? null,
     },
     head: { count: events.length, hash: last.hash },
-    summary_markdown: summaryMarkdown(events, opened, extra),
+    summary_markdown: summaryMarkdown(view, extra),
     ...extra,
   };
-  if (extra.metrics) bundle.postmortem_markdown = postmortemMarkdown(events, opened, extra.metrics);
+  if (extra.metrics) bundle.postmortem_markdown = postmortemMarkdown(view, extra.metrics);
   return bundle;
 }
 
@@ -289,14 +375,50 @@ export function buildBundle(events: readonly EvidenceEvent[]): EvidenceBundle {
 }
 
 /**
+ * Signs a bundle with the app's key: the signature covers the run id, the chain
+ * head and a digest of every other member, so neither the events nor anything
+ * derived from them can change without the key. Re-signing replaces a signature.
+ */
+export function signBundle(bundle: EvidenceBundle, key: SigningKey): EvidenceBundle {
+  const unsigned = withoutSignature(bundle);
+  return { ...unsigned, signature: signStatement(signedStatement(unsigned, key.keyId), key) };
+}
+
+function withoutSignature(bundle: EvidenceBundle): Omit<EvidenceBundle, 'signature'> {
+  const copy = { ...bundle };
+  delete copy.signature;
+  return copy;
+}
+
+function isSignature(value: unknown): value is BundleSignature {
+  const s = value as Partial<BundleSignature> | null;
+  return typeof s === 'object' && s !== null && s.algorithm === SIGNATURE_ALGORITHM && typeof s.key_id === 'string' && typeof s.value === 'string';
+}
+
+function checkSignature(b: EvidenceBundle, keys: readonly KeyObject[]): { ok: true; key_id: string } | { ok: false; reason: string } {
+  const signature = b.signature;
+  if (signature === undefined) return { ok: false, reason: 'the bundle is not signed, so anyone could have built it (an app that signs bundles exports a signature member)' };
+  const byId = new Map(keys.map((k) => [keyId(k), k]));
+  const key = byId.get(signature.key_id);
+  if (!key) return { ok: false, reason: `signed by key ${signature.key_id}, which is not among the keys given (${[...byId.keys()].join(', ')})` };
+  if (!verifyStatement(signedStatement(withoutSignature(b), signature.key_id), signature.value, key)) {
+    return { ok: false, reason: `the signature by key ${signature.key_id} does not match the bundle (altered after signing)` };
+  }
+  return { ok: true, key_id: signature.key_id };
+}
+
+/**
  * Verifies a parsed bundle: the hash chain, the head, and every derived part
  * (run header, summary, post-mortem, metrics, drill result) recomputed from
- * the events. `ringmaster evidence verify FILE` calls this.
+ * the events; with `keys`, the app's signature; with `expectHead`, the head
+ * posted in Slack. `ringmaster evidence verify FILE` calls this.
  */
-export function verifyBundle(bundle: unknown): BundleVerification {
+export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): BundleVerification {
   if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle)) return { ok: false, reason: 'the bundle is not a JSON object' };
   const b = bundle as Partial<EvidenceBundle>;
+  if ((b.format as string | undefined) === 'ringmaster.evidence.v1') return { ok: false, reason: `format ${b.format} is an unsigned bundle from an earlier version; export the run again for a signed ${BUNDLE_FORMAT} bundle` };
   if (b.format !== BUNDLE_FORMAT) return { ok: false, reason: `format is ${JSON.stringify(b.format)}, expected ${BUNDLE_FORMAT}` };
+  if (b.signature !== undefined && !isSignature(b.signature)) return { ok: false, reason: `signature is malformed: expected { algorithm: "${SIGNATURE_ALGORITHM}", key_id, value }` };
   const chain = verifyChain(b.events);
   if (!chain.ok) return chain.index >= 0 ? { ok: false, index: chain.index, reason: chain.reason } : { ok: false, reason: chain.reason };
   if (!b.head || b.head.count !== chain.count || b.head.hash !== chain.head) {
@@ -308,11 +430,17 @@ export function verifyBundle(bundle: unknown): BundleVerification {
   } catch (err) {
     return { ok: false, index: 0, reason: (err as Error).message };
   }
-  const keys = new Set([...Object.keys(expected), ...Object.keys(b)].filter((k) => k !== 'events'));
-  for (const key of [...keys].sort()) {
-    const have = (b as Record<string, unknown>)[key];
-    const want = (expected as Record<string, unknown>)[key];
-    if (canonicalJson(have ?? null) !== canonicalJson(want ?? null)) return { ok: false, reason: `${key} does not match the events` };
+  const members = new Set([...Object.keys(expected), ...Object.keys(b)].filter((k) => k !== 'events' && k !== 'signature'));
+  for (const member of [...members].sort()) {
+    const have = (b as Record<string, unknown>)[member];
+    const want = (expected as Record<string, unknown>)[member];
+    if (canonicalJson(have ?? null) !== canonicalJson(want ?? null)) return { ok: false, reason: `${member} does not match the events` };
   }
-  return { ok: true, count: chain.count, head: chain.head, run: expected.run.id };
+  if (options.expectHead !== undefined && options.expectHead !== chain.head) {
+    return { ok: false, reason: `head is ${chain.head}, expected ${options.expectHead} (the head posted in the run's thread)` };
+  }
+  const result = { count: chain.count, head: chain.head, run: expected.run.id };
+  if (!options.keys?.length) return { ok: true, ...result, signature: { checked: false, key_id: b.signature?.key_id ?? null } };
+  const signed = checkSignature(b as EvidenceBundle, options.keys);
+  return signed.ok ? { ok: true, ...result, signature: { checked: true, key_id: signed.key_id } } : signed;
 }

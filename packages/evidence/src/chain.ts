@@ -15,6 +15,9 @@ export type EvidenceEventType =
   | 'reminder.snoozed'
   | 'run.closed';
 
+/** Event types that finish a step: the one list the bundle and the Slack app's run state both read. */
+export const STEP_DONE_TYPES: ReadonlySet<EvidenceEventType> = new Set<EvidenceEventType>(['step.completed', 'step.approved', 'choice.made', 'wait.elapsed']);
+
 /** An event before it is sealed into the chain. */
 export interface EventBody {
   /** Position in the run's log, from 0. */

@@ -19,7 +19,7 @@ const incident: Checklist = {
   summary: 'Incident response',
   kb: ['KB_14#Incident_Response'],
   steps: [
-    { id: 'acknowledge', title: 'Acknowledge the alert', kind: 'task', role: 'release_captain' },
+    { id: 'acknowledge', title: 'Acknowledge the alert', kind: 'task', role: 'release_captain', marks: ['acknowledged'] },
     {
       id: 'evaluate',
       title: 'Evaluate: code, infra or config?',
@@ -29,9 +29,9 @@ const incident: Checklist = {
         { id: 'config', label: 'Config / flag', enables: ['flag-off'] },
       ],
     },
-    { id: 'rollback', title: 'Roll back', kind: 'task', conditional: true },
-    { id: 'flag-off', title: 'Toggle the flag off', kind: 'task', conditional: true },
-    { id: 'stabilize', title: 'Stabilize: error rate drops', kind: 'task' },
+    { id: 'rollback', title: 'Roll back', kind: 'task', conditional: true, marks: ['mitigated'] },
+    { id: 'flag-off', title: 'Toggle the flag off', kind: 'task', conditional: true, marks: ['mitigated'] },
+    { id: 'stabilize', title: 'Stabilize: error rate drops', kind: 'task', marks: ['resolved'] },
   ],
 };
 
@@ -41,9 +41,9 @@ const drill: Checklist = {
   summary: 'Drill',
   kb: ['KB_15#Drills'],
   steps: [
-    { id: 'trigger', title: 'Trigger the disaster', kind: 'task' },
+    { id: 'trigger', title: 'Trigger the disaster', kind: 'task', marks: ['drill_start'] },
     { id: 'restore', title: 'Run the restore runbook', kind: 'task' },
-    { id: 'verify', title: 'Verify against RTO and RPO', kind: 'task' },
+    { id: 'verify', title: 'Verify against RTO and RPO', kind: 'task', marks: ['drill_end'] },
   ],
 };
 
@@ -60,9 +60,9 @@ function chain(bodies: Omit<EventBody, 'seq' | 'run_id'>[], runId = 'rm-1'): Evi
 
 const t = (min: number): string => new Date(Date.UTC(2026, 10, 24, 10, 0, 0) + min * 60_000).toISOString();
 
-function incidentLog(): EvidenceEvent[] {
+function incidentLog(checklist: Checklist = incident): EvidenceEvent[] {
   return chain([
-    { type: 'run.opened', actor: 'UCAPTAIN', at: t(0), data: { kind: 'incident', title: incident.title, checklist: incident, params: { service: 'payments', severity: 'sev1' }, channel: 'C1' } },
+    { type: 'run.opened', actor: 'UCAPTAIN', at: t(0), data: { kind: 'incident', title: checklist.title, checklist, params: { service: 'payments', severity: 'sev1' }, channel: 'C1' } },
     { type: 'step.completed', actor: 'UCAPTAIN', at: t(2), step: 'acknowledge' },
     { type: 'choice.made', actor: 'UIC', at: t(5), step: 'evaluate', data: { option: 'code' } },
     { type: 'step.completed', actor: 'UIC', at: t(9), step: 'rollback' },
@@ -116,15 +116,16 @@ describe('hash chain', () => {
 describe('evidence bundle', () => {
   it('computes MTTA and MTTR for incidents and writes a post-mortem draft', () => {
     const bundle = buildBundle(incidentLog());
-    expect(bundle.metrics).toEqual({ mtta_seconds: 120, mttr_seconds: 1200 });
+    expect(bundle.metrics).toEqual({ mtta_seconds: 120, mttm_seconds: 540, mttr_seconds: 1200 });
     expect(bundle.run).toMatchObject({ id: 'rm-1', kind: 'incident', requested_by: 'UCAPTAIN', closed_at: t(20) });
     expect(bundle.postmortem_markdown).toContain('| MTTA | 2m 0s |');
     expect(bundle.postmortem_markdown).toContain('| MTTR | 20m 0s |');
+    expect(bundle.postmortem_markdown).toContain('| time to mitigate | 9m 0s |');
     expect(bundle.postmortem_markdown).toContain('**Code** at **Evaluate: code, infra or config?**');
     expect(bundle.summary_markdown).toContain('- [x] Acknowledge the alert — UCAPTAIN');
     expect(bundle.summary_markdown).toContain('- [ ] Toggle the flag off');
     expect(bundle.summary_markdown).toContain('[KBTRACE: KB_14#Incident_Response]');
-    expect(verifyBundle(JSON.parse(JSON.stringify(bundle)))).toEqual({ ok: true, count: 6, head: bundle.head.hash, run: 'rm-1' });
+    expect(verifyBundle(JSON.parse(JSON.stringify(bundle)))).toEqual({ ok: true, count: 6, head: bundle.head.hash, run: 'rm-1', signature: { checked: false, key_id: null } });
   });
 
   it('measures RTO for drills against the target, pass and fail', () => {
@@ -150,7 +151,7 @@ describe('evidence bundle', () => {
       ['deleted middle event', (b) => void b.events.splice(2, 1)],
       ['reordered', (b) => void b.events.reverse()],
       ['summary', (b) => void (b.summary_markdown += '\nall fine')],
-      ['metrics', (b) => void (b.metrics = { mtta_seconds: 1, mttr_seconds: 2 })],
+      ['metrics', (b) => void (b.metrics = { mtta_seconds: 1, mttm_seconds: 1, mttr_seconds: 2 })],
       ['post-mortem removed', (b) => void delete b.postmortem_markdown],
       ['format', (b) => void ((b as { format: string }).format = 'other')],
       ['head', (b) => void (b.head.count = 5)],
@@ -162,6 +163,42 @@ describe('evidence bundle', () => {
     }
     expect(verifyBundle(null).ok).toBe(false);
     expect(verifyBundle([]).ok).toBe(false);
+  });
+
+  it('measures from step markers, so renaming steps changes no metric', () => {
+    // Titles an old title-pattern match would have misread: "Restore" on a later, unmarked step.
+    const renamed: Checklist = {
+      ...incident,
+      steps: [
+        ...incident.steps.map((s, i) => ({ ...s, title: `Step ${i + 1}` })),
+        { id: 'comms', title: 'Restore customer trust: recover and resolve the status page', kind: 'task' },
+      ],
+    };
+    const log = chain([...incidentLog(renamed).slice(0, 5), { type: 'step.completed', actor: 'UIC', at: t(30), step: 'comms' }, { type: 'run.closed', actor: 'ringmaster', at: t(30) }]);
+    expect(buildBundle(log).metrics).toEqual(buildBundle(incidentLog()).metrics);
+  });
+
+  it('reports a metric as not measurable when no step carries its marker, and never guesses', () => {
+    const unmarked: Checklist = { ...incident, steps: incident.steps.map(({ marks: _marks, ...s }) => s) };
+    const bundle = buildBundle(incidentLog(unmarked));
+    expect(bundle.metrics).toEqual({ mtta_seconds: null, mttm_seconds: null, mttr_seconds: null, not_measurable: ['mtta_seconds', 'mttm_seconds', 'mttr_seconds'] });
+    expect(bundle.summary_markdown).toContain('- MTTA: not measurable (no step is marked "acknowledged")');
+    expect(bundle.postmortem_markdown).toContain('| MTTR | not measurable (no step is marked "resolved") |');
+    // Marked but not reached (the run closed first) is a different answer.
+    const open = buildBundle(chain([...incidentLog().slice(0, 2).map(({ seq: _s, run_id: _r, prev_hash: _p, hash: _h, ...b }) => b), { type: 'run.closed', actor: 'UIC', at: t(3) }]));
+    expect(open.metrics).toEqual({ mtta_seconds: 120, mttm_seconds: null, mttr_seconds: null });
+    expect(open.summary_markdown).toContain('- MTTR: not reached');
+
+    const noEnd: Checklist = { ...drill, steps: drill.steps.map((s) => (s.id === 'verify' ? { ...s, marks: [] } : s)) };
+    const drillBundle = buildBundle(
+      chain([
+        { type: 'run.opened', actor: 'UIC', at: t(0), data: { kind: 'drill', title: noEnd.title, checklist: noEnd, params: { rto: '1h' }, channel: 'C1' } },
+        { type: 'step.completed', actor: 'UIC', at: t(1), step: 'trigger' },
+        { type: 'step.completed', actor: 'UIC', at: t(20), step: 'verify' },
+      ]),
+    );
+    expect(drillBundle.drill).toEqual({ rto_target_minutes: 60, rpo_target_minutes: null, measured_rto_minutes: null, pass: null, not_measurable: ['measured_rto_minutes'] });
+    expect(drillBundle.summary_markdown).toContain('measured: not measurable (no step is marked "drill_end") -> not measured');
   });
 
   it('reads durations the mode packages use', () => {

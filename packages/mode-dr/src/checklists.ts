@@ -21,6 +21,7 @@ export function drDrillChecklist(input: DrDrillChecklistInput): Checklist {
         detail: 'Announce the drill, then simulate the failure in the drill environment (e.g. fail the primary region or corrupt a copy of the database); the clock starts now.',
         kind: 'task',
         role: 'incident_commander',
+        marks: ['drill_start'],
         kb: ['KB_15#Drills'],
       },
       {
@@ -58,6 +59,7 @@ export function drDrillChecklist(input: DrDrillChecklistInput): Checklist {
         detail: `The service is back when its health checks pass: elapsed time must be under ${rto}, and the newest restored write must be at most ${rpo} older than the simulated failure. A miss is a finding with an owner.`,
         kind: 'approval',
         role: 'approver',
+        marks: ['drill_end'],
         kb: ['KB_15#RTO_Tracking'],
       },
     ],

@@ -124,5 +124,7 @@ describe('DR drill checklist for the Slack app', () => {
     expect(list.steps.at(-1)?.title).toContain('RTO 1h and RPO 15m');
     expect(list.steps.at(-1)).toMatchObject({ kind: 'approval', role: 'approver' });
     expect(drDrillChecklist({ scenario: 'region_failure', rto: '1h', rpo: '15m' })).toEqual(list);
+    // The measured RTO runs between these markers, whatever the steps are called.
+    expect(Object.fromEntries(list.steps.filter((s) => s.marks?.length).map((s) => [s.id, s.marks]))).toEqual({ 'trigger-disaster': ['drill_start'], 'verify-targets': ['drill_end'] });
   });
 });

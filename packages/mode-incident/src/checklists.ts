@@ -29,6 +29,7 @@ export function incidentChecklist(input: IncidentChecklistInput): Checklist {
       detail: `Ack the page in PagerDuty/Opsgenie, declare a ${severity} incident for ${service} and open the incident channel.`,
       kind: 'task',
       role: 'incident_commander',
+      marks: ['acknowledged'],
       kb: ['KB_14#OnCall'],
     },
     {
@@ -50,6 +51,7 @@ export function incidentChecklist(input: IncidentChecklistInput): Checklist {
       detail: 'Revert the release commit in the GitOps repository (git revert), or abort and undo the rollout (`kubectl argo rollouts undo`); the previous signed digest is redeployed, nothing is rebuilt.',
       kind: 'task',
       conditional: true,
+      marks: ['mitigated'],
       kb: ['KB_14#Rollback', 'KB_01#Build_Once'],
     },
     {
@@ -58,6 +60,7 @@ export function incidentChecklist(input: IncidentChecklistInput): Checklist {
       detail: 'Switch the flag (or revert the config change) for the affected tenants, recording who changed it and why.',
       kind: 'task',
       conditional: true,
+      marks: ['mitigated'],
       kb: ['KB_02#Feature_Flags'],
     },
     {
@@ -74,6 +77,7 @@ export function incidentChecklist(input: IncidentChecklistInput): Checklist {
       detail: 'Watch the error rate and latency SLOs return under their thresholds for at least 15 minutes before calling it mitigated.',
       kind: 'wait',
       waitMinutes: 15,
+      marks: ['resolved'],
       kb: ['KB_07#Golden_Signals'],
     },
     {

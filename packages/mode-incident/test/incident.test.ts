@@ -105,6 +105,10 @@ describe('checklists for the Slack app', () => {
     expect(incidentChecklist({ service: 'api', severity: 'sev2' }).steps.find((s) => s.id === 'communicate')?.detail).toMatch(/60 minutes/);
     expect(incidentChecklist({ service: 'api', severity: 'sev1', summary: 'login errors' }).summary).toBe('login errors');
   });
+  it('incident checklist: metric markers name the acknowledge, mitigation and stabilize steps', () => {
+    const list = incidentChecklist({ service: 'api', severity: 'sev1' });
+    expect(Object.fromEntries(list.steps.filter((s) => s.marks?.length).map((s) => [s.id, s.marks]))).toEqual({ acknowledge: ['acknowledged'], 'rollback-code': ['mitigated'], 'toggle-flag': ['mitigated'], stabilize: ['resolved'] });
+  });
   it('rollback checklist: signed digest, approval by an approver, no rebuild', () => {
     const list = rollbackChecklist({ service: 'api', version: 'v1.4.2' });
     expect(list.steps.map((s) => s.id)).toEqual(['identify-digest', 'verify-signature', 'approve', 'revert', 'verify-health', 'communicate']);

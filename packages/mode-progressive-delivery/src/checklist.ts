@@ -39,6 +39,7 @@ export function promotionChecklist(input: PromotionInput): Checklist {
       detail: `The release captain owns the promotion of ${input.service} ${input.version} from here on.`,
       kind: 'task',
       role: 'release_captain',
+      marks: ['acknowledged'],
       kb: ['KB_14#OnCall'],
     },
   ];

@@ -144,6 +144,9 @@ describe('promotionChecklist', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(promotionChecklist({ service: 'x', version: 'y', rings: ['internal', 'early_access', 'ga'] }).steps.map((s) => s.id)).toEqual(ids);
   });
+  it('marks the page acknowledgement for MTTA', () => {
+    expect(Object.fromEntries(list.steps.filter((s) => s.marks?.length).map((s) => [s.id, s.marks]))).toEqual({ 'ack-page': ['acknowledged'] });
+  });
   it('bake is a wait and promotion an approver approval', () => {
     expect(list.steps.filter((s) => s.kind === 'wait').every((s) => s.waitMinutes === 30)).toBe(true);
     expect(list.steps.filter((s) => s.kind === 'approval').every((s) => s.role === 'approver')).toBe(true);

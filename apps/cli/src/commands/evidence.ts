@@ -4,6 +4,9 @@ import type { Command } from 'commander';
 
 /** Evidence bundles are event logs: generous, but bounded. */
 const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+/** A PEM public key is a few hundred bytes. */
+const MAX_KEY_BYTES = 64 * 1024;
+const HEAD_RE = /^[0-9a-f]{64}$/;
 
 class EvidenceInputError extends RingmasterError {
   constructor(message: string) {
@@ -36,16 +39,53 @@ function readBundle(file: string): unknown {
   }
 }
 
+function readKeyText(file: string): string {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new EvidenceInputError(`--key ${file}: expected a PEM public key file, found ${stat.isDirectory() ? 'a directory' : 'something that is not a file'}`);
+    if (stat.size > MAX_KEY_BYTES) throw new EvidenceInputError(`--key ${file}: expected at most ${MAX_KEY_BYTES} bytes, found ${stat.size}`);
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof EvidenceInputError) throw error;
+    throw new EvidenceInputError(`--key ${file}: expected a PEM public key file, found ${(error as NodeJS.ErrnoException).code ?? 'an unreadable path'}`);
+  }
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 export function registerEvidence(program: Command): void {
   const evidence = program.command('evidence').description('Evidence bundles of release-captain runs (from the Slack app)');
   evidence
     .command('verify')
-    .description('Verify a bundle: the hash chain of its events and every summary derived from them')
+    .description(
+      "Verify a bundle: the hash chain of its events, every summary derived from them, and with --key the app's signature (without --key only internal consistency is checked)",
+    )
     .argument('<file>', 'evidence bundle JSON (from /release export or the run thread)')
-    .action(async (file: string) => {
-      const { verifyBundle } = await import('@ringmaster/evidence');
-      const result = verifyBundle(readBundle(file));
+    .option('--key <pem>', "the Slack app's public key (PEM); repeat for rotated-out keys", collect, [])
+    .option('--expect-head <hash>', "the head hash posted in the run's Slack thread")
+    .action(async (file: string, options: { key: string[]; expectHead?: string }) => {
+      const { parsePublicKey, verifyBundle } = await import('@ringmaster/evidence');
+      if (options.expectHead !== undefined && !HEAD_RE.test(options.expectHead)) {
+        throw new EvidenceInputError(`--expect-head: expected 64 lower-case hex digits, found ${JSON.stringify(options.expectHead.slice(0, 80))}`);
+      }
+      const keys = options.key.map((keyFile) => {
+        try {
+          return parsePublicKey(readKeyText(keyFile));
+        } catch (error) {
+          if (error instanceof EvidenceInputError) throw error;
+          throw new EvidenceInputError(`--key ${keyFile}: ${(error as Error).message}`);
+        }
+      });
+      const bundle = readBundle(file);
+      const result = verifyBundle(bundle, { keys, ...(options.expectHead ? { expectHead: options.expectHead } : {}) });
       if (!result.ok) throw new EvidenceTamperedError(`${file}: does not verify${result.index === undefined ? '' : ` at event ${result.index}`}: ${result.reason}`);
-      process.stdout.write(`${file}: verified, run ${result.run}, ${result.count} events, head ${result.head}\n`);
+      const what = `run ${result.run}, ${result.count} events, head ${result.head}${options.expectHead ? ' (as expected)' : ''}`;
+      if (result.signature.checked) {
+        process.stdout.write(`${file}: verified, signed by key ${result.signature.key_id}, ${what}\n`);
+        return;
+      }
+      const signer = result.signature.key_id ? `carries a signature by key ${result.signature.key_id} that was not checked` : 'carries no signature';
+      process.stdout.write(`${file}: internally consistent only, NOT authenticated: ${what}; it ${signer}\n`);
+      process.stderr.write('ringmaster: warning: without --key anyone can rebuild a consistent bundle; pass --key with the Slack app\'s public key to check who made it\n');
     });
 }
