@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Server } from 'node:http';
 import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
 import type { ChecklistRole } from '@ringmaster/core';
-import { buildBundle, type EvidenceEvent } from '@ringmaster/evidence';
+import { buildBundle, type EvidenceBundle, type EvidenceEvent } from '@ringmaster/evidence';
 import type { Logger } from 'pino';
 import { assertBlockKitLimits, clip, esc, eventLine, reminderMessage, runMessage, type Message } from './blocks.js';
 import { planRun } from './checklists.js';
@@ -65,9 +65,38 @@ const MAX_ATTEMPTS = 5;
 /** Slack errors worth another attempt later; any other platform error (channel_not_found, ...) will not change. */
 const TRANSIENT_SLACK_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
 
+/** A run's evidence cannot be bundled (its stored chain does not verify): trying again cannot help. */
+export class BundleError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly reason: string,
+  ) {
+    super(`the evidence bundle of ${runId} cannot be built: ${reason}`);
+    this.name = 'BundleError';
+  }
+}
+
+/** A failure that will not change on another attempt: a bundle that cannot be built, or a Slack error such as channel_not_found. */
 function isPermanent(err: unknown): boolean {
+  if (err instanceof BundleError) return true;
   const e = err as { code?: string; data?: { error?: string } };
   return e.code === 'slack_webapi_platform_error' && !TRANSIENT_SLACK_ERRORS.has(String(e.data?.error));
+}
+
+/** The runs's evidence bundle; a chain that does not verify is a BundleError. */
+function bundleOf(runId: string, events: readonly EvidenceEvent[]): EvidenceBundle {
+  try {
+    return buildBundle(events);
+  } catch (err) {
+    throw new BundleError(runId, (err as Error).message);
+  }
+}
+
+/** A failure's reason for the user: a bundle's reason, Slack's error code, or the message. */
+function failureText(err: unknown): string {
+  if (err instanceof BundleError) return err.reason;
+  const e = err as { data?: { error?: string }; message?: string };
+  return String(e.data?.error ?? e.message ?? err);
 }
 
 function requestId(key: string): string {
@@ -104,7 +133,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   const { config, store, roles, log } = deps;
   const now = deps.now ?? (() => new Date());
   const nowIso = (): string => now().toISOString();
-  const repo = new RunRepository(store, config.idleMinutes);
+  const repo = new RunRepository(store, config.idleMinutes, now);
 
   const app = new App({
     signingSecret: config.signingSecret,
@@ -182,7 +211,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   async function uploadEvidence(runId: string, comment: string, target?: { channel: string; thread_ts?: string }): Promise<string> {
     const run = await repo.getRun(runId);
     if (!run) throw new Error(`no run ${runId}`);
-    const bundle = buildBundle(await repo.events(runId));
+    const bundle = bundleOf(runId, await repo.events(runId));
     const files = [
       { filename: `${runId}-evidence.json`, title: `Evidence bundle ${runId}`, content: `${JSON.stringify(bundle, null, 2)}\n` },
       { filename: `${runId}-summary.md`, title: `Summary ${runId}`, content: bundle.summary_markdown },
@@ -322,6 +351,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         await repo.markFailed(row.id, at, (err as Error).message ?? String(err), giveUp);
         if (giveUp) {
           log.error({ ...fields, err }, 'outbox row given up');
+          if (row.kind === 'evidence') await tellEvidenceFailed(runId, lease.channel, rootTs!, err);
           continue;
         }
         log.warn({ ...fields, err }, 'outbox delivery failed; it will be retried');
@@ -329,6 +359,16 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       }
     }
     return undefined;
+  }
+
+  /** The closing bundle could not be uploaded for good: the requester hears it in the thread. */
+  async function tellEvidenceFailed(runId: string, channel: string, rootTs: string, err: unknown): Promise<void> {
+    const s = await repo.state(runId);
+    const who = s ? `<@${s.requestedBy}> ` : '';
+    const text = `:warning: ${who}The evidence bundle for \`${runId}\` could not be uploaded: ${esc(failureText(err))}. The events are kept; \`/release export ${runId}\` tries again.`;
+    await client.chat
+      .postMessage({ channel, thread_ts: rootTs, text: clip(text, 3000), unfurl_links: false })
+      .catch((e: unknown) => log.error({ run_id: runId, err: e }, 'could not report the failed evidence upload'));
   }
 
   // ---- roles ---------------------------------------------------------------------------
@@ -385,7 +425,14 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       await respond({ response_type: 'ephemeral', text: `No run \`${runId}\`.` });
       return;
     }
-    const head = await uploadEvidence(runId, `Evidence bundle for \`${runId}\` (${run.status}).`, run.root_ts ? undefined : { channel });
+    let head: string;
+    try {
+      head = await uploadEvidence(runId, `Evidence bundle for \`${runId}\` (${run.status}).`, run.root_ts ? undefined : { channel });
+    } catch (err) {
+      log.error({ run_id: runId, err }, 'export failed');
+      await respond({ response_type: 'ephemeral', text: clip(`The evidence bundle for \`${runId}\` could not be exported: ${esc(failureText(err))}.`, 3000) });
+      return;
+    }
     await respond({ response_type: 'ephemeral', text: `Exported \`${runId}\` into its thread; head hash \`${head}\`. Check it with \`ringmaster evidence verify ${runId}-evidence.json\`.` });
   }
 
@@ -459,15 +506,14 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         track(serial(runId, () => refreshRoot(runId, page)).catch((err: unknown) => log.error({ ...fields, err }, 'page failed')));
         return;
       }
-      const at = nowIso();
-      const intent: Intent =
+      const intent = (at: string): Intent =>
         op === 'snooze'
           ? { op: 'snooze', until: new Date(Date.parse(at) + config.snoozeMinutes * 60_000).toISOString() }
           : op === 'choose'
             ? { op: 'choose', step, option: option ?? '' }
             : { op: op as 'complete' | 'approve' | 'start_wait', step };
       const actor = { id: user, roles: await rolesOf(user) };
-      const outcome = await repo.act(runId, key, at, (state) => decide(state, intent, actor, at), transitionEffects);
+      const outcome = await repo.act(runId, key, { decide: (state, at) => decide(state, intent(at), actor, at), effects: transitionEffects });
       switch (outcome.kind) {
         case 'duplicate':
           log.info(fields, 'duplicate action delivery ignored');
@@ -527,23 +573,20 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
 
   // ---- timers -----------------------------------------------------------------------------------
   async function tick(): Promise<void> {
-    const at = nowIso();
-    for (const t of await repo.dueTimers(at)) {
+    // Each firing takes its own time (under its run's lock, in repo.act).
+    for (const t of await repo.dueTimers(nowIso())) {
       const fields = { request_id: requestId(`timer:${t.kind}:${t.run_id}:${t.step_id}`), run_id: t.run_id, timer: t.kind };
       try {
         if (t.kind === 'bake') {
-          const outcome = await repo.act(
-            t.run_id,
-            `timer:bake:${t.run_id}:${t.step_id}`,
-            at,
-            (state) => decide(state, { op: 'elapse', step: t.step_id }, { id: SYSTEM_ACTOR, roles: new Set() }, at),
-            transitionEffects,
-          );
+          const outcome = await repo.act(t.run_id, `timer:bake:${t.run_id}:${t.step_id}`, {
+            decide: (state, at) => decide(state, { op: 'elapse', step: t.step_id }, { id: SYSTEM_ACTOR, roles: new Set() }, at),
+            effects: transitionEffects,
+          });
           if (outcome.kind === 'applied') {
             log.info({ ...fields, ...runFields(outcome.state) }, 'bake time over');
             kick(t.run_id);
-          } else await repo.fireTimer(t.run_id, 'bake', t.step_id, at);
-        } else if (await repo.claimIdle(t.run_id, at)) kick(t.run_id);
+          } else await repo.fireTimer(t.run_id, 'bake', t.step_id, nowIso());
+        } else if (await repo.claimIdle(t.run_id, nowIso())) kick(t.run_id);
       } catch (err) {
         log.error({ ...fields, err }, 'timer failed');
       }

@@ -45,7 +45,7 @@ export type Intent =
   | { op: 'elapse'; step: string }
   | { op: 'snooze'; until: string };
 
-export type RefusalCode = 'closed' | 'unknown_step' | 'hidden' | 'already_done' | 'locked' | 'wrong_op' | 'bad_option' | 'role' | 'segregation' | 'waiting';
+export type RefusalCode = 'closed' | 'unknown_step' | 'hidden' | 'already_done' | 'locked' | 'wrong_op' | 'bad_option' | 'role' | 'segregation' | 'waiting' | 'elsewhere';
 
 export type Decision =
   | { ok: true; events: Omit<EventBody, 'seq' | 'run_id'>[] }

@@ -232,6 +232,24 @@ describe("Slack's rules", () => {
     expect(await eventCount()).toBe(events);
   });
 
+  it('a chain that cannot be bundled: export and the closing upload tell the user; the upload is not retried', async () => {
+    const runId = (await h.command('incident forged sev3', 'UIC')).runId!;
+    const [opened] = await h.rm.repo.events(runId);
+    // An event written behind the app's back (the table refuses UPDATE and DELETE, not INSERT).
+    const forged = { seq: 1, run_id: runId, type: 'step.completed', actor: 'UMALLORY', at: opened!.at, step: 'acknowledge', prev_hash: opened!.hash, hash: 'f'.repeat(64) };
+    await store.query('INSERT INTO events (run_id, seq, type, actor, step_id, at, hash, event) VALUES ($1, 1, $2, $3, $4, $5, $6, $7)', [runId, forged.type, forged.actor, forged.step, forged.at, forged.hash, JSON.stringify(forged)]);
+    await h.command(`export ${runId}`, 'UIC');
+    expect(String(h.fake.responses.at(-1)?.body['text'])).toMatch(new RegExp(`evidence bundle for \`${runId}\` could not be exported: cannot bundle a broken chain`));
+    const end = await driveToEnd(h, runId);
+    expect(end.closed).toBe(true);
+    const root = h.fake.rootOf(runId)!;
+    expect(h.fake.filesIn(root.ts)).toEqual([]);
+    expect(h.fake.threadOf(root.ts).at(-1)?.args['text']).toMatch(/^:warning: <@UIC> The evidence bundle for `rm-[0-9a-f]{8}` could not be uploaded: cannot bundle a broken chain/);
+    // Permanent: given up after one attempt, not retried.
+    const rows = await store.query<{ attempts: number; delivered_at: string | null }>(`SELECT attempts, delivered_at FROM outbox WHERE run_id = $1 AND kind = 'evidence'`, [runId]);
+    expect(rows).toEqual([{ attempts: 1, delivered_at: expect.anything() }]);
+  });
+
   it('429 from the Web API: the update waits for Retry-After and lands', async () => {
     const runId = (await h.command('incident billing sev3', 'UIC')).runId!;
     h.fake.rateLimitOnce('chat.update', 1);

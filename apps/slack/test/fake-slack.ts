@@ -44,6 +44,7 @@ export class FakeSlack {
   readonly blockProblems: string[] = [];
   groups: Record<string, string[]> = {};
   private rateLimits = new Map<string, number>();
+  private delays = new Map<string, number>();
   private counter = 0;
   private server?: Server;
   url = '';
@@ -75,6 +76,11 @@ export class FakeSlack {
     this.rateLimits.set(method, retryAfterSeconds);
   }
 
+  /** The next `method` call answers after `ms` milliseconds (a slow Slack, e.g. a group look-up). */
+  delayOnce(method: string, ms: number): void {
+    this.delays.set(method, ms);
+  }
+
   private nextTs(): string {
     this.counter += 1;
     return `1700000000.${String(this.counter).padStart(6, '0')}`;
@@ -95,6 +101,11 @@ export class FakeSlack {
       return { status: 200, body: { ok: true } };
     }
     const method = path.replace(/^\/api\//, '');
+    const delay = this.delays.get(method);
+    if (delay !== undefined) {
+      this.delays.delete(method);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
     const limited = this.rateLimits.get(method);
     if (limited !== undefined) {
       this.rateLimits.delete(method);

@@ -139,6 +139,30 @@ for (const backend of backends) {
       expect(run?.version).toBe(1);
     });
 
+    it('two clicks on different steps at once, the first slow to resolve its roles: times never run backwards, the closing bundle is uploaded', async () => {
+      // A fresh app: its user-group cache is empty, so each click looks the group up.
+      await h.close();
+      h = await startHarness({ store, fake, clockOffsetMs: clock });
+      const runId = (await h.command('incident concurrent sev2', 'UIC')).runId!;
+      fake.delayOnce('usergroups.users.list', 800);
+      const first = h.click(runId, 'acknowledge', 'UIC');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const second = h.click(runId, 'evaluate', 'UIC', { option: 'code' });
+      await Promise.all([first, second]);
+      const events = await h.rm.repo.events(runId);
+      // The second click was committed first; its event still comes first in time.
+      expect(events.slice(1).map((e) => e.step)).toEqual(['evaluate', 'acknowledge']);
+      const times = (list: typeof events): number[] => list.map((e) => Date.parse(e.at));
+      expect(times(events)).toEqual([...times(events)].sort((a, b) => a - b));
+      const end = await driveToEnd(h, runId);
+      expect(end.closed).toBe(true);
+      const all = await h.rm.repo.events(runId);
+      expect(times(all)).toEqual([...times(all)].sort((a, b) => a - b));
+      const files = fake.filesIn(fake.rootOf(runId)!.ts);
+      const bundle = JSON.parse(files.find((f) => f.title.startsWith('Evidence bundle'))!.content) as EvidenceBundle;
+      expect(verifyBundle(bundle)).toMatchObject({ ok: true, count: all.length });
+    });
+
     it('a restart in the middle of a run loses nothing: state, bake timer and chain continue from the database', async () => {
       const runId = (await h.command('incident checkout sev1', 'UIC')).runId!;
       await h.click(runId, 'acknowledge', 'UIC');

@@ -8,6 +8,7 @@ import { parseReleaseCommand } from '../src/commands.js';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { scrubText } from '../src/log.js';
 import { parseRoles } from '../src/roles.js';
+import { eventTime } from '../src/db/runs.js';
 import { decide, deriveState, type Actor } from '../src/state.js';
 
 function opened(checklist: Checklist, requester = 'UREQ'): EvidenceEvent[] {
@@ -37,6 +38,13 @@ describe('state machine', () => {
     expect(decide(s, { op: 'approve', step: 'ack-page' }, actor('U2', 'release_captain'), at)).toMatchObject({ ok: false, code: 'wrong_op' });
     expect(decide(s, { op: 'complete', step: 'nope' }, actor('U2'), at)).toMatchObject({ ok: false, code: 'unknown_step' });
     expect(decide(s, { op: 'complete', step: 'ack-page' }, actor('U2', 'release_captain'), at)).toMatchObject({ ok: true });
+  });
+});
+
+describe('event time', () => {
+  it('is now, or the last event time when this clock is behind it (another replica, a skewed clock)', () => {
+    expect(eventTime(new Date('2026-11-24T10:00:05.000Z'), '2026-11-24T10:00:00.000Z')).toBe('2026-11-24T10:00:05.000Z');
+    expect(eventTime(new Date('2026-11-24T09:59:58.000Z'), '2026-11-24T10:00:00.000Z')).toBe('2026-11-24T10:00:00.000Z');
   });
 });
 

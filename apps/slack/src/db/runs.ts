@@ -58,6 +58,37 @@ export interface OutboxLease {
   root_ts: string | null;
 }
 
+/** Where a click came from (Slack's signed payload): the run's channel and its root message or thread. */
+export interface Origin {
+  channel: string;
+  /** The clicked message's ts. */
+  messageTs?: string;
+  /** The thread the clicked message is in (a reminder in the run's thread). */
+  threadTs?: string;
+}
+
+/** One state transition asked of `act`. */
+export interface Change {
+  /** The decision on the current state, at the event time `act` took under the lock. */
+  decide: (state: RunState, at: string) => Decision;
+  /** The Slack side effects the new events owe (outbox rows, same transaction). */
+  effects?: (events: readonly EvidenceEvent[], state: RunState) => NewOutbox[];
+  /** For clicks: refused unless it comes from the run's channel and its root message or thread. */
+  origin?: Origin;
+}
+
+/** The time for a run's next event: now, or the last event's time when the clock is behind it. */
+export function eventTime(now: Date, lastAt: string): string {
+  const last = Date.parse(lastAt);
+  return Number.isNaN(last) || now.getTime() >= last ? now.toISOString() : new Date(last).toISOString();
+}
+
+function checkOrigin(run: RunRow, origin: Origin): Decision | undefined {
+  const onRoot = run.root_ts !== null && (origin.messageTs === run.root_ts || origin.threadTs === run.root_ts);
+  if (origin.channel === run.channel && onRoot) return undefined;
+  return { ok: false, code: 'elsewhere', message: 'That button does not belong to a run of this channel and message.' };
+}
+
 export interface DueTimer {
   run_id: string;
   kind: 'bake' | 'idle';
@@ -77,10 +108,20 @@ function newRunId(): string {
 
 /** Runs, their hash-chained events, delivery dedupe, timers and the Slack outbox, over any Store. */
 export class RunRepository {
+  /**
+   * @param clock the app's clock; an event's time is read from it under the run's lock
+   *   (see `act`), never anywhere else.
+   */
   constructor(
     readonly store: Store,
     private readonly idleMinutes: number,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /** Now, as an ISO string (for rows that are not events: deliveries, timers, outbox marks). */
+  nowIso(): string {
+    return this.clock().toISOString();
+  }
 
   /** Records a delivery once; false when it was already handled (a retry or a double click). */
   private async claim(tx: Sql, key: string, runId: string | null, outcome: string, at: string): Promise<boolean> {
@@ -190,16 +231,15 @@ export class RunRepository {
    * and the new events are sealed onto the chain, with the outbox rows `effects`
    * asks for, all in one transaction. Fifty concurrent clicks serialize here; the
    * first wins, the rest see it done.
+   *
+   * The events' time is read here, under the lock, and never earlier than the last
+   * event's: the chain's order and its times agree whatever the concurrency, and a
+   * replica whose clock lags cannot make time run backwards.
    */
-  async act(
-    runId: string,
-    deliveryKey: string,
-    at: string,
-    decide: (state: RunState) => Decision,
-    effects: (events: readonly EvidenceEvent[], state: RunState) => NewOutbox[] = () => [],
-  ): Promise<ActOutcome> {
+  async act(runId: string, deliveryKey: string, change: Change): Promise<ActOutcome> {
+    const { decide, effects = () => [], origin } = change;
     return this.store.transaction(async (tx) => {
-      if (!(await this.claim(tx, deliveryKey, null, 'pending', at))) return { kind: 'duplicate' };
+      if (!(await this.claim(tx, deliveryKey, null, 'pending', this.nowIso()))) return { kind: 'duplicate' };
       const run = (await tx.query<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]))[0];
       if (!run) {
         await tx.query(`UPDATE processed_deliveries SET outcome = 'not_found' WHERE key = $1`, [deliveryKey]);
@@ -208,7 +248,9 @@ export class RunRepository {
       // A new statement after the lock: it sees every event committed before it.
       const events = await this.events(runId, tx);
       const state = deriveState(events);
-      const decision = decide(state);
+      const at = eventTime(this.clock(), state.lastAt);
+      const misplaced = origin ? checkOrigin(run, origin) : undefined;
+      const decision = misplaced ?? decide(state, at);
       if (!decision.ok) {
         await tx.query(`UPDATE processed_deliveries SET run_id = $2, outcome = $3 WHERE key = $1`, [deliveryKey, runId, `refused:${decision.code}`]);
         return { kind: 'refused', code: decision.code, message: decision.message, state };
