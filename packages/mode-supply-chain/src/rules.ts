@@ -177,7 +177,7 @@ export const supplyChainRules: readonly Rule[] = [
     field: 'security_controls.admission_policy',
     when: ({ profile }) => kubernetesLike(profile),
     value: 'verify_signatures',
-    why: 'On Kubernetes an admission controller (Kyverno verifyImages or the Sigstore policy-controller) rejects images whose signature or provenance does not verify.',
+    why: 'On Kubernetes an admission controller (a Kyverno ImageValidatingPolicy or the Sigstore policy-controller) rejects images whose signature or provenance does not verify.',
     kb: ['KB_04#Signing', 'KB_06#Policy_As_Code'],
   },
   {
