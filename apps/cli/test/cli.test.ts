@@ -119,6 +119,12 @@ describe('other commands', () => {
     expect(none.stdout).toBe('');
   });
 
+  it('kb refuses --older-than without --stale', () => {
+    const { code, stderr } = run(['kb', 'KB_18#Tenant_Canary', '--older-than', '1y']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('ringmaster: --older-than and --as-of apply only with --stale\n');
+  });
+
   it.each([
     [['--older-than', '6x'], "--older-than: expected a positive age such as 90d, 12w, 6m or 1y, found '6x'"],
     [['--older-than', '0m'], "--older-than: expected a positive age such as 90d, 12w, 6m or 1y, found '0m'"],

@@ -20,7 +20,10 @@ export interface KbSection {
   sources: string[];
   /** When the claims were last checked against the sources (`YYYY-MM-DD`), from the `Verified:` line; '' when absent. */
   verified: string;
-  /** Claims that are Ringmaster's own choices, not a standard's requirement: lines starting `Ringmaster default:`. */
+  /**
+   * Claims that are Ringmaster's own choices, not a standard's requirement: the rest of a line
+   * after `Ringmaster default:`, and each list item under a `Ringmaster defaults...:` line.
+   */
   choices: string[];
 }
 
@@ -32,7 +35,8 @@ export interface KbMetadataProblem {
 
 const SOURCES_LINE = /^Sources:(.*)$/m;
 const VERIFIED_LINE = /^Verified:(.*)$/m;
-const CHOICE_LINE = /^(?:[-*]\s+)?(?:\*\*)?Ringmaster default:(?:\*\*)?\s*(.+)$/gm;
+const CHOICE = /Ringmaster default:\s*(.+)$/gm;
+const CHOICE_BLOCK = /^Ringmaster defaults\b[^:\n]*:[ \t]*\n((?:[-*] .*\n?)+)/gm;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** `YYYY-MM-DD` naming a real calendar day. */
@@ -75,7 +79,12 @@ export class KnowledgeBase {
       const text = newline === -1 ? '' : part.slice(newline + 1);
       const sources = (SOURCES_LINE.exec(text)?.[1] ?? '').split(';').map((u) => u.trim()).filter((u) => u !== '');
       const verified = VERIFIED_LINE.exec(text)?.[1]?.trim() ?? '';
-      const choices = [...text.matchAll(CHOICE_LINE)].map((m) => (m[1] ?? '').trim());
+      const choices = [
+        ...[...text.matchAll(CHOICE)].map((m) => m[1] ?? ''),
+        ...[...text.matchAll(CHOICE_BLOCK)].flatMap((m) => (m[1] ?? '').split('\n').map((item) => item.replace(/^[-*] /, ''))),
+      ]
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
       const body = text.replace(SOURCES_LINE, '').replace(VERIFIED_LINE, '').trim();
       this.sections.set(trace, { trace, document: doc, title, file, body, sources, verified, choices });
       this.raw.set(trace, text);

@@ -54,10 +54,19 @@ describe('knowledge base', () => {
 
   it('reads sources, date and Ringmaster defaults from a section', () => {
     const section = tempKb({
-      'KB_01_architecture.md': '# KB_01 — T\n\n## Bake\n\nSources: https://a.example/x; https://b.example/y\nVerified: 2026-02-28\n\nText.\n- Ringmaster default: bake 30 minutes.\n',
+      'KB_01_architecture.md': '# KB_01 — T\n\n## Bake\n\nSources: https://a.example/x; https://b.example/y\nVerified: 2026-02-28\n\nText.\n- Ringmaster default: bake 30 minutes.\n\nRingmaster defaults (adjust):\n- step 5%\n- pause 10m\n\nRequired: nothing else.\n',
     }).get('KB_01#Bake');
-    expect(section).toMatchObject({ sources: ['https://a.example/x', 'https://b.example/y'], verified: '2026-02-28', choices: ['bake 30 minutes.'] });
-    expect(section?.body).toBe('Text.\n- Ringmaster default: bake 30 minutes.');
+    expect(section).toMatchObject({ sources: ['https://a.example/x', 'https://b.example/y'], verified: '2026-02-28', choices: ['bake 30 minutes.', 'step 5%', 'pause 10m'] });
+    expect(section?.body).toMatch(/^Text\.\n- Ringmaster default: bake 30 minutes\./);
+  });
+
+  it('marks Ringmaster\'s own choices apart from what standards require', () => {
+    const choices = (t: string): string[] => kb.get(t)?.choices ?? [];
+    expect(choices('KB_16#Prioritization').join(' ')).toMatch(/EPSS ≥ 0\.1/);
+    expect(choices('KB_18#Ring_Deployment').join(' ')).toMatch(/bake 1 hour/);
+    expect(choices('KB_01#Canary').length).toBeGreaterThan(1);
+    expect(choices('KB_10#Retention').join(' ')).not.toMatch(/HIPAA/);
+    expect(kb.traces().filter((t) => choices(t).length > 0).length).toBeGreaterThanOrEqual(12);
   });
 
   it('rejects a section without sources or date, or with malformed ones', () => {

@@ -260,7 +260,7 @@ function egressHosts(ci: CiTarget): string[] {
     ci === 'gitlab_ci'
       ? ['gitlab.com', 'registry.gitlab.com', 'github.com']
       : ci === 'azure_devops'
-        ? ['dev.azure.com', 'vstoken.dev.azure.com', 'github.com']
+        ? ['dev.azure.com', 'vstoken.dev.azure.com', 'login.microsoftonline.com', 'github.com'] // Entra issues the federated tokens (KB_05#Azure_DevOps_OIDC)
         : ['github.com', 'api.github.com', '*.actions.githubusercontent.com', 'ghcr.io', 'pkg-containers.githubusercontent.com', 'objects.githubusercontent.com', '*.blob.core.windows.net'];
   return [...vendor, ...packages, ...sigstore];
 }

@@ -152,7 +152,7 @@ export const supplyChainRules: readonly Rule[] = [
     id: 'supply-chain/sbom-format-spdx',
     field: 'security_controls.sbom_format',
     value: 'spdx-json',
-    why: 'SPDX JSON (ISO/IEC 5962) is the format auditors and customers ask for most, and cosign attests it natively (--type spdxjson).',
+    why: 'SPDX JSON is the format auditors and customers ask for most (SPDX 2.2.1 is ISO/IEC 5962:2021; the SPDX 2.3 that Syft writes builds on it), and cosign attests it natively (--type spdxjson).',
     kb: ['KB_04#SBOM_Generation'],
   },
   // --- Admission ----------------------------------------------------------
@@ -177,7 +177,7 @@ export const supplyChainRules: readonly Rule[] = [
     field: 'security_controls.admission_policy',
     when: ({ profile }) => kubernetesLike(profile),
     value: 'verify_signatures',
-    why: 'On Kubernetes an admission controller (Kyverno verifyImages or the Sigstore policy-controller) rejects images whose signature or provenance does not verify.',
+    why: 'On Kubernetes an admission controller (a Kyverno ImageValidatingPolicy or the Sigstore policy-controller) rejects images whose signature or provenance does not verify.',
     kb: ['KB_04#Signing', 'KB_06#Policy_As_Code'],
   },
   {

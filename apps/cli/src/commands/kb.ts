@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { dateBefore, loadKnowledgeBase, parseKbAge, parseReferenceDate, RingmasterError, sectionsVerifiedBefore, type KbSection } from '@ringmaster/core';
 
-class KbLookupError extends RingmasterError {
-  constructor(trace: string) {
-    super('kb_input', `${trace}: no such KB section (expected KB_NN#Anchor; run 'ringmaster kb --list')`);
+class KbInputError extends RingmasterError {
+  constructor(message: string) {
+    super('kb_input', message);
   }
 }
+
+const DEFAULT_AGE = '6m';
 
 function printSection(section: KbSection): void {
   const anchor = section.trace.split('#')[1] ?? '';
@@ -35,17 +37,18 @@ export function registerKb(program: Command): void {
     .argument('[trace]', 'KB_NN#Anchor')
     .option('--list', 'list every trace')
     .option('--stale', 'list the sections due for review (verified longer ago than --older-than)')
-    .option('--older-than <age>', 'with --stale: an age such as 90d, 12w, 6m or 1y', '6m')
+    .option('--older-than <age>', 'with --stale: an age such as 90d, 12w, 6m or 1y', DEFAULT_AGE)
     .option('--as-of <date>', 'with --stale: the date to measure from (YYYY-MM-DD; default today, UTC)')
     .action((trace: string | undefined, options: { list?: boolean; stale?: boolean; olderThan: string; asOf?: string }) => {
       if (options.stale) return printStale(options.olderThan, options.asOf);
+      if (options.olderThan !== DEFAULT_AGE || options.asOf !== undefined) throw new KbInputError('--older-than and --as-of apply only with --stale');
       const kb = loadKnowledgeBase();
       if (options.list || trace === undefined) {
         process.stdout.write(`${kb.traces().sort().join('\n')}\n`);
         return;
       }
       const section = kb.get(trace);
-      if (!section) throw new KbLookupError(trace);
+      if (!section) throw new KbInputError(`${trace}: no such KB section (expected KB_NN#Anchor; run 'ringmaster kb --list')`);
       printSection(section);
     });
 }
