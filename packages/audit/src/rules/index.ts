@@ -19,6 +19,7 @@ import { staticCloudCredentials } from './static-cloud-credentials.js';
 import { unneededWriteScope } from './unneeded-write-scope.js';
 import { unpinnedAction } from './unpinned-action.js';
 import { unpinnedImage } from './unpinned-image.js';
+import { unpinnedToolInstall } from './unpinned-tool-install.js';
 import { untrustedCheckout } from './untrusted-checkout.js';
 import { writeAllPermissions } from './write-all-permissions.js';
 
@@ -32,6 +33,7 @@ export const RULES = {
   'id-token-write-unneeded': idTokenWriteUnneeded,
   'unpinned-action': unpinnedAction,
   'unpinned-image': unpinnedImage,
+  'unpinned-tool-install': unpinnedToolInstall,
   'curl-pipe-shell': curlPipeShell,
   'untrusted-checkout': untrustedCheckout,
   'script-injection': scriptInjection,
