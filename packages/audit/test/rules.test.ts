@@ -70,6 +70,10 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
     ['triage.yml', 17, 24],
     ['triage.yml', 21, 27],
   ],
+  'spoofable-bot-guard': [
+    ['automerge.yml', 9, 9],
+    ['automerge.yml', 21, 36],
+  ],
   'self-hosted-pr-runner': [['ci.yml', 8, 15]],
   'non-ephemeral-release-runner': [['release.yml', 9, 15]],
   'cache-in-release-job': [

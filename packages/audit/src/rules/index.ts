@@ -15,6 +15,7 @@ import { secretOutsideEnvironment } from './secret-outside-environment.js';
 import { secretsInherit } from './secrets-inherit.js';
 import { secretsToJson } from './secrets-to-json.js';
 import { selfHostedPrRunner } from './self-hosted-pr-runner.js';
+import { spoofableBotGuard } from './spoofable-bot-guard.js';
 import { staticCloudCredentials } from './static-cloud-credentials.js';
 import { unneededWriteScope } from './unneeded-write-scope.js';
 import { unpinnedAction } from './unpinned-action.js';
@@ -36,6 +37,7 @@ export const RULES = {
   'unpinned-tool-install': unpinnedToolInstall,
   'curl-pipe-shell': curlPipeShell,
   'untrusted-checkout': untrustedCheckout,
+  'spoofable-bot-guard': spoofableBotGuard,
   'script-injection': scriptInjection,
   'self-hosted-pr-runner': selfHostedPrRunner,
   'non-ephemeral-release-runner': nonEphemeralReleaseRunner,
