@@ -15,10 +15,12 @@ import { secretOutsideEnvironment } from './secret-outside-environment.js';
 import { secretsInherit } from './secrets-inherit.js';
 import { secretsToJson } from './secrets-to-json.js';
 import { selfHostedPrRunner } from './self-hosted-pr-runner.js';
+import { spoofableBotGuard } from './spoofable-bot-guard.js';
 import { staticCloudCredentials } from './static-cloud-credentials.js';
 import { unneededWriteScope } from './unneeded-write-scope.js';
 import { unpinnedAction } from './unpinned-action.js';
 import { unpinnedImage } from './unpinned-image.js';
+import { unpinnedToolInstall } from './unpinned-tool-install.js';
 import { untrustedCheckout } from './untrusted-checkout.js';
 import { writeAllPermissions } from './write-all-permissions.js';
 
@@ -32,8 +34,10 @@ export const RULES = {
   'id-token-write-unneeded': idTokenWriteUnneeded,
   'unpinned-action': unpinnedAction,
   'unpinned-image': unpinnedImage,
+  'unpinned-tool-install': unpinnedToolInstall,
   'curl-pipe-shell': curlPipeShell,
   'untrusted-checkout': untrustedCheckout,
+  'spoofable-bot-guard': spoofableBotGuard,
   'script-injection': scriptInjection,
   'self-hosted-pr-runner': selfHostedPrRunner,
   'non-ephemeral-release-runner': nonEphemeralReleaseRunner,

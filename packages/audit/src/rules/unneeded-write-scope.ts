@@ -5,7 +5,7 @@ import { createRule } from '../rule.js';
 /** For each scope this rule judges: what in a job shows that it needs write access. */
 const NEEDS: Record<string, (job: Job) => boolean> = {
   contents: (job) =>
-    jobHits(job, /\bgit\s+push\b|\bgh\s+release\b|\bgoreleaser\b|\bsemantic-release\b|\bchangeset\s+(?:publish|tag)\b|\bgit\s+tag\b/).length > 0 ||
+    jobHits(job, /\bgit\s+push\b|\bgh\s+pr\s+merge\b|\bgh\s+release\b|\bgoreleaser\b|\bsemantic-release\b|\bchangeset\s+(?:publish|tag)\b|\bgit\s+tag\b/).length > 0 ||
     job.steps.some((s) => usesAction(s, 'softprops/action-gh-release', 'ncipollo/release-action', 'goreleaser/goreleaser-action', 'changesets/action', 'stefanzweifel/git-auto-commit-action', 'peter-evans/create-pull-request', 'googleapis/release-please-action', 'google-github-actions/release-please-action', 'peaceiris/actions-gh-pages', 'endbug/add-and-commit', 'ad-m/github-push-action')),
   packages: (job) =>
     jobStrings(job).some((s) => /\bghcr\.io\b|npm\.pkg\.github\.com|maven\.pkg\.github\.com/.test(s.value)) ||

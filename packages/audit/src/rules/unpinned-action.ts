@@ -2,8 +2,10 @@ import { mustReferenceByTag } from '@ringmaster/core';
 import { createRule } from '../rule.js';
 import type { Str } from '../model.js';
 
-/** Owners whose actions GitHub itself publishes. */
+/** Owners whose actions GitHub itself publishes: by release tag they are fine by default, by branch they are not. */
 const FIRST_PARTY = new Set(['actions', 'github']);
+/** A release tag: v4, v4.2, 4.2.1, v1.0.0-rc.1. */
+const VERSION_TAG = /^v?\d+(?:\.\d+)*(?:[-+][\w.-]+)?$/;
 
 export const unpinnedAction = createRule({
   meta: {
@@ -16,15 +18,17 @@ export const unpinnedAction = createRule({
     risk: 'dependency-confusion',
   },
   appliesTo: ['github-workflow', 'github-action'],
-  check({ pipeline, report }) {
+  check({ pipeline, report, strict }) {
     const check = (uses: Str | undefined): void => {
       if (!uses) return;
       const value = uses.value.trim();
       if (value.startsWith('./') || value.startsWith('docker://') || mustReferenceByTag(value)) return;
       const [path, ref] = value.split('@') as [string, string | undefined];
-      const owner = path.split('/')[0]!.toLowerCase();
-      if (FIRST_PARTY.has(owner)) return;
-      if (!ref || !/^[0-9a-f]{40}$/.test(ref)) report(uses.node, `${path} is referenced by ${ref ? `"${ref}"` : 'no ref'}, not a commit SHA.`);
+      if (ref && /^[0-9a-f]{40}$/.test(ref)) return;
+      const what = `${path} is referenced by ${ref ? `"${ref}"` : 'no ref'}, not a commit SHA`;
+      if (!FIRST_PARTY.has(path.split('/')[0]!.toLowerCase())) report(uses.node, `${what}.`);
+      else if (!ref || !VERSION_TAG.test(ref)) report(uses.node, `${what}: a branch moves with every push.`);
+      else if (strict) report(uses.node, `${what} (a first-party release tag).`, { confidence: 'low', severity: 'low' });
     };
     for (const job of pipeline.jobs) {
       check(job.uses);
