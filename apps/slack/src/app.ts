@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Server } from 'node:http';
 import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
 import type { ChecklistRole } from '@ringmaster/core';
-import { buildBundle, type EvidenceBundle, type EvidenceEvent } from '@ringmaster/evidence';
+import type { EvidenceBundle, EvidenceEvent } from '@ringmaster/evidence';
 import type { Logger } from 'pino';
 import { assertBlockKitLimits, clip, esc, eventLine, reminderMessage, runMessage, type Message } from './blocks.js';
 import { planRun } from './checklists.js';
@@ -14,6 +14,7 @@ import { boltLogger } from './log.js';
 import { planSummary, readProfile, runPlan } from './plan.js';
 import { WorkQueue } from './queue.js';
 import { hasRole, ROLES, type RoleMap } from './roles.js';
+import { evidenceSigner, type EvidenceSigner } from './signing.js';
 import { decide, SYSTEM_ACTOR, type Intent, type RunState } from './state.js';
 
 export { eventLine } from './blocks.js';
@@ -83,10 +84,10 @@ function isPermanent(err: unknown): boolean {
   return e.code === 'slack_webapi_platform_error' && !TRANSIENT_SLACK_ERRORS.has(String(e.data?.error));
 }
 
-/** The runs's evidence bundle; a chain that does not verify is a BundleError. */
-function bundleOf(runId: string, events: readonly EvidenceEvent[]): EvidenceBundle {
+/** The run's signed evidence bundle; a chain that does not verify is a BundleError. */
+function bundleOf(runId: string, events: readonly EvidenceEvent[], signer: EvidenceSigner): EvidenceBundle {
   try {
-    return buildBundle(events);
+    return signer.bundle(events);
   } catch (err) {
     throw new BundleError(runId, (err as Error).message);
   }
@@ -211,7 +212,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   async function uploadEvidence(runId: string, comment: string, target?: { channel: string; thread_ts?: string }): Promise<string> {
     const run = await repo.getRun(runId);
     if (!run) throw new Error(`no run ${runId}`);
-    const bundle = bundleOf(runId, await repo.events(runId));
+    const bundle = bundleOf(runId, await repo.events(runId), evidenceSigner(config.signing));
     const files = [
       { filename: `${runId}-evidence.json`, title: `Evidence bundle ${runId}`, content: `${JSON.stringify(bundle, null, 2)}\n` },
       { filename: `${runId}-summary.md`, title: `Summary ${runId}`, content: bundle.summary_markdown },

@@ -1,3 +1,5 @@
+import type { SigningKeySource } from './signing.js';
+
 /** A configuration problem, reported as one line naming the variable; main exits 2. */
 export class ConfigError extends Error {
   constructor(
@@ -31,6 +33,8 @@ export interface AppConfig {
   /** Extra words (tenant names) that never reach a log line. */
   redactTerms: string[];
   logLevel: string;
+  /** The evidence signing key (`signingKeySource`); absent: an ephemeral key. */
+  signing?: SigningKeySource;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

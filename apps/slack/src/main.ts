@@ -5,6 +5,27 @@ import { openStore } from './db/store.js';
 import { exportBundle } from './export.js';
 import { createLogger } from './log.js';
 import { loadRoles } from './roles.js';
+import { evidenceSigner, signingKeySource, type EvidenceSigner } from './signing.js';
+
+const dataDirFromEnv = (): string => process.env['RINGMASTER_DATA_DIR']?.trim() || '.ringmaster-data/';
+
+/** The evidence signing key from the environment (see `signingKeySource`); a bad key is one line, exit 2. */
+function signerFromEnv(create: boolean): EvidenceSigner {
+  try {
+    return evidenceSigner(signingKeySource(process.env, dataDirFromEnv()), { create });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`ringmaster-slack: ${err.message}\n`);
+    process.exit(2);
+  }
+}
+
+/** `public-key`: prints the PEM public key auditors pass to `ringmaster evidence verify --key` (made on first use). */
+function publicKeyCommand(): void {
+  const signer = signerFromEnv(true);
+  process.stdout.write(signer.publicKeyPem);
+  process.stderr.write(`ringmaster-slack: key id ${signer.keyId}${signer.publicKeyFile ? `; also in ${signer.publicKeyFile}` : ' (ephemeral: in-memory data dir)'}\n`);
+}
 
 /**
  * `export RUN_ID`: prints a run's evidence bundle from the app's database (DATABASE_URL, or
@@ -16,10 +37,11 @@ async function exportCommand(runId: string | undefined): Promise<void> {
     process.exit(2);
   }
   const databaseUrl = process.env['DATABASE_URL']?.trim();
-  const store = await openStore({ dataDir: process.env['RINGMASTER_DATA_DIR']?.trim() || '.ringmaster-data/', ...(databaseUrl ? { databaseUrl } : {}) });
+  const signer = signerFromEnv(false);
+  const store = await openStore({ dataDir: dataDirFromEnv(), ...(databaseUrl ? { databaseUrl } : {}) });
   try {
     await migrate(store);
-    const bundle = await exportBundle(store, runId);
+    const bundle = await exportBundle(store, runId, signer);
     if (bundle === undefined) {
       process.stderr.write(`ringmaster-slack: no run ${runId}\n`);
       process.exitCode = 2;
@@ -32,11 +54,15 @@ async function exportCommand(runId: string | undefined): Promise<void> {
 /** Starts the Slack app from the environment; a configuration problem is one line naming the variable, exit 2. */
 async function main(): Promise<void> {
   if (process.argv[2] === 'export') return exportCommand(process.argv[3]);
+  if (process.argv[2] === 'public-key') return publicKeyCommand();
   let config;
   let roles;
+  let signer;
   try {
-    config = parseConfig(process.env);
+    const parsed = parseConfig(process.env);
+    config = { ...parsed, signing: signingKeySource(process.env, parsed.dataDir) };
     roles = loadRoles(config.rolesFile);
+    signer = evidenceSigner(config.signing);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`ringmaster-slack: ${err.message}\n`);
@@ -51,6 +77,10 @@ async function main(): Promise<void> {
   const rm = createSlackApp({ config, store, roles, log });
   await rm.start();
   log.info({ mode: config.appToken ? 'socket' : 'http', port: config.appToken ? undefined : config.port }, 'ringmaster slack app started');
+  log.info(
+    { key_id: signer.keyId, created: signer.created, ephemeral: signer.ephemeral, public_key_file: signer.publicKeyFile, public_key: signer.publicKeyPem },
+    'evidence bundles are signed with this key; auditors verify them with its public key (`public-key` prints it)',
+  );
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

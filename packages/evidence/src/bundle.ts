@@ -1,5 +1,5 @@
 import type { Checklist, ChecklistStep, MarkdownDoc, StepMarker } from '@ringmaster/core';
-import { checklistToMarkdown, mdInline, renderMarkdown } from '@ringmaster/renderer';
+import { mdInline, renderMarkdown } from '@ringmaster/renderer';
 import type { KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import { STEP_DONE_TYPES, verifyChain, type EvidenceEvent } from './chain.js';
@@ -259,7 +259,6 @@ function summaryMarkdown(view: RunView, extra: Pick<EvidenceBundle, 'metrics' | 
   const { events, opened, done, closed } = view;
   const first = events[0]!;
   const last = events[events.length - 1]!;
-  const definition = checklistToMarkdown(opened.checklist);
   const outcome: string[] = [
     `run: ${first.run_id} (${opened.kind})`,
     `requested by: ${first.actor}`,
@@ -288,8 +287,9 @@ function summaryMarkdown(view: RunView, extra: Pick<EvidenceBundle, 'metrics' | 
     return e ? `- [x] ${mdInline(s.title)} — ${who(e.actor)}, ${e.at}` : `- [ ] ${mdInline(s.title)}`;
   });
   const doc: MarkdownDoc = {
-    title: `Evidence: ${opened.title}`,
-    intro: definition.intro,
+    title: `Evidence: ${mdInline(opened.title)}`,
+    // The summary can be what the requester typed: escaped like every other user text.
+    intro: `${mdInline(opened.checklist.summary)} [KBTRACE: ${opened.checklist.kb.join(', ')}]`,
     sections: [
       { heading: 'Outcome', bullets: outcome },
       { heading: 'Parameters', bullets: paramsBullets(opened.params) },
@@ -306,7 +306,7 @@ function postmortemMarkdown(view: RunView, metrics: IncidentMetrics): string {
     .filter((e) => e.type === 'choice.made')
     .map((e) => describe(e, view).replace(/^chose /, ''));
   const doc: MarkdownDoc = {
-    title: `Post-mortem (draft): ${opened.title}`,
+    title: `Post-mortem (draft): ${mdInline(opened.title)}`,
     intro: 'Blameless review draft generated from the run log. Focus on systems and processes, not people.',
     sections: [
       {

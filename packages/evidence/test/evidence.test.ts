@@ -201,6 +201,22 @@ describe('evidence bundle', () => {
     expect(drillBundle.summary_markdown).toContain('measured: not measurable (no step is marked "drill_end") -> not measured');
   });
 
+  it('escapes the text a requester typed (summary, title) in every Markdown part', () => {
+    const typed = '<!channel> see <https://evil.example|this> **now**\n# Heading';
+    const checklist: Checklist = { ...incident, title: 'Incident response: `x` <@U1>', summary: typed };
+    const log = chain([
+      { type: 'run.opened', actor: 'UIC', at: t(0), data: { kind: 'incident', title: checklist.title, checklist, params: { summary: typed }, channel: 'C1' } },
+      { type: 'run.closed', actor: 'UIC', at: t(1) },
+    ]);
+    const bundle = buildBundle(log);
+    for (const markdown of [bundle.summary_markdown, bundle.postmortem_markdown!]) {
+      // No unescaped mention, link, emphasis or heading from what was typed.
+      expect(markdown).not.toMatch(/(?<!\\)<[!@h]|\n# Heading|(?<!\\)\*\*now/);
+      expect(markdown).toContain('\\<@U1\\>');
+    }
+    expect(bundle.summary_markdown).toContain('\\<!channel\\> see \\<https://evil.example\\|this\\> \\*\\*now\\*\\* # Heading [KBTRACE: KB_14#Incident_Response]');
+  });
+
   it('reads durations the mode packages use', () => {
     expect([parseMinutes('< 1h'), parseMinutes('15m'), parseMinutes('24 hours'), parseMinutes(90), parseMinutes('30s'), parseMinutes('soon')]).toEqual([
       60, 15, 1440, 90, 0.5, null,
