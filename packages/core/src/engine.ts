@@ -3,6 +3,7 @@ import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
 import { clarificationsFor, type AskCriterionId } from './ask.js';
 import { GuardrailViolationError, ModeFailedError, OutputSchemaError, UnresolvedTraceError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
+import { goalQuestion, statedPains, withStatedPains } from './goal-reading.js';
 import { goalIntent } from './intent.js';
 import { tracesInText, type KnowledgeBase } from './kb.js';
 import { mergeDecisions, setPath, type Conflict, type ModeDecision } from './merge.js';
@@ -30,10 +31,21 @@ export interface DecisionLog {
   risk_tier: string;
   needs_clarification: string[];
   modes: { id: string; score: number; signals: string[] }[];
+  /** Every registered mode, engaged or not, and why (goal phrases taken and set aside). */
+  considered?: ConsideredMode[];
   decisions: (ModeDecision & { kb: string[] })[];
   conflicts: Conflict[];
   warnings: string[];
   fallbacks: string[];
+}
+
+export interface ConsideredMode {
+  id: string;
+  engaged: boolean;
+  score: number;
+  signals: string[];
+  /** Goal phrases that looked like this mode but were set aside, each with the reason. */
+  ignored: string[];
 }
 
 /** The output document (spec section 3.2 plus extensions; see schemas/output.schema.json). */
@@ -110,6 +122,11 @@ export class Engine {
 
   /** Which modes apply to a profile, and how strongly. */
   select(ctx: ModeContext): { mode: ModePlugin; applicability: Applicability }[] {
+    return this.consider(ctx).selected;
+  }
+
+  /** Every mode's applicability, and the modes selected (score >= APPLY_THRESHOLD, else the blueprint fallback). */
+  private consider(ctx: ModeContext): { scored: { mode: ModePlugin; applicability: Applicability }[]; selected: { mode: ModePlugin; applicability: Applicability }[] } {
     const scored = this.modes.map((mode) => {
       try {
         return { mode, applicability: mode.applies(ctx) };
@@ -118,18 +135,24 @@ export class Engine {
       }
     });
     const selected = scored.filter((s) => s.applicability.score >= APPLY_THRESHOLD);
-    if (selected.length > 0) return selected;
+    if (selected.length > 0) return { scored, selected };
     const fallback = scored.find((s) => s.mode.id === FALLBACK_MODE);
-    return fallback ? [{ mode: fallback.mode, applicability: { score: fallback.applicability.score, signals: ['fallback:standard_enterprise_blueprint'] } }] : [];
+    return { scored, selected: fallback ? [{ mode: fallback.mode, applicability: { score: fallback.applicability.score, signals: ['fallback:standard_enterprise_blueprint'] } }] : [] };
   }
 
   plan(input: unknown): PlanResult {
     const { profile: given, warnings: inputWarnings } = validateProfile(input);
-    const { profile, assumptions } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
-    deepFreeze(profile);
-    const ctx: ModeContext = Object.freeze({ profile, intent: goalIntent(profile.goal) });
+    const normalized = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
+    const intent = goalIntent(normalized.profile.goal);
+    // Symptoms in the goal ("the bill doubled") are pains the modes must see, stated as assumptions.
+    const stated = withStatedPains(normalized.profile, statedPains(intent, this.modes, normalized.profile));
+    const profile = deepFreeze(stated.profile);
+    const assumptions = [...normalized.assumptions, ...stated.assumptions];
+    const ctx: ModeContext = Object.freeze({ profile, intent });
 
-    const selected = this.select(ctx);
+    const { scored, selected } = this.consider(ctx);
+    const selectedIds = selected.map((s) => s.mode.id);
+    const goalEngaged = selected.some((s) => (s.applicability.goal ?? []).length > 0);
     const warnings = [...inputWarnings];
     const fallbacks: string[] = [];
     if (selected.length === 1 && selected[0]?.applicability.signals[0] === 'fallback:standard_enterprise_blueprint') {
@@ -138,7 +161,6 @@ export class Engine {
     }
 
     const contributions: { mode: ModePlugin; score: number; contribution: Contribution }[] = [];
-    const selectedIds = selected.map((s) => s.mode.id);
     for (const { mode, applicability } of selected) {
       try {
         const companions = Object.freeze(selectedIds.filter((id) => id !== mode.id));
@@ -187,8 +209,16 @@ export class Engine {
     const decisionLog: DecisionLog = {
       assumptions,
       risk_tier: profile.risk_tier,
-      needs_clarification: clarificationsFor(asks, profile),
+      // A goal no mode recognised is asked about first: planning the blueprint alone would guess.
+      needs_clarification: [...(goalEngaged ? [] : [goalQuestion(profile.goal, this.modes)]), ...clarificationsFor(asks, profile)],
       modes: selected.map((s) => ({ id: s.mode.id, score: s.applicability.score, signals: s.applicability.signals })),
+      considered: scored.map(({ mode, applicability }) => ({
+        id: mode.id,
+        engaged: selectedIds.includes(mode.id),
+        score: applicability.score,
+        signals: applicability.signals,
+        ignored: (applicability.ignored ?? []).map((i) => `"${i.quote}": ${i.why}`),
+      })),
       decisions: merged.decisions.map((d) => ({ field: d.field, value: d.value, rule: d.rule, mode: d.mode, reason: d.reason, kb: [...d.kb] })),
       conflicts: merged.conflicts,
       warnings,

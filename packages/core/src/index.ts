@@ -6,6 +6,7 @@ export * from './engine.js';
 export * from './errors.js';
 export * from './guardrails.js';
 export * from './intent.js';
+export * from './goal-reading.js';
 export * from './kb.js';
 export * from './kb-review.js';
 export * from './merge.js';

@@ -1,7 +1,7 @@
 import type { ArtifactSpec } from './artifacts.js';
 import type { AskCriterionId } from './ask.js';
 import { ModeDefinitionError } from './errors.js';
-import { matchKeywords, type GoalIntent } from './intent.js';
+import { compilePhrase, goalSignal, readIntents, type GoalIntent, type IgnoredPhrase, type IntentHit, type IntentTable } from './intent.js';
 import { KB_TRACE_PATTERN, type KbTrace } from './kb.js';
 import type { NormalizedProfile } from './profile.js';
 import type { RiskId } from './risk-matrix.js';
@@ -23,6 +23,10 @@ export interface ModeContext {
 export interface Applicability {
   score: number;
   signals: string[];
+  /** The goal phrases that engaged the mode (each also named in `signals`). */
+  goal?: IntentHit[];
+  /** Goal phrases that looked like the mode but were set aside (negated, false friends). */
+  ignored?: IgnoredPhrase[];
 }
 
 export const APPLY_THRESHOLD = 0.5;
@@ -81,6 +85,8 @@ export interface ModePlugin {
   readonly kbDir?: string;
   /** Every output field the mode may decide (defineMode lists its rules' fields), checked at registration. */
   readonly fields?: readonly string[];
+  /** What the mode is for in the user's words: read by the engine for stated pains and the goal question. */
+  readonly intents?: IntentTable;
   applies(ctx: ModeContext): Applicability;
   contribute(ctx: ModeContext): Contribution;
 }
@@ -120,8 +126,10 @@ export interface ModeDefinition {
   sections?: readonly SectionDeclaration[];
   precedence?: number;
   kbDir?: string;
-  /** Goal words that mean this mode (see matchKeywords), each a strong signal. */
+  /** Goal words that mean this mode (phrase syntax of intent.ts), each a strong signal. */
   keywords: readonly string[];
+  /** Phrases, symptoms and false friends (see IntentTable), kept as data in the mode package. */
+  intents?: IntentTable;
   signals: readonly Signal[];
   rules: readonly Rule[];
   artifacts?(ctx: ModeContext, decided: Decided): ArtifactSpec[];
@@ -163,6 +171,22 @@ function checkTraces(modeId: string, where: string, traces: readonly string[]): 
   }
 }
 
+function checkIntents(def: ModeDefinition): void {
+  const phrases = [...def.keywords, ...(def.intents?.falseFriends ?? [])];
+  for (const intent of def.intents?.intents ?? []) {
+    if (intent.means.trim() === '') throw new ModeDefinitionError(def.id, 'an intent has no meaning (means)');
+    if (intent.weight !== undefined && !(intent.weight > 0 && intent.weight <= 1)) throw new ModeDefinitionError(def.id, `intent "${intent.means}" weight must be in (0, 1]`);
+    if (intent.phrases.length === 0) throw new ModeDefinitionError(def.id, `intent "${intent.means}" has no phrase`);
+    phrases.push(...intent.phrases);
+  }
+  for (const phrase of phrases) {
+    const parts = compilePhrase(phrase).parts;
+    if (parts.length === 0 || parts[0]?.kind === 'gap' || parts[parts.length - 1]?.kind === 'gap') {
+      throw new ModeDefinitionError(def.id, `phrase "${phrase}" must have words, and "..." only between words`);
+    }
+  }
+}
+
 /** Builds a ModePlugin from a declarative definition, checking it at once (ids, fields, traces, weights). */
 export function defineMode(def: ModeDefinition): ModePlugin & { readonly rules: readonly Rule[]; readonly keywords: readonly string[]; readonly signals: readonly Signal[] } {
   if (!MODE_ID.test(def.id)) throw new ModeDefinitionError(def.id, 'id must be kebab-case');
@@ -183,6 +207,7 @@ export function defineMode(def: ModeDefinition): ModePlugin & { readonly rules: 
     if (!SECTION_ID.test(section.id)) throw new ModeDefinitionError(def.id, `section "${section.id}" must be snake_case`);
   }
   if (def.precedence !== undefined && !Number.isFinite(def.precedence)) throw new ModeDefinitionError(def.id, 'precedence must be a finite number');
+  checkIntents(def);
 
   return Object.freeze({
     id: def.id,
@@ -194,23 +219,21 @@ export function defineMode(def: ModeDefinition): ModePlugin & { readonly rules: 
     ...(def.precedence !== undefined ? { precedence: def.precedence } : {}),
     ...(def.kbDir ? { kbDir: def.kbDir } : {}),
     fields: [...new Set(def.rules.map((rule) => rule.field))],
+    ...(def.intents ? { intents: def.intents } : {}),
     rules: def.rules,
     keywords: def.keywords,
     signals: def.signals,
     applies(ctx: ModeContext): Applicability {
-      const signals: string[] = [];
-      const weights: number[] = [];
-      for (const hit of matchKeywords(ctx.intent, def.keywords)) {
-        signals.push(`goal:${hit}`);
-        weights.push(INTENT_WEIGHT);
-      }
+      const reading = readIntents(ctx.intent, def.intents, def.keywords, INTENT_WEIGHT);
+      const signals = reading.hits.map(goalSignal);
+      const weights = reading.hits.map((hit) => hit.weight);
       for (const signal of def.signals) {
         if (signal.when(ctx.profile)) {
           signals.push(signal.id);
           weights.push(signal.weight);
         }
       }
-      return { score: combineWeights(weights), signals };
+      return { score: combineWeights(weights), signals, goal: reading.hits, ignored: reading.ignored };
     },
     contribute(ctx: ModeContext): Contribution {
       const decisions = evaluateRules(def.rules, ctx);

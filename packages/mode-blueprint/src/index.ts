@@ -1,6 +1,7 @@
 import { defineMode, modeModule, type RiskId } from '@ringmaster/core';
 import { blueprintArtifacts } from './artifacts.js';
 import { blueprintRules } from './rules.js';
+import { blueprintIntents } from './intents.js';
 
 export { blueprintRules, deployRegions, jurisdictionOf } from './rules.js';
 
@@ -12,6 +13,7 @@ export const blueprintMode = defineMode({
   specMode: 1,
   kb: ['KB_01#Architecture', 'KB_02#Trunk_Based', 'KB_18#Ring_Deployment'],
   dependsOn: { inputs: ['/crm_profile/multi_tenant', '/infra/orchestrator', '/crm_profile/data_residency_regions', '/release_policy'], asks: ['orchestrator', 'multi_tenancy', 'ci_vendor'] },
+  intents: blueprintIntents,
   keywords: ['pipeline*', 'ci', 'cd', 'cicd', 'blueprint*', 'setup', 'deploy*', 'release*', 'delivery', 'build*', 'residency', 'gdpr', 'region*', 'tenan*', 'architect*', 'freeze', 'cab', 'approval*', 'branch*', 'trunk', 'promot*'],
   signals: [
     { id: 'profile:data_residency_regions', weight: 0.6, when: (p) => p.crm.data_residency_regions.length > 0 },

@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { drArtifacts } from './artifacts.js';
 import { drRules } from './rules.js';
+import { drIntents } from './intents.js';
 
 export { drRules, drTargets, EVIDENCE_ARTIFACTS, type DrTargets } from './rules.js';
 export { drDrillChecklist, type DrDrillChecklistInput } from './checklists.js';
@@ -17,6 +18,7 @@ export const drMode = defineMode({
     inputs: ['/risk_tier', '/infra/cloud_provider', '/infra/regions', '/data/primary_store', '/crm_profile/data_residency_regions', '/compliance', '/current_pain'],
     asks: ['cloud_provider'],
   },
+  intents: drIntents,
   keywords: ['dr', 'disaster*', 'restor*', 'failover*', 'fail over', 'backup*', 'back up', 'recover*', 'bcp', 'resilien*', 'continuity', 'rpo', 'rto', 'drill*'],
   signals: [{ id: 'pain:incidents', weight: 0.3, when: (p) => p.current_pain.includes('incidents') }],
   rules: drRules,

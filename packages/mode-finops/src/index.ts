@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { finopsArtifacts } from './artifacts.js';
 import { finopsRules } from './rules.js';
+import { finopsIntents } from './intents.js';
 
 export { costDataAvailable, finopsRules } from './rules.js';
 export { budgetAlert, spotConfig, taggingPolicy, ttlEnforcer } from './artifacts.js';
@@ -16,6 +17,7 @@ export const finopsMode = defineMode({
     inputs: ['/current_pain', '/infra/cloud_provider', '/ci_platform', '/observability_stack'],
     asks: ['cloud_provider'],
   },
+  intents: finopsIntents,
   keywords: ['cost*', 'spend*', 'budget*', 'finops', 'bill', 'bills', 'billing', 'cheap*', 'saving*', 'expens*', 'overspend*'],
   signals: [{ id: 'pain:costs', weight: 0.6, when: (p) => p.current_pain.includes('costs') }],
   rules: finopsRules,

@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { gitopsArtifacts } from './artifacts.js';
 import { gitopsRules, lacksKubernetes } from './rules.js';
+import { gitopsIntents } from './intents.js';
 
 export { gitopsRules, lacksKubernetes } from './rules.js';
 export {
@@ -23,6 +24,7 @@ export const gitopsMode = defineMode({
   specMode: 5,
   kb: ['KB_06#GitOps', 'KB_06#Policy_As_Code'],
   dependsOn: { inputs: ['/cd_strategy', '/gitops_tool', '/infra/orchestrator', '/ci_platform'], asks: ['orchestrator'] },
+  intents: gitopsIntents,
   keywords: [
     'gitops',
     'git ops',

@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { incidentArtifacts } from './artifacts.js';
 import { incidentRules } from './rules.js';
+import { incidentIntents } from './intents.js';
 
 export { incidentRules, INCIDENT_STEPS, SEVERITY_LEVELS, type Severity } from './rules.js';
 export { incidentChecklist, rollbackChecklist, type IncidentChecklistInput, type RollbackChecklistInput } from './checklists.js';
@@ -17,6 +18,7 @@ export const incidentMode = defineMode({
     inputs: ['/risk_tier', '/current_pain', '/cd_strategy', '/gitops_tool', '/infra/cloud_provider', '/release_policy/change_approval_level'],
     asks: [],
   },
+  intents: incidentIntents,
   keywords: [
     'incident*',
     'outage*',

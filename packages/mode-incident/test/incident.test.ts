@@ -121,6 +121,6 @@ describe('checklists for the Slack app', () => {
 
 describe('context', () => {
   it('reads only the normalized profile', () => {
-    expect(incidentMode.applies(contextFor(goal('Incident')) ).signals).toEqual(['goal:incident*']);
+    expect(incidentMode.applies(contextFor(goal('Incident')) ).signals).toEqual(['goal:"Incident"']);
   });
 });

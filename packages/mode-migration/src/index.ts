@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { migrationArtifacts } from './artifacts.js';
 import { migrationRules } from './rules.js';
+import { migrationIntents } from './intents.js';
 
 export { EXPAND_CONTRACT_PHASES, migrationRules, MODERNIZE_WORDS, STRANGLER_PHASES } from './rules.js';
 export { EXAMPLE, featureFlagMigration, ingressRouting, migrationContract, migrationScript, rollbackPlan, schemaLinter, stranglerPattern } from './artifacts.js';
@@ -16,6 +17,7 @@ export const migrationMode = defineMode({
     inputs: ['/goal', '/data/primary_store', '/data/sharding_model', '/crm_profile/multi_tenant', '/release_policy/ring_model', '/ci_platform'],
     asks: ['multi_tenancy'],
   },
+  intents: migrationIntents,
   keywords: ['migrat*', 'schema*', 'database*', 'db', 'dbs', 'sql', 'monolith*', 'moderni*', 'decompos*', 'strangler*', 'microservice*', 'micro services', 'replatform*', 'expand contract'],
   signals: [{ id: 'data:primary_store', weight: 0.3, when: (p) => p.data.primary_store !== 'unknown' }],
   rules: migrationRules,

@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { observabilityArtifacts } from './artifacts.js';
 import { observabilityRules, usesDatadog } from './rules.js';
+import { observabilityIntents } from './intents.js';
 
 export { availabilityTarget, observabilityRules, usesDatadog } from './rules.js';
 export { observabilityArtifacts, releaseMarker, sloBurnAlerts } from './artifacts.js';
@@ -13,6 +14,7 @@ export const observabilityMode = defineMode({
   specMode: 7,
   kb: ['KB_07#Observability', 'KB_07#Release_Markers'],
   dependsOn: { inputs: ['/observability_stack', '/risk_tier'], asks: [] },
+  intents: observabilityIntents,
   keywords: [
     'observab*',
     'monitor*',

@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { progressiveDeliveryArtifacts } from './artifacts.js';
 import { progressiveDeliveryRules } from './rules.js';
+import { progressiveDeliveryIntents } from './intents.js';
 
 export { CANARY_STEPS, DEFAULT_RINGS, mechanismOf, mechanismRules, progressiveDeliveryRules } from './rules.js';
 export { promotionChecklist, ringSlugs, type PromotionInput } from './checklist.js';
@@ -27,6 +28,7 @@ export const progressiveDeliveryMode = defineMode({
     inputs: ['/release_policy/ring_model', '/crm_profile/multi_tenant', '/infra/orchestrator', '/risk_tier'],
     asks: ['multi_tenancy', 'orchestrator'],
   },
+  intents: progressiveDeliveryIntents,
   keywords: [
     'canar*',
     'rollout*',

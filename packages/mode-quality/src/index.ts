@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { qualityArtifacts } from './artifacts.js';
 import { qualityRules } from './rules.js';
+import { qualityIntents } from './intents.js';
 
 export { qualityRules, flakyEvidence, FLAKY_WORDS } from './rules.js';
 export { circuitBreakerConfig, flakyQuarantine, integrationIds, pactVerificationJob, qualityArtifacts, wiremockStubs } from './artifacts.js';
@@ -13,6 +14,7 @@ export const qualityMode = defineMode({
   specMode: 2,
   kb: ['KB_03#Test_Pyramid', 'KB_09#Contract_Testing', 'KB_03#Flaky_Management', 'KB_09#Reliability'],
   dependsOn: { inputs: ['/crm_profile/integrations', '/current_pain', '/ci_platform'], asks: [] },
+  intents: qualityIntents,
   keywords: [
     'test*',
     'flak*',

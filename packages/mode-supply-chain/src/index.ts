@@ -2,6 +2,7 @@ import { defineMode, modeModule, type RiskId } from '@ringmaster/core';
 import { supplyChainArtifacts } from './artifacts.js';
 import { cacheFocus, ciTarget, coreWanted, evidenceFocus, runnerFocus, signingUnavailable, WORDS } from './intent.js';
 import { supplyChainRules } from './rules.js';
+import { supplyChainIntents } from './intents.js';
 
 export { supplyChainRules, slsaRoadmap, auditorQueries, EVIDENCE_ARTIFACTS } from './rules.js';
 export {
@@ -34,6 +35,7 @@ export const supplyChainMode = defineMode({
     inputs: ['/infra/cloud_provider', '/infra/orchestrator', '/ci_platform', '/risk_tier', '/compliance', '/current_pain', '/stack/languages'],
     asks: ['cloud_provider', 'ci_vendor'],
   },
+  intents: supplyChainIntents,
   keywords: [
     ...WORDS.identity,
     ...WORDS.signing,

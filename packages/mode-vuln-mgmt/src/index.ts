@@ -1,6 +1,7 @@
 import { defineMode, modeModule } from '@ringmaster/core';
 import { vulnMgmtArtifacts } from './artifacts.js';
 import { vulnMgmtRules } from './rules.js';
+import { vulnMgmtIntents } from './intents.js';
 
 export { vulnMgmtRules, DEFAULT_SLAS, LOW_RISK_SLAS, EPSS_THRESHOLD, EXCEPTION_FIELDS, EXCEPTION_AUDIT_LOG, type Slas } from './rules.js';
 export { exceptionPolicy, trivyGate, vexTemplate, vulnPolicy, vulnMgmtArtifacts, KEV_FEED, EPSS_API } from './artifacts.js';
@@ -34,6 +35,7 @@ export const vulnMgmtMode = defineMode({
   specMode: 4,
   kb: ['KB_16#Vuln_Management', 'KB_16#Prioritization'],
   dependsOn: { inputs: ['/compliance/targets', '/risk_tier', '/current_pain'], asks: ['compliance_targets'] },
+  intents: vulnMgmtIntents,
   keywords: VULN_WORDS,
   signals: [
     { id: 'pain:vuln_debt', weight: 0.7, when: (p) => p.current_pain.includes('vuln_debt') },
