@@ -59,7 +59,7 @@ function entraClaimsAsSubjects(): { issuer: string; issuerHost: string; subjects
 function azureCredentialDescription(ci: CiTarget, subjects: string[]): string {
   const base = 'Federated credential for the CI release job on main; no client secret exists.';
   if (ci === 'azure_devops') return `${base} Entra-issued service connection token; copy the exact issuer and subject from the service connection.`;
-  if (subjects.length > 1) return `${base} Name-only GitHub subject; a repository with immutable subject claims (created, renamed or transferred since 15 July 2026, or opted in) needs a second credential with subject ${subjects[1]}.`;
+  if (subjects.length > 1) return `${base} Name-only GitHub subject; a repository with immutable subject claims (created, renamed or transferred since mid-2026, or opted in) needs a second credential with subject ${subjects[1]}.`;
   return base;
 }
 

@@ -12,7 +12,7 @@ export const EXAMPLE_GITHUB_IDS = { owner: '123456', repo: '456789' } as const;
 /**
  * The `sub` a GitHub Actions job presents, in both forms (KB_05#GitHub_Actions_OIDC):
  * name-only `repo:OWNER/REPO:<context>`, and, for repositories created, renamed or
- * transferred since 15 July 2026 or opted in, `repo:OWNER@ID/REPO@ID:<context>`.
+ * transferred since mid-2026 or opted in, `repo:OWNER@ID/REPO@ID:<context>`.
  * The ids are exact: a wildcard id would give up what the immutable form protects.
  */
 export function githubSubjects(repoPath: string, context: string, ids: { owner: string; repo: string } = EXAMPLE_GITHUB_IDS): [nameOnly: string, immutable: string] {
