@@ -3,7 +3,7 @@
  * on stdout (machine, figures as min / median / p99 over repeated runs, targets, pass/fail)
  * and a short table on stderr.
  *
- *   node bench/dist/main.js [--only plan,coldstart,slack,audit] [--runs N] [--reps N] [--quick]
+ *   node bench/dist/main.js [--only plan,coldstart,slack,audit,evidence] [--runs N] [--reps N] [--quick]
  *                           [--no-artifacts] [--no-build-cli]
  */
 import { spawnSync } from 'node:child_process';
@@ -11,12 +11,13 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchAudit } from './audit.js';
 import { benchColdStart } from './coldstart.js';
+import { benchEvidence } from './evidence.js';
 import { benchPlan } from './plan.js';
 import { benchSlack } from './slack.js';
 import { table, type Figure, type Skipped } from './stats.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ALL = ['plan', 'coldstart', 'slack', 'audit'] as const;
+const ALL = ['plan', 'coldstart', 'slack', 'audit', 'evidence'] as const;
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,6 +87,14 @@ if (only.has('audit')) {
   figures.push(...r.figures);
   skipped.push(...r.skipped);
   details['audit'] = r.details;
+}
+
+if (only.has('evidence')) {
+  log('evidence verification on large runs...');
+  const r = benchEvidence({ runs, quick });
+  figures.push(...r.figures);
+  skipped.push(...r.skipped);
+  details['evidence'] = r.details;
 }
 
 const cpu = cpus();

@@ -4,7 +4,7 @@ import type { ChecklistRole } from '@ringmaster/core';
 import { createSlackApp, type RingmasterSlack, type SlackAppDeps } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrations.js';
-import type { Store } from '../src/db/store.js';
+import { openStore, type Store } from '../src/db/store.js';
 import { createLogger } from '../src/log.js';
 import { parseRoles } from '../src/roles.js';
 import { requiredRole, type RunState } from '../src/state.js';
@@ -193,4 +193,18 @@ export async function driveToEnd(h: Harness, runId: string, opts: { choices?: Re
     if (res.status !== 200) throw new Error(`click on ${next.step.id} answered ${res.status}`);
   }
   throw new Error(`run ${runId} did not finish`);
+}
+
+/** For a test file: a harness on its own in-memory database, opened once; `stop()` closes the app, the database and the fake. */
+export async function startInMemoryHarness(): Promise<Harness & { stop(): Promise<void> }> {
+  const store = await openStore({ dataDir: 'memory://' });
+  const h = await startHarness({ store });
+  return {
+    ...h,
+    async stop() {
+      await h.close();
+      await store.close();
+      await h.fake.stop();
+    },
+  };
 }

@@ -5,9 +5,8 @@ import { buildBundle, generateSigningKey, GENESIS_HASH, parsePublicKey, privateK
 import { incidentChecklist } from '@ringmaster/mode-incident';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
-import { openStore, type Store } from '../src/db/store.js';
 import { evidenceSigner, signingKeySource } from '../src/signing.js';
-import { driveToEnd, startHarness, type Harness } from './harness.js';
+import { driveToEnd, startInMemoryHarness } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rm-signing-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,17 +88,11 @@ describe('the evidence signing key', () => {
 });
 
 describe('the app signs every bundle it uploads', () => {
-  let store: Store;
-  let h: Harness;
+  let h: Awaited<ReturnType<typeof startInMemoryHarness>>;
   beforeAll(async () => {
-    store = await openStore({ dataDir: 'memory://' });
-    h = await startHarness({ store });
+    h = await startInMemoryHarness();
   }, 60_000);
-  afterAll(async () => {
-    await h?.close();
-    await store?.close();
-    await h?.fake.stop();
-  });
+  afterAll(async () => h?.stop());
 
   it('closing an incident uploads a signed bundle and a summary with the typed text escaped', async () => {
     const started = await h.command('incident payments sev1 <!channel> see <https://evil.example|this> **now**', 'UIC');

@@ -51,7 +51,7 @@ function readKeyText(file: string): string {
   }
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function registerEvidence(program: Command): void {
   const evidence = program.command('evidence').description('Evidence bundles of release-captain runs (from the Slack app)');
@@ -61,14 +61,14 @@ export function registerEvidence(program: Command): void {
       "Verify a bundle: the hash chain of its events, every summary derived from them, and with --key the app's signature (without --key only internal consistency is checked)",
     )
     .argument('<file>', 'evidence bundle JSON (from /release export or the run thread)')
-    .option('--key <pem>', "the Slack app's public key (PEM); repeat for rotated-out keys", collect, [])
+    .option('--key <pem>', "the Slack app's public key (PEM); repeat for rotated-out keys", collect)
     .option('--expect-head <hash>', "the head hash posted in the run's Slack thread")
-    .action(async (file: string, options: { key: string[]; expectHead?: string }) => {
+    .action(async (file: string, options: { key?: string[]; expectHead?: string }) => {
       const { parsePublicKey, verifyBundle } = await import('@ringmaster/evidence');
       if (options.expectHead !== undefined && !HEAD_RE.test(options.expectHead)) {
         throw new EvidenceInputError(`--expect-head: expected 64 lower-case hex digits, found ${JSON.stringify(options.expectHead.slice(0, 80))}`);
       }
-      const keys = options.key.map((keyFile) => {
+      const keys = (options.key ?? []).map((keyFile) => {
         try {
           return parsePublicKey(readKeyText(keyFile));
         } catch (error) {
