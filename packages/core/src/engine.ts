@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
 import { clarificationsFor, type AskCriterionId } from './ask.js';
+import { deliveryAssumptions, deliverySystem, placeholdersIn, type Placeholder } from './delivery.js';
 import { GuardrailViolationError, ModeFailedError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
+import { linkKustomizeBase } from './kustomize-link.js';
 import { goalIntent } from './intent.js';
 import { tracesInText, type KnowledgeBase } from './kb.js';
 import { mergeDecisions, setPath, type Conflict, type ModeDecision } from './merge.js';
@@ -39,6 +41,8 @@ export interface DecisionLog {
 export interface PlanOutput {
   [section: string]: unknown;
   decision_log: DecisionLog;
+  /** Always set by the engine; optional for hand-built outputs. */
+  placeholders?: Placeholder[];
   risks?: RiskRow[];
   artifacts_to_generate: ArtifactEntry[];
   kb_references: string[];
@@ -133,7 +137,8 @@ export class Engine {
     const { profile: given, warnings: inputWarnings } = validateProfile(input);
     const { profile, assumptions } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
     deepFreeze(profile);
-    const ctx: ModeContext = Object.freeze({ profile, intent: goalIntent(profile.goal) });
+    // Selection sees the delivery system before any mode is chosen; contribute() sees it for the selected modes.
+    const ctx: ModeContext = Object.freeze({ profile, intent: goalIntent(profile.goal), delivery: deepFreeze(deliverySystem(profile, [])) });
 
     const selected = this.select(ctx);
     const warnings = [...inputWarnings];
@@ -145,10 +150,11 @@ export class Engine {
 
     const contributions: { mode: ModePlugin; score: number; contribution: Contribution }[] = [];
     const selectedIds = selected.map((s) => s.mode.id);
+    const delivery = deepFreeze(deliverySystem(profile, selectedIds));
     for (const { mode, applicability } of selected) {
       try {
         const companions = Object.freeze(selectedIds.filter((id) => id !== mode.id));
-        contributions.push({ mode, score: applicability.score, contribution: mode.contribute(Object.freeze({ ...ctx, companions })) });
+        contributions.push({ mode, score: applicability.score, contribution: mode.contribute(Object.freeze({ ...ctx, delivery, companions })) });
       } catch (error) {
         throw new ModeFailedError(mode.id, error);
       }
@@ -162,7 +168,7 @@ export class Engine {
     for (const [field, value] of merged.fields) setPath(sections, field, value);
 
     // Artifacts: one per file name; a second mode asking for the same name is a conflict, the earlier mode keeps it.
-    const artifacts: { spec: ArtifactSpec; mode: string }[] = [];
+    let artifacts: { spec: ArtifactSpec; mode: string }[] = [];
     for (const c of contributions) {
       for (const spec of c.contribution.artifacts) {
         const existing = artifacts.find((a) => a.spec.name === spec.name);
@@ -172,6 +178,8 @@ export class Engine {
       warnings.push(...c.contribution.warnings);
       fallbacks.push(...c.contribution.fallbacks);
     }
+
+    artifacts = linkKustomizeBase(artifacts, delivery, (spec, mode) => ({ spec, mode }));
 
     const files: PlannedFile[] = [];
     const entries: ArtifactEntry[] = artifacts.map(({ spec, mode }) => {
@@ -190,7 +198,7 @@ export class Engine {
 
     const asks = new Set<AskCriterionId>(selected.flatMap((s) => s.mode.dependsOn.asks));
     const decisionLog: DecisionLog = {
-      assumptions,
+      assumptions: [...assumptions, ...deliveryAssumptions(files, delivery.defaults)],
       risk_tier: profile.risk_tier,
       needs_clarification: clarificationsFor(asks, profile),
       modes: selected.map((s) => ({ id: s.mode.id, score: s.applicability.score, signals: s.applicability.signals })),
@@ -213,6 +221,7 @@ export class Engine {
       if (sections[section] !== undefined) output[section] = orderLike(schemaProps[section], sections[section]);
     }
     output.decision_log = decisionLog;
+    output.placeholders = placeholdersIn(files, delivery.defaults);
     if (risks.length > 0) output.risks = risks;
     output.artifacts_to_generate = entries;
     output.kb_references = [...traces].sort();
