@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
 import { clarificationsFor, type AskCriterionId } from './ask.js';
+import { deliveryAssumptions, deliverySystem, placeholdersIn, type Placeholder } from './delivery.js';
 import { GuardrailViolationError, ModeFailedError, OutputSchemaError, UnresolvedTraceError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
 import { goalQuestion, statedPains, withStatedPains } from './goal-reading.js';
+import { linkKustomizeBase } from './kustomize-link.js';
 import { goalIntent } from './intent.js';
 import { tracesInText, type KnowledgeBase } from './kb.js';
 import { mergeDecisions, setPath, type Conflict, type ModeDecision } from './merge.js';
@@ -52,6 +54,8 @@ export interface ConsideredMode {
 export interface PlanOutput {
   [section: string]: unknown;
   decision_log: DecisionLog;
+  /** Always set by the engine; optional for hand-built outputs. */
+  placeholders?: Placeholder[];
   risks?: RiskRow[];
   artifacts_to_generate: ArtifactEntry[];
   kb_references: string[];
@@ -148,7 +152,8 @@ export class Engine {
     const stated = withStatedPains(normalized.profile, statedPains(intent, this.modes, normalized.profile));
     const profile = deepFreeze(stated.profile);
     const assumptions = [...normalized.assumptions, ...stated.assumptions];
-    const ctx: ModeContext = Object.freeze({ profile, intent });
+    // Selection sees the delivery system before any mode is chosen; contribute() sees it for the selected modes.
+    const ctx: ModeContext = Object.freeze({ profile, intent, delivery: deepFreeze(deliverySystem(profile, [])) });
 
     const { scored, selected } = this.consider(ctx);
     const selectedIds = selected.map((s) => s.mode.id);
@@ -161,10 +166,11 @@ export class Engine {
     }
 
     const contributions: { mode: ModePlugin; score: number; contribution: Contribution }[] = [];
+    const delivery = deepFreeze(deliverySystem(profile, selectedIds));
     for (const { mode, applicability } of selected) {
       try {
         const companions = Object.freeze(selectedIds.filter((id) => id !== mode.id));
-        contributions.push({ mode, score: applicability.score, contribution: mode.contribute(Object.freeze({ ...ctx, companions })) });
+        contributions.push({ mode, score: applicability.score, contribution: mode.contribute(Object.freeze({ ...ctx, delivery, companions })) });
       } catch (error) {
         throw new ModeFailedError(mode.id, error);
       }
@@ -179,7 +185,7 @@ export class Engine {
     for (const [field, value] of merged.fields) setPath(sections, field, value);
 
     // Artifacts: one per file name; a second mode asking for the same name is a conflict, the earlier mode keeps it.
-    const artifacts: { spec: ArtifactSpec; mode: string }[] = [];
+    let artifacts: { spec: ArtifactSpec; mode: string }[] = [];
     for (const c of contributions) {
       for (const spec of c.contribution.artifacts) {
         const existing = artifacts.find((a) => a.spec.name === spec.name);
@@ -189,6 +195,8 @@ export class Engine {
       warnings.push(...c.contribution.warnings);
       fallbacks.push(...c.contribution.fallbacks);
     }
+
+    artifacts = linkKustomizeBase(artifacts, delivery, (spec, mode) => ({ spec, mode }));
 
     const files: PlannedFile[] = [];
     const entries: ArtifactEntry[] = artifacts.map(({ spec, mode }) => {
@@ -207,7 +215,7 @@ export class Engine {
 
     const asks = new Set<AskCriterionId>(selected.flatMap((s) => s.mode.dependsOn.asks));
     const decisionLog: DecisionLog = {
-      assumptions,
+      assumptions: [...assumptions, ...deliveryAssumptions(files, delivery.defaults)],
       risk_tier: profile.risk_tier,
       // A goal no mode recognised is asked about first: planning the blueprint alone would guess.
       needs_clarification: [...(goalEngaged ? [] : [goalQuestion(profile.goal, this.modes)]), ...clarificationsFor(asks, profile)],
@@ -241,6 +249,7 @@ export class Engine {
       if (sections[section] !== undefined) output[section] = orderLike((extension?.schema as SchemaNode | undefined) ?? schemaProps[section], sections[section]);
     }
     output.decision_log = decisionLog;
+    output.placeholders = placeholdersIn(files, delivery.defaults);
     if (risks.length > 0) output.risks = risks;
     output.artifacts_to_generate = entries;
     output.kb_references = [...traces].sort();

@@ -2,6 +2,7 @@ export * from './artifacts.js';
 export * from './ask.js';
 export * from './checklist.js';
 export * from './container.js';
+export * from './delivery.js';
 export * from './engine.js';
 export * from './errors.js';
 export * from './guardrails.js';

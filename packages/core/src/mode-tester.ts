@@ -1,4 +1,5 @@
 import type { ArtifactSpec } from './artifacts.js';
+import { deliverySystem } from './delivery.js';
 import { goalIntent } from './intent.js';
 import { APPLY_THRESHOLD, type ModeContext, type ModePlugin } from './mode.js';
 import { deepFreeze, normalizeProfile } from './normalize.js';
@@ -16,11 +17,16 @@ export interface ModeCase {
   artifacts?: string[];
 }
 
-/** Builds the context a mode sees, from a profile that must be valid; `companions` are the other selected modes. */
-export function contextFor(profile: Record<string, unknown>, companions: readonly string[] = []): ModeContext {
+/**
+ * Builds the context a mode sees, from a profile that must be valid; `companions` are the other
+ * selected modes, `self` the mode under test (both shape the plan's delivery system).
+ */
+export function contextFor(profile: Record<string, unknown>, companions: readonly string[] = [], self?: string): ModeContext {
   const { profile: given } = validateProfile(structuredClone(profile));
   const { profile: normalized } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
-  return Object.freeze({ profile: deepFreeze(normalized), intent: goalIntent(normalized.goal), companions: Object.freeze([...companions]) });
+  const frozen = deepFreeze(normalized);
+  const delivery = deepFreeze(deliverySystem(frozen, self === undefined ? companions : [self, ...companions]));
+  return Object.freeze({ profile: frozen, intent: goalIntent(normalized.goal), delivery, companions: Object.freeze([...companions]) });
 }
 
 export interface ModeRun {
@@ -32,7 +38,7 @@ export interface ModeRun {
 
 /** Runs one mode on one profile, without a container or renderer; `companions` as if those modes were selected too. */
 export function runMode(mode: ModePlugin, profile: Record<string, unknown>, companions: readonly string[] = []): ModeRun {
-  const ctx = contextFor(profile, companions);
+  const ctx = contextFor(profile, companions, mode.id);
   const { score } = mode.applies(ctx);
   const contribution = mode.contribute(ctx);
   return {

@@ -1,5 +1,6 @@
 import type { ArtifactSpec } from './artifacts.js';
 import type { AskCriterionId } from './ask.js';
+import type { DeliverySystem } from './delivery.js';
 import { ModeDefinitionError } from './errors.js';
 import { compilePhrase, goalSignal, readIntents, type GoalIntent, type IgnoredPhrase, type IntentHit, type IntentTable } from './intent.js';
 import { KB_TRACE_PATTERN, type KbTrace } from './kb.js';
@@ -11,6 +12,12 @@ import type { JsonSchema } from './validate.js';
 export interface ModeContext {
   readonly profile: NormalizedProfile;
   readonly intent: GoalIntent;
+  /**
+   * The plan's delivery system (image, repositories, signing identity, GitOps layout): modes take
+   * every name and path from it, never spell one themselves. In contribute() it reflects the selected
+   * modes (the signing workflow is the supply-chain one when that mode is in the plan).
+   */
+  readonly delivery: DeliverySystem;
   /**
    * In contribute() only: the ids of the other modes selected for this plan, so that
    * generated files can fit together (one release workflow calling another) without

@@ -148,6 +148,7 @@ export function normalizeProfile(input: Profile, knownTopLevel: ReadonlySet<stri
     },
     risk_tier: riskTier,
     current_pain: sortedSet(input.current_pain) as NormalizedProfile['current_pain'],
+    delivery: structuredClone(input.delivery ?? {}),
     provided: provided.sort(),
     extra,
   };

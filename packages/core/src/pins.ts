@@ -12,6 +12,8 @@ export const PINNED_ACTIONS = {
   'docker/login-action': { sha: '74a5d142397b4f367a81961eba4e8cd7edddf772', version: 'v3.4.0' },
   'docker/build-push-action': { sha: '263435318d21b8e681c14492fe198d362a7d2c83', version: 'v6.18.0' },
   'anchore/sbom-action': { sha: 'f325610c9f50a54015d37c8d16cb3b0e2c8f4de0', version: 'v0.18.0' },
+  'docker/setup-buildx-action': { sha: 'b5ca514318bd6ebac0fb2aedd5d36ec1b5c232a2', version: 'v3.10.0' },
+  'aquasecurity/setup-trivy': { sha: '3fb12ec12f41e471780db15c232d5dd185dcb514', version: 'v0.2.6' },
 } as const satisfies Record<string, { sha: string; version: string }>;
 
 export type PinnedAction = keyof typeof PINNED_ACTIONS;
@@ -35,11 +37,5 @@ export function mustReferenceByTag(uses: string): boolean {
   return /^slsa-framework\/slsa-github-generator\/\.github\/workflows\/[\w.-]+\.ya?ml@v\d+\.\d+\.\d+$/.test(uses);
 }
 
-/**
- * The workload image the generated manifests run, by name, and the digest they carry until the
- * first promotion: the release pipeline's promote step rewrites it (`kustomize edit set image`)
- * to the digest it built, verified and signed. An all-zero digest never resolves, so nothing
- * unpromoted can ever run.
- */
-export const WORKLOAD_IMAGE = 'registry.example.com/crm/crm-api';
-export const UNPROMOTED_DIGEST = `sha256:${'0'.repeat(64)}`;
+/** Tool versions generated jobs install or run (container images pinned by version tag). */
+export const TOOL_VERSIONS = { trivy: 'v0.57.1', semgrep: '1.95.0', opaImage: 'openpolicyagent/opa:0.70.0-static', trivyImage: 'aquasec/trivy:0.57.1', alpineImage: 'alpine:3.20', dockerImage: 'docker:27' } as const;

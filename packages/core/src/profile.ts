@@ -33,6 +33,18 @@ export type GitopsTool = (typeof GITOPS_TOOLS)[number];
 export type StoreFamily = 'postgres' | 'mysql' | 'sqlserver' | 'oracle' | 'mongodb' | 'dynamodb' | 'other' | 'unknown';
 export type Tristate = boolean | 'unknown';
 
+/** The team's own names (input schema `delivery`); every field optional. */
+export interface ProfileDelivery {
+  organization?: string;
+  app_repository?: string;
+  config_repository?: string;
+  git_host?: string;
+  registry?: string;
+  services?: { name: string; port?: number; health_path?: string; image?: string }[];
+  environments?: { name: string; region?: string; cluster?: string; cluster_server?: string }[];
+  cloud?: { aws_account_id?: string; gcp_project_id?: string; gcp_project_number?: string; azure_subscription_id?: string; azure_tenant_id?: string };
+}
+
 /** A profile as the user wrote it (validated against schemas/input.schema.json). */
 export interface Profile {
   goal: string;
@@ -58,6 +70,7 @@ export interface Profile {
   compliance?: { targets?: string[]; audit_evidence_required?: boolean };
   risk_tier?: RiskTier;
   current_pain?: Pain[];
+  delivery?: ProfileDelivery;
   [unknownKey: string]: unknown;
 }
 
@@ -92,6 +105,8 @@ export interface NormalizedProfile {
   compliance: { targets: readonly string[]; audit_evidence_required: Tristate };
   risk_tier: RiskTier;
   current_pain: readonly Pain[];
+  /** The team's names as given (`{}` when none); the engine turns them into the plan's DeliverySystem. */
+  delivery: ProfileDelivery;
   /** JSON pointers of the fields the user actually gave. */
   provided: readonly string[];
   /** Top-level keys outside the input schema, kept as given. */

@@ -1,11 +1,26 @@
-import { pinnedUses, SLSA_CONTAINER_GENERATOR, WORKLOAD_IMAGE, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
-import { deployRegions, jurisdictionOf } from './rules.js';
-
-const IMAGE_REPO = 'crm-platform/app';
+import { cosignVerifyCommand, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
   return (decided.get<string[]>('pipeline_blueprint.stages') ?? []).filter((s) => s.startsWith('deploy_'));
+}
+
+const APPROVAL_GATE_GITLAB = 'ci/approval_gate.gitlab-ci.yml';
+
+/** A CI job id for a stage (`deploy_ring0.a` -> `deploy-ring0-a`). */
+const jobId = (stage: string): string => stage.replace(/[^A-Za-z0-9-]+/g, '-');
+
+/** The promotion of one target from a GitHub job: cosign installed, the config-repo token from the environment. */
+function githubPromoteSteps(target: string, digest: string): unknown[] {
+  return [
+    { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+    { uses: pinnedUses('sigstore/cosign-installer') },
+    {
+      name: `Verify and promote the digest to ${target} through the config repo`,
+      env: { DIGEST: digest, TARGET: target, CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
+      run: 'scripts/promote.sh "${DIGEST}" "${TARGET}"',
+    },
+  ];
 }
 
 /** The main pipeline for GitHub Actions: build once, verify, sign, then promote the digest stage by stage via Git. */
@@ -13,7 +28,8 @@ function deployStages(decided: Decided): string[] {
  * `signing`: 'own' signs and adds provenance in this pipeline; 'called' hands the digest to the
  * supply-chain mode's reusable release-signing workflow, when that mode is in the plan too.
  */
-function githubPipeline(decided: Decided, signing: 'own' | 'called'): unknown {
+function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'called'): unknown {
+  const d = ctx.delivery;
   const deploys = deployStages(decided);
   const jobs: Record<string, unknown> = {
     build: {
@@ -22,12 +38,13 @@ function githubPipeline(decided: Decided, signing: 'own' | 'called'): unknown {
       outputs: { image: '${{ steps.push.outputs.image }}', digest: '${{ steps.push.outputs.digest }}' },
       steps: [
         { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+        { name: 'Set up buildx (provenance and SBOM need the container driver)', uses: pinnedUses('docker/setup-buildx-action') },
+        githubRegistryLogin(d),
         {
           name: 'Build and push the one image, by digest',
           id: 'push',
-          env: { IMAGE: `ghcr.io/\${{ github.repository_owner }}/${IMAGE_REPO}` },
+          env: { IMAGE: d.service.image },
           run: [
-            'echo "${{ secrets.GITHUB_TOKEN }}" | docker login ghcr.io -u "${{ github.actor }}" --password-stdin',
             'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json -t "${IMAGE}:${{ github.sha }}" .',
             'echo "image=${IMAGE}" >> "$GITHUB_OUTPUT"',
             'echo "digest=$(jq -r \'."containerimage.digest"\' meta.json)" >> "$GITHUB_OUTPUT"',
@@ -46,18 +63,30 @@ function githubPipeline(decided: Decided, signing: 'own' | 'called'): unknown {
       needs: ['build'],
       permissions: { contents: 'read', packages: 'read' },
       steps: [
+        githubRegistryLogin(d),
+        { name: 'Install trivy', uses: pinnedUses('aquasecurity/setup-trivy'), with: { version: TOOL_VERSIONS.trivy } },
         {
           name: 'Fail on critical vulnerabilities',
-          env: { IMAGE: `ghcr.io/\${{ github.repository_owner }}/${IMAGE_REPO}@\${{ needs.build.outputs.digest }}` },
+          env: { IMAGE: `${d.service.image}@\${{ needs.build.outputs.digest }}` },
           run: 'trivy image --severity CRITICAL --exit-code 1 "${IMAGE}"',
         },
+      ],
+    },
+    // The sast_clean gate: static analysis of the source must find nothing before anything is signed.
+    sast: {
+      'runs-on': 'ubuntu-24.04',
+      permissions: { contents: 'read' },
+      steps: [
+        { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+        { name: 'Install semgrep', run: `python3 -m pip install --user semgrep==${TOOL_VERSIONS.semgrep}` },
+        { name: 'sast_clean: fail on any finding', run: 'semgrep scan --config p/default --error --metrics=off' },
       ],
     },
     ...(signing === 'called'
       ? {
           // Sign, attest and add SLSA L3 provenance in the supply-chain workflow, for the digest built above.
           sign: {
-            needs: ['build', 'test', 'security'],
+            needs: ['build', 'test', 'security', 'sast'],
             if: "github.ref == 'refs/heads/main'",
             permissions: { contents: 'read', packages: 'write', 'id-token': 'write', actions: 'read' },
             uses: './.github/workflows/release-signing.yml',
@@ -67,14 +96,15 @@ function githubPipeline(decided: Decided, signing: 'own' | 'called'): unknown {
       : {
           publish: {
             'runs-on': 'ubuntu-24.04',
-            needs: ['build', 'test', 'security'],
+            needs: ['build', 'test', 'security', 'sast'],
             if: "github.ref == 'refs/heads/main'",
             permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
             steps: [
+              githubRegistryLogin(d),
               { uses: pinnedUses('sigstore/cosign-installer') },
               {
                 name: 'Sign the digest (keyless, OIDC)',
-                env: { IMAGE: `ghcr.io/\${{ github.repository_owner }}/${IMAGE_REPO}@\${{ needs.build.outputs.digest }}` },
+                env: { IMAGE: `${d.service.image}@\${{ needs.build.outputs.digest }}` },
                 run: 'cosign sign --yes "${IMAGE}"',
               },
             ],
@@ -90,26 +120,38 @@ function githubPipeline(decided: Decided, signing: 'own' | 'called'): unknown {
         }),
   };
   let previous = signing === 'called' ? 'sign' : 'provenance';
-  for (const stage of deploys) {
+  const cab = ctx.profile.release_policy.change_approval_level === 'cab';
+  deploys.forEach((stage, index) => {
     const environment = stage.replace(/^deploy_/, '');
-    jobs[stage.replace(/_/g, '-')] = {
-      'runs-on': 'ubuntu-24.04',
-      needs: [previous, 'build'],
-      environment,
-      permissions: { contents: 'read' },
-      concurrency: { group: `promote-${environment}`, 'cancel-in-progress': false },
-      steps: [
-        { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
-        { uses: pinnedUses('sigstore/cosign-installer') },
-        {
-          name: `Promote the verified digest to ${environment} through the GitOps repo`,
-          env: { DIGEST: '${{ needs.build.outputs.digest }}', TARGET: environment },
-          run: 'scripts/promote.sh "${DIGEST}" "${TARGET}"',
-        },
-      ],
-    };
-    previous = stage.replace(/_/g, '-');
-  }
+    const id = jobId(stage);
+    const needs = [previous, 'build'];
+    if (cab && index === deploys.length - 1) {
+      // The CAB approval gate (a reusable workflow) runs right before the last promotion.
+      jobs['approval-gate'] = { needs: [previous, 'build'], permissions: { contents: 'read' }, uses: './.github/workflows/approval-gate.yml', with: { digest: '${{ needs.build.outputs.digest }}' } };
+      needs[0] = 'approval-gate';
+    }
+    if (d.targetKind === 'regions') {
+      // Each jurisdiction's regions are promoted by the residency-gated workflow.
+      const regions = d.targets.filter((t) => t.jurisdiction === environment).map((t) => t.name);
+      jobs[id] = {
+        needs,
+        permissions: { contents: 'read' },
+        uses: './.github/workflows/deploy-regions.yml',
+        with: { digest: '${{ needs.build.outputs.digest }}', jurisdiction: environment, regions: JSON.stringify(regions) },
+        secrets: { CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
+      };
+    } else {
+      jobs[id] = {
+        'runs-on': 'ubuntu-24.04',
+        needs,
+        environment,
+        permissions: { contents: 'read' },
+        concurrency: { group: `promote-${environment}`, 'cancel-in-progress': false },
+        steps: githubPromoteSteps(environment, '${{ needs.build.outputs.digest }}'),
+      };
+    }
+    previous = id;
+  });
   return {
     name: 'release',
     on: { pull_request: { branches: ['main'] }, push: { branches: ['main'] } },
@@ -119,44 +161,74 @@ function githubPipeline(decided: Decided, signing: 'own' | 'called'): unknown {
   };
 }
 
-function gitlabPipeline(decided: Decided): unknown {
+function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
+  const d = ctx.delivery;
   const deploys = deployStages(decided);
+  const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
+  const cab = ctx.profile.release_policy.change_approval_level === 'cab';
+  const includes = [...(signedElsewhere ? ['ci/release-signing.gitlab-ci.yml'] : []), ...(cab ? [APPROVAL_GATE_GITLAB] : [])];
+  const onMain = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }];
   const pipeline: Record<string, unknown> = {
-    stages: ['build', 'test', 'security', 'publish', ...deploys],
-    default: { image: 'docker:27', interruptible: true },
+    // Fragments: the supply-chain signing job and the CAB approval gate, both in stage publish.
+    ...(includes.length > 0 ? { include: includes.map((local) => ({ local })) } : {}),
+    stages: ['build', 'test', 'security', 'publish', ...deploys.map(jobId)],
+    variables: { IMAGE: d.service.image },
+    default: { interruptible: true },
     build: {
       stage: 'build',
-      services: ['docker:27-dind'],
+      image: TOOL_VERSIONS.dockerImage,
+      services: [`${TOOL_VERSIONS.dockerImage}-dind`],
       script: [
+        'apk add --no-cache jq',
         'echo "$CI_REGISTRY_PASSWORD" | docker login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" --password-stdin',
-        'docker buildx build --push --metadata-file meta.json -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .',
+        'docker buildx build --push --metadata-file meta.json -t "$IMAGE:$CI_COMMIT_SHA" .',
         'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
       ],
       artifacts: { reports: { dotenv: 'build.env' } },
     },
     test: { stage: 'test', image: 'node:22', script: ['make test'], artifacts: { reports: { junit: 'reports/junit.xml' } } },
-    security: { stage: 'security', image: 'aquasec/trivy:0.57.0', script: ['trivy image --severity CRITICAL --exit-code 1 "$CI_REGISTRY_IMAGE@$DIGEST"'] },
-    sign: {
-      stage: 'publish',
-      image: 'alpine:3.20',
-      id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } },
-      rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
-      script: ['cosign sign --yes "$CI_REGISTRY_IMAGE@$DIGEST"'],
+    sast: { stage: 'test', image: `semgrep/semgrep:${TOOL_VERSIONS.semgrep}`, script: ['semgrep scan --config p/default --error --metrics=off'] },
+    security: {
+      stage: 'security',
+      image: { name: TOOL_VERSIONS.trivyImage, entrypoint: [''] },
+      needs: [{ job: 'build', artifacts: true }],
+      variables: { TRIVY_USERNAME: '$CI_REGISTRY_USER', TRIVY_PASSWORD: '$CI_REGISTRY_PASSWORD' },
+      script: ['trivy image --severity CRITICAL --exit-code 1 "$IMAGE@$DIGEST"'],
     },
+    ...(signedElsewhere
+      ? {}
+      : {
+          sign: {
+            stage: 'publish',
+            image: TOOL_VERSIONS.alpineImage,
+            needs: [{ job: 'build', artifacts: true }, 'test', 'sast', 'security'],
+            id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } },
+            rules: onMain,
+            script: ['apk add --no-cache cosign', 'cosign login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" -p "$CI_REGISTRY_PASSWORD"', 'cosign sign --yes "$IMAGE@$DIGEST"'],
+          },
+        }),
   };
   for (const stage of deploys) {
-    pipeline[stage] = {
-      stage,
-      rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
-      environment: { name: stage.replace(/^deploy_/, '') },
+    const target = stage.replace(/^deploy_/, '');
+    const last = stage === deploys[deploys.length - 1];
+    const regions = d.targetKind === 'regions' ? d.targets.filter((t) => t.jurisdiction === target).map((t) => t.name) : [target];
+    pipeline[jobId(stage)] = {
+      stage: jobId(stage),
+      image: TOOL_VERSIONS.alpineImage,
+      needs: [{ job: 'build', artifacts: true }, ...(cab && last ? ['approval_gate'] : [])],
+      rules: onMain,
+      environment: { name: target },
       resource_group: stage,
-      script: [`scripts/promote.sh "$DIGEST" "${stage.replace(/^deploy_/, '')}"`],
+      before_script: ['apk add --no-cache bash git cosign'],
+      // CONFIG_REPO_TOKEN: a project access token of the config repository (masked CI/CD variable).
+      script: regions.map((r) => `scripts/promote.sh "$DIGEST" ${JSON.stringify(r)}`),
     };
   }
   return pipeline;
 }
 
-function azurePipeline(decided: Decided): unknown {
+function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
+  const d = ctx.delivery;
   const deploys = deployStages(decided);
   return {
     trigger: { branches: { include: ['main'] } },
@@ -169,8 +241,8 @@ function azurePipeline(decided: Decided): unknown {
             job: 'build',
             pool: { vmImage: 'ubuntu-24.04' },
             steps: [
-              { script: 'docker buildx build --push --metadata-file meta.json -t "$(REGISTRY)/crm-platform/app:$(Build.SourceVersion)" .', displayName: 'Build and push once' },
-              { script: 'trivy image --severity CRITICAL --exit-code 1 "$(REGISTRY)/crm-platform/app:$(Build.SourceVersion)"', displayName: 'Fail on critical vulnerabilities' },
+              { script: `docker buildx build --push --metadata-file meta.json -t "${d.service.image}:$(Build.SourceVersion)" .`, displayName: 'Build and push once' },
+              { script: `docker run --rm ${TOOL_VERSIONS.trivyImage} image --severity CRITICAL --exit-code 1 "${d.service.image}:$(Build.SourceVersion)"`, displayName: 'Fail on critical vulnerabilities' },
             ],
           },
         ],
@@ -183,7 +255,7 @@ function azurePipeline(decided: Decided): unknown {
             deployment: stage,
             environment: stage.replace(/^deploy_/, ''),
             pool: { vmImage: 'ubuntu-24.04' },
-            strategy: { runOnce: { deploy: { steps: [{ checkout: 'self' }, { script: `scripts/promote.sh "$(DIGEST)" "${stage.replace(/^deploy_/, '')}"`, displayName: 'Promote the verified digest via Git' }] } } },
+            strategy: { runOnce: { deploy: { steps: [{ checkout: 'self' }, { script: `scripts/promote.sh "$(DIGEST)" "${stage.replace(/^deploy_/, '')}"`, displayName: 'Promote the verified digest via Git', env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' } }] } } },
           },
         ],
       })),
@@ -196,17 +268,37 @@ function pipelineArtifact(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const header = 'Build once, verify, sign by digest, then promote the same digest through Git. Generated by Ringmaster.';
   const kb = ['KB_01#Build_Once', 'KB_02#Trunk_Based', 'KB_04#Signing'] as const;
   if (vendor === 'gitlab_ci') {
-    return { name: 'pipeline_template.yaml', path: '.gitlab-ci.yml', type: 'template', kb, body: { format: 'yaml', schema: 'gitlab-ci', header, documents: [gitlabPipeline(decided)] } };
+    return { name: 'pipeline_template.yaml', path: '.gitlab-ci.yml', type: 'template', kb, body: { format: 'yaml', schema: 'gitlab-ci', header, documents: [gitlabPipeline(ctx, decided)] } };
   }
   if (vendor === 'azure_devops') {
-    return { name: 'pipeline_template.yaml', path: 'azure-pipelines.yml', type: 'template', kb, body: { format: 'yaml', schema: 'azure-pipelines', header, documents: [azurePipeline(decided)] } };
+    return { name: 'pipeline_template.yaml', path: 'azure-pipelines.yml', type: 'template', kb, body: { format: 'yaml', schema: 'azure-pipelines', header, documents: [azurePipeline(ctx, decided)] } };
   }
-  return { name: 'pipeline_template.yaml', path: '.github/workflows/release.yml', type: 'template', kb, body: { format: 'yaml', schema: 'github-workflow', header, documents: [githubPipeline(decided, ctx.companions?.includes('supply-chain') === true ? 'called' : 'own')] } };
+  return { name: 'pipeline_template.yaml', path: '.github/workflows/release.yml', type: 'template', kb, body: { format: 'yaml', schema: 'github-workflow', header, documents: [githubPipeline(ctx, decided, ctx.companions?.includes('supply-chain') === true ? 'called' : 'own')] } };
 }
 
-/** The Git-driven promotion every deploy stage runs: verify the signature, then change the GitOps repo. */
+/** The shell lines that set the target's image to `${ref}` in the cloned config repo (file: `${file}`). */
+function promoteEdit(d: DeliverySystem): string {
+  if (d.gitops.tool === 'none') {
+    return `mkdir -p "$(dirname "\${file}")"
+printf '%s\\n' "\${ref}" > "\${file}"`;
+  }
+  // kustomize's own images field, as \`kustomize edit set image IMAGE@DIGEST\` writes it: only the entry named IMAGE changes.
+  return `awk -v image="\${IMAGE}" -v digest="\${digest}" '
+  /^ *- name: / { current = $3 }
+  /^ *name: / { current = $2 }
+  current == image && /^ *digest: sha256:[0-9a-f]+$/ { sub(/sha256:[0-9a-f]+/, digest); found = 1 }
+  { print }
+  END { if (!found) exit 3 }
+' "\${file}" > "\${file}.next" || { echo "promote.sh: \${file} has no images entry for \${IMAGE}" >&2; exit 1; }
+mv "\${file}.next" "\${file}"`;
+}
+
+/** The Git-driven promotion every deploy stage runs: verify the signature, then change the one config repository. */
 function promoteScript(ctx: ModeContext): ArtifactSpec {
-  const cloud = ctx.profile.infra.cloud_provider;
+  const d = ctx.delivery;
+  const k8s = d.gitops.tool !== 'none';
+  const fileOf = k8s ? `${d.gitops.overlayPath('${target}')}/kustomization.yaml` : d.gitops.imageFile('${target}');
+  const auth = d.ci.gitTokenAuth.header === 'basic' ? `Basic $(printf '%s:%s' '${d.ci.gitTokenAuth.user}' "\${CONFIG_REPO_TOKEN}" | base64 | tr -d '\\n')` : 'Bearer ${CONFIG_REPO_TOKEN}';
   return {
     name: 'promote.sh',
     path: 'scripts/promote.sh',
@@ -214,38 +306,84 @@ function promoteScript(ctx: ModeContext): ArtifactSpec {
     kb: ['KB_01#Build_Once', 'KB_04#Signing', 'KB_06#GitOps'],
     body: {
       format: 'shell',
-      summary: 'Promote an already built, signed image digest to one target (ring or region) by changing the GitOps repository.\nUsage: promote.sh sha256:<digest> <target>. Never rebuilds; never touches the cluster directly.',
-      vars: { IMAGE_REPO: `registry.example.com/${IMAGE_REPO}`, WORKLOAD_IMAGE, CONFIG_REPO: 'git@github.com:example-org/crm-platform-config.git', CLOUD: cloud },
-      script: `digest="\${1:?usage: promote.sh sha256:<digest> <target>}"
-target="\${2:?usage: promote.sh sha256:<digest> <target>}"
-case "\${digest}" in
-  sha256:*) ;;
-  *) echo "promote.sh: expected a sha256 digest, got \${digest}" >&2; exit 2 ;;
-esac
+      summary: [
+        'Promote an already built, signed image digest to one target by committing it to the config repository;',
+        'roll back by promoting the digest the target ran before. Never rebuilds; never touches a cluster.',
+        'Usage: promote.sh sha256:<digest> <target>   |   promote.sh --rollback <target>',
+        'Credentials: CONFIG_REPO_TOKEN (HTTPS, sent as a header, never in the URL) or CONFIG_REPO_SSH_KEY',
+        '(a private key file, SSH clone). CONFIG_REPO_URL overrides the clone URL; GIT_AUTHOR_NAME and',
+        'GIT_AUTHOR_EMAIL the commit identity. Running it twice with the same digest changes nothing.',
+      ].join('\n'),
+      vars: { IMAGE: d.service.image, SERVICE: d.service.name, CONFIG_REPO: d.configRepo.url, CONFIG_REPO_SSH: d.configRepo.sshUrl, ...verifyVars(d) },
+      script: `usage="usage: promote.sh sha256:<digest> <target> | promote.sh --rollback <target>"
+mode=promote
+if [[ "\${1:-}" == "--rollback" ]]; then
+  mode=rollback
+  shift
+fi
+if [[ "\${mode}" == promote ]]; then
+  digest="\${1:?\${usage}}"
+  if [[ ! "\${digest}" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    echo "promote.sh: expected sha256:<64 hex digits>, got \${digest}" >&2
+    exit 2
+  fi
+  shift
+fi
+target="\${1:?\${usage}}"
 case "\${target}" in
-  *[!a-z0-9_-]*|'') echo "promote.sh: target must be a ring or region id" >&2; exit 2 ;;
+  ${d.targets.map((t) => t.name).join('|')}) ;;
+  *) echo "promote.sh: unknown target \${target} (targets: ${d.targets.map((t) => t.name).join(' ')})" >&2; exit 2 ;;
 esac
 
-# Only a signature made by this repository's release workflow is accepted.
-cosign verify \\
-  --certificate-identity-regexp '^https://github.com/example-org/crm-platform/.github/workflows/release.yml@refs/heads/main$' \\
-  --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
-  "\${IMAGE_REPO}@\${digest}" > /dev/null
-
+# The one config repository, over HTTPS with a token or over SSH with a key.
+url="\${CONFIG_REPO_URL:-\${CONFIG_REPO}}"
+if [[ -n "\${CONFIG_REPO_SSH_KEY:-}" ]]; then
+  url="\${CONFIG_REPO_URL:-\${CONFIG_REPO_SSH}}"
+  GIT_SSH_COMMAND="ssh -i $(printf '%q' "\${CONFIG_REPO_SSH_KEY}") -o IdentitiesOnly=yes"
+  export GIT_SSH_COMMAND
+elif [[ -n "\${CONFIG_REPO_TOKEN:-}" ]]; then
+  export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader
+  GIT_CONFIG_VALUE_0="Authorization: ${auth}"
+  export GIT_CONFIG_VALUE_0
+fi
 workdir="$(mktemp -d)"
 trap 'rm -rf "\${workdir}"' EXIT
-git clone --depth 1 "\${CONFIG_REPO}" "\${workdir}/config"
-cd "\${workdir}/config/envs/\${target}"
-kustomize edit set image "\${WORKLOAD_IMAGE}=\${IMAGE_REPO}@\${digest}"
-git commit -am "promote \${digest} to \${target} (cloud: \${CLOUD})"
-git push origin HEAD`,
+git clone --quiet --branch main "\${url}" "\${workdir}/config"
+cd "\${workdir}/config"
+git config user.name "\${GIT_AUTHOR_NAME:-release-promotion}"
+git config user.email "\${GIT_AUTHOR_EMAIL:-release-promotion@users.noreply.${d.ci.gitHost}}"
+file="${fileOf}"
+
+if [[ "\${mode}" == rollback ]]; then
+  # The digest the target ran before its last promotion.
+  previous="$(git log --format=%H -n 2 -- "\${file}" | sed -n 2p)"
+  if [[ -z "\${previous}" ]]; then
+    echo "promote.sh: \${target} has no earlier promotion to roll back to" >&2
+    exit 1
+  fi
+  digest="$(git show "\${previous}:\${file}" | grep -oE 'sha256:[0-9a-f]{64}' | head -n 1)"
+fi
+ref="\${IMAGE}@\${digest}"
+
+# Only a signature made by the release pipeline's signer is accepted, also for a rollback.
+${cosignVerifyCommand(d, '"${ref}"')}
+
+${promoteEdit(d)}
+if git diff --quiet -- "\${file}" && [[ -z "$(git status --porcelain -- "\${file}")" ]]; then
+  echo "\${target} already runs \${ref}"
+  exit 0
+fi
+git add -- "\${file}"
+git commit --quiet -m "\${mode} \${SERVICE} to \${digest} on \${target}"
+git push --quiet origin HEAD:main
+echo "\${mode}: \${target} now runs \${ref}"`,
     },
   };
 }
 
 function residencyArtifacts(ctx: ModeContext): ArtifactSpec[] {
   const residency = [...ctx.profile.crm.data_residency_regions];
-  const regions = deployRegions(ctx.profile);
+  const regions = ctx.delivery.targets.flatMap((t) => (t.region === null ? [] : [t.region]));
   const allowed = residency.map((r) => JSON.stringify(r)).join(', ');
   const jurisdictions = [...new Set(residency.map(jurisdictionOf))];
   const firstResidency = residency[0] ?? 'eu-central-1';
@@ -294,23 +432,33 @@ test_resident_tenant_outside_home_region_denied if {
       body: {
         format: 'yaml',
         schema: 'github-workflow',
-        header: 'One promotion per region, each behind the OPA residency gate. Generated by Ringmaster.',
+        header: `One promotion per region, each behind the OPA residency gate, called by the release pipeline once per jurisdiction.\nRegions: ${regions.map((r) => `${r} (${jurisdictionOf(r)})`).join(', ')}. Generated by Ringmaster.`,
         documents: [
           {
             name: 'deploy-regions',
-            on: { workflow_call: { inputs: { digest: { type: 'string', required: true } } } },
+            on: {
+              workflow_call: {
+                inputs: {
+                  digest: { type: 'string', required: true },
+                  jurisdiction: { type: 'string', required: true, description: 'The residency the tenants of this stage require (eu, us, ...).' },
+                  regions: { type: 'string', required: true, description: 'JSON array of the regions this stage promotes to.' },
+                },
+                secrets: { CONFIG_REPO_TOKEN: { required: true } },
+              },
+            },
             permissions: { contents: 'read' },
             jobs: {
               'residency-gate': {
                 'runs-on': 'ubuntu-24.04',
                 permissions: { contents: 'read' },
-                strategy: { 'fail-fast': true, matrix: { include: regions.map((region) => ({ region, jurisdiction: jurisdictionOf(region) })) } },
+                strategy: { 'fail-fast': true, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
                 steps: [
                   { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
                   {
                     name: 'opa_residency_check',
-                    env: { REGION: '${{ matrix.region }}', JURISDICTION: '${{ matrix.jurisdiction }}' },
-                    run: 'jq -n --arg r "${REGION}" --arg j "${JURISDICTION}" \'{region: $r, tenant: {residency: $j}}\' > input.json\nopa eval --fail-defined -d policy/residency.rego -i input.json \'data.residency.deny[_]\'',
+                    // The policy gets the target region and the jurisdiction the tenants require, so a region outside it is denied.
+                    env: { REGION: '${{ matrix.region }}', JURISDICTION: '${{ inputs.jurisdiction }}' },
+                    run: `jq -n --arg r "\${REGION}" --arg j "\${JURISDICTION}" '{region: $r, tenant: {residency: $j}}' > input.json\ndocker run --rm -v "$PWD:/work:ro" -w /work ${TOOL_VERSIONS.opaImage} eval --fail-defined -d policy/residency.rego -i input.json 'data.residency.deny[_]'`,
                   },
                 ],
               },
@@ -318,12 +466,12 @@ test_resident_tenant_outside_home_region_denied if {
                 'runs-on': 'ubuntu-24.04',
                 needs: ['residency-gate'],
                 permissions: { contents: 'read' },
-                strategy: { 'max-parallel': 1, matrix: { include: regions.map((region) => ({ region })) } },
-                environment: 'production-${{ matrix.region }}',
+                strategy: { 'max-parallel': 1, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
+                environment: '${{ matrix.region }}',
                 steps: [
                   { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
                   { uses: pinnedUses('sigstore/cosign-installer') },
-                  { name: 'Promote the verified digest to the region', env: { DIGEST: '${{ inputs.digest }}', REGION: '${{ matrix.region }}' }, run: 'scripts/promote.sh "${DIGEST}" "${REGION}"' },
+                  { name: 'Promote the verified digest to the region', env: { DIGEST: '${{ inputs.digest }}', REGION: '${{ matrix.region }}', CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' }, run: 'scripts/promote.sh "${DIGEST}" "${REGION}"' },
                 ],
               },
             },
@@ -359,7 +507,7 @@ function changeApprovalArtifacts(ctx: ModeContext, decided: Decided): ArtifactSp
   const vendor = decided.get<string>('pipeline_blueprint.ci_vendor');
   const gateJob =
     vendor === 'gitlab_ci'
-      ? { schema: 'gitlab-ci' as const, path: 'ci/approval_gate.gitlab-ci.yml', doc: { approval_gate: { stage: 'deploy', environment: { name: 'production', action: 'prepare' }, when: 'manual', allow_failure: false, rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }], script: ['echo "CAB approval recorded by $GITLAB_USER_LOGIN for $CI_COMMIT_SHA"'] } } }
+      ? { schema: 'gitlab-ci' as const, path: APPROVAL_GATE_GITLAB, doc: { approval_gate: { stage: 'publish', environment: { name: 'production', action: 'prepare' }, when: 'manual', allow_failure: false, rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }], script: ['echo "CAB approval recorded by $GITLAB_USER_LOGIN for $CI_COMMIT_SHA"'] } } }
       : {
           schema: 'github-workflow' as const,
           path: '.github/workflows/approval-gate.yml',
@@ -371,7 +519,7 @@ function changeApprovalArtifacts(ctx: ModeContext, decided: Decided): ArtifactSp
               'approval-gate': {
                 'runs-on': 'ubuntu-24.04',
                 // Required reviewers (the CAB) are set on the environment; the job waits for their approval.
-                environment: { name: 'production', url: 'https://status.example.com' },
+                environment: { name: 'production' },
                 permissions: { contents: 'read' },
                 steps: [{ name: 'Record the approved digest', env: { DIGEST: '${{ inputs.digest }}' }, run: 'echo "CAB approved ${DIGEST}" >> "$GITHUB_STEP_SUMMARY"' }],
               },
@@ -439,7 +587,8 @@ test_promotion_outside_freeze_allowed if {
 
 export function blueprintArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
   const artifacts = [pipelineArtifact(ctx, decided), promoteScript(ctx)];
-  if (ctx.profile.crm.data_residency_regions.length > 0) artifacts.push(...residencyArtifacts(ctx));
+  // The residency-gated region workflow is a GitHub reusable workflow; other CI vendors get none.
+  if (ctx.profile.crm.data_residency_regions.length > 0) artifacts.push(...residencyArtifacts(ctx).filter((a) => ctx.delivery.ci.vendor === 'github_actions' || !a.path.startsWith('.github/')));
   if (ctx.profile.release_policy.change_approval_level === 'cab') artifacts.push(...changeApprovalArtifacts(ctx, decided));
   return artifacts;
 }

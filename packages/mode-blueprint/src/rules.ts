@@ -1,28 +1,12 @@
-import type { ModeContext, NormalizedProfile, Rule } from '@ringmaster/core';
+import { deployRegions, type ModeContext, type Rule } from '@ringmaster/core';
 
-/** Residency jurisdiction of a region id across AWS, GCP and Azure naming. */
-export function jurisdictionOf(region: string): string {
-  const r = region.toLowerCase();
-  if (/^(eu-|europe-|(west|north|south|central|east)europe|france|germany|switzerland|norway|sweden|italy|poland|spain|uk)/.test(r)) return 'eu';
-  if (/^(us-|us(east|west|central|north|south)|(east|west|central|northcentral|southcentral|westcentral)us|usgov)/.test(r)) return 'us';
-  if (/^(ca-|northamerica-northeast|canada)/.test(r)) return 'ca';
-  if (/^(ap-|asia-|australia-|(east|southeast)asia|japan|korea|india|australia)/.test(r)) return 'apac';
-  if (/^(sa-|southamerica-|brazil)/.test(r)) return 'latam';
-  if (/^(me-|me-central|uae|qatar|israel)/.test(r)) return 'me';
-  return r.replace(/[^a-z0-9]+/g, '_');
-}
+export { DEFAULT_GLOBAL_REGION, deployRegions, jurisdictionOf } from '@ringmaster/core';
 
-/** Region used for tenants without a residency requirement when the profile names none. */
-export const DEFAULT_GLOBAL_REGION = 'us-east-1';
-
-/** Deployment regions in rollout order: residency regions first, then the rest; at least one outside the residency set. */
-export function deployRegions(p: NormalizedProfile): string[] {
-  const residency = [...p.crm.data_residency_regions];
-  const others = p.infra.regions.filter((r) => !residency.includes(r));
-  const residencyJurisdictions = new Set(residency.map(jurisdictionOf));
-  const rest = others.length > 0 ? others : residencyJurisdictions.has('us') ? [] : [DEFAULT_GLOBAL_REGION];
-  return [...residency, ...rest];
-}
+/** build, test, security, publish, then one deploy stage per promotion target, integration tests after the first. */
+const targetStages = ({ delivery }: ModeContext): string[] => {
+  const [first, ...rest] = delivery.targets.map((t) => `deploy_${t.name}`);
+  return ['build', 'test', 'security', 'publish', ...(first === undefined ? [] : [first, 'integration_test']), ...rest];
+};
 
 const hasResidency = ({ profile }: ModeContext): boolean => profile.crm.data_residency_regions.length > 0;
 const usesRings = ({ profile }: ModeContext): boolean => profile.crm.multi_tenant === true || profile.release_policy.ring_model.enabled === true;
@@ -47,7 +31,7 @@ export const blueprintRules: readonly Rule[] = [
     id: 'blueprint/stages-residency',
     field: 'pipeline_blueprint.stages',
     when: hasResidency,
-    value: ({ profile }: ModeContext) => ['build', 'test', 'security', 'publish', ...[...new Set(deployRegions(profile).map((r) => `deploy_${jurisdictionOf(r)}`))]],
+    value: ({ delivery }: ModeContext) => ['build', 'test', 'security', 'publish', ...new Set(delivery.targets.map((t) => `deploy_${t.jurisdiction ?? t.name}`))],
     why: 'Data residency beats architecture elegance: each jurisdiction gets its own deploy stage behind a residency policy gate.',
     kb: ['KB_18#Residency', 'KB_01#Architecture'],
   },
@@ -55,14 +39,14 @@ export const blueprintRules: readonly Rule[] = [
     id: 'blueprint/stages-rings',
     field: 'pipeline_blueprint.stages',
     when: usesRings,
-    value: ['build', 'test', 'security', 'publish', 'deploy_ring0', 'integration_test', 'deploy_ring1', 'deploy_ring2'],
+    value: targetStages,
     why: 'A multi-tenant platform releases ring by ring: internal tenants, then early adopters, then general availability.',
     kb: ['KB_18#Ring_Deployment', 'KB_01#Multi_Tenancy'],
   },
   {
     id: 'blueprint/stages-standard',
     field: 'pipeline_blueprint.stages',
-    value: ['build', 'test', 'security', 'publish', 'deploy_staging', 'integration_test', 'deploy_production'],
+    value: targetStages,
     why: 'The standard enterprise pipeline: build once, verify, publish the signed artifact, promote it through staging to production.',
     kb: ['KB_01#Architecture', 'KB_12#Promotion'],
   },

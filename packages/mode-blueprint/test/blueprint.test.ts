@@ -84,10 +84,18 @@ describe('blueprint artifacts', () => {
     expect(names({ goal: 'x', release_policy: { change_approval_level: 'cab' } })).toEqual(expect.arrayContaining(['freeze_policy.rego', 'approval_gate_job.yaml', 'exception_request_form.md']));
   });
 
-  it('passes profile values to scripts only as variables', () => {
-    const promote = runMode(blueprintMode, { goal: 'pipeline', infra: { cloud_provider: 'aws' } }).artifacts.find((a) => a.name === 'promote.sh');
-    expect(promote?.body.format).toBe('shell');
-    if (promote?.body.format === 'shell') expect(promote.body.vars['CLOUD']).toBe('aws');
+  it('passes the delivery names to promote.sh only as variables: the built image and the signer that signs it', () => {
+    const profile = { goal: 'pipeline', infra: { cloud_provider: 'aws' }, delivery: { app_repository: 'acme/crm', registry: 'ghcr.io/acme' } };
+    const vars = (companions: string[]) => {
+      const promote = runMode(blueprintMode, profile, companions).artifacts.find((a) => a.name === 'promote.sh');
+      return promote?.body.format === 'shell' ? promote.body.vars : {};
+    };
+    expect(vars([])).toMatchObject({ IMAGE: 'ghcr.io/acme/crm-api', CERT_IDENTITY: 'https://github.com/acme/crm/.github/workflows/release.yml@refs/heads/main', OIDC_ISSUER: 'https://token.actions.githubusercontent.com' });
+    expect(vars(['supply-chain'])['CERT_IDENTITY']).toBe('https://github.com/acme/crm/.github/workflows/release-signing.yml@refs/heads/main');
+    const gitlab = runMode(blueprintMode, { ...profile, ci_platform: 'gitlab' }).artifacts.find((a) => a.name === 'promote.sh');
+    expect(gitlab?.body.format === 'shell' ? gitlab.body.vars : {}).toMatchObject({ CERT_IDENTITY: 'https://gitlab.com/acme/crm//.gitlab-ci.yml@refs/heads/main', OIDC_ISSUER: 'https://gitlab.com' });
+    const azure = runMode(blueprintMode, { ...profile, ci_platform: 'azure devops', delivery: { ...profile.delivery, cloud: { aws_account_id: '123456789012' } } }).artifacts.find((a) => a.name === 'promote.sh');
+    expect(azure?.body.format === 'shell' ? azure.body.vars['SIGNING_KEY'] : '').toBe('awskms:///arn:aws:kms:us-east-1:123456789012:alias/release-signing');
   });
 });
 

@@ -1,69 +1,76 @@
-import { UNPROMOTED_DIGEST, WORKLOAD_IMAGE, type ArtifactSpec, type CiVendor, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
+import { cosignVerifyCommand, verifyVars, type ArtifactSpec, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
-export const APP = 'crm-api';
-export const APP_NAMESPACE = 'crm';
-const IMAGE = `${WORKLOAD_IMAGE}@${UNPROMOTED_DIGEST}`;
-
-/** The config repository, on the profile's Git host. */
-export function configRepoUrl(vendor: CiVendor): string {
-  switch (vendor) {
-    case 'github_actions':
-      return 'https://github.com/example-org/crm-config.git';
-    case 'gitlab_ci':
-      return 'https://gitlab.com/example-group/crm-config.git';
-    case 'azure_devops':
-      return 'https://dev.azure.com/example-org/crm/_git/crm-config';
-    default:
-      return 'https://git.example.com/platform/crm-config.git';
-  }
+/** A Kubernetes object name for a target (`ring0_internal` -> `ring0-internal`). */
+export function k8sName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
-/** Keyless signing identity of the CI that signs releases. */
-export function signingIdentity(vendor: CiVendor): { issuer: string; identity: string } {
-  switch (vendor) {
-    case 'gitlab_ci':
-      return { issuer: 'https://gitlab.com', identity: '^https://gitlab\\.com/example-group/.+//\\.gitlab-ci\\.yml@refs/(heads/main|tags/.+)$' };
-    case 'azure_devops':
-      return { issuer: 'https://vstoken.dev.azure.com/example-org-id', identity: '^https://dev\\.azure\\.com/example-org/.+$' };
-    default:
-      return { issuer: 'https://token.actions.githubusercontent.com', identity: '^https://github\\.com/example-org/.+/\\.github/workflows/.+@refs/(heads/main|tags/.+)$' };
-  }
+/** Where a file of the config repository goes in the plan's output (the `gitops-config/` folder is that repository). */
+export function inConfigRepo(d: DeliverySystem, path: string): string {
+  return `${d.gitops.configDir}/${path}`;
 }
 
-export function argocdApp(profile: NormalizedProfile): ArtifactSpec {
-  const repoURL = configRepoUrl(profile.ci_vendor);
-  const destination = { server: 'https://kubernetes.default.svc', namespace: APP_NAMESPACE };
+/** One overlay per promotion target: the base, the namespace, and the image at the promoted digest (what promote.sh edits). */
+export function overlays(d: DeliverySystem): ArtifactSpec[] {
+  return d.targets.map((target) => ({
+    name: `overlay_${target.name}_kustomization.yaml`,
+    path: inConfigRepo(d, `${d.gitops.overlayPath(target.name)}/kustomization.yaml`),
+    type: 'template' as const,
+    kb: ['KB_06#GitOps', 'KB_13#Digest_Pinning'] as const,
+    body: {
+      format: 'yaml' as const,
+      schema: 'plain' as const,
+      header: `${target.name}: the base at the digest promoted to this target. promote.sh rewrites the digest below; nothing else edits it.`,
+      documents: [
+        {
+          apiVersion: 'kustomize.config.k8s.io/v1beta1',
+          kind: 'Kustomization',
+          namespace: d.service.namespace,
+          resources: ['../../base'],
+          labels: [{ pairs: { 'ringmaster.dev/target': k8sName(target.name) }, includeSelectors: false }],
+          images: [{ name: d.service.image, digest: d.unpromotedDigest }],
+        },
+      ],
+    },
+  }));
+}
+
+export function argocdApp(d: DeliverySystem): ArtifactSpec {
+  const repoURL = d.configRepo.url;
+  const project = k8sName(d.service.name);
+  const destinations = [...new Set(d.targets.map((t) => t.clusterServer))].map((server) => ({ server, namespace: d.service.namespace }));
   return {
     name: 'argocd_app.yaml',
-    path: `deploy/argocd/${APP}.yaml`,
+    path: inConfigRepo(d, `argocd/${d.service.name}.yaml`),
     type: 'template',
     kb: ['KB_06#GitOps', 'KB_06#GitOps_Sync'],
     body: {
       format: 'yaml',
       schema: 'kubernetes',
       header:
-        'Argo CD: the cluster pulls its desired state from the config repo; automated sync with selfHeal reverts drift\n' +
-        'and prune removes what Git no longer declares. [KBTRACE: KB_06#GitOps_Sync]',
+        'Argo CD: one Application per promotion target, each syncing exactly that target\'s overlay of the config repo.\n' +
+        'Automated sync with selfHeal reverts drift and prune removes what Git no longer declares, so a rollback is a\n' +
+        'Git change (promote the previous digest or revert the promotion commit), never a command against the cluster. [KBTRACE: KB_06#GitOps_Sync]',
       documents: [
         {
           apiVersion: 'argoproj.io/v1alpha1',
           kind: 'AppProject',
-          metadata: { name: APP_NAMESPACE, namespace: 'argocd' },
+          metadata: { name: project, namespace: 'argocd' },
           spec: {
-            description: 'CRM workloads: one source repo, one destination namespace.',
+            description: `${d.service.name}: one source repo, one namespace per destination cluster.`,
             sourceRepos: [repoURL],
-            destinations: [destination],
+            destinations,
             clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
           },
         },
-        {
+        ...d.targets.map((target) => ({
           apiVersion: 'argoproj.io/v1alpha1',
           kind: 'Application',
-          metadata: { name: APP, namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+          metadata: { name: `${k8sName(d.service.name)}-${k8sName(target.name)}`, namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
           spec: {
-            project: APP_NAMESPACE,
-            source: { repoURL, targetRevision: 'main', path: `apps/${APP}/overlays/production` },
-            destination,
+            project,
+            source: { repoURL, targetRevision: 'main', path: d.gitops.overlayPath(target.name) },
+            destination: { server: target.clusterServer, namespace: d.service.namespace },
             syncPolicy: {
               automated: { prune: true, selfHeal: true },
               syncOptions: ['CreateNamespace=true', 'PruneLast=true', 'PrunePropagationPolicy=foreground', 'ApplyOutOfSyncOnly=true'],
@@ -71,63 +78,50 @@ export function argocdApp(profile: NormalizedProfile): ArtifactSpec {
             },
             revisionHistoryLimit: 10,
           },
-        },
+        })),
       ],
     },
   };
 }
 
-export function fluxKustomization(profile: NormalizedProfile): ArtifactSpec {
-  const source = { kind: 'GitRepository', name: 'crm-config' };
-  return {
-    name: 'flux_kustomization.yaml',
-    path: `clusters/production/${APP}.yaml`,
-    type: 'template',
-    kb: ['KB_06#Flux', 'KB_06#GitOps_Sync'],
+/** Flux: per target cluster, the config repo source and one Kustomization syncing that target's overlay. */
+export function fluxKustomizations(d: DeliverySystem): ArtifactSpec[] {
+  const source = { kind: 'GitRepository', name: `${k8sName(d.service.name)}-config` };
+  return d.targets.map((target, i) => ({
+    name: i === 0 ? 'flux_kustomization.yaml' : `flux_kustomization_${target.name}.yaml`,
+    path: inConfigRepo(d, `clusters/${target.cluster}/${d.service.name}.yaml`),
+    type: 'template' as const,
+    kb: ['KB_06#Flux', 'KB_06#GitOps_Sync'] as const,
     body: {
-      format: 'yaml',
-      schema: 'kubernetes',
+      format: 'yaml' as const,
+      schema: 'kubernetes' as const,
       header:
-        'Flux: source-controller pulls the config repo (signed commits only); kustomize-controller applies it, prunes what\n' +
-        'Git no longer declares and reverts drift every interval. Infrastructure reconciles before the app. [KBTRACE: KB_06#Flux]',
+        `Flux on cluster ${target.cluster}: source-controller pulls the config repo; kustomize-controller applies the ${target.name} overlay,\n` +
+        'prunes what Git no longer declares and reverts drift every interval, so a rollback is a Git change. [KBTRACE: KB_06#Flux]',
       documents: [
         {
           apiVersion: 'source.toolkit.fluxcd.io/v1',
           kind: 'GitRepository',
-          metadata: { name: 'crm-config', namespace: 'flux-system' },
-          spec: {
-            interval: '1m',
-            url: configRepoUrl(profile.ci_vendor),
-            ref: { branch: 'main' },
-            secretRef: { name: 'crm-config-auth' },
-            verify: { mode: 'HEAD', secretRef: { name: 'crm-config-signing-keys' } },
-          },
+          metadata: { name: source.name, namespace: 'flux-system' },
+          spec: { interval: '1m', url: d.configRepo.url, ref: { branch: 'main' }, secretRef: { name: `${source.name}-auth` } },
         },
         {
           apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
           kind: 'Kustomization',
-          metadata: { name: 'crm-infrastructure', namespace: 'flux-system' },
-          spec: { interval: '10m', retryInterval: '1m', path: './infrastructure/production', prune: true, wait: true, timeout: '5m', sourceRef: source },
-        },
-        {
-          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-          kind: 'Kustomization',
-          metadata: { name: APP, namespace: 'flux-system' },
+          metadata: { name: `${k8sName(d.service.name)}-${k8sName(target.name)}`, namespace: 'flux-system' },
           spec: {
-            dependsOn: [{ name: 'crm-infrastructure' }],
             interval: '10m',
             retryInterval: '1m',
-            path: `./apps/${APP}/overlays/production`,
+            path: `./${d.gitops.overlayPath(target.name)}`,
             prune: true,
             wait: true,
             timeout: '5m',
-            targetNamespace: APP_NAMESPACE,
             sourceRef: source,
           },
         },
       ],
     },
-  };
+  }));
 }
 
 export function driftAlert(tool: 'argocd' | 'flux'): ArtifactSpec {
@@ -192,11 +186,12 @@ export function driftAlert(tool: 'argocd' | 'flux'): ArtifactSpec {
   };
 }
 
-export function syncWaveAnnotation(): ArtifactSpec {
-  const labels = { 'app.kubernetes.io/name': APP };
+export function syncWaveAnnotation(d: DeliverySystem): ArtifactSpec {
+  const { name, port, healthPath, image } = d.service;
+  const labels = { 'app.kubernetes.io/name': name };
   return {
     name: 'sync_wave_annotation.yaml',
-    path: `apps/${APP}/base/workload.yaml`,
+    path: inConfigRepo(d, `${d.gitops.basePath}/workload.yaml`),
     type: 'template',
     kb: ['KB_06#GitOps_Sync'],
     body: {
@@ -204,18 +199,18 @@ export function syncWaveAnnotation(): ArtifactSpec {
       schema: 'kubernetes',
       header:
         'Sync waves order one sync: configuration (wave 0) before the workload (wave 5). The image is pinned by digest;\n' +
-        'the pipeline updates it with a config-repo commit. [KBTRACE: KB_06#GitOps_Sync]',
+        'each overlay sets the promoted digest, and only promote.sh changes it, with a config-repo commit. [KBTRACE: KB_06#GitOps_Sync]',
       documents: [
         {
           apiVersion: 'v1',
           kind: 'ConfigMap',
-          metadata: { name: `${APP}-config`, annotations: { 'argocd.argoproj.io/sync-wave': '0' }, labels },
+          metadata: { name: `${name}-config`, annotations: { 'argocd.argoproj.io/sync-wave': '0' }, labels },
           data: { LOG_LEVEL: 'info' },
         },
         {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
-          metadata: { name: APP, annotations: { 'argocd.argoproj.io/sync-wave': '5' }, labels },
+          metadata: { name, annotations: { 'argocd.argoproj.io/sync-wave': '5' }, labels },
           spec: {
             replicas: 3,
             selector: { matchLabels: labels },
@@ -225,18 +220,24 @@ export function syncWaveAnnotation(): ArtifactSpec {
                 securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
                 containers: [
                   {
-                    name: APP,
-                    image: IMAGE,
-                    ports: [{ name: 'http', containerPort: 8080 }],
-                    envFrom: [{ configMapRef: { name: `${APP}-config` } }],
-                    readinessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 5 },
-                    livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 10 },
+                    name,
+                    image: `${image}@${d.unpromotedDigest}`,
+                    ports: [{ name: 'http', containerPort: port }],
+                    envFrom: [{ configMapRef: { name: `${name}-config` } }],
+                    readinessProbe: { httpGet: { path: healthPath, port: 'http' }, periodSeconds: 5 },
+                    livenessProbe: { httpGet: { path: healthPath, port: 'http' }, periodSeconds: 10 },
                     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                   },
                 ],
               },
             },
           },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name, labels },
+          spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
         },
       ],
     },
@@ -290,26 +291,26 @@ deny contains msg if {
 }
 `;
 
-const POLICY_TESTS = `
+const policyTests = (image: string): string => `
 deployment(image) := {
 	"kind": "Deployment",
 	"spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}},
 }
 
 test_tag_is_denied if {
-	denials := data.gitops.config.deny with input as deployment("registry.example.com/crm/crm-api:1.4.2")
+	denials := data.gitops.config.deny with input as deployment("${image}:1.4.2")
 	count(denials) == 1
 }
 
 test_digest_is_allowed if {
-	denials := data.gitops.config.deny with input as deployment("${WORKLOAD_IMAGE}@${UNPROMOTED_DIGEST}")
+	denials := data.gitops.config.deny with input as deployment("${image}@sha256:${'a'.repeat(64)}")
 	count(denials) == 0
 }
 
 test_privileged_is_denied if {
 	app := {"kind": "Deployment", "spec": {"template": {"spec": {"containers": [{
 		"name": "app",
-		"image": "${WORKLOAD_IMAGE}@${UNPROMOTED_DIGEST}",
+		"image": "${image}@sha256:${'a'.repeat(64)}",
 		"securityContext": {"privileged": true},
 	}]}}}}
 	denials := data.gitops.config.deny with input as app
@@ -329,40 +330,41 @@ test_application_with_self_heal_is_allowed if {
 }
 `;
 
-export function configPolicy(): ArtifactSpec {
+export function configPolicy(d: DeliverySystem): ArtifactSpec {
   return {
     name: 'config_policy.rego',
     path: 'policy/config_repo.rego',
     type: 'policy',
     kb: ['KB_06#Policy_As_Code', 'KB_06#Policy'],
-    body: { format: 'rego', package: 'gitops.config', rules: POLICY_RULES, tests: POLICY_TESTS },
+    body: { format: 'rego', package: 'gitops.config', rules: POLICY_RULES, tests: policyTests(d.service.image) },
   };
 }
 
-const SCRIPTED_DEPLOY = `
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 <release-tag>   (a signed tag in \${CONFIG_REPO})" >&2
+const scriptedDeployHead = (d: DeliverySystem): string => `
+if [[ $# -lt 1 || $# -gt 2 ]]; then
+  echo "usage: $0 <target> [<config-repo ref, default main>]" >&2
   exit 2
 fi
-readonly TAG="$1"
+readonly TARGET="$1"
+readonly REF="\${2:-main}"
+case "\${TARGET}" in
+  ${d.targets.map((t) => t.name).join('|')}) ;;
+  *) echo "unknown target \${TARGET}" >&2; exit 2 ;;
+esac
 WORKDIR="$(mktemp -d)"
 readonly WORKDIR
 trap 'rm -rf "\${WORKDIR}"' EXIT
 
-# 1. Git is the source of truth: deploy exactly what the signed release tag in the config repo names.
-git clone --quiet --depth 1 --branch "\${TAG}" "\${CONFIG_REPO}" "\${WORKDIR}/config"
-git -C "\${WORKDIR}/config" verify-tag "\${TAG}"
-IMAGE_REF="$(tr -d '[:space:]' < "\${WORKDIR}/config/\${IMAGE_FILE}")"
-if [[ ! "\${IMAGE_REF}" =~ ^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$ ]]; then
-  echo "refusing '\${IMAGE_REF}': the config repo must pin the image by digest" >&2
+# 1. Git is the source of truth: deploy exactly the digest promote.sh committed for this target.
+git clone --quiet --depth 1 --branch "\${REF}" "\${CONFIG_REPO_URL:-\${CONFIG_REPO}}" "\${WORKDIR}/config"
+IMAGE_REF="$(tr -d '[:space:]' < "\${WORKDIR}/config/releases/\${TARGET}/\${SERVICE}.image")"
+if [[ "\${IMAGE_REF}" != "\${IMAGE}@sha256:"* || ! "\${IMAGE_REF}" =~ @sha256:[0-9a-f]{64}$ ]]; then
+  echo "refusing '\${IMAGE_REF}': expected \${IMAGE}@sha256:<digest>" >&2
   exit 1
 fi
 
-# 2. Nothing unverified on the deploy path.
-cosign verify \\
-  --certificate-identity-regexp "\${CERT_IDENTITY_REGEXP}" \\
-  --certificate-oidc-issuer "\${OIDC_ISSUER}" \\
-  "\${IMAGE_REF}" > /dev/null
+# 2. Nothing unverified on the deploy path: only the release pipeline's signature is accepted.
+${cosignVerifyCommand(d, '"${IMAGE_REF}"')}
 
 # 3. Roll out the verified digest with the platform's own deploy API.
 case "\${ORCHESTRATOR}" in
@@ -403,11 +405,11 @@ case "\${ORCHESTRATOR}" in
     ;;
 esac
 
-echo "deployed \${IMAGE_REF} from tag \${TAG} of \${CONFIG_REPO}"
+echo "deployed \${IMAGE_REF} to \${TARGET} from \${REF} of the config repo"
 `;
 
-export function scriptedDeploy(profile: NormalizedProfile): ArtifactSpec {
-  const { issuer, identity } = signingIdentity(profile.ci_vendor);
+export function scriptedDeploy(ctx: ModeContext): ArtifactSpec {
+  const { profile, delivery: d } = ctx;
   return {
     name: 'scripted_deploy.sh',
     path: 'scripts/scripted_deploy.sh',
@@ -416,32 +418,25 @@ export function scriptedDeploy(profile: NormalizedProfile): ArtifactSpec {
     body: {
       format: 'shell',
       summary:
-        'Scripted Deploy (spec section 10 fallback, no Kubernetes): Git stays the source of truth.\n' +
-        'Deploys only the image digest named by a signed release tag of the config repo, after cosign verify.\n' +
-        'Usage: scripted_deploy.sh <release-tag>   [KBTRACE: KB_06#Scripted_Deploy]',
+        'Scripted Deploy (spec section 10 fallback, no GitOps operator): Git stays the source of truth.\n' +
+        'Deploys only the image digest promote.sh committed for the target, after cosign verify.\n' +
+        'Usage: scripted_deploy.sh <target> [<ref>]; CONFIG_REPO_URL overrides the clone URL.   [KBTRACE: KB_06#Scripted_Deploy]',
       vars: {
         CLOUD: profile.infra.cloud_provider,
-        CONFIG_REPO: configRepoUrl(profile.ci_vendor),
-        CERT_IDENTITY_REGEXP: identity,
-        IMAGE_FILE: `release/${APP}.image`,
-        OIDC_ISSUER: issuer,
+        CONFIG_REPO: d.configRepo.url,
+        IMAGE: d.service.image,
         ORCHESTRATOR: profile.infra.orchestrator,
-        SERVICE: APP,
+        SERVICE: d.service.name,
+        ...verifyVars(d),
       },
-      script: SCRIPTED_DEPLOY,
+      script: scriptedDeployHead(d),
     },
   };
 }
 
-/** Which GitOps operator the artifacts target: Flux when named, else Argo CD (the default). */
-export function operatorOf(profile: NormalizedProfile): 'argocd' | 'flux' {
-  return profile.gitops_tool === 'flux' ? 'flux' : 'argocd';
-}
-
-export function gitopsArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  const { profile } = ctx;
-  if (decided.get('pipeline_blueprint.deploy_mechanism') === 'scripted_git_driven') return [scriptedDeploy(profile), configPolicy()];
-  const operator = operatorOf(profile);
-  if (operator === 'flux') return [fluxKustomization(profile), driftAlert('flux'), configPolicy()];
-  return [argocdApp(profile), driftAlert('argocd'), syncWaveAnnotation(), configPolicy()];
+export function gitopsArtifacts(ctx: ModeContext): ArtifactSpec[] {
+  const d = ctx.delivery;
+  if (d.gitops.tool === 'none') return [scriptedDeploy(ctx), configPolicy(d)];
+  const sync = d.gitops.tool === 'flux' ? fluxKustomizations(d) : [argocdApp(d)];
+  return [...sync, driftAlert(d.gitops.tool), syncWaveAnnotation(d), ...overlays(d), configPolicy(d)];
 }

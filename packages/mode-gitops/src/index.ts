@@ -7,13 +7,13 @@ export { gitopsRules, lacksKubernetes } from './rules.js';
 export {
   argocdApp,
   configPolicy,
-  configRepoUrl,
   driftAlert,
-  fluxKustomization,
+  fluxKustomizations,
   gitopsArtifacts,
-  operatorOf,
+  inConfigRepo,
+  k8sName,
+  overlays,
   scriptedDeploy,
-  signingIdentity,
   syncWaveAnnotation,
 } from './artifacts.js';
 

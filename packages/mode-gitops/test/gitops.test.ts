@@ -51,9 +51,10 @@ describe('gitops artifacts', () => {
   const text = (p: P, name: string): string => JSON.stringify(runMode(gitopsMode, p).artifacts.find((a) => a.name === name)?.body);
 
   it.each([
-    { name: 'argocd', profile: argo, files: ['argocd_app.yaml', 'drift_alert.yaml', 'sync_wave_annotation.yaml', 'config_policy.rego'] },
-    { name: 'unknown tool -> Argo CD', profile: { goal: 'GitOps', cd_strategy: 'gitops' }, files: ['argocd_app.yaml', 'drift_alert.yaml', 'sync_wave_annotation.yaml', 'config_policy.rego'] },
-    { name: 'flux', profile: { ...argo, gitops_tool: 'Flux CD' }, files: ['flux_kustomization.yaml', 'drift_alert.yaml', 'config_policy.rego'] },
+    { name: 'argocd', profile: argo, files: ['argocd_app.yaml', 'drift_alert.yaml', 'sync_wave_annotation.yaml', 'overlay_staging_kustomization.yaml', 'overlay_production_kustomization.yaml', 'config_policy.rego'] },
+    { name: 'unknown tool -> Argo CD', profile: { goal: 'GitOps', cd_strategy: 'gitops' }, files: ['argocd_app.yaml', 'drift_alert.yaml', 'sync_wave_annotation.yaml', 'overlay_staging_kustomization.yaml', 'overlay_production_kustomization.yaml', 'config_policy.rego'] },
+    { name: 'flux', profile: { ...argo, gitops_tool: 'Flux CD' }, files: ['flux_kustomization.yaml', 'flux_kustomization_production.yaml', 'drift_alert.yaml', 'sync_wave_annotation.yaml', 'overlay_staging_kustomization.yaml', 'overlay_production_kustomization.yaml', 'config_policy.rego'] },
+    { name: 'push: no operator', profile: { ...argo, cd_strategy: 'push' }, files: ['scripted_deploy.sh', 'config_policy.rego'] },
     { name: 'no kubernetes', profile: vm, files: ['scripted_deploy.sh', 'config_policy.rego'] },
   ])('$name -> $files', ({ profile, files }) => {
     expect(names(profile)).toEqual(files);
@@ -86,10 +87,10 @@ describe('gitops artifacts', () => {
     expect(body.rules).not.toMatch(/deny\[msg\]/);
     expect(body.tests).toMatch(/test_\w+ if \{/);
   });
-  it('scripted deploy verifies with cosign, checks the signed tag, never kubectl', () => {
+  it('scripted deploy reads the promoted digest from the config repo, verifies it with cosign, never kubectl', () => {
     const body = runMode(gitopsMode, vm).artifacts.find((a) => a.name === 'scripted_deploy.sh')?.body as { script: string; vars: Record<string, string> };
-    expect(body.script).toContain('cosign verify');
-    expect(body.script).toContain('git -C "${WORKDIR}/config" verify-tag "${TAG}"');
+    expect(body.script).toContain('cosign verify --certificate-identity "${CERT_IDENTITY}" --certificate-oidc-issuer "${OIDC_ISSUER}"');
+    expect(body.script).toContain('config/releases/${TARGET}/${SERVICE}.image');
     expect(body.script).not.toMatch(/kubectl|helm/);
     expect(body.vars).toMatchObject({ ORCHESTRATOR: 'vm', CLOUD: 'aws' });
   });

@@ -1,15 +1,30 @@
-import { UNPROMOTED_DIGEST, WORKLOAD_IMAGE, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
+import type { ArtifactSpec, Decided, DeliverySystem, ModeContext } from '@ringmaster/core';
 import { promotionChecklist } from './checklist.js';
 
-export const APP = 'crm-api';
-const IMAGE = `${WORKLOAD_IMAGE}@${UNPROMOTED_DIGEST}`;
-const STABLE = `${APP}-stable`;
-const CANARY = `${APP}-canary`;
 const ROUTE = 'primary';
 const COHORT_ROUTE = 'tenant-cohort';
 /** Header the edge gateway sets from the tenant's ring assignment. */
 export const RING_HEADER = 'x-tenant-ring';
-const LABELS = { 'app.kubernetes.io/name': APP };
+
+/** Names and paths of the canary objects, from the plan's delivery system. */
+interface CanaryNames {
+  app: string;
+  stable: string;
+  canary: string;
+  labels: Record<string, string>;
+  /** Folder the files go to: the config repo's kustomize base when a GitOps operator syncs it. */
+  dir: string;
+  /** The base holds the Deployment (GitOps mode in the plan): the Rollout refers to it instead of repeating it. */
+  workloadRef: boolean;
+  d: DeliverySystem;
+}
+
+export function canaryNames(ctx: ModeContext): CanaryNames {
+  const d = ctx.delivery;
+  const app = d.service.name;
+  const gitops = d.gitops.tool !== 'none' && ctx.companions?.includes('gitops') === true;
+  return { app, stable: `${app}-stable`, canary: `${app}-canary`, labels: { 'app.kubernetes.io/name': app }, dir: gitops ? `${d.gitops.configDir}/${d.gitops.basePath}` : `deploy/${app}`, workloadRef: gitops, d };
+}
 
 /** `30m` -> 30, `1h` -> 60. */
 export function minutesOf(duration: string): number {
@@ -18,15 +33,14 @@ export function minutesOf(duration: string): number {
   return Number(m[1]) * (m[2] === 'h' ? 60 : 1);
 }
 
-function analysisStep(): Record<string, unknown> {
-  return { analysis: { templates: [{ templateName: 'canary-health' }], args: [{ name: 'service-name', value: CANARY }] } };
-}
-
-export function rolloutManifest(opts: { steps: readonly number[]; bake: string; rings: readonly string[]; tenantCohorts: boolean }): ArtifactSpec {
+export function rolloutManifest(n: CanaryNames, opts: { steps: readonly number[]; bake: string; rings: readonly string[]; tenantCohorts: boolean }): ArtifactSpec {
+  const analysisStep = (): Record<string, unknown> => ({ analysis: { templates: [{ templateName: 'canary-health' }], args: [{ name: 'service-name', value: n.canary }] } });
   const steps: Record<string, unknown>[] = [];
-  if (opts.tenantCohorts && opts.rings.length > 1) {
-    // Ring by ring: the tenants of each ring before the last join the canary by header; the last ring gets traffic weights.
-    steps.push({ setCanaryScale: { replicas: 1 } });
+  const cohorts = opts.tenantCohorts && opts.rings.length > 1;
+  if (cohorts) {
+    // Ring by ring: the tenants of each ring before the last join the canary by header, on canary pods sized like the
+    // first traffic step; the last ring gets traffic weights, with the canary scaled to match them.
+    steps.push({ setCanaryScale: { weight: opts.steps[0] ?? 5 } });
     opts.rings.slice(0, -1).forEach((_, i) => {
       const cohort = opts.rings.slice(0, i + 1).map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       steps.push(
@@ -36,14 +50,37 @@ export function rolloutManifest(opts: { steps: readonly number[]; bake: string; 
       );
     });
   }
+  if (cohorts) steps.push({ setCanaryScale: { matchTrafficWeight: true } });
   for (const weight of opts.steps.filter((w) => w < 100)) {
     steps.push({ setWeight: weight }, { pause: { duration: opts.bake } }, analysisStep());
   }
-  const trafficRouting: Record<string, unknown> = { istio: { virtualService: { name: APP, routes: [ROUTE] } } };
-  if (opts.tenantCohorts && opts.rings.length > 1) trafficRouting['managedRoutes'] = [{ name: COHORT_ROUTE }];
+  const trafficRouting: Record<string, unknown> = { istio: { virtualService: { name: n.app, routes: [ROUTE] } } };
+  if (cohorts) trafficRouting['managedRoutes'] = [{ name: COHORT_ROUTE }];
+  const d = n.d;
+  // With the base's Deployment, the Rollout refers to it (and scales it down once the Rollout is healthy), so one
+  // controller owns the pods; alone, the Rollout carries the pod template itself.
+  const workload = n.workloadRef
+    ? { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: n.app, scaleDown: 'onsuccess' } }
+    : {
+        template: {
+          metadata: { labels: n.labels },
+          spec: {
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: n.app,
+                image: `${d.service.image}@${d.unpromotedDigest}`,
+                ports: [{ name: 'http', containerPort: d.service.port }],
+                readinessProbe: { httpGet: { path: d.service.healthPath, port: 'http' }, periodSeconds: 5 },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      };
   return {
     name: 'rollout_strategy.yaml',
-    path: `deploy/${APP}/rollout.yaml`,
+    path: `${n.dir}/rollout.yaml`,
     type: 'template',
     kb: ['KB_18#Canary', 'KB_18#Tenant_Canary'],
     body: {
@@ -57,30 +94,16 @@ export function rolloutManifest(opts: { steps: readonly number[]; bake: string; 
         {
           apiVersion: 'argoproj.io/v1alpha1',
           kind: 'Rollout',
-          metadata: { name: APP, labels: LABELS },
+          metadata: { name: n.workloadRef ? `${n.app}-rollout` : n.app, labels: n.labels },
           spec: {
             replicas: 5,
             revisionHistoryLimit: 5,
-            selector: { matchLabels: LABELS },
-            template: {
-              metadata: { labels: LABELS },
-              spec: {
-                securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-                containers: [
-                  {
-                    name: APP,
-                    image: IMAGE,
-                    ports: [{ name: 'http', containerPort: 8080 }],
-                    readinessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 5 },
-                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                  },
-                ],
-              },
-            },
+            selector: { matchLabels: n.labels },
+            ...workload,
             strategy: {
               canary: {
-                canaryService: CANARY,
-                stableService: STABLE,
+                canaryService: n.canary,
+                stableService: n.stable,
                 trafficRouting,
                 abortScaleDownDelaySeconds: 30,
                 steps,
@@ -93,17 +116,17 @@ export function rolloutManifest(opts: { steps: readonly number[]; bake: string; 
   };
 }
 
-export function trafficSplit(opts: { tenantCohorts: boolean }): ArtifactSpec {
+export function trafficSplit(n: CanaryNames, opts: { tenantCohorts: boolean }): ArtifactSpec {
   const service = (name: string): Record<string, unknown> => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, labels: LABELS },
-    spec: { selector: LABELS, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    metadata: { name, labels: n.labels },
+    spec: { selector: n.labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
   });
   const destination = (host: string, weight: number): Record<string, unknown> => ({ destination: { host, port: { number: 80 } }, weight });
   return {
     name: 'traffic_split.yaml',
-    path: `deploy/${APP}/traffic-split.yaml`,
+    path: `${n.dir}/traffic-split.yaml`,
     type: 'template',
     kb: ['KB_18#Canary'],
     body: {
@@ -116,25 +139,26 @@ export function trafficSplit(opts: { tenantCohorts: boolean }): ArtifactSpec {
         {
           apiVersion: 'networking.istio.io/v1',
           kind: 'VirtualService',
-          metadata: { name: APP },
+          metadata: { name: n.app },
           spec: {
-            hosts: [APP],
-            http: [{ name: ROUTE, route: [destination(STABLE, 95), destination(CANARY, 5)] }],
+            hosts: [n.app],
+            http: [{ name: ROUTE, route: [destination(n.stable, 95), destination(n.canary, 5)] }],
           },
         },
-        service(APP),
-        service(STABLE),
-        service(CANARY),
+        // The service itself is in the base when the GitOps mode wrote it.
+        ...(n.workloadRef ? [] : [service(n.app)]),
+        service(n.stable),
+        service(n.canary),
       ],
     },
   };
 }
 
-export function canaryAnalysis(): ArtifactSpec {
+export function canaryAnalysis(n: CanaryNames): ArtifactSpec {
   const selector = 'reporter="destination",destination_service_name="{{args.service-name}}"';
   return {
     name: 'canary_analysis.yaml',
-    path: `deploy/${APP}/canary-analysis.yaml`,
+    path: `${n.dir}/canary-analysis.yaml`,
     type: 'template',
     kb: ['KB_18#Canary', 'KB_07#Golden_Signals'],
     body: {
@@ -186,7 +210,7 @@ export function canaryAnalysis(): ArtifactSpec {
 }
 
 const HEALTH_CHECK = `
-HEALTH_URL="\${HEALTH_URL:-http://localhost:8080/health}"
+HEALTH_URL="\${HEALTH_URL:-\${DEFAULT_HEALTH_URL}}"
 ATTEMPTS="\${ATTEMPTS:-10}"
 DELAY_SECONDS="\${DELAY_SECONDS:-6}"
 
@@ -203,7 +227,7 @@ echo "health check failed after \${ATTEMPTS} attempts: \${HEALTH_URL}" >&2
 exit 1
 `;
 
-export function healthCheck(): ArtifactSpec {
+export function healthCheck(d: DeliverySystem): ArtifactSpec {
   return {
     name: 'health_check.sh',
     path: 'scripts/health_check.sh',
@@ -213,8 +237,8 @@ export function healthCheck(): ArtifactSpec {
       format: 'shell',
       summary:
         'Smoke health check after a deploy step: curl -f the health endpoint with retries; exit 1 if it never answers 2xx.\n' +
-        'Usage: HEALTH_URL=https://crm-api.example.com/health health_check.sh   [KBTRACE: KB_02#Progressive_Delivery]',
-      vars: {},
+        `Usage: HEALTH_URL=https://<${d.service.name} host>${d.service.healthPath} health_check.sh   [KBTRACE: KB_02#Progressive_Delivery]`,
+      vars: { DEFAULT_HEALTH_URL: `http://localhost:${d.service.port}${d.service.healthPath}` },
       script: HEALTH_CHECK,
     },
   };
@@ -245,13 +269,13 @@ export function featureFlags(rings: readonly string[]): ArtifactSpec {
   };
 }
 
-export function releaseCaptainChecklist(rings: readonly string[], bake: string): ArtifactSpec {
+export function releaseCaptainChecklist(service: string, rings: readonly string[], bake: string): ArtifactSpec {
   return {
     name: 'release_captain_checklist.md',
     path: 'docs/runbooks/release_captain_checklist.md',
     type: 'checklist',
     kb: ['KB_18#Ring_Deployment', 'KB_14#OnCall'],
-    body: { format: 'checklist', checklist: promotionChecklist({ service: APP, version: 'release candidate', rings, bakeMinutes: minutesOf(bake) }) },
+    body: { format: 'checklist', checklist: promotionChecklist({ service, version: 'release candidate', rings, bakeMinutes: minutesOf(bake) }) },
   };
 }
 
@@ -263,10 +287,11 @@ export function progressiveDeliveryArtifacts(ctx: ModeContext, decided: Decided)
   const specs: ArtifactSpec[] = [];
   if (mechanism === 'canary' && decided.get('rollout_strategy.controller') === 'argo_rollouts') {
     const steps = decided.get<number[]>('rollout_strategy.canary_steps') ?? [5, 25, 50, 100];
-    specs.push(rolloutManifest({ steps, bake, rings, tenantCohorts }), trafficSplit({ tenantCohorts }), canaryAnalysis());
+    const names = canaryNames(ctx);
+    specs.push(rolloutManifest(names, { steps, bake, rings, tenantCohorts }), trafficSplit(names, { tenantCohorts }), canaryAnalysis(names));
   }
-  specs.push(healthCheck());
+  specs.push(healthCheck(ctx.delivery));
   if (mechanism === 'feature-flags' || ctx.profile.release_policy.ring_model.enabled === true) specs.push(featureFlags(rings));
-  specs.push(releaseCaptainChecklist(rings, bake));
+  specs.push(releaseCaptainChecklist(ctx.delivery.service.name, rings, bake));
   return specs;
 }

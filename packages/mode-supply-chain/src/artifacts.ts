@@ -1,54 +1,33 @@
-import { pinnedUses, type ArtifactSpec, type Checklist, type Cloud, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
-import { ciOidcWorkflow, EXAMPLE, jsonPolicy, oidcClaims, oidcTrustPolicy, pinsComment, REPO_PATH } from './identity.js';
+import { kmsKeyUri, pinnedUses, regexEscaped, type ArtifactSpec, type DeliverySystem, type Checklist, type Cloud, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
+import { ciOidcWorkflow, jsonPolicy, oidcClaims, oidcTrustPolicy, pinsComment } from './identity.js';
 import { cacheFocus, ciTarget, coreWanted, evidenceFocus, kubernetesLike, retentionDays, runnerFocus, signingUnavailable, type CiTarget } from './intent.js';
 import { auditorQueries } from './rules.js';
 
-/** The image the examples sign, per CI vendor's registry. */
-export function exampleImage(ci: CiTarget, cloud: Cloud): string {
-  if (ci === 'github_actions') return `ghcr.io/${REPO_PATH}`;
-  if (ci === 'gitlab_ci') return `registry.gitlab.com/${REPO_PATH}`;
-  if (cloud === 'aws') return `${EXAMPLE.awsAccount}.dkr.ecr.${EXAMPLE.region}.amazonaws.com/${EXAMPLE.repo}`;
-  if (cloud === 'gcp') return `us-docker.pkg.dev/${EXAMPLE.repo}/release/${EXAMPLE.repo}`;
-  return `crmplatform.azurecr.io/${EXAMPLE.repo}`;
+/** The KMS key cosign signs with where keyless signing is not possible (Azure DevOps tokens are not Fulcio issuers). */
+function signingKey(ctx: ModeContext): string {
+  return kmsKeyUri(ctx.profile.infra.cloud_provider, ctx.delivery.cloud);
 }
 
-/** The KMS key cosign uses where keyless signing is not possible (Azure DevOps tokens are not Fulcio issuers). */
-export function kmsKeyUri(cloud: Cloud): string {
-  switch (cloud) {
-    case 'aws':
-      return 'awskms:///alias/crm-signing';
-    case 'gcp':
-      return `gcpkms://projects/${EXAMPLE.repo}/locations/global/keyRings/release/cryptoKeys/crm-signing`;
-    case 'azure':
-      return 'azurekms://crm-signing.vault.azure.net/crm-signing';
-    default:
-      return 'hashivault://crm-signing';
-  }
-}
-
-/** The certificate identity a keyless signature must carry: the release workflow on main. */
-function signerIdentityRegexp(ci: CiTarget): string {
-  return ci === 'gitlab_ci'
-    ? `^https://gitlab\\.com/${REPO_PATH}//\\.gitlab-ci\\.yml@refs/heads/main$`
-    : `^https://github\\.com/${REPO_PATH}/\\.github/workflows/release-signing\\.yml@refs/heads/main$`;
+/** The certificate identity a keyless signature must carry: the plan's signing workflow on main, exactly. */
+function signerIdentityRegexp(d: DeliverySystem): string {
+  return d.ci.signing.kind === 'keyless' ? `^${regexEscaped(d.ci.signing.identity)}$` : '';
 }
 
 /** Step 5-7 of Mode 3: SBOM, sign by digest, attest the SBOM, verify. */
 export function cosignSign(ctx: ModeContext): ArtifactSpec {
   const ci = ciTarget(ctx.profile);
-  const cloud = ctx.profile.infra.cloud_provider;
   const keyless = ci !== 'azure_devops';
-  const vars: Record<string, string> = { IMAGE: exampleImage(ci, cloud) };
+  const vars: Record<string, string> = { IMAGE: ctx.delivery.service.image };
   let sign: string;
   let verify: string;
   if (keyless) {
-    vars['CERT_IDENTITY_REGEXP'] = signerIdentityRegexp(ci);
-    vars['OIDC_ISSUER'] = oidcClaims(ci).issuer;
+    vars['CERT_IDENTITY_REGEXP'] = signerIdentityRegexp(ctx.delivery);
+    vars['OIDC_ISSUER'] = oidcClaims(ci, ctx.delivery).issuer;
     sign = 'cosign sign --yes "${IMAGE}@${DIGEST}"\ncosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"';
     verify =
       'cosign verify "${IMAGE}@${DIGEST}" \\\n  --certificate-identity-regexp "${CERT_IDENTITY_REGEXP}" \\\n  --certificate-oidc-issuer "${OIDC_ISSUER}" > /dev/null';
   } else {
-    vars['SIGNING_KMS_URI'] = kmsKeyUri(cloud);
+    vars['SIGNING_KMS_URI'] = signingKey(ctx);
     sign =
       'cosign sign --yes --key "${SIGNING_KMS_URI}" "${IMAGE}@${DIGEST}"\ncosign attest --yes --key "${SIGNING_KMS_URI}" --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"';
     verify = 'cosign verify --key "${SIGNING_KMS_URI}" "${IMAGE}@${DIGEST}" > /dev/null';
@@ -87,7 +66,7 @@ echo "signed and verified \${IMAGE}@\${DIGEST}"
 }
 
 /** Section 10 fallback: no cosign/Syft, so publish and check SHA-256 checksums (SLSA L1). */
-export function checksumManifest(): ArtifactSpec {
+export function checksumManifest(ctx: ModeContext): ArtifactSpec {
   const script = `
 mode="\${1:-}"
 dir="\${2:-dist}"
@@ -123,7 +102,7 @@ esac
       format: 'shell',
       summary:
         'Checksum fallback (spec section 10): signing tooling is unavailable, so every release ships a\nSHA256SUMS manifest and unsigned SLSA provenance (Build L1); deploys verify with sha256sum -c.\nRoadmap: install cosign and syft, then replace this with cosign_sign.sh (L2) and an isolated builder (L3).',
-      vars: { SOURCE_REPO: `https://github.com/${REPO_PATH}`, BUILDER_ID: 'https://ci.example.com/release-builder' },
+      vars: { SOURCE_REPO: ctx.delivery.appRepo.url, BUILDER_ID: 'https://ci.example.com/release-builder' },
       script,
     },
   };
@@ -584,7 +563,7 @@ export function evidenceCollector(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   const fallback = signingUnavailable(ctx);
   const keyless = ci !== 'azure_devops';
-  const vars: Record<string, string> = { IMAGE: exampleImage(ci, cloud), EVIDENCE_STORE: evidenceStore(cloud), EVIDENCE_LOCATION: 'crm-release-evidence' };
+  const vars: Record<string, string> = { IMAGE: ctx.delivery.service.image, EVIDENCE_STORE: evidenceStore(cloud), EVIDENCE_LOCATION: 'crm-release-evidence' };
   let verifyBlock: string;
   if (fallback) {
     verifyBlock = `
@@ -596,12 +575,12 @@ echo "\${IMAGE}@\${DIGEST}" > "\${bundle}/image-ref.txt"
 sbom_file="\${release_dir}/sbom.spdx.json"
 if [ -f "\${sbom_file}" ]; then cp "\${sbom_file}" "\${bundle}/sbom.spdx.json"; else echo "missing SBOM \${sbom_file}" >&2; exit 1; fi`;
   } else if (keyless) {
-    vars['CERT_IDENTITY_REGEXP'] = signerIdentityRegexp(ci);
-    vars['OIDC_ISSUER'] = oidcClaims(ci).issuer;
+    vars['CERT_IDENTITY_REGEXP'] = signerIdentityRegexp(ctx.delivery);
+    vars['OIDC_ISSUER'] = oidcClaims(ci, ctx.delivery).issuer;
     vars['PROVENANCE_IDENTITY_REGEXP'] =
       ci === 'github_actions'
         ? '^https://github\\.com/slsa-framework/slsa-github-generator/\\.github/workflows/generator_container_slsa3\\.yml@refs/tags/v[0-9]+\\.[0-9]+\\.[0-9]+$'
-        : signerIdentityRegexp(ci);
+        : signerIdentityRegexp(ctx.delivery);
     verifyBlock = `
 ref="\${IMAGE}@\${DIGEST}"
 cosign verify "\${ref}" \\
@@ -616,7 +595,7 @@ cosign verify-attestation --type spdxjson \\
   --certificate-oidc-issuer "\${OIDC_ISSUER}" \\
   "\${ref}" | jq -r '.payload' | head -n 1 | base64 -d | jq '.predicate' > "\${bundle}/sbom.spdx.json"`;
   } else {
-    vars['SIGNING_KMS_URI'] = kmsKeyUri(cloud);
+    vars['SIGNING_KMS_URI'] = signingKey(ctx);
     verifyBlock = `
 ref="\${IMAGE}@\${DIGEST}"
 cosign verify --key "\${SIGNING_KMS_URI}" "\${ref}" > "\${bundle}/signature-verification.json"
@@ -831,7 +810,7 @@ export function supplyChainArtifacts(ctx: ModeContext, decided: Decided): Artifa
   if (coreWanted(ctx)) {
     // In the checksum fallback there is no signing job to federate yet: the trust policy and the checksum script only.
     out.push(oidcTrustPolicy(ctx));
-    out.push(...(signingUnavailable(ctx) ? [checksumManifest()] : [ciOidcWorkflow(ctx), cosignSign(ctx)]));
+    out.push(...(signingUnavailable(ctx) ? [checksumManifest(ctx)] : [ciOidcWorkflow(ctx), cosignSign(ctx)]));
   }
   // The blueprint's GitHub release pipeline hands its digest to this mode's signing workflow: it must exist.
   const calledByBlueprint = ctx.companions?.includes('blueprint') === true && ciTarget(ctx.profile) === 'github_actions';

@@ -1,17 +1,6 @@
-import { PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, type ArtifactSpec, type Cloud, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
-
-/** Example names used in generated files; replace them with your own. */
-export const EXAMPLE = {
-  org: 'example-org',
-  repo: 'crm-platform',
-  awsAccount: '111122223333',
-  gcpProjectNumber: '123456789012',
-  region: 'us-east-1',
-} as const;
-
-export const REPO_PATH = `${EXAMPLE.org}/${EXAMPLE.repo}`;
 
 /**
  * Third-party actions used here that core's PINNED_ACTIONS does not hold yet:
@@ -29,20 +18,20 @@ export function jsonPolicy(base: Omit<ArtifactSpec, 'body'>, value: unknown, sch
 
 
 /** OIDC issuer and the subjects the release job may present (GitHub: name-only and immutable-id forms), per CI vendor. */
-export function oidcClaims(ci: CiTarget): { issuer: string; issuerHost: string; subjects: string[]; audienceAws: string } {
+export function oidcClaims(ci: CiTarget, d: DeliverySystem): { issuer: string; issuerHost: string; subjects: string[]; audienceAws: string } {
   switch (ci) {
     case 'github_actions':
       return {
         issuer: 'https://token.actions.githubusercontent.com',
         issuerHost: 'token.actions.githubusercontent.com',
-        subjects: githubSubjects(REPO_PATH, 'ref:refs/heads/main'),
+        subjects: githubSubjects(d.appRepo.path, 'ref:refs/heads/main'),
         audienceAws: 'sts.amazonaws.com',
       };
     case 'gitlab_ci':
       return {
         issuer: 'https://gitlab.com',
         issuerHost: 'gitlab.com',
-        subjects: [`project_path:${REPO_PATH}:ref_type:branch:ref:main`],
+        subjects: [`project_path:${d.appRepo.path}:ref_type:branch:ref:main`],
         audienceAws: 'sts.amazonaws.com',
       };
     case 'azure_devops':
@@ -66,7 +55,8 @@ function azureCredentialDescription(ci: CiTarget, subjects: string[]): string {
 /** The cloud-side trust for the CI job's OIDC token: AWS IAM trust policy, GCP provider, Azure federated credential or Vault JWT role. */
 export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
   const ci = ciTarget(ctx.profile);
-  const c = oidcClaims(ci);
+  const c = oidcClaims(ci, ctx.delivery);
+  const d = ctx.delivery;
   const cloud: Cloud = ctx.profile.infra.cloud_provider;
   const kb = ['KB_05#OIDC_Identity', 'KB_05#OIDC', ci === 'gitlab_ci' ? 'KB_05#GitLab_OIDC' : ci === 'azure_devops' ? 'KB_05#Azure_DevOps_OIDC' : 'KB_05#GitHub_Actions_OIDC'] as const;
   const base = { name: 'oidc_trust_policy.json', path: 'iam/oidc_trust_policy.json', type: 'policy' as const, kb };
@@ -77,7 +67,7 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
         {
           Sid: 'AllowCiReleaseJobViaOidc',
           Effect: 'Allow',
-          Principal: { Federated: `arn:aws:iam::${EXAMPLE.awsAccount}:oidc-provider/${c.issuerHost}` },
+          Principal: { Federated: `arn:aws:iam::${d.cloud.awsAccountId}:oidc-provider/${c.issuerHost}` },
           Action: 'sts:AssumeRoleWithWebIdentity',
           Condition: {
             StringEquals: { [`${c.issuerHost}:aud`]: c.audienceAws },
@@ -90,12 +80,12 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
   if (cloud === 'gcp') {
     const condition =
       ci === 'github_actions'
-        ? `assertion.repository == '${REPO_PATH}' && assertion.ref == 'refs/heads/main'`
+        ? `assertion.repository == '${d.appRepo.path}' && assertion.ref == 'refs/heads/main'`
         : ci === 'gitlab_ci'
-          ? `assertion.project_path == '${REPO_PATH}' && assertion.ref == 'main'`
+          ? `assertion.project_path == '${d.appRepo.path}' && assertion.ref == 'main'`
           : `assertion.sub == '${c.subjects[0]}'`;
     return jsonPolicy(base, {
-      name: `projects/${EXAMPLE.gcpProjectNumber}/locations/global/workloadIdentityPools/ci-pool/providers/ci-release`,
+      name: `projects/${d.cloud.gcpProjectNumber}/locations/global/workloadIdentityPools/ci-pool/providers/ci-release`,
       displayName: 'CI release OIDC',
       attributeMapping: { 'google.subject': 'assertion.sub', 'attribute.repository': ci === 'gitlab_ci' ? 'assertion.project_path' : 'assertion.repository' },
       attributeCondition: condition,
@@ -114,7 +104,7 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
   // on_prem or unknown: a Vault JWT auth role (portable across clouds), for `vault write auth/jwt/role/ci-release @oidc_trust_policy.json`.
   return jsonPolicy(base, {
     role_type: 'jwt',
-    bound_audiences: [ci === 'github_actions' ? `https://github.com/${EXAMPLE.org}` : ci === 'gitlab_ci' ? 'https://gitlab.com' : 'api://AzureADTokenExchange'],
+    bound_audiences: [ci === 'github_actions' ? `https://github.com/${d.organization}` : ci === 'gitlab_ci' ? 'https://gitlab.com' : 'api://AzureADTokenExchange'],
     bound_claims: { sub: c.subjects },
     bound_claims_type: 'string',
     user_claim: 'sub',
@@ -162,8 +152,8 @@ function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: PinnedAction[
 export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
   const ci = ciTarget(ctx.profile);
   const cloud = ctx.profile.infra.cloud_provider;
-  if (ci === 'gitlab_ci') return gitlabOidcJob(cloud);
-  if (ci === 'azure_devops') return azureDevOpsOidcPipeline(cloud);
+  if (ci === 'gitlab_ci') return gitlabOidcJob(ctx);
+  if (ci === 'azure_devops') return azureDevOpsOidcPipeline(ctx);
   const { steps: cloudSteps, pins } = githubCloudSteps(cloud);
   // With the blueprint's release pipeline in the same plan, this workflow signs and attests the
   // digest that pipeline built (a reusable workflow it calls); alone, it builds the image itself.
@@ -181,7 +171,7 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
       publish: {
         'runs-on': 'ubuntu-24.04',
         permissions: { 'id-token': 'write', contents: 'read', packages: 'write' },
-        env: { IMAGE: reusable ? '${{ inputs.image }}' : `ghcr.io/${REPO_PATH}` },
+        env: { IMAGE: reusable ? '${{ inputs.image }}' : ctx.delivery.service.image },
         outputs: { image: reusable ? '${{ inputs.image }}' : '${{ env.IMAGE }}', digest },
         steps: [
           ...(reusable
@@ -189,7 +179,7 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
             : [
                 { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
               ]),
-          { name: 'Log in to GHCR with the per-job token', uses: pinnedUses('docker/login-action'), with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' } },
+          githubRegistryLogin(ctx.delivery),
           ...(reusable
             ? []
             : [{ id: 'build', name: 'Build once and push by digest', uses: pinnedUses('docker/build-push-action'), with: { context: '.', push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}' } }]),
@@ -240,7 +230,10 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
   };
 }
 
-function gitlabOidcJob(cloud: Cloud): ArtifactSpec {
+function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
+  const cloud = ctx.profile.infra.cloud_provider;
+  // With the blueprint's .gitlab-ci.yml in the plan, this fragment is included there and signs the digest its build job made.
+  const included = ctx.companions?.includes('blueprint') === true;
   const tokens: Record<string, { aud: string }> = { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } };
   const evidence: string[] = [];
   if (cloud === 'aws') {
@@ -251,37 +244,43 @@ function gitlabOidcJob(cloud: Cloud): ArtifactSpec {
       'aws s3 cp sbom.spdx.json "s3://${EVIDENCE_BUCKET}/evidence/${CI_COMMIT_SHA}/sbom.spdx.json"',
     );
   }
-  const doc = {
-    stages: ['build', 'sign'],
-    build: {
-      stage: 'build',
-      image: 'docker:27',
-      services: ['docker:27-dind'],
-      rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
-      variables: { RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
-      script: [
-        'echo "${CI_REGISTRY_PASSWORD}" | docker login --username "${CI_REGISTRY_USER}" --password-stdin "${CI_REGISTRY}"',
-        'docker build --tag "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHA}" .',
-        'docker push "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHA}"',
-        'echo "IMAGE_DIGEST=$(docker inspect --format "{{index .RepoDigests 0}}" "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHA}" | cut -d@ -f2)" > build.env',
-      ],
-      artifacts: { reports: { dotenv: 'build.env' } },
-    },
-    'sign-and-attest': {
-      stage: 'sign',
-      image: 'alpine:3.20',
-      needs: [{ job: 'build', artifacts: true }],
-      rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
-      id_tokens: tokens,
-      script: [
-        'apk add --no-cache cosign syft aws-cli',
-        'syft scan "${CI_REGISTRY_IMAGE}@${IMAGE_DIGEST}" -o spdx-json=sbom.spdx.json',
-        'cosign sign --yes "${CI_REGISTRY_IMAGE}@${IMAGE_DIGEST}"',
-        'cosign attest --yes --type spdxjson --predicate sbom.spdx.json "${CI_REGISTRY_IMAGE}@${IMAGE_DIGEST}"',
-        ...evidence,
-      ],
-    },
+  const onMain = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }];
+  const sign = {
+    stage: included ? 'publish' : 'sign',
+    image: TOOL_VERSIONS.alpineImage,
+    needs: [{ job: 'build', artifacts: true }, ...(included ? ['test', 'sast', 'security'] : [])],
+    rules: onMain,
+    id_tokens: tokens,
+    script: [
+      `apk add --no-cache cosign syft${cloud === 'aws' ? ' aws-cli' : ''}`,
+      'cosign login "${CI_REGISTRY}" -u "${CI_REGISTRY_USER}" -p "${CI_REGISTRY_PASSWORD}"',
+      'syft scan "${IMAGE}@${DIGEST}" -o spdx-json=sbom.spdx.json',
+      'cosign sign --yes "${IMAGE}@${DIGEST}"',
+      'cosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"',
+      ...evidence,
+    ],
   };
+  const doc = included
+    ? { 'sign-and-attest': sign }
+    : {
+        stages: ['build', 'sign'],
+        variables: { IMAGE: ctx.delivery.service.image },
+        build: {
+          stage: 'build',
+          image: TOOL_VERSIONS.dockerImage,
+          services: [`${TOOL_VERSIONS.dockerImage}-dind`],
+          rules: onMain,
+          variables: { RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
+          script: [
+            'echo "${CI_REGISTRY_PASSWORD}" | docker login --username "${CI_REGISTRY_USER}" --password-stdin "${CI_REGISTRY}"',
+            'docker build --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
+            'docker push "${IMAGE}:${CI_COMMIT_SHA}"',
+            'echo "DIGEST=$(docker inspect --format "{{index .RepoDigests 0}}" "${IMAGE}:${CI_COMMIT_SHA}" | cut -d@ -f2)" > build.env',
+          ],
+          artifacts: { reports: { dotenv: 'build.env' } },
+        },
+        'sign-and-attest': sign,
+      };
   return {
     name: 'gitlab_ci_oidc.yml',
     path: 'ci/release-signing.gitlab-ci.yml',
@@ -300,11 +299,13 @@ function gitlabOidcJob(cloud: Cloud): ArtifactSpec {
   };
 }
 
-function azureDevOpsOidcPipeline(cloud: Cloud): ArtifactSpec {
+function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
+  const cloud = ctx.profile.infra.cloud_provider;
+  const d = ctx.delivery;
   const script = { scriptPath: 'scripts/cosign_sign.sh', arguments: '$(IMAGE_DIGEST)' };
   const signStep =
     cloud === 'aws'
-      ? { task: 'AWSShellScript@1', displayName: 'Sign by digest with the KMS key (OIDC service connection)', inputs: { awsCredentials: 'crm-release-oidc', regionName: EXAMPLE.region, scriptType: 'filePath', filePath: script.scriptPath, arguments: script.arguments } }
+      ? { task: 'AWSShellScript@1', displayName: 'Sign by digest with the KMS key (OIDC service connection)', inputs: { awsCredentials: 'crm-release-oidc', regionName: d.cloud.awsRegion, scriptType: 'filePath', filePath: script.scriptPath, arguments: script.arguments } }
       : cloud === 'azure'
         ? { task: 'AzureCLI@2', displayName: 'Sign by digest with the Key Vault key (workload identity federation)', inputs: { azureSubscription: 'crm-release-wif', scriptType: 'bash', scriptLocation: 'scriptPath', ...script } }
         : { bash: `bash ${script.scriptPath} "$(IMAGE_DIGEST)"`, displayName: 'Sign by digest with the KMS key named in the script' };

@@ -88,6 +88,11 @@ export function renderReport(output: PlanOutput): string {
   const log = output.decision_log;
   const out: string[] = ['# Ringmaster delivery blueprint', ''];
   out.push(`Risk tier: **${log.risk_tier}**. Modes: ${log.modes.map((m) => `${m.id} (${m.score})`).join(', ') || 'none'}.`, '');
+  const placeholders = output.placeholders ?? [];
+  if (placeholders.length > 0) {
+    out.push('## Placeholders to replace before committing', '', 'The profile did not name these; the files carry marked defaults. Set the field in the profile and plan again, or edit the files.', '');
+    out.push(...table(['value', 'profile field', 'put there', 'files'], placeholders.map((p) => [p.value, p.field, p.replace_with, p.files.join(', ')])));
+  }
 
   out.push('## Pipeline', '', '```mermaid', pipelineDiagram(output), '```', '');
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { PlanResult } from '@ringmaster/core';
+import { RingmasterError, type PlanResult } from '@ringmaster/core';
 import { renderReport } from './report.js';
 
 /** One line of `manifest.json`. */
@@ -42,8 +42,18 @@ export function assertSafeRelativePath(path: string): void {
   if (segments.some((s) => s === '' || s === '.')) throw new UnsafePathError(path, 'empty or `.` path segment');
 }
 
-function sha256(content: string): string {
-  return createHash('sha256').update(content, 'utf8').digest('hex');
+/**
+ * An earlier plan in the folder wrote files the new plan does not, and some of them were changed
+ * since: removing them could lose work, keeping them could leave a stale workflow that still runs.
+ */
+export class StaleFilesChangedError extends RingmasterError {
+  constructor(readonly paths: readonly string[]) {
+    super('out_input', `the earlier plan in the --out folder wrote ${paths.join(', ')}, which this plan does not, and ${paths.length === 1 ? 'it was' : 'they were'} changed since: move ${paths.length === 1 ? 'it' : 'them'} away or pass --force to remove ${paths.length === 1 ? 'it' : 'them'}`);
+  }
+}
+
+function sha256(content: string | Buffer): string {
+  return createHash('sha256').update(typeof content === 'string' ? Buffer.from(content, 'utf8') : content).digest('hex');
 }
 
 /** Every file `writePlan` writes, with its content: the plan's files, blueprint.json, report.md and manifest.json. */
@@ -89,14 +99,74 @@ async function atomicWrite(path: string, content: string): Promise<void> {
   }
 }
 
+/** The files an earlier plan's manifest.json lists; none when there is no readable manifest. */
+async function earlierPlanFiles(target: string): Promise<ManifestEntry[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8'));
+  } catch {
+    return [];
+  }
+  const files = (parsed as Partial<Manifest> | null)?.files;
+  if (!Array.isArray(files)) return [];
+  return files.filter((f): f is ManifestEntry => {
+    if (typeof f?.path !== 'string' || typeof f.sha256 !== 'string') return false;
+    try {
+      assertSafeRelativePath(f.path);
+      return true;
+    } catch {
+      return false; // a manifest naming a path outside the folder is not ours to act on
+    }
+  });
+}
+
+/**
+ * The files of the earlier plan that the new one does not write and that still exist: `remove`
+ * are as the earlier plan wrote them, `changed` were edited since.
+ */
+async function staleFiles(target: string, keep: ReadonlySet<string>): Promise<{ remove: string[]; changed: string[] }> {
+  const remove: string[] = [];
+  const changed: string[] = [];
+  for (const entry of await earlierPlanFiles(target)) {
+    if (keep.has(entry.path)) continue;
+    let content: Buffer;
+    try {
+      content = await readFile(join(target, entry.path));
+    } catch {
+      continue; // already gone
+    }
+    (sha256(content) === entry.sha256 ? remove : changed).push(entry.path);
+  }
+  return { remove, changed };
+}
+
+/** Removes a file, then every folder above it (inside `target`) that it left empty. */
+async function removeWithEmptyParents(target: string, path: string): Promise<void> {
+  await rm(join(target, path), { force: true });
+  for (let dir = dirname(path); dir !== '.'; dir = dirname(dir)) {
+    if ((await readdir(join(target, dir))).length > 0) return;
+    await rmdir(join(target, dir));
+  }
+}
+
+export interface WriteOptions {
+  /** Also remove stale files of the earlier plan that were changed since it wrote them. */
+  force?: boolean;
+}
+
 /**
  * Writes a plan to `dir`: every file of `result.files` at its path, plus blueprint.json,
  * report.md and manifest.json (sha256, size, artifact and KB traces of every file, sorted).
  * Paths are checked before anything is written. A new folder is built beside `dir` and renamed
  * into place, so an error leaves no partial folder; into an existing folder each file is written
  * atomically, and on error the files this call created are removed again.
+ *
+ * Into a folder holding an earlier plan, the files its manifest.json lists and the new plan does
+ * not are removed once the new files are written (a stale workflow must not keep running). Only
+ * files the earlier plan wrote are touched; if one of them was changed since, nothing is written
+ * and StaleFilesChangedError names it, unless `force` is set.
  */
-export async function writePlan(result: PlanResult, dir: string): Promise<Manifest> {
+export async function writePlan(result: PlanResult, dir: string, options: WriteOptions = {}): Promise<Manifest> {
   const { files, manifest } = planFiles(result);
   const target = resolve(dir);
   if (!(await exists(target))) {
@@ -111,6 +181,8 @@ export async function writePlan(result: PlanResult, dir: string): Promise<Manife
     }
     return manifest;
   }
+  const stale = await staleFiles(target, new Set(files.map((f) => f.path)));
+  if (stale.changed.length > 0 && options.force !== true) throw new StaleFilesChangedError(stale.changed.sort());
   const created: string[] = [];
   try {
     for (const file of files) {
@@ -123,5 +195,6 @@ export async function writePlan(result: PlanResult, dir: string): Promise<Manife
     for (const path of created) await rm(path, { force: true });
     throw error;
   }
+  for (const path of [...stale.remove, ...stale.changed].sort()) await removeWithEmptyParents(target, path);
   return manifest;
 }

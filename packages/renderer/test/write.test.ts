@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UnsafePathError, writePlan, type Manifest } from '../src/write.js';
+import { StaleFilesChangedError, UnsafePathError, writePlan, type Manifest } from '../src/write.js';
 import { samplePlan } from './sample-plan.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ringmaster-write-'));
@@ -65,5 +65,52 @@ describe('writePlan', () => {
     await expect(writePlan(plan, dir)).rejects.toThrow();
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(root).filter((f) => f.includes('fails'))).toEqual([]);
+  });
+});
+
+describe('writePlan into a folder with an earlier plan', () => {
+  const first = () => samplePlan([
+    { path: '.github/workflows/old.yml', content: 'name: old\n', artifact: 'old.yml', kb: [] },
+    { path: 'scripts/keep.sh', content: 'echo keep\n', artifact: 'keep.sh', kb: [] },
+  ]);
+  const second = () => samplePlan([{ path: 'scripts/keep.sh', content: 'echo keep 2\n', artifact: 'keep.sh', kb: [] }]);
+
+  it('removes the files the earlier manifest listed and the new one does not, with their empty folders', async () => {
+    const dir = join(root, 'stale-removed');
+    await writePlan(first(), dir);
+    await writePlan(second(), dir);
+    expect(existsSync(join(dir, '.github'))).toBe(false);
+    expect(readFileSync(join(dir, 'scripts/keep.sh'), 'utf8')).toBe('echo keep 2\n');
+  });
+
+  it('never removes a file the earlier plan did not write', async () => {
+    const dir = join(root, 'stale-foreign');
+    await writePlan(first(), dir);
+    writeFileSync(join(dir, '.github/workflows/mine.yml'), 'name: mine\n');
+    await writePlan(second(), dir);
+    expect(readdirSync(join(dir, '.github/workflows'))).toEqual(['mine.yml']);
+  });
+
+  it('refuses, writing nothing, when a stale file was changed since; --force removes it', async () => {
+    const dir = join(root, 'stale-changed');
+    await writePlan(first(), dir);
+    writeFileSync(join(dir, '.github/workflows/old.yml'), 'name: edited by hand\n');
+    await expect(writePlan(second(), dir)).rejects.toThrow(/\.github\/workflows\/old\.yml.*--force/);
+    expect(readFileSync(join(dir, 'scripts/keep.sh'), 'utf8')).toBe('echo keep\n');
+    await expect(writePlan(second(), dir)).rejects.toBeInstanceOf(StaleFilesChangedError);
+    await writePlan(second(), dir, { force: true });
+    expect(existsSync(join(dir, '.github/workflows/old.yml'))).toBe(false);
+  });
+
+  it('ignores a manifest entry that points outside the folder', async () => {
+    const dir = join(root, 'stale-hostile');
+    await writePlan(first(), dir);
+    const outside = join(root, 'outside.txt');
+    writeFileSync(outside, 'x');
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    manifest.files.push({ path: '../outside.txt', sha256: createHash('sha256').update('x').digest('hex'), bytes: 1, artifact: 'x', kb: [] });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    await writePlan(second(), dir);
+    expect(existsSync(outside)).toBe(true);
   });
 });

@@ -1,0 +1,267 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { deliverySystem, type DeliverySystem, type PlanResult } from '@ringmaster/core';
+import { createEngine } from '@ringmaster/modes';
+import { writePlan } from '@ringmaster/renderer';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+/**
+ * The system test: plan with --out over a matrix of profiles, then treat the output as a team
+ * would: build every kustomize overlay, check every alert rule and analysis query with promtool,
+ * run promote.sh against a real (local, bare) config repository with a stand-in cosign that
+ * records what it was asked to verify, and roll back. Skips only when kubectl or promtool is missing.
+ */
+
+const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+const missing = ['kubectl', 'promtool', 'git'].filter((t) => !has(t));
+/** The suite's title carries the reason when it is skipped, so the test report shows it. */
+const title = missing.length > 0 ? `system: SKIPPED, ${missing.join(', ')} not installed (run scripts/install-system-deps.sh)` : 'system: a planned delivery system runs';
+
+const GOAL = 'Full delivery blueprint: CI pipeline with signing and SLSA provenance, GitOps, canary rollout to tenant rings';
+const NAMES = {
+  organization: 'acme',
+  app_repository: 'acme/crm-platform',
+  config_repository: 'acme/crm-deploy',
+  services: [{ name: 'crm-api', port: 8080, health_path: '/healthz', image: 'crm-api' }],
+};
+
+interface Case {
+  id: string;
+  profile: Record<string, unknown>;
+}
+
+const CASES: Case[] = [
+  {
+    id: 'github/argocd/kubernetes/aws',
+    profile: {
+      goal: GOAL,
+      crm_profile: { multi_tenant: true, data_residency_regions: ['eu-central-1'] },
+      infra: { cloud_provider: 'aws', orchestrator: 'kubernetes', regions: ['eu-central-1', 'us-east-1'] },
+      release_policy: { ring_model: { enabled: true, rings: ['internal', 'early_access', 'ga'], cohort_strategy: 'tenant_cohort' } },
+      ci_platform: 'github_actions',
+      cd_strategy: 'gitops',
+      gitops_tool: 'argocd',
+      delivery: { ...NAMES, registry: 'ghcr.io/acme', cloud: { aws_account_id: '210987654321' } },
+    },
+  },
+  {
+    id: 'gitlab/flux/kubernetes/gcp',
+    profile: {
+      goal: GOAL,
+      crm_profile: { multi_tenant: true },
+      infra: { cloud_provider: 'gcp', orchestrator: 'kubernetes' },
+      release_policy: { ring_model: { enabled: true, rings: ['canary', 'general'] } },
+      ci_platform: 'gitlab',
+      cd_strategy: 'gitops',
+      gitops_tool: 'flux',
+      delivery: { ...NAMES, organization: 'acme-group', app_repository: 'acme-group/crm/crm-platform', config_repository: 'acme-group/crm/crm-deploy', cloud: { gcp_project_id: 'acme-crm-prod', gcp_project_number: '480019283746' } },
+    },
+  },
+  {
+    id: 'github/argocd/kubernetes/azure, placeholders',
+    profile: { goal: GOAL, infra: { cloud_provider: 'azure', orchestrator: 'kubernetes' }, ci_platform: 'github', cd_strategy: 'gitops', gitops_tool: 'argocd' },
+  },
+  {
+    id: 'github/push/vm/aws',
+    profile: { goal: GOAL, infra: { cloud_provider: 'aws', orchestrator: 'vm' }, ci_platform: 'github', cd_strategy: 'push', delivery: { ...NAMES, cloud: { aws_account_id: '210987654321' } } },
+  },
+];
+
+const root = mkdtempSync(join(tmpdir(), 'ringmaster-system-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function run(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const result = spawnSync(cmd, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => f.split('\\').join('/'))
+    .sort();
+}
+
+const git = (cwd: string, ...args: string[]): string => run('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd });
+
+/** Makes a bare `file://` remote holding `content` (the config part of the plan), on branch main. */
+function configRemote(name: string, content: string): string {
+  const bare = join(root, `${name}.git`);
+  git(root, 'init', '--quiet', '--bare', bare);
+  const work = join(root, `${name}-seed`);
+  mkdirSync(work, { recursive: true });
+  if (existsSync(content)) run('cp', ['-R', `${content}/.`, work]);
+  else writeFileSync(join(work, 'README.md'), 'config repository\n');
+  git(work, 'init', '--quiet', '-b', 'main');
+  git(work, 'add', '-A');
+  git(work, 'commit', '--quiet', '-m', 'initial config');
+  git(work, 'push', '--quiet', `file://${bare}`, 'main');
+  return `file://${bare}`;
+}
+
+/** A stand-in cosign: records its arguments, one call per line, and succeeds. */
+function fakeCosign(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, 'cosign.log');
+  writeFileSync(join(dir, 'cosign'), `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> ${JSON.stringify(log)}\n`);
+  chmodSync(join(dir, 'cosign'), 0o755);
+  return log;
+}
+
+const digestOf = (c: string): string => `sha256:${c.repeat(64)}`;
+
+interface Planned {
+  result: PlanResult;
+  out: string;
+  delivery: DeliverySystem;
+  files: Map<string, string>;
+}
+
+const engine = createEngine();
+async function plan(c: Case, index: number): Promise<Planned> {
+  const result = engine.plan(structuredClone(c.profile));
+  const out = join(root, `out-${index}`);
+  await writePlan(result, out);
+  const files = new Map(result.files.map((f) => [f.path, f.content]));
+  const modes = result.output.decision_log.modes.map((m) => m.id);
+  const { profile } = await import('@ringmaster/core').then(({ validateProfile, normalizeProfile, KNOWN_TOP_LEVEL_KEYS }) => normalizeProfile(validateProfile(structuredClone(c.profile)).profile, KNOWN_TOP_LEVEL_KEYS));
+  return { result, out, delivery: deliverySystem(profile, modes), files };
+}
+
+/** The alert rules of every PrometheusRule, and every analysis query as a recording rule. */
+function promRuleFiles(p: Planned): { name: string; groups: unknown[] }[] {
+  const out: { name: string; groups: unknown[] }[] = [];
+  for (const [path, content] of p.files) {
+    if (!/\.ya?ml$/.test(path)) continue;
+    for (const doc of parseAllDocuments(content)) {
+      const value = doc.toJSON() as { kind?: string; spec?: { groups?: unknown[]; metrics?: { name: string; provider?: { prometheus?: { query: string } } }[] } } | null;
+      if (value?.kind === 'PrometheusRule' && value.spec?.groups) out.push({ name: path, groups: value.spec.groups });
+      if (value?.kind === 'AnalysisTemplate') {
+        const rules = (value.spec?.metrics ?? [])
+          .filter((m) => m.provider?.prometheus)
+          .map((m) => ({ record: `analysis:${m.name.replace(/[^a-zA-Z0-9_]/g, '_')}`, expr: (m.provider?.prometheus?.query ?? '').replace(/\{\{\s*args\.[\w-]+\s*\}\}/g, 'placeholder') }));
+        out.push({ name: `${path} (analysis queries)`, groups: [{ name: 'analysis', rules }] });
+      }
+    }
+  }
+  return out;
+}
+
+describe.skipIf(missing.length > 0)(title, () => {
+  it.each(CASES.map((c, i) => [c.id, c, i] as const))('%s', async (_id, c, index) => {
+    const p = await plan(c, index);
+    const d = p.delivery;
+    const image = d.service.image;
+    const paths = [...p.files.keys()];
+
+    // One image reference per service across all files.
+    const imageRefs = new Set<string>();
+    for (const content of p.files.values()) {
+      for (const m of content.matchAll(/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?\/[a-z0-9._/-]*\/([a-z0-9._-]+)(?=[@:"'\s]|$)/g)) if (m[1] === d.service.name) imageRefs.add(m[0]);
+    }
+    expect([...imageRefs]).toEqual([image]);
+
+    // No file of another CI vendor; every called workflow exists and every workflow_call workflow is called.
+    if (d.ci.vendor !== 'github_actions') expect(paths.filter((f) => f.startsWith('.github/'))).toEqual([]);
+    const workflows = paths.filter((f) => f.startsWith('.github/workflows/'));
+    const called = new Set<string>();
+    for (const f of workflows) for (const m of (p.files.get(f) as string).matchAll(/uses: \.\/(\.github\/workflows\/[\w.-]+)/g)) called.add(m[1] as string);
+    for (const f of called) expect(workflows, `called workflow ${f}`).toContain(f);
+    for (const f of workflows.filter((w) => (p.files.get(w) as string).includes('workflow_call'))) expect([...called], `${f} is workflow_call-only`).toContain(f);
+    // GitLab fragments are included by the pipeline.
+    const gitlabCi = p.files.get('.gitlab-ci.yml');
+    for (const f of paths.filter((x) => x.endsWith('.gitlab-ci.yml') && x !== '.gitlab-ci.yml')) expect(gitlabCi, `${f} included`).toContain(`local: ${f}`);
+
+    // The signer promote.sh accepts is the workflow that really signs the image.
+    const signing = d.ci.signing;
+    if (signing.kind === 'keyless') {
+      expect(signing.identity.endsWith(`/${signing.workflowPath}@refs/heads/main`)).toBe(true);
+      const signer = p.files.get(signing.workflowPath) ?? '';
+      const fragments = [...(signer.matchAll(/local: ([\w./-]+)/g))].map((m) => p.files.get(m[1] as string) ?? '');
+      expect([signer, ...fragments].some((text) => text.includes('cosign sign --yes')), `${signing.workflowPath} signs`).toBe(true);
+      expect(signing.identity).toContain(d.appRepo.path);
+    }
+
+    // promtool checks every alert rule and every analysis query.
+    const ruleDir = join(root, `rules-${index}`);
+    mkdirSync(ruleDir, { recursive: true });
+    promRuleFiles(p).forEach((file, i) => {
+      const path = join(ruleDir, `rules-${i}.yaml`);
+      writeFileSync(path, JSON.stringify({ groups: file.groups }));
+      run('promtool', ['check', 'rules', path]);
+    });
+
+    // The config part becomes a real repository; every overlay builds.
+    const configDir = join(p.out, d.gitops.configDir);
+    const remote = configRemote(`config-${index}`, configDir);
+    const kustomized = d.gitops.tool !== 'none';
+    if (kustomized) {
+      for (const target of d.targets) {
+        const built = run('kubectl', ['kustomize', join(configDir, d.gitops.overlayPath(target.name))]);
+        expect(built).toContain(`image: ${image}@${d.unpromotedDigest}`);
+        expect(built).not.toMatch(/kind: Deployment[\s\S]*kind: Rollout[\s\S]*template:/); // a Rollout with workloadRef, never two pod templates
+      }
+      // Argo CD / Flux sync exactly the overlay paths promotion edits.
+      const syncFiles = filesUnder(configDir).filter((f) => /^(argocd|clusters)\//.test(f)).map((f) => readFileSync(join(configDir, f), 'utf8')).join('\n');
+      for (const target of d.targets) expect(syncFiles).toContain(d.gitops.overlayPath(target.name));
+      expect(syncFiles).toContain(d.configRepo.url);
+    }
+
+    // Promotion against the local config repository, with a stand-in cosign.
+    const bin = join(root, `bin-${index}`);
+    const cosignLog = fakeCosign(bin);
+    const env = { PATH: `${bin}:${process.env['PATH'] ?? ''}`, CONFIG_REPO_URL: remote, GIT_AUTHOR_NAME: 'release bot', GIT_AUTHOR_EMAIL: 'bot@example.invalid', GIT_COMMITTER_NAME: 'release bot', GIT_COMMITTER_EMAIL: 'bot@example.invalid' };
+    const promote = join(p.out, 'scripts/promote.sh');
+    const target = (d.targets[0] as { name: string }).name;
+    run('bash', [promote, digestOf('a'), target], { env });
+    const verify = readFileSync(cosignLog, 'utf8').trim().split('\n');
+    const expected = signing.kind === 'keyless' ? `verify --certificate-identity ${signing.identity} --certificate-oidc-issuer ${signing.issuer} ${image}@${digestOf('a')}` : `verify --key ${signing.keyUri} ${image}@${digestOf('a')}`;
+    expect(verify).toEqual([expected]);
+
+    const checkout = join(root, `check-${index}`);
+    const clone = (): string => {
+      rmSync(checkout, { recursive: true, force: true });
+      git(root, 'clone', '--quiet', remote, checkout);
+      return kustomized ? run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(target))]) : readFileSync(join(checkout, d.gitops.imageFile(target)), 'utf8');
+    };
+    expect(clone()).toContain(`${image}@${digestOf('a')}`);
+    const commits = (): number => Number(git(checkout, 'rev-list', '--count', 'HEAD').trim());
+    const before = commits();
+
+    // Idempotent: the same digest again changes nothing.
+    expect(run('bash', [promote, digestOf('a'), target], { env })).toContain('already runs');
+    clone();
+    expect(commits()).toBe(before);
+
+    // A second release, then the rollback restores the previous digest (a Git change, re-verified).
+    run('bash', [promote, digestOf('b'), target], { env });
+    expect(clone()).toContain(`${image}@${digestOf('b')}`);
+    run('bash', [promote, '--rollback', target], { env });
+    const after = clone();
+    expect(after).toContain(`${image}@${digestOf('a')}`);
+    expect(after).not.toContain(digestOf('b'));
+    expect(readFileSync(cosignLog, 'utf8').trim().split('\n').at(-1)).toContain(`${image}@${digestOf('a')}`);
+
+    // Other targets are untouched, and a bad target or digest changes nothing.
+    expect(spawnSync('bash', [promote, 'sha256:xyz', target], { env: { ...process.env, ...env } }).status).toBe(2);
+    expect(spawnSync('bash', [promote, digestOf('c'), 'no-such-target'], { env: { ...process.env, ...env } }).status).toBe(2);
+
+    // Without a GitOps operator the scripted deploy reads the file promotion writes.
+    if (!kustomized) expect(p.files.get('scripts/scripted_deploy.sh')).toContain('releases/${TARGET}/${SERVICE}.image');
+
+    // Placeholders: listed when the profile names nothing, none when it names everything.
+    if (c.profile['delivery'] === undefined) expect(p.result.output.placeholders?.map((x) => x.value)).toContain('example-org');
+    else expect(p.result.output.placeholders).toEqual([]);
+    expect(relative(p.out, configDir)).toBe('gitops-config');
+  }, 120_000);
+
+  it('the same profile plans to the same bytes', () => {
+    const c = CASES[0] as Case;
+    expect(JSON.stringify(engine.plan(structuredClone(c.profile)).files)).toBe(JSON.stringify(engine.plan(structuredClone(c.profile)).files));
+  });
+});

@@ -1,0 +1,348 @@
+import { pinnedUses } from './pins.js';
+import type { Cloud, NormalizedProfile, ProfileDelivery } from './profile.js';
+
+/**
+ * The delivery system of one plan, computed once before the modes contribute: the names of the
+ * image, the repositories, the signing identity and the GitOps layout. Every mode reads them
+ * from here, so the image the pipeline builds is the one signed, verified, promoted and deployed,
+ * and the path promotion edits is the path Argo CD / Flux syncs.
+ */
+export interface DeliverySystem {
+  organization: string;
+  /** The application repository: where the release pipeline runs. */
+  appRepo: GitRepo;
+  /** The one GitOps config repository promotion commits to and the operator syncs. */
+  configRepo: GitRepo;
+  registry: string;
+  service: ServiceModel;
+  /** Promotion targets in order: rings, regions or environments, one overlay each. */
+  targets: readonly TargetModel[];
+  /** How targets were derived: given environments, residency regions, rings, or staging/production. */
+  targetKind: 'environments' | 'regions' | 'rings' | 'stages';
+  ci: CiModel;
+  gitops: GitopsLayout;
+  cloud: CloudIds;
+  /** The digest manifests carry until the first promotion; all zeros never resolves, so nothing unpromoted runs. */
+  unpromotedDigest: string;
+  /** Values the model filled in for missing profile fields. */
+  defaults: readonly DefaultValue[];
+}
+
+export interface GitRepo {
+  /** Path on the Git host (`org/repo`, `group/sub/project`, `org/project/repo`). */
+  path: string;
+  /** HTTPS clone URL. */
+  url: string;
+  /** SSH clone URL. */
+  sshUrl: string;
+}
+
+export interface ServiceModel {
+  name: string;
+  port: number;
+  healthPath: string;
+  /** Full image repository, without tag or digest: `<registry>/<image name>`. */
+  image: string;
+  /** Kubernetes namespace of the workload. */
+  namespace: string;
+}
+
+export interface TargetModel {
+  name: string;
+  region: string | null;
+  /** Residency jurisdiction of the region (`eu`, `us`, ...), when the target is a region. */
+  jurisdiction: string | null;
+  cluster: string;
+  /** The API server Argo CD deploys this target to. */
+  clusterServer: string;
+}
+
+export type SigningModel =
+  | { kind: 'keyless'; issuer: string; identity: string; workflowPath: string }
+  | { kind: 'kms'; keyUri: string };
+
+export interface CiModel {
+  vendor: 'github_actions' | 'gitlab_ci' | 'azure_devops';
+  gitHost: string;
+  signing: SigningModel;
+  /** How promote.sh authenticates to the config repository over HTTPS with a token from the environment. */
+  gitTokenAuth: { header: 'basic'; user: string } | { header: 'bearer' };
+  /** Environment variable holding the token for the GitOps commit in CI. */
+  gitTokenEnv: string;
+}
+
+export interface GitopsLayout {
+  tool: 'argocd' | 'flux' | 'none';
+  /** Folder of the plan's output holding the config repository's content. */
+  configDir: string;
+  /** In the config repository: the kustomize base of the service. */
+  basePath: string;
+  /** In the config repository: the overlay of a target (what the operator syncs and promotion edits). */
+  overlayPath(target: string): string;
+  /** Without a GitOps operator: the file holding a target's promoted `image@digest` (what promotion edits and the scripted deploy reads). */
+  imageFile(target: string): string;
+}
+
+export interface CloudIds {
+  awsAccountId: string;
+  awsRegion: string;
+  gcpProjectId: string;
+  gcpProjectNumber: string;
+  azureSubscriptionId: string;
+  azureTenantId: string;
+}
+
+/** A value used because the profile did not say; `placeholder` ones must be replaced before use. */
+export interface DefaultValue {
+  value: string;
+  field: string;
+  placeholder: boolean;
+  replaceWith: string;
+}
+
+/** A placeholder as the output lists it. */
+export interface Placeholder {
+  value: string;
+  field: string;
+  files: string[];
+  replace_with: string;
+}
+
+export const DEFAULT_ORGANIZATION = 'example-org';
+export const DEFAULT_SERVICE = { name: 'crm-api', port: 8080, healthPath: '/health' } as const;
+export const DEFAULT_RINGS = ['ring0_internal', 'ring1_early_adopters', 'ring2_ga'] as const;
+/** Region used for tenants without a residency requirement when the profile names none. */
+export const DEFAULT_GLOBAL_REGION = 'us-east-1';
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
+
+/** Residency jurisdiction of a region id across AWS, GCP and Azure naming. */
+export function jurisdictionOf(region: string): string {
+  const r = region.toLowerCase();
+  if (/^(eu-|europe-|(west|north|south|central|east)europe|france|germany|switzerland|norway|sweden|italy|poland|spain|uk)/.test(r)) return 'eu';
+  if (/^(us-|us(east|west|central|north|south)|(east|west|central|northcentral|southcentral|westcentral)us|usgov)/.test(r)) return 'us';
+  if (/^(ca-|northamerica-northeast|canada)/.test(r)) return 'ca';
+  if (/^(ap-|asia-|australia-|(east|southeast)asia|japan|korea|india|australia)/.test(r)) return 'apac';
+  if (/^(sa-|southamerica-|brazil)/.test(r)) return 'latam';
+  if (/^(me-|me-central|uae|qatar|israel)/.test(r)) return 'me';
+  return r.replace(/[^a-z0-9]+/g, '_');
+}
+
+/** Deployment regions in rollout order: residency regions first, then the rest; at least one outside the residency set. */
+export function deployRegions(p: NormalizedProfile): string[] {
+  const residency = [...p.crm.data_residency_regions];
+  const others = p.infra.regions.filter((r) => !residency.includes(r));
+  const residencyJurisdictions = new Set(residency.map(jurisdictionOf));
+  const rest = others.length > 0 ? others : residencyJurisdictions.has('us') ? [] : [DEFAULT_GLOBAL_REGION];
+  return [...residency, ...rest];
+}
+
+/** The CI vendor whose files the plan generates: GitHub Actions when the profile names none or another one. */
+export function effectiveCiVendor(p: NormalizedProfile): CiModel['vendor'] {
+  return p.ci_vendor === 'gitlab_ci' || p.ci_vendor === 'azure_devops' ? p.ci_vendor : 'github_actions';
+}
+
+/** Rings are promotion targets for a multi-tenant platform or an enabled ring model. */
+export function usesRings(p: NormalizedProfile): boolean {
+  return p.crm.multi_tenant === true || p.release_policy.ring_model.enabled === true;
+}
+
+/** The KMS key cosign signs with where keyless signing is not possible (Azure DevOps tokens are not Fulcio issuers). */
+export function kmsKeyUri(cloud: Cloud, ids: CloudIds): string {
+  switch (cloud) {
+    case 'aws':
+      return `awskms:///arn:aws:kms:${ids.awsRegion}:${ids.awsAccountId}:alias/release-signing`;
+    case 'gcp':
+      return `gcpkms://projects/${ids.gcpProjectId}/locations/global/keyRings/release/cryptoKeys/release-signing`;
+    case 'azure':
+      return 'azurekms://release-signing.vault.azure.net/release-signing';
+    default:
+      return 'hashivault://release-signing';
+  }
+}
+
+function targetsOf(p: NormalizedProfile, given: ProfileDelivery): { kind: DeliverySystem['targetKind']; targets: TargetModel[] } {
+  const target = (name: string, region: string | null, cluster?: string, server?: string): TargetModel => ({
+    name,
+    region,
+    jurisdiction: region === null ? null : jurisdictionOf(region),
+    cluster: cluster ?? name,
+    clusterServer: server ?? IN_CLUSTER,
+  });
+  if (given.environments !== undefined && given.environments.length > 0) {
+    return { kind: 'environments', targets: given.environments.map((e) => target(e.name, e.region ?? null, e.cluster, e.cluster_server)) };
+  }
+  if (p.crm.data_residency_regions.length > 0) return { kind: 'regions', targets: deployRegions(p).map((r) => target(r, r)) };
+  if (usesRings(p)) {
+    const rings = p.release_policy.ring_model.rings.length > 0 ? p.release_policy.ring_model.rings : DEFAULT_RINGS;
+    return { kind: 'rings', targets: rings.map((r) => target(r, null)) };
+  }
+  return { kind: 'stages', targets: [target('staging', null), target('production', null)] };
+}
+
+function repo(host: string, vendor: CiModel['vendor'], path: string): GitRepo {
+  if (vendor === 'azure_devops') {
+    // org/project/repo -> https://dev.azure.com/org/project/_git/repo
+    const [org, project, ...rest] = path.split('/');
+    const name = rest.length > 0 ? rest.join('/') : (project as string);
+    return { path, url: `https://${host}/${org}/${project}/_git/${name}`, sshUrl: `git@ssh.${host}:v3/${org}/${project}/${name}` };
+  }
+  return { path, url: `https://${host}/${path}.git`, sshUrl: `git@${host}:${path}.git` };
+}
+
+/**
+ * Builds the delivery system of a plan from the profile and the ids of the selected modes
+ * (the signing workflow depends on whether the supply-chain mode is in the plan). Pure.
+ */
+export function deliverySystem(p: NormalizedProfile, selectedModes: readonly string[]): DeliverySystem {
+  const given = p.delivery;
+  const defaults: DefaultValue[] = [];
+  const pick = (value: string | undefined, field: string, fallback: string, placeholder: boolean, replaceWith: string): string => {
+    if (value !== undefined) return value;
+    defaults.push({ value: fallback, field, placeholder, replaceWith });
+    return fallback;
+  };
+  const vendor = effectiveCiVendor(p);
+  const gitHost = given.git_host ?? (vendor === 'gitlab_ci' ? 'gitlab.com' : vendor === 'azure_devops' ? 'dev.azure.com' : 'github.com');
+  const givenOrg = given.organization ?? given.app_repository?.split('/')[0];
+  const organization = pick(givenOrg, '/delivery/organization', DEFAULT_ORGANIZATION, true, `your ${vendor === 'gitlab_ci' ? 'GitLab group' : vendor === 'azure_devops' ? 'Azure DevOps organization' : 'GitHub organization'}`);
+  const repoPrefix = vendor === 'azure_devops' ? `${organization}/crm` : organization;
+  const appPath = pick(given.app_repository, '/delivery/app_repository', `${repoPrefix}/crm-platform`, true, 'the path of your application repository on the Git host');
+  const configPath = pick(given.config_repository, '/delivery/config_repository', `${repoPrefix}/crm-config`, true, 'the path of your GitOps config repository on the Git host');
+
+  const cloudGiven = given.cloud ?? {};
+  const awsRegion = p.infra.cloud_provider === 'aws' ? (p.infra.regions[0] ?? DEFAULT_GLOBAL_REGION) : DEFAULT_GLOBAL_REGION;
+  const cloud: CloudIds = {
+    awsAccountId: cloudGiven.aws_account_id ?? '111122223333',
+    awsRegion,
+    gcpProjectId: cloudGiven.gcp_project_id ?? 'example-project',
+    gcpProjectNumber: cloudGiven.gcp_project_number ?? '123456789012',
+    azureSubscriptionId: cloudGiven.azure_subscription_id ?? ZERO_GUID,
+    azureTenantId: cloudGiven.azure_tenant_id ?? ZERO_GUID,
+  };
+  if (cloudGiven.aws_account_id === undefined) defaults.push({ value: cloud.awsAccountId, field: '/delivery/cloud/aws_account_id', placeholder: true, replaceWith: 'your 12-digit AWS account id' });
+  if (cloudGiven.gcp_project_id === undefined) defaults.push({ value: cloud.gcpProjectId, field: '/delivery/cloud/gcp_project_id', placeholder: true, replaceWith: 'your GCP project id' });
+  if (cloudGiven.gcp_project_number === undefined) defaults.push({ value: cloud.gcpProjectNumber, field: '/delivery/cloud/gcp_project_number', placeholder: true, replaceWith: 'your GCP project number' });
+  if (cloudGiven.azure_subscription_id === undefined && cloudGiven.azure_tenant_id === undefined) {
+    defaults.push({ value: ZERO_GUID, field: '/delivery/cloud/azure_subscription_id', placeholder: true, replaceWith: 'your Azure subscription id / Entra tenant id (delivery.cloud.azure_subscription_id, azure_tenant_id)' });
+  }
+
+  const defaultRegistry =
+    vendor === 'github_actions'
+      ? `ghcr.io/${organization.toLowerCase()}`
+      : vendor === 'gitlab_ci'
+        ? `registry.${gitHost === 'gitlab.com' ? 'gitlab.com' : gitHost}/${appPath.toLowerCase()}`
+        : p.infra.cloud_provider === 'aws'
+          ? `${cloud.awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`
+          : p.infra.cloud_provider === 'gcp'
+            ? `us-docker.pkg.dev/${cloud.gcpProjectId}/release`
+            : 'crmplatform.azurecr.io';
+  const registryIsPlaceholder = vendor === 'azure_devops' && !['aws', 'gcp'].includes(p.infra.cloud_provider);
+  const registry = pick(given.registry, '/delivery/registry', defaultRegistry, registryIsPlaceholder, 'your container registry (host and namespace)');
+
+  const serviceGiven = given.services?.[0];
+  const serviceName = pick(serviceGiven?.name, '/delivery/services/0/name', DEFAULT_SERVICE.name, false, 'the name of your service');
+  const service: ServiceModel = {
+    name: serviceName,
+    port: serviceGiven?.port ?? DEFAULT_SERVICE.port,
+    healthPath: serviceGiven?.health_path ?? DEFAULT_SERVICE.healthPath,
+    image: `${registry}/${serviceGiven?.image ?? serviceName}`,
+    namespace: serviceName,
+  };
+  if (serviceGiven?.port === undefined) defaults.push({ value: String(DEFAULT_SERVICE.port), field: '/delivery/services/0/port', placeholder: false, replaceWith: 'the port your service listens on' });
+
+  const signingWorkflow = selectedModes.includes('supply-chain') ? 'release-signing.yml' : 'release.yml';
+  const signing: SigningModel =
+    vendor === 'azure_devops'
+      ? { kind: 'kms', keyUri: kmsKeyUri(p.infra.cloud_provider, cloud) }
+      : vendor === 'gitlab_ci'
+        ? { kind: 'keyless', issuer: `https://${gitHost}`, identity: `https://${gitHost}/${appPath}//.gitlab-ci.yml@refs/heads/main`, workflowPath: '.gitlab-ci.yml' }
+        : {
+            kind: 'keyless',
+            issuer: 'https://token.actions.githubusercontent.com',
+            identity: `https://${gitHost}/${appPath}/.github/workflows/${signingWorkflow}@refs/heads/main`,
+            workflowPath: `.github/workflows/${signingWorkflow}`,
+          };
+  const ci: CiModel = {
+    vendor,
+    gitHost,
+    signing,
+    gitTokenAuth: vendor === 'github_actions' ? { header: 'basic', user: 'x-access-token' } : vendor === 'gitlab_ci' ? { header: 'basic', user: 'oauth2' } : { header: 'bearer' },
+    gitTokenEnv: 'CONFIG_REPO_TOKEN',
+  };
+
+  const tool = p.cd_strategy === 'push' || p.cd_strategy === 'manual' || !['kubernetes', 'unknown'].includes(p.infra.orchestrator) ? 'none' : p.gitops_tool === 'flux' ? 'flux' : 'argocd';
+  const { kind, targets } = targetsOf(p, given);
+  if (given.environments === undefined && tool !== 'none') {
+    defaults.push({ value: IN_CLUSTER, field: '/delivery/environments', placeholder: false, replaceWith: 'the cluster of each target (delivery.environments[].cluster_server)' });
+  }
+  const base = `apps/${service.name}`;
+  return {
+    organization,
+    appRepo: repo(gitHost, vendor, appPath),
+    configRepo: repo(gitHost, vendor, configPath),
+    registry,
+    service,
+    targets,
+    targetKind: kind,
+    ci,
+    gitops: { tool, configDir: 'gitops-config', basePath: `${base}/base`, overlayPath: (target: string) => `${base}/overlays/${target}`, imageFile: (target: string) => `releases/${target}/${service.name}.image` },
+    cloud,
+    unpromotedDigest: `sha256:${'0'.repeat(64)}`,
+    defaults,
+  };
+}
+
+/** `a.b` -> `a\.b`: how a value appears inside a regular expression in generated files. */
+export function regexEscaped(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The placeholders the files really contain: each marked default, with the files it appears in
+ * (as written or regex-escaped). Defaults no file uses are not listed.
+ */
+export function placeholdersIn(files: readonly { path: string; content: string }[], defaults: readonly DefaultValue[]): Placeholder[] {
+  const placeholders: Placeholder[] = [];
+  for (const d of defaults) {
+    if (!d.placeholder) continue;
+    const escaped = regexEscaped(d.value);
+    const paths = files.filter((f) => f.content.includes(d.value) || f.content.includes(escaped)).map((f) => f.path);
+    if (paths.length > 0) placeholders.push({ value: d.value, field: d.field, files: [...new Set(paths)].sort(), replace_with: d.replaceWith });
+  }
+  return placeholders;
+}
+
+/** Section 4 assumption lines for the defaults the files use. */
+export function deliveryAssumptions(files: readonly { content: string }[], defaults: readonly DefaultValue[]): string[] {
+  return defaults
+    .filter((d) => files.some((f) => f.content.includes(d.value)))
+    .map((d) => `${d.field.slice(1).replaceAll('/', '.')} not given: files use ${d.placeholder ? 'the placeholder' : 'the default'} ${JSON.stringify(d.value)}${d.placeholder ? ' (listed under placeholders)' : ''}; set it to ${d.replaceWith}.`);
+}
+
+/** Shell variables naming the one signer a verification accepts (written at the top of generated scripts). */
+export function verifyVars(d: DeliverySystem): Record<string, string> {
+  return d.ci.signing.kind === 'keyless' ? { CERT_IDENTITY: d.ci.signing.identity, OIDC_ISSUER: d.ci.signing.issuer } : { SIGNING_KEY: d.ci.signing.keyUri };
+}
+
+/** The cosign command that accepts `ref` (a quoted shell expression) only if the plan's release signer signed it. */
+export function cosignVerifyCommand(d: DeliverySystem, ref: string): string {
+  return d.ci.signing.kind === 'keyless'
+    ? `cosign verify --certificate-identity "\${CERT_IDENTITY}" --certificate-oidc-issuer "\${OIDC_ISSUER}" ${ref} > /dev/null`
+    : `cosign verify --key "\${SIGNING_KEY}" ${ref} > /dev/null`;
+}
+
+/** The registry host of the model's registry (`ghcr.io/acme` -> `ghcr.io`). */
+export function registryHost(d: DeliverySystem): string {
+  return d.registry.split('/')[0] as string;
+}
+
+/** Registry login step for GitHub jobs: GHCR with the per-job token, any other registry with the repository's credentials. */
+export function githubRegistryLogin(d: DeliverySystem): Record<string, unknown> {
+  const ghcr = registryHost(d) === 'ghcr.io';
+  return {
+    name: `Log in to ${registryHost(d)}`,
+    uses: pinnedUses('docker/login-action'),
+    with: { registry: registryHost(d), username: ghcr ? '${{ github.actor }}' : '${{ vars.REGISTRY_USERNAME }}', password: ghcr ? '${{ secrets.GITHUB_TOKEN }}' : '${{ secrets.REGISTRY_PASSWORD }}' },
+  };
+}
