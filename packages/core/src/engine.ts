@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
 import { clarificationsFor, type AskCriterionId } from './ask.js';
+import { profileContradictions } from './contradictions.js';
 import { GuardrailViolationError, ModeFailedError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
 import { goalIntent } from './intent.js';
 import { tracesInText, type KnowledgeBase } from './kb.js';
+import type { NotGenerated } from './not-generated.js';
 import { mergeDecisions, setPath, type Conflict, type ModeDecision } from './merge.js';
 import { APPLY_THRESHOLD, type Applicability, type Contribution, type ModeContext, type ModePlugin } from './mode.js';
 import { deepFreeze, normalizeProfile } from './normalize.js';
@@ -41,6 +43,8 @@ export interface PlanOutput {
   decision_log: DecisionLog;
   risks?: RiskRow[];
   artifacts_to_generate: ArtifactEntry[];
+  /** Files no mode could make coherent for this profile, and why; present only when there are some. */
+  not_generated?: (NotGenerated & { mode: string })[];
   kb_references: string[];
 }
 
@@ -133,7 +137,8 @@ export class Engine {
     const { profile: given, warnings: inputWarnings } = validateProfile(input);
     const { profile, assumptions } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
     deepFreeze(profile);
-    const ctx: ModeContext = Object.freeze({ profile, intent: goalIntent(profile.goal) });
+    const contradictions = deepFreeze(profileContradictions(profile));
+    const ctx: ModeContext = Object.freeze({ profile, intent: goalIntent(profile.goal), contradictions });
 
     const selected = this.select(ctx);
     const warnings = [...inputWarnings];
@@ -172,6 +177,7 @@ export class Engine {
       warnings.push(...c.contribution.warnings);
       fallbacks.push(...c.contribution.fallbacks);
     }
+    const notGenerated = contributions.flatMap((c) => (c.contribution.notGenerated ?? []).map((n) => ({ artifact: n.artifact, reason: n.reason, mode: c.mode.id })));
 
     const files: PlannedFile[] = [];
     const entries: ArtifactEntry[] = artifacts.map(({ spec, mode }) => {
@@ -192,7 +198,8 @@ export class Engine {
     const decisionLog: DecisionLog = {
       assumptions,
       risk_tier: profile.risk_tier,
-      needs_clarification: clarificationsFor(asks, profile),
+      // A contradiction is always asked: no mode can generate a coherent file for it.
+      needs_clarification: [...clarificationsFor(asks, profile), ...contradictions.map((c) => `${c.id}: ${c.question}`)],
       modes: selected.map((s) => ({ id: s.mode.id, score: s.applicability.score, signals: s.applicability.signals })),
       decisions: merged.decisions.map((d) => ({ field: d.field, value: d.value, rule: d.rule, mode: d.mode, reason: d.reason, kb: [...d.kb] })),
       conflicts: merged.conflicts,
@@ -215,6 +222,7 @@ export class Engine {
     output.decision_log = decisionLog;
     if (risks.length > 0) output.risks = risks;
     output.artifacts_to_generate = entries;
+    if (notGenerated.length > 0) output.not_generated = notGenerated;
     output.kb_references = [...traces].sort();
     assertValidOutput(output);
 

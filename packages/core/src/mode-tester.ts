@@ -1,7 +1,9 @@
 import type { ArtifactSpec } from './artifacts.js';
+import { profileContradictions } from './contradictions.js';
 import { goalIntent } from './intent.js';
 import { APPLY_THRESHOLD, type ModeContext, type ModePlugin } from './mode.js';
 import { deepFreeze, normalizeProfile } from './normalize.js';
+import type { NotGenerated } from './not-generated.js';
 import { KNOWN_TOP_LEVEL_KEYS, validateProfile } from './validate.js';
 
 /** A profile and what a mode must decide for it, by field. */
@@ -20,7 +22,7 @@ export interface ModeCase {
 export function contextFor(profile: Record<string, unknown>, companions: readonly string[] = []): ModeContext {
   const { profile: given } = validateProfile(structuredClone(profile));
   const { profile: normalized } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
-  return Object.freeze({ profile: deepFreeze(normalized), intent: goalIntent(normalized.goal), companions: Object.freeze([...companions]) });
+  return Object.freeze({ profile: deepFreeze(normalized), intent: goalIntent(normalized.goal), companions: Object.freeze([...companions]), contradictions: deepFreeze(profileContradictions(normalized)) });
 }
 
 export interface ModeRun {
@@ -28,6 +30,7 @@ export interface ModeRun {
   score: number;
   decisions: Map<string, { value: unknown; rule: string }>;
   artifacts: ArtifactSpec[];
+  notGenerated: NotGenerated[];
 }
 
 /** Runs one mode on one profile, without a container or renderer; `companions` as if those modes were selected too. */
@@ -40,5 +43,6 @@ export function runMode(mode: ModePlugin, profile: Record<string, unknown>, comp
     score,
     decisions: new Map(contribution.decisions.map((d) => [d.field, { value: d.value, rule: d.rule }])),
     artifacts: contribution.artifacts,
+    notGenerated: contribution.notGenerated ?? [],
   };
 }

@@ -1,4 +1,4 @@
-import { pinnedUses, type ArtifactSpec, type CiVendor, type Decided, type ModeContext } from '@ringmaster/core';
+import { notGenerated, pinnedUses, type ArtifactOutcome, type ArtifactSpec, type CiVendor, type Decided, type ModeContext } from '@ringmaster/core';
 import { flakyEvidence } from './rules.js';
 
 /** The provider (our API) whose contracts are verified; the profile does not name services. */
@@ -207,7 +207,7 @@ function gitlabJob(): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'gitlab-ci',
-    header: `${PACT_HEADER}\nPACT_BROKER_BASE_URL and PACT_BROKER_TOKEN are masked, protected CI/CD variables (or come from the Vault integration).`,
+    header: `${PACT_HEADER}\nInclude it from the root .gitlab-ci.yml (include: [{ local: ${PACT_PATHS.gitlab} }]); its stage, test, is one of GitLab's default stages and of the root pipeline's.\nThe provider runs from the image the build job pushed; DIGEST comes from the build job's dotenv report.\nPACT_BROKER_BASE_URL and PACT_BROKER_TOKEN are masked, protected CI/CD variables (or come from the Vault integration).`,
     documents: [
       {
         pact_verification: {
@@ -215,7 +215,7 @@ function gitlabJob(): ArtifactSpec['body'] {
           image: { name: VERIFIER_IMAGE, entrypoint: [''] },
           services: [
             { name: WIREMOCK_IMAGE, alias: 'wiremock' },
-            { name: '$CI_REGISTRY_IMAGE@$IMAGE_DIGEST', alias: 'crm-api' },
+            { name: '$CI_REGISTRY_IMAGE@$DIGEST', alias: 'crm-api' },
           ],
           variables,
           script: [
@@ -277,7 +277,7 @@ const PACT_PATHS: Record<'github' | 'gitlab' | 'azure', string> = {
   azure: 'pipelines/pact-verification.yml',
 };
 
-/** The Pact verification job for the profile's CI vendor; GitHub Actions when the vendor is unknown or other. */
+/** The Pact verification job for the profile's CI vendor; GitHub Actions when the vendor is unknown (section 4 asks which). */
 export function pactVerificationJob(vendor: CiVendor): ArtifactSpec {
   const flavour = vendor === 'gitlab_ci' ? 'gitlab' : vendor === 'azure_devops' ? 'azure' : 'github';
   const body = flavour === 'gitlab' ? gitlabJob() : flavour === 'azure' ? azureJob() : githubJob();
@@ -317,12 +317,18 @@ export function flakyQuarantine(): ArtifactSpec {
   };
 }
 
-export function qualityArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  const specs: ArtifactSpec[] = [];
+export function qualityArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
+  const specs: ArtifactOutcome[] = [];
   const ids = integrationIds(ctx.profile.crm.integrations);
   if (ids.length > 0) specs.push(circuitBreakerConfig(ids));
   if (decided.get('quality_strategy.service_virtualization') === 'wiremock') specs.push(wiremockStubs(ids));
-  if (decided.get('quality_strategy.contract_testing') === true) specs.push(pactVerificationJob(ctx.profile.ci_vendor));
+  if (decided.get('quality_strategy.contract_testing') === true) {
+    specs.push(
+      ctx.profile.ci_vendor === 'other'
+        ? notGenerated('pact_verification_job.yaml', `Ringmaster writes CI jobs for GitHub Actions, GitLab CI and Azure Pipelines, not ${ctx.profile.ci_platform}; run pact_verifier_cli against the provider, then pact-broker can-i-deploy, in a job that gates the merge`)
+        : pactVerificationJob(ctx.profile.ci_vendor),
+    );
+  }
   if (decided.get('quality_strategy.flaky_policy') === 'quarantine' && flakyEvidence(ctx)) specs.push(flakyQuarantine());
   return specs;
 }

@@ -1,4 +1,4 @@
-import type { ArtifactSpec, Decided, ModeContext } from '@ringmaster/core';
+import { WORKLOAD_IMAGE, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 import { DEFAULT_SLAS, EPSS_THRESHOLD, EXCEPTION_AUDIT_LOG, EXCEPTION_FIELDS, type Slas } from './rules.js';
 
 export const KEV_FEED = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
@@ -6,7 +6,8 @@ export const EPSS_API = 'https://api.first.org/data/v1/epss';
 
 /** The example product the templates name; replace with your own. */
 const PRODUCT = 'crm-platform';
-const PRODUCT_PURL = 'pkg:oci/crm-platform?repository_url=ghcr.io/example-org/crm-platform';
+/** The workload image as a package URL: the image the manifests run, in no CI vendor's registry. */
+const PRODUCT_PURL = `pkg:oci/${WORKLOAD_IMAGE.split('/').pop() ?? PRODUCT}?repository_url=${WORKLOAD_IMAGE}`;
 
 function thresholdOf(decided: Decided): number {
   return decided.get<number>('vuln_mgmt_policy.kev_epss_threshold') ?? EPSS_THRESHOLD;
