@@ -7,9 +7,9 @@ export const PROVIDER = 'crm-api';
 /** actions/checkout, pinned by full commit SHA from core's pin table (the renderer adds the `# vX.Y.Z` comment). */
 const CHECKOUT = pinnedUses('actions/checkout');
 
-/** CI tool images; a header comment asks teams to pin them by digest from their registry mirror. */
-const VERIFIER_IMAGE = 'pactfoundation/pact-ref-verifier:latest';
-const PACT_CLI_IMAGE = 'pactfoundation/pact-cli:latest';
+/** CI tool images, pinned by digest (a tag can be moved): the Pact reference verifier and pact-cli 1.78.0. */
+const VERIFIER_IMAGE = 'pactfoundation/pact-ref-verifier@sha256:514b680cd0ad2fa95c6df7a541e3b03c8dd1176de26e84e58a349de96e305bce';
+const PACT_CLI_IMAGE = 'pactfoundation/pact-cli@sha256:72f1df83a7c42abd02e69a0fa21c3adc037d72c2852daa9f2910bb35617b207b';
 const WIREMOCK_IMAGE = 'wiremock/wiremock:3.9.1';
 
 /**
@@ -161,8 +161,8 @@ const START_PROVIDER = 'docker compose --file docker-compose.pact.yml up --detac
 
 const PACT_HEADER =
   'Pact provider verification: verifies the consumer pacts of the CRM API from the broker, publishes the\n' +
-  'result, then asks can-i-deploy. Partner APIs are WireMock stubs (test/wiremock). Pin the tool images by digest\n' +
-  'from your registry mirror. The broker token comes from the CI secret store, by reference only. [KBTRACE: KB_09#Contract_Testing]';
+  'result, then asks can-i-deploy. Partner APIs are WireMock stubs (test/wiremock). The Pact tool images are pinned\n' +
+  'by digest. The broker token comes from the CI secret store, by reference only. [KBTRACE: KB_09#Contract_Testing]';
 
 function githubJob(): ArtifactSpec['body'] {
   return {

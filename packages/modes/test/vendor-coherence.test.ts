@@ -139,6 +139,21 @@ describe('what is not generated is said', () => {
   });
 });
 
+describe('every command a GitLab job runs is on its image', () => {
+  it('job images are pinned by digest with their entrypoint cleared', () => {
+    const output = planOf('gcp', 'gitlab', 'kubernetes');
+    const fragments = output.artifacts_to_generate.filter((a) => OWNED_MODES.has(a.mode) && /gitlab/.test(a.path));
+    expect(fragments.length).toBeGreaterThan(0);
+    for (const f of fragments) {
+      const images = f.content_skeleton.match(/^ {2}image:.*$/gm) ?? [];
+      const pinned = [...f.content_skeleton.matchAll(/^ {2}image:\n {4}name: (\S+)\n {4}entrypoint:\n {6}- ""$/gm)].map((m) => m[1] as string);
+      expect(images.length, f.path).toBeGreaterThan(0);
+      expect(pinned, f.path).toHaveLength(images.length);
+      for (const image of pinned) expect(image, f.path).toMatch(/@sha256:[0-9a-f]{64}$/);
+    }
+  });
+});
+
 describe('contradictory profiles', () => {
   it.each([
     { cloud: 'gcp', orchestrator: 'ecs', id: 'ecs-on-gcp' },
