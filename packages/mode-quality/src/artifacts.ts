@@ -157,16 +157,7 @@ function dockerCanIDeploy(): string {
 }
 
 const START_STUBS = `docker run --detach --name wiremock --publish 8089:8080 --volume "$PWD/test/wiremock:/home/wiremock" ${WIREMOCK_IMAGE}\n`;
-/**
- * Builds the provider from the repository's Dockerfile (no file the plan does not contain) and runs it
- * against the stubs; partner base URLs point at WireMock. Waits until it answers HTTP on 8080.
- */
-const START_PROVIDER = [
-  `docker build --tag ${PROVIDER}:pact .`,
-  `docker run --detach --name ${PROVIDER} --network host --env PARTNER_API_BASE_URL=http://localhost:8089 ${PROVIDER}:pact`,
-  "timeout 180 bash -c 'until curl --silent --output /dev/null http://localhost:8080/; do sleep 2; done'",
-  '',
-].join('\n');
+const START_PROVIDER = 'docker compose --file docker-compose.pact.yml up --detach --wait\n';
 
 const PACT_HEADER =
   'Pact provider verification: verifies the consumer pacts of the CRM API from the broker, publishes the\n' +
