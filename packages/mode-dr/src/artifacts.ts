@@ -189,12 +189,18 @@ function withShellVariables(ctx: ModeContext, sections: MarkdownSection[]): { se
   const table = restoreVariables(ctx);
   const known = new Set(table.map((v) => v.key));
   const used = new Set<string>();
-  const replace = (text: string): string =>
+  const expand = (text: string): string =>
     text.replace(/<([a-z][a-z0-9-]*)>/g, (match, key: string) => {
       if (!known.has(key)) return match;
       used.add(key);
       return `\${${shellName(key)}}`;
     });
+  // Every expansion ends up in double quotes: inside a quoted string as it is, else the whole word is quoted.
+  const replace = (text: string): string =>
+    text
+      .split(/("[^"\n]*")/)
+      .map((part, i) => (i % 2 === 1 ? expand(part) : part.replace(/[^\s"'\\]*<[a-z][a-z0-9-]*>[^\s"'\\]*/g, (word) => (expand(word) === word ? word : `"${expand(word)}"`))))
+      .join('');
   const out = sections.map((s) => (s.code ? { ...s, code: { ...s.code, text: replace(s.code.text) } } : s));
   // A value that reads another variable needs it too (later entries only read earlier ones).
   for (const v of [...table].reverse()) {

@@ -215,3 +215,18 @@ describe('dr files per vendor', () => {
     expect(multi('medium', ['eu-central-1', 'us-east-1']).applies).toBe(false);
   });
 });
+
+describe('runbook commands quote every expansion', () => {
+  it.each(['aws', 'gcp', 'azure', 'on_prem', 'unknown'])('%s', (cloud) => {
+    for (const store of cloud === 'aws' ? ['postgres', 'aurora-postgresql', 'dynamodb'] : ['postgres']) {
+      const body = runMode(drMode, risk('high', { infra: { cloud_provider: cloud }, data: { primary_store: store } })).artifacts.find((a) => a.name === 'restore_runbook.md')?.body;
+      if (body?.format !== 'markdown') throw new Error('no runbook');
+      const commands = body.doc.sections.filter((s) => s.heading.includes('Restore the Database')).flatMap((s) => (s.code ? s.code.text.split('\n') : []));
+      expect(commands.length).toBeGreaterThan(0);
+      for (const line of commands) {
+        // Strip double-quoted strings: what is left must hold no expansion.
+        expect(line.replace(/"[^"]*"/g, ''), line).not.toMatch(/\$\{[A-Z_]+\}/);
+      }
+    }
+  });
+});
