@@ -159,6 +159,11 @@ function dockerCanIDeploy(): string {
 const START_STUBS = `docker run --detach --name wiremock --publish 8089:8080 --volume "$PWD/test/wiremock:/home/wiremock" ${WIREMOCK_IMAGE}\n`;
 const START_PROVIDER = 'docker compose --file docker-compose.pact.yml up --detach --wait\n';
 
+/** What the GitHub and Azure jobs need from the repository that Ringmaster cannot write for it. */
+const COMPOSE_NOTE =
+  '\nThe repository provides docker-compose.pact.yml (not generated: it depends on how the API is built and configured):\n' +
+  'it starts the provider on port 8080 with its partner base URLs pointing at WireMock on port 8089.';
+
 const PACT_HEADER =
   'Pact provider verification: verifies the consumer pacts of the CRM API from the broker, publishes the\n' +
   'result, then asks can-i-deploy. Partner APIs are WireMock stubs (test/wiremock). The Pact tool images are pinned\n' +
@@ -168,7 +173,7 @@ function githubJob(): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'github-workflow',
-    header: PACT_HEADER,
+    header: `${PACT_HEADER}${COMPOSE_NOTE}`,
     documents: [
       {
         name: 'pact-verification',
@@ -246,7 +251,7 @@ function azureJob(): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'azure-pipelines',
-    header: `${PACT_HEADER}\nThe variable group pact-broker is linked to Azure Key Vault; secret variables are mapped into env explicitly.`,
+    header: `${PACT_HEADER}${COMPOSE_NOTE}\nThe variable group pact-broker is linked to Azure Key Vault; secret variables are mapped into env explicitly.`,
     documents: [
       {
         trigger: { branches: { include: ['main'] } },
