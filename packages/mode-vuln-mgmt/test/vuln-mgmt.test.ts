@@ -1,4 +1,4 @@
-import { contextFor, runMode, type ArtifactSpec } from '@ringmaster/core';
+import { contextFor, runMode, WORKLOAD_IMAGE, type ArtifactSpec } from '@ringmaster/core';
 import { describe, expect, it } from 'vitest';
 import { vulnMgmtMode, vulnMgmtRules } from '../src/index.js';
 
@@ -91,5 +91,15 @@ describe('vuln-mgmt artifacts (golden-04)', () => {
   it('warns when no compliance target is given', () => {
     expect(vulnMgmtMode.contribute(contextFor({ goal: 'Vuln Policy' })).warnings).toHaveLength(1);
     expect(vulnMgmtMode.contribute(contextFor({ goal: 'Vuln Policy', compliance: { targets: ['SOC2'] } })).warnings).toHaveLength(0);
+  });
+});
+
+describe('OpenVEX names the workload image, in no CI vendor registry', () => {
+  it.each(['github', 'gitlab', 'azure devops'])('%s', (ci) => {
+    const spec = runMode(vulnMgmtMode, { goal: 'Vulnerability policy', ci_platform: ci }).artifacts.find((a) => a.name === 'vex_template.json');
+    if (spec?.body.format !== 'json') throw new Error('no VEX');
+    const text = JSON.stringify(spec.body.value);
+    expect(text).toContain(`repository_url=${WORKLOAD_IMAGE}`);
+    expect(text).not.toMatch(/ghcr\.io|registry\.gitlab\.com|azurecr\.io/);
   });
 });
