@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
 import { clarificationsFor, type AskCriterionId } from './ask.js';
+import { profileContradictions } from './contradictions.js';
 import { deliveryAssumptions, deliverySystem, placeholdersIn, type Placeholder } from './delivery.js';
 import { GuardrailViolationError, ModeFailedError, OutputSchemaError, UnresolvedTraceError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
@@ -8,6 +9,7 @@ import { goalQuestion, statedPains, withStatedPains } from './goal-reading.js';
 import { linkKustomizeBase } from './kustomize-link.js';
 import { goalIntent } from './intent.js';
 import { tracesInText, type KnowledgeBase } from './kb.js';
+import type { NotGenerated } from './not-generated.js';
 import { mergeDecisions, setPath, type Conflict, type ModeDecision } from './merge.js';
 import { APPLY_THRESHOLD, type Applicability, type Contribution, type ModeContext, type ModePlugin } from './mode.js';
 import { deepFreeze, normalizeProfile } from './normalize.js';
@@ -58,6 +60,8 @@ export interface PlanOutput {
   placeholders?: Placeholder[];
   risks?: RiskRow[];
   artifacts_to_generate: ArtifactEntry[];
+  /** Files no mode could make coherent for this profile, and why; present only when there are some. */
+  not_generated?: (NotGenerated & { mode: string })[];
   kb_references: string[];
 }
 
@@ -152,8 +156,9 @@ export class Engine {
     const stated = withStatedPains(normalized.profile, statedPains(intent, this.modes, normalized.profile));
     const profile = deepFreeze(stated.profile);
     const assumptions = [...normalized.assumptions, ...stated.assumptions];
+    const contradictions = deepFreeze(profileContradictions(profile));
     // Selection sees the delivery system before any mode is chosen; contribute() sees it for the selected modes.
-    const ctx: ModeContext = Object.freeze({ profile, intent, delivery: deepFreeze(deliverySystem(profile, [])) });
+    const ctx: ModeContext = Object.freeze({ profile, intent, contradictions, delivery: deepFreeze(deliverySystem(profile, [])) });
 
     const { scored, selected } = this.consider(ctx);
     const selectedIds = selected.map((s) => s.mode.id);
@@ -195,6 +200,7 @@ export class Engine {
       warnings.push(...c.contribution.warnings);
       fallbacks.push(...c.contribution.fallbacks);
     }
+    const notGenerated = contributions.flatMap((c) => (c.contribution.notGenerated ?? []).map((n) => ({ artifact: n.artifact, reason: n.reason, mode: c.mode.id })));
 
     artifacts = linkKustomizeBase(artifacts, delivery, (spec, mode) => ({ spec, mode }));
 
@@ -218,7 +224,12 @@ export class Engine {
       assumptions: [...assumptions, ...deliveryAssumptions(files, delivery.defaults)],
       risk_tier: profile.risk_tier,
       // A goal no mode recognised is asked about first: planning the blueprint alone would guess.
-      needs_clarification: [...(goalEngaged ? [] : [goalQuestion(profile.goal, this.modes)]), ...clarificationsFor(asks, profile)],
+      // A contradiction is always asked: no mode can generate a coherent file for it.
+      needs_clarification: [
+        ...(goalEngaged ? [] : [goalQuestion(profile.goal, this.modes)]),
+        ...clarificationsFor(asks, profile),
+        ...contradictions.map((c) => `${c.id}: ${c.question}`),
+      ],
       modes: selected.map((s) => ({ id: s.mode.id, score: s.applicability.score, signals: s.applicability.signals })),
       considered: scored.map(({ mode, applicability }) => ({
         id: mode.id,
@@ -252,6 +263,7 @@ export class Engine {
     output.placeholders = placeholdersIn(files, delivery.defaults);
     if (risks.length > 0) output.risks = risks;
     output.artifacts_to_generate = entries;
+    if (notGenerated.length > 0) output.not_generated = notGenerated;
     output.kb_references = [...traces].sort();
     assertValidPlan(output, this.registry);
 

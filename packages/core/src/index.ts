@@ -1,6 +1,7 @@
 export * from './artifacts.js';
 export * from './ask.js';
 export * from './checklist.js';
+export * from './contradictions.js';
 export * from './container.js';
 export * from './delivery.js';
 export * from './engine.js';
@@ -13,6 +14,7 @@ export * from './kb-review.js';
 export * from './merge.js';
 export * from './mode.js';
 export * from './mode-tester.js';
+export * from './not-generated.js';
 export * from './normalize.js';
 export * from './profile.js';
 export * from './risk-matrix.js';

@@ -1,8 +1,10 @@
 import type { ArtifactSpec } from './artifacts.js';
 import { deliverySystem } from './delivery.js';
+import { profileContradictions } from './contradictions.js';
 import { goalIntent } from './intent.js';
 import { APPLY_THRESHOLD, type ModeContext, type ModePlugin } from './mode.js';
 import { deepFreeze, normalizeProfile } from './normalize.js';
+import type { NotGenerated } from './not-generated.js';
 import { KNOWN_TOP_LEVEL_KEYS, validateProfile } from './validate.js';
 
 /** A profile and what a mode must decide for it, by field. */
@@ -26,7 +28,13 @@ export function contextFor(profile: Record<string, unknown>, companions: readonl
   const { profile: normalized } = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
   const frozen = deepFreeze(normalized);
   const delivery = deepFreeze(deliverySystem(frozen, self === undefined ? companions : [self, ...companions]));
-  return Object.freeze({ profile: frozen, intent: goalIntent(normalized.goal), delivery, companions: Object.freeze([...companions]) });
+  return Object.freeze({
+    profile: frozen,
+    intent: goalIntent(normalized.goal),
+    delivery,
+    companions: Object.freeze([...companions]),
+    contradictions: deepFreeze(profileContradictions(normalized)),
+  });
 }
 
 export interface ModeRun {
@@ -34,6 +42,7 @@ export interface ModeRun {
   score: number;
   decisions: Map<string, { value: unknown; rule: string }>;
   artifacts: ArtifactSpec[];
+  notGenerated: NotGenerated[];
 }
 
 /** Runs one mode on one profile, without a container or renderer; `companions` as if those modes were selected too. */
@@ -46,5 +55,6 @@ export function runMode(mode: ModePlugin, profile: Record<string, unknown>, comp
     score,
     decisions: new Map(contribution.decisions.map((d) => [d.field, { value: d.value, rule: d.rule }])),
     artifacts: contribution.artifacts,
+    notGenerated: contribution.notGenerated ?? [],
   };
 }

@@ -1,9 +1,11 @@
 import type { ArtifactSpec } from './artifacts.js';
 import type { AskCriterionId } from './ask.js';
 import type { DeliverySystem } from './delivery.js';
+import type { Contradiction } from './contradictions.js';
 import { ModeDefinitionError } from './errors.js';
 import { compilePhrase, goalSignal, readIntents, type GoalIntent, type IgnoredPhrase, type IntentHit, type IntentTable } from './intent.js';
 import { KB_TRACE_PATTERN, type KbTrace } from './kb.js';
+import { isArtifactSpec, type ArtifactOutcome, type NotGenerated } from './not-generated.js';
 import type { NormalizedProfile } from './profile.js';
 import type { RiskId } from './risk-matrix.js';
 import type { JsonSchema } from './validate.js';
@@ -24,6 +26,8 @@ export interface ModeContext {
    * any mode importing another.
    */
   readonly companions?: readonly string[];
+  /** Contradictions in the profile (core's table); a mode generates no file for a vendor choice they put in doubt. */
+  readonly contradictions?: readonly Contradiction[];
 }
 
 /** How strongly a mode applies (0..1) and why. The engine selects modes scoring at least APPLY_THRESHOLD. */
@@ -55,6 +59,8 @@ export interface Contribution {
   kb: KbTrace[];
   warnings: string[];
   fallbacks: string[];
+  /** Files the mode did not generate for this profile, and why (output `not_generated`). */
+  notGenerated?: NotGenerated[];
 }
 
 /**
@@ -139,7 +145,8 @@ export interface ModeDefinition {
   intents?: IntentTable;
   signals: readonly Signal[];
   rules: readonly Rule[];
-  artifacts?(ctx: ModeContext, decided: Decided): ArtifactSpec[];
+  /** The files the decisions call for; a file that cannot fit the profile is a NotGenerated entry instead. */
+  artifacts?(ctx: ModeContext, decided: Decided): ArtifactOutcome[];
   risks?(ctx: ModeContext, decided: Decided): RiskId[];
   /** Warnings and section 10 fallbacks taken, if any. */
   notes?(ctx: ModeContext, decided: Decided): { warnings?: string[]; fallbacks?: string[] };
@@ -249,8 +256,10 @@ export function defineMode(def: ModeDefinition): ModePlugin & { readonly rules: 
         get: <T>(field: string) => byField.get(field) as T | undefined,
         has: (field: string) => byField.has(field),
       };
-      const artifacts = def.artifacts?.(ctx, decided) ?? [];
+      const outcomes = def.artifacts?.(ctx, decided) ?? [];
+      const artifacts = outcomes.filter(isArtifactSpec);
       for (const artifact of artifacts) checkTraces(def.id, `artifact ${artifact.name}`, artifact.kb);
+      const skipped = outcomes.filter((o): o is NotGenerated => !isArtifactSpec(o));
       const notes = def.notes?.(ctx, decided) ?? {};
       return {
         decisions,
@@ -259,6 +268,7 @@ export function defineMode(def: ModeDefinition): ModePlugin & { readonly rules: 
         kb: [...def.kb],
         warnings: notes.warnings ?? [],
         fallbacks: notes.fallbacks ?? [],
+        ...(skipped.length > 0 ? { notGenerated: skipped } : {}),
       };
     },
   });

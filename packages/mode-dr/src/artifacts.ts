@@ -1,8 +1,24 @@
-import type { ArtifactSpec, Cloud, Decided, MarkdownSection, ModeContext } from '@ringmaster/core';
+import { inDoubtReason, notGenerated, runsKubernetes, vendorInDoubt, type ArtifactOutcome, type ArtifactSpec, type Cloud, type Decided, type MarkdownSection, type ModeContext } from '@ringmaster/core';
 import { drTargets } from './rules.js';
 
 type KnownCloud = 'aws' | 'gcp' | 'azure' | 'on_prem';
 const clouds = (cloud: Cloud): KnownCloud[] => (cloud === 'unknown' ? ['aws', 'gcp', 'azure', 'on_prem'] : [cloud]);
+
+/** Aurora is restored as a cluster (then an instance created in it), not with the instance-level RDS commands. */
+const isAurora = (ctx: ModeContext): boolean => /aurora/i.test(ctx.profile.data.primary_store);
+const auroraEngine = (ctx: ModeContext): string => (ctx.profile.data.store_family === 'mysql' ? 'aurora-mysql' : 'aurora-postgresql');
+
+/**
+ * The names the restore runbook and the drill share, so that the drill rehearses the runbook:
+ * same source database, same Azure resource group.
+ */
+export const DR_NAMES = {
+  sourceDb: 'crm-prod-db',
+  sourceTable: 'crm_accounts',
+  resourceGroup: 'crm-prod',
+  drillPrefix: 'crm-drill',
+  auroraInstanceClass: 'db.r6g.large',
+} as const;
 
 /** "15m" -> 900, "1h" -> 3600. */
 export function durationSeconds(text: string): number {
@@ -36,30 +52,54 @@ function restoreSection(cloud: KnownCloud, ctx: ModeContext): MarkdownSection {
             lang: 'bash',
             text: `aws dynamodb restore-table-to-point-in-time \\
   --source-table-name <table> --target-table-name <table>-restore-<yyyymmddhhmm> \\
-  --restore-date-time <restore-point-utc>
+  --restore-date-time "<restore-point-utc>"
 aws dynamodb wait table-exists --table-name <table>-restore-<yyyymmddhhmm>
 # Fallback: restore the latest on-demand backup (snapshot).
-aws dynamodb list-backups --table-name <table>
 aws dynamodb restore-table-from-backup --target-table-name <table>-restore-<yyyymmddhhmm> --backup-arn <backup-arn>`,
+          },
+        };
+      }
+      if (isAurora(ctx)) {
+        return {
+          heading: 'Restore the Database (Amazon Aurora)',
+          paragraphs: [
+            'Aurora restores at cluster level: restore the cluster to the point in time into a new cluster (never over the damaged one), then create an instance in it; the restored cluster has no instance until you do. For a region failure, promote the Aurora Global Database secondary cluster in the recovery region instead.',
+          ],
+          code: {
+            lang: 'bash',
+            text: `aws rds restore-db-cluster-to-point-in-time \\
+  --source-db-cluster-identifier <source-cluster> \\
+  --db-cluster-identifier <source-cluster>-restore-<yyyymmddhhmm> \\
+  --restore-to-time "<restore-point-utc>" \\
+  --db-subnet-group-name <subnet-group> --vpc-security-group-ids <security-group-id>
+aws rds wait db-cluster-available --db-cluster-identifier <source-cluster>-restore-<yyyymmddhhmm>
+aws rds create-db-instance \\
+  --db-instance-identifier <source-cluster>-restore-<yyyymmddhhmm>-1 \\
+  --db-cluster-identifier <source-cluster>-restore-<yyyymmddhhmm> \\
+  --engine <aurora-engine> --db-instance-class <instance-class>
+aws rds wait db-instance-available --db-instance-identifier <source-cluster>-restore-<yyyymmddhhmm>-1
+# Fallback when the backup retention window does not cover the restore point: the newest cluster snapshot,
+# restored the same way (cluster first, then an instance in it).
+aws rds restore-db-cluster-from-snapshot \\
+  --db-cluster-identifier <source-cluster>-restore-<yyyymmddhhmm> --snapshot-identifier <cluster-snapshot-id> \\
+  --engine <aurora-engine> --db-subnet-group-name <subnet-group> --vpc-security-group-ids <security-group-id>`,
           },
         };
       }
       return {
         heading: 'Restore the Database (AWS RDS)',
         paragraphs: [
-          'Restore into a new instance, never over the damaged one. For a region failure, restore in the recovery region from the replicated automated backups (`--source-db-instance-automated-backups-arn`). Aurora uses the `restore-db-cluster-to-point-in-time` equivalent.',
+          'Restore into a new instance, never over the damaged one. For a region failure, restore in the recovery region from the replicated automated backups (`--source-db-instance-automated-backups-arn`).',
         ],
         code: {
           lang: 'bash',
           text: `aws rds restore-db-instance-to-point-in-time \\
   --source-db-instance-identifier <source-instance> \\
   --target-db-instance-identifier <source-instance>-restore-<yyyymmddhhmm> \\
-  --restore-time <restore-point-utc> \\
+  --restore-time "<restore-point-utc>" \\
   --db-subnet-group-name <subnet-group> --vpc-security-group-ids <security-group-id>
 aws rds wait db-instance-available --db-instance-identifier <source-instance>-restore-<yyyymmddhhmm>
 # Fallback when the PITR window does not cover the restore point: the newest snapshot.
-aws rds describe-db-snapshots --db-instance-identifier <source-instance> \\
-  --query 'reverse(sort_by(DBSnapshots, &SnapshotCreateTime))[0].DBSnapshotIdentifier' --output text
 aws rds restore-db-instance-from-db-snapshot \\
   --db-instance-identifier <source-instance>-restore-<yyyymmddhhmm> --db-snapshot-identifier <snapshot-id>`,
         },
@@ -71,9 +111,8 @@ aws rds restore-db-instance-from-db-snapshot \\
         code: {
           lang: 'bash',
           text: `gcloud sql instances clone <source-instance> <source-instance>-restore-<yyyymmddhhmm> \\
-  --point-in-time '<restore-point-utc>'
+  --point-in-time "<restore-point-utc>"
 # Fallback: restore the newest backup (snapshot) onto a new instance.
-gcloud sql backups list --instance <source-instance>
 gcloud sql backups restore <backup-id> --restore-instance=<source-instance>-restore-<yyyymmddhhmm> --backup-instance=<source-instance>`,
         },
       };
@@ -85,7 +124,7 @@ gcloud sql backups restore <backup-id> --restore-instance=<source-instance>-rest
           lang: 'bash',
           text: `az ${azureDbService(ctx)} flexible-server restore --resource-group <resource-group> \\
   --name <source-server>-restore-<yyyymmddhhmm> --source-server <source-server> \\
-  --restore-time '<restore-point-utc>'
+  --restore-time "<restore-point-utc>"
 # Region failure: geo-restore from the geo-redundant backup.
 az ${azureDbService(ctx)} flexible-server geo-restore --resource-group <resource-group> \\
   --name <source-server>-restore-<yyyymmddhhmm> --source-server <source-server-resource-id> --location <paired-region>`,
@@ -95,58 +134,87 @@ az ${azureDbService(ctx)} flexible-server geo-restore --resource-group <resource
       return {
         heading: 'Restore the Database (portable: pgBackRest)',
         paragraphs: [
-          'Cloud-agnostic PostgreSQL: pgBackRest keeps full backups plus the WAL archive in object storage, so it restores to any point in time; a CSI volume snapshot (VolumeSnapshot) of the data volume is the fallback. Other engines use their native equivalent (MySQL: a physical backup plus binlog replay).',
+          `Cloud-agnostic PostgreSQL: pgBackRest keeps full backups plus the WAL archive in object storage, so it restores to any point in time; ${runsKubernetes(ctx) ? 'a CSI volume snapshot (VolumeSnapshot)' : 'a storage snapshot (LVM or SAN)'} of the data volume is the fallback. Other engines use their native equivalent (MySQL: a physical backup plus binlog replay).`,
         ],
         code: {
           lang: 'bash',
           text: `pgbackrest --stanza=<stanza> --pg1-path=<new-data-dir> \\
   --type=time "--target=<restore-point-utc>" --target-action=promote --archive-mode=off restore
 pg_ctl -D <new-data-dir> -w start
-# Fallback: create a PersistentVolumeClaim whose dataSource is the newest VolumeSnapshot of the data volume.`,
+# Fallback: ${onPremSnapshotFallback(ctx)}`,
         },
       };
   }
 }
 
-/** What each value a restore command needs means, and how to set it. */
-const RESTORE_VARIABLES: Readonly<Record<string, { value: string; meaning: string }>> = {
-  'source-instance': { value: 'crm-prod-db', meaning: 'the database instance to restore from' },
-  'source-server': { value: 'crm-prod-db', meaning: 'the database server to restore from' },
-  'source-server-resource-id': { value: '"$(az postgres flexible-server show -g "${RESOURCE_GROUP}" -n "${SOURCE_SERVER}" --query id -o tsv)"', meaning: 'the source server resource id' },
-  'yyyymmddhhmm': { value: '"$(date -u +%Y%m%d%H%M)"', meaning: 'suffix that makes the restored name unique' },
-  'restore-point-utc': { value: '"$(date -u -d \'5 minutes ago\' +%Y-%m-%dT%H:%M:%SZ)"', meaning: 'the chosen restore point: the last minute before the corruption' },
-  'snapshot-id': { value: '"$(aws rds describe-db-snapshots --db-instance-identifier "${SOURCE_INSTANCE}" --query \'sort_by(DBSnapshots,&SnapshotCreateTime)[-1].DBSnapshotIdentifier\' --output text)"', meaning: 'the newest snapshot' },
-  'subnet-group': { value: 'crm-db-subnets', meaning: 'the DB subnet group of the recovery VPC' },
-  'security-group-id': { value: '"$(aws ec2 describe-security-groups --filters Name=group-name,Values=crm-db --query \'SecurityGroups[0].GroupId\' --output text)"', meaning: 'the database security group' },
-  'table': { value: 'crm_accounts', meaning: 'the DynamoDB table to restore' },
-  'backup-arn': { value: '"$(aws dynamodb list-backups --table-name "${TABLE}" --query \'BackupSummaries[-1].BackupArn\' --output text)"', meaning: 'the newest on-demand backup' },
-  'backup-id': { value: '"$(gcloud sql backups list --instance="${SOURCE_INSTANCE}" --sort-by=~windowStartTime --limit=1 --format=\'value(id)\')"', meaning: 'the newest Cloud SQL backup' },
-  'resource-group': { value: 'crm-prod', meaning: 'the Azure resource group of the database' },
-  'paired-region': { value: 'northeurope', meaning: 'the paired recovery region' },
-  'stanza': { value: 'crm', meaning: 'the pgBackRest stanza of the cluster' },
-  'new-data-dir': { value: '/var/lib/postgresql/15/restore', meaning: 'an empty data directory for the restored cluster' },
-};
+function onPremSnapshotFallback(ctx: ModeContext): string {
+  return runsKubernetes(ctx)
+    ? 'create a PersistentVolumeClaim whose dataSource is the newest VolumeSnapshot of the data volume.'
+    : 'mount the newest storage snapshot (LVM or SAN) of the data volume as <new-data-dir> and start from it.';
+}
 
-/** Replaces `<name>` in the commands with `${NAME}` and lists the variables they need, so the runbook has no placeholders. */
-function withShellVariables(sections: MarkdownSection[]): { sections: MarkdownSection[]; variables: { name: string; value: string; meaning: string }[] } {
+/**
+ * What each value a restore command needs means, and how to set it. Listed so that a value that
+ * reads another variable comes after it: the block is run top to bottom.
+ */
+function restoreVariables(ctx: ModeContext): readonly { key: string; value: string; meaning: string }[] {
+  const az = azureDbService(ctx);
+  return [
+    { key: 'resource-group', value: DR_NAMES.resourceGroup, meaning: 'the Azure resource group of the database (the drill restores into the same one)' },
+    { key: 'source-instance', value: DR_NAMES.sourceDb, meaning: 'the database instance to restore from' },
+    { key: 'source-cluster', value: DR_NAMES.sourceDb, meaning: 'the Aurora cluster to restore from' },
+    { key: 'source-server', value: DR_NAMES.sourceDb, meaning: 'the database server to restore from' },
+    { key: 'table', value: DR_NAMES.sourceTable, meaning: 'the DynamoDB table to restore' },
+    { key: 'yyyymmddhhmm', value: '"$(date -u +%Y%m%d%H%M)"', meaning: 'suffix that makes the restored name unique' },
+    { key: 'restore-point-utc', value: '"$(date -u -d \'5 minutes ago\' +%Y-%m-%dT%H:%M:%SZ)"', meaning: 'the chosen restore point: the last minute before the corruption' },
+    { key: 'aurora-engine', value: auroraEngine(ctx), meaning: 'the Aurora engine of the cluster' },
+    { key: 'instance-class', value: DR_NAMES.auroraInstanceClass, meaning: 'the instance class of the restored cluster\'s writer' },
+    { key: 'subnet-group', value: 'crm-db-subnets', meaning: 'the DB subnet group of the recovery VPC' },
+    { key: 'security-group-id', value: '"$(aws ec2 describe-security-groups --filters Name=group-name,Values=crm-db --query \'SecurityGroups[0].GroupId\' --output text)"', meaning: 'the database security group' },
+    { key: 'snapshot-id', value: '"$(aws rds describe-db-snapshots --db-instance-identifier "${SOURCE_INSTANCE}" --query \'sort_by(DBSnapshots,&SnapshotCreateTime)[-1].DBSnapshotIdentifier\' --output text)"', meaning: 'the newest snapshot' },
+    { key: 'cluster-snapshot-id', value: '"$(aws rds describe-db-cluster-snapshots --db-cluster-identifier "${SOURCE_CLUSTER}" --query \'sort_by(DBClusterSnapshots,&SnapshotCreateTime)[-1].DBClusterSnapshotIdentifier\' --output text)"', meaning: 'the newest cluster snapshot' },
+    { key: 'backup-arn', value: '"$(aws dynamodb list-backups --table-name "${TABLE}" --query \'BackupSummaries[-1].BackupArn\' --output text)"', meaning: 'the newest on-demand backup' },
+    { key: 'backup-id', value: '"$(gcloud sql backups list --instance="${SOURCE_INSTANCE}" --sort-by=~windowStartTime --limit=1 --format=\'value(id)\')"', meaning: 'the newest Cloud SQL backup' },
+    { key: 'source-server-resource-id', value: `"$(az ${az} flexible-server show -g "\${RESOURCE_GROUP}" -n "\${SOURCE_SERVER}" --query id -o tsv)"`, meaning: 'the source server resource id' },
+    { key: 'paired-region', value: 'northeurope', meaning: 'the paired recovery region' },
+    { key: 'stanza', value: 'crm', meaning: 'the pgBackRest stanza of the cluster' },
+    { key: 'new-data-dir', value: '/var/lib/postgresql/15/restore', meaning: 'an empty data directory for the restored cluster' },
+  ];
+}
+
+const shellName = (key: string): string => key.replace(/-/g, '_').toUpperCase();
+
+/** Replaces `<name>` in the commands with `${NAME}` and lists the variables they need (and those needs read), so the runbook has no placeholders. */
+function withShellVariables(ctx: ModeContext, sections: MarkdownSection[]): { sections: MarkdownSection[]; variables: { name: string; value: string; meaning: string }[] } {
+  const table = restoreVariables(ctx);
+  const known = new Set(table.map((v) => v.key));
   const used = new Set<string>();
-  const replace = (text: string): string =>
+  const expand = (text: string): string =>
     text.replace(/<([a-z][a-z0-9-]*)>/g, (match, key: string) => {
-      if (!(key in RESTORE_VARIABLES)) return match;
+      if (!known.has(key)) return match;
       used.add(key);
-      return `\${${key.replace(/-/g, '_').toUpperCase()}}`;
+      return `\${${shellName(key)}}`;
     });
+  // Every expansion ends up in double quotes: inside a quoted string as it is, else the whole word is quoted.
+  const replace = (text: string): string =>
+    text
+      .split(/("[^"\n]*")/)
+      .map((part, i) => (i % 2 === 1 ? expand(part) : part.replace(/[^\s"'\\]*<[a-z][a-z0-9-]*>[^\s"'\\]*/g, (word) => (expand(word) === word ? word : `"${expand(word)}"`))))
+      .join('');
   const out = sections.map((s) => (s.code ? { ...s, code: { ...s.code, text: replace(s.code.text) } } : s));
-  const variables = Object.keys(RESTORE_VARIABLES)
-    .filter((k) => used.has(k))
-    .map((k) => ({ name: k.replace(/-/g, '_').toUpperCase(), ...(RESTORE_VARIABLES[k] as { value: string; meaning: string }) }));
+  // A value that reads another variable needs it too (later entries only read earlier ones).
+  for (const v of [...table].reverse()) {
+    if (!used.has(v.key)) continue;
+    for (const other of table) if (v.value.includes(`\${${shellName(other.key)}}`)) used.add(other.key);
+  }
+  const variables = table.filter((v) => used.has(v.key)).map((v) => ({ name: shellName(v.key), value: v.value, meaning: v.meaning }));
   return { sections: out, variables };
 }
 
 export function restoreRunbook(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const t = targetsOf(ctx, decided);
   const cloud = ctx.profile.infra.cloud_provider;
-  const { sections: restores, variables } = withShellVariables(clouds(cloud).map((c) => restoreSection(c, ctx)));
+  const { sections: restores, variables } = withShellVariables(ctx, clouds(cloud).map((c) => restoreSection(c, ctx)));
   const sections: MarkdownSection[] = [
     {
       heading: 'Targets',
@@ -232,8 +300,46 @@ export function drillSchedule(ctx: ModeContext, decided: Decided): ArtifactSpec 
   };
 }
 
-const DRILL_FUNCTIONS: Readonly<Record<KnownCloud, string>> = {
-  aws: `restore_aws() {
+/** The AWS drill: a cluster restore for Aurora, a table restore for DynamoDB, an instance restore for RDS. */
+function awsDrill(ctx: ModeContext): string {
+  if (ctx.profile.data.store_family === 'dynamodb') {
+    return `restore_aws() {
+  local latest latest_epoch
+  latest="$(aws dynamodb describe-continuous-backups --table-name "\${SOURCE_DB}" --query 'ContinuousBackupsDescription.PointInTimeRecoveryDescription.LatestRestorableDateTime' --output text)"
+  latest_epoch="$(date -u -d "\${latest}" +%s)"
+  rpo_seconds="$((started - latest_epoch))"
+  aws dynamodb restore-table-to-point-in-time \\
+    --source-table-name "\${SOURCE_DB}" --target-table-name "\${drill_db}" --use-latest-restorable-time >/dev/null
+  aws dynamodb wait table-exists --table-name "\${drill_db}"
+}
+cleanup_aws() {
+  aws dynamodb delete-table --table-name "\${drill_db}" >/dev/null
+}`;
+  }
+  if (isAurora(ctx)) {
+    return `restore_aws() {
+  local latest latest_epoch
+  latest="$(aws rds describe-db-clusters --db-cluster-identifier "\${SOURCE_DB}" --query 'DBClusters[0].LatestRestorableTime' --output text)"
+  latest_epoch="$(date -u -d "\${latest}" +%s)"
+  rpo_seconds="$((started - latest_epoch))"
+  # Aurora restores at cluster level; the restored cluster serves nothing until an instance is created in it.
+  aws rds restore-db-cluster-to-point-in-time \\
+    --source-db-cluster-identifier "\${SOURCE_DB}" \\
+    --db-cluster-identifier "\${drill_db}" \\
+    --use-latest-restorable-time >/dev/null
+  aws rds wait db-cluster-available --db-cluster-identifier "\${drill_db}"
+  aws rds create-db-instance \\
+    --db-instance-identifier "\${drill_db}-1" --db-cluster-identifier "\${drill_db}" \\
+    --engine "\${AURORA_ENGINE}" --db-instance-class "\${DRILL_INSTANCE_CLASS}" >/dev/null
+  aws rds wait db-instance-available --db-instance-identifier "\${drill_db}-1"
+}
+cleanup_aws() {
+  aws rds delete-db-instance --db-instance-identifier "\${drill_db}-1" >/dev/null
+  aws rds wait db-instance-deleted --db-instance-identifier "\${drill_db}-1"
+  aws rds delete-db-cluster --db-cluster-identifier "\${drill_db}" --skip-final-snapshot >/dev/null
+}`;
+  }
+  return `restore_aws() {
   local latest latest_epoch
   latest="$(aws rds describe-db-instances --db-instance-identifier "\${SOURCE_DB}" --query 'DBInstances[0].LatestRestorableTime' --output text)"
   latest_epoch="$(date -u -d "\${latest}" +%s)"
@@ -241,12 +347,15 @@ const DRILL_FUNCTIONS: Readonly<Record<KnownCloud, string>> = {
   aws rds restore-db-instance-to-point-in-time \\
     --source-db-instance-identifier "\${SOURCE_DB}" \\
     --target-db-instance-identifier "\${drill_db}" \\
-    --use-latest-restorable-time
+    --use-latest-restorable-time >/dev/null
   aws rds wait db-instance-available --db-instance-identifier "\${drill_db}"
 }
 cleanup_aws() {
   aws rds delete-db-instance --db-instance-identifier "\${drill_db}" --skip-final-snapshot --delete-automated-backups >/dev/null
-}`,
+}`;
+}
+
+const DRILL_FUNCTIONS: Readonly<Record<Exclude<KnownCloud, 'aws'>, string>> = {
   gcp: `restore_gcp() {
   # Clones the instance at its latest state; the command waits for the operation.
   gcloud sql instances clone "\${SOURCE_DB}" "\${drill_db}"
@@ -283,16 +392,21 @@ export function drDrillScript(ctx: ModeContext, decided: Decided): ArtifactSpec 
   const cloud = ctx.profile.infra.cloud_provider;
   const providers = clouds(cloud);
   const vars: Record<string, string> = {
-    SOURCE_DB: 'crm-prod-db',
-    DRILL_DB_PREFIX: 'crm-drill',
+    SOURCE_DB: cloud === 'aws' && ctx.profile.data.store_family === 'dynamodb' ? DR_NAMES.sourceTable : DR_NAMES.sourceDb,
+    DRILL_DB_PREFIX: DR_NAMES.drillPrefix,
     RTO_TARGET_SECONDS: String(durationSeconds(t.rto)),
     RPO_TARGET_SECONDS: String(durationSeconds(t.rpo)),
     SCENARIO_DEFAULT: t.scenarios[0] ?? 'region_failure',
     CLEANUP: 'true',
   };
+  if (providers.includes('aws') && isAurora(ctx)) {
+    vars.AURORA_ENGINE = auroraEngine(ctx);
+    vars.DRILL_INSTANCE_CLASS = DR_NAMES.auroraInstanceClass;
+  }
   if (providers.includes('azure')) {
     vars.AZURE_DB_SERVICE = azureDbService(ctx);
-    vars.RESOURCE_GROUP = 'crm-dr';
+    // The runbook's resource group: the drill restores where a real recovery would.
+    vars.RESOURCE_GROUP = DR_NAMES.resourceGroup;
   }
   if (providers.includes('on_prem')) {
     vars.PGBACKREST_STANZA = 'crm';
@@ -322,11 +436,14 @@ drill_db="\${DRILL_DB_PREFIX}-\${stamp}"
 evidence="dr_drill_\${stamp}.json"
 rpo_seconds="null"
 
-${providers.map((p) => DRILL_FUNCTIONS[p]).join('\n\n')}
+${providers.map((p) => (p === 'aws' ? awsDrill(ctx) : DRILL_FUNCTIONS[p])).join('\n\n')}
 
 ${select}
+cleanup() {
+  "cleanup_\${cloud}"
+}
 if [ "\${CLEANUP}" = "true" ]; then
-  trap 'cleanup_\${cloud}' EXIT
+  trap cleanup EXIT
 fi
 
 started="$(date -u +%s)"
@@ -403,6 +520,23 @@ export function incidentLogTemplate(ctx: ModeContext, decided: Decided): Artifac
   };
 }
 
-export function drArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  return [restoreRunbook(ctx, decided), drillSchedule(ctx, decided), drDrillScript(ctx, decided), incidentLogTemplate(ctx, decided)];
+/** Why the drill script cannot be generated for this profile, if it cannot. */
+function drillGap(ctx: ModeContext): string | undefined {
+  const family = ctx.profile.data.store_family;
+  if (ctx.profile.infra.cloud_provider === 'on_prem' && family !== 'postgres' && family !== 'unknown') {
+    return `the on-prem drill restores PostgreSQL with pgBackRest; for ${ctx.profile.data.primary_store} script your engine's point-in-time restore and time it against the targets in dr/drill_schedule.json`;
+  }
+  return undefined;
+}
+
+/** The DR files; the cloud-specific ones are not generated while the profile contradicts itself about the cloud. */
+export function drArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
+  const doubt = vendorInDoubt(ctx, 'cloud');
+  const gap = drillGap(ctx);
+  return [
+    doubt ? notGenerated('restore_runbook.md', inDoubtReason(doubt)) : restoreRunbook(ctx, decided),
+    drillSchedule(ctx, decided),
+    doubt ? notGenerated('dr_drill.sh', inDoubtReason(doubt)) : gap ? notGenerated('dr_drill.sh', gap) : drDrillScript(ctx, decided),
+    incidentLogTemplate(ctx, decided),
+  ];
 }

@@ -128,3 +128,107 @@ describe('DR drill checklist for the Slack app', () => {
     expect(Object.fromEntries(list.steps.filter((s) => s.marks?.length).map((s) => [s.id, s.marks]))).toEqual({ 'trigger-disaster': ['drill_start'], 'verify-targets': ['drill_end'] });
   });
 });
+
+describe('dr files per vendor', () => {
+  const run = (extra: Profile) => runMode(drMode, risk('high', extra));
+  const runbookCode = (extra: Profile): string => {
+    const body = run(extra).artifacts.find((a) => a.name === 'restore_runbook.md')?.body;
+    if (body?.format !== 'markdown') throw new Error('no runbook');
+    return body.doc.sections.flatMap((s) => (s.code ? [s.code.text] : [])).join('\n');
+  };
+  const drill = (extra: Profile) => {
+    const body = run(extra).artifacts.find((a) => a.name === 'dr_drill.sh')?.body;
+    if (body?.format !== 'shell') throw new Error('no drill');
+    return body;
+  };
+
+  it.each([
+    { store: 'aurora-postgresql', has: ['restore-db-cluster-to-point-in-time', 'create-db-instance', '--db-cluster-identifier', 'aurora-postgresql'], hasNot: ['restore-db-instance-to-point-in-time', 'restore-db-instance-from-db-snapshot'] },
+    { store: 'aurora-mysql', has: ['restore-db-cluster-to-point-in-time', 'aurora-mysql'], hasNot: ['restore-db-instance-to-point-in-time'] },
+    { store: 'postgres', has: ['restore-db-instance-to-point-in-time'], hasNot: ['restore-db-cluster-to-point-in-time'] },
+    { store: 'dynamodb', has: ['restore-table-to-point-in-time'], hasNot: ['aws rds'] },
+  ])('AWS $store: the runbook and the drill restore it with its own commands', ({ store, has, hasNot }) => {
+    const profile = { infra: { cloud_provider: 'aws' }, data: { primary_store: store } };
+    const code = runbookCode(profile);
+    const script = drill(profile).script;
+    for (const needle of has) expect(code).toContain(needle);
+    for (const needle of hasNot) {
+      expect(code).not.toContain(needle);
+      expect(script).not.toContain(needle);
+    }
+    expect(script).toContain(has[0]);
+  });
+
+  it.each(['aws', 'gcp', 'azure', 'on_prem', 'unknown'])('%s runbook: no variable inside single quotes, none read before it is set', (cloud) => {
+    // Aurora only where it can run: on GCP, Azure or on-prem it is a contradiction, with no runbook.
+    for (const store of cloud === 'aws' || cloud === 'unknown' ? ['postgres', 'aurora-postgresql', 'mysql'] : ['postgres', 'mysql']) {
+      const code = runbookCode({ infra: { cloud_provider: cloud }, data: { primary_store: store } });
+      // A quoted jq/JMESPath expression is fine; a shell variable there would never expand.
+      expect(code).not.toMatch(/'[^'\n]*\$\{[A-Z_]+\}[^'\n]*'/);
+      const lines = code.split('\n');
+      const set = new Set<string>();
+      for (const line of lines) {
+        const assigned = /^export ([A-Z_]+)=/.exec(line)?.[1];
+        for (const [, name] of line.matchAll(/\$\{([A-Z_]+)\}/g)) expect(set.has(name as string), `${cloud}/${store}: ${name} read before it is set`).toBe(true);
+        if (assigned) set.add(assigned);
+      }
+    }
+  });
+
+  it('the Azure drill restores into the resource group and from the server the runbook uses', () => {
+    const profile = { infra: { cloud_provider: 'azure' } };
+    const code = runbookCode(profile);
+    const vars = drill(profile).vars;
+    expect(code).toContain(`export RESOURCE_GROUP=${vars.RESOURCE_GROUP}`);
+    expect(code).toContain(`export SOURCE_SERVER=${vars.SOURCE_DB}`);
+  });
+
+  it.each([
+    { cloud: 'aws', foreign: /\bgcloud\b|\baz / },
+    { cloud: 'gcp', foreign: /\baws |AWS_|\baz / },
+    { cloud: 'azure', foreign: /\baws |AWS_|\bgcloud\b/ },
+    { cloud: 'on_prem', foreign: /\baws |AWS_|\bgcloud\b|\baz / },
+  ])('$cloud: no other cloud in the runbook or the drill', ({ cloud, foreign }) => {
+    const profile = { infra: { cloud_provider: cloud } };
+    expect(runbookCode(profile)).not.toMatch(foreign);
+    expect(drill(profile).script).not.toMatch(foreign);
+  });
+
+  it('on-prem off Kubernetes falls back to a storage snapshot, not a VolumeSnapshot', () => {
+    expect(runbookCode({ infra: { cloud_provider: 'on_prem', orchestrator: 'vm' } })).not.toContain('VolumeSnapshot');
+    expect(runbookCode({ infra: { cloud_provider: 'on_prem', orchestrator: 'kubernetes' } })).toContain('VolumeSnapshot');
+  });
+
+  it('a contradictory cloud gets no runbook or drill, and says why', () => {
+    const r = run({ infra: { cloud_provider: 'gcp' }, data: { primary_store: 'aurora-postgresql' } });
+    expect(r.artifacts.map((a) => a.name)).toEqual(['drill_schedule.json', 'incident_log_template.md']);
+    expect(r.notGenerated.map((n) => n.artifact)).toEqual(['restore_runbook.md', 'dr_drill.sh']);
+  });
+
+  it('an on-prem store the drill cannot restore is not scripted, and says why', () => {
+    const r = run({ infra: { cloud_provider: 'on_prem' }, data: { primary_store: 'oracle' } });
+    expect(r.notGenerated).toEqual([{ artifact: 'dr_drill.sh', reason: expect.stringContaining('pgBackRest') }]);
+  });
+
+  it('a high-risk profile in several regions selects DR without DR words in the goal', () => {
+    const multi = (tier: string, regions: string[]) => runMode(drMode, { goal: 'Design a full CI/CD blueprint', risk_tier: tier, infra: { regions } });
+    expect(multi('high', ['eu-central-1', 'us-east-1']).applies).toBe(true);
+    expect(multi('high', ['eu-central-1']).applies).toBe(false);
+    expect(multi('medium', ['eu-central-1', 'us-east-1']).applies).toBe(false);
+  });
+});
+
+describe('runbook commands quote every expansion', () => {
+  it.each(['aws', 'gcp', 'azure', 'on_prem', 'unknown'])('%s', (cloud) => {
+    for (const store of cloud === 'aws' ? ['postgres', 'aurora-postgresql', 'dynamodb'] : ['postgres']) {
+      const body = runMode(drMode, risk('high', { infra: { cloud_provider: cloud }, data: { primary_store: store } })).artifacts.find((a) => a.name === 'restore_runbook.md')?.body;
+      if (body?.format !== 'markdown') throw new Error('no runbook');
+      const commands = body.doc.sections.filter((s) => s.heading.includes('Restore the Database')).flatMap((s) => (s.code ? s.code.text.split('\n') : []));
+      expect(commands.length).toBeGreaterThan(0);
+      for (const line of commands) {
+        // Strip double-quoted strings: what is left must hold no expansion.
+        expect(line.replace(/"[^"]*"/g, ''), line).not.toMatch(/\$\{[A-Z_]+\}/);
+      }
+    }
+  });
+});

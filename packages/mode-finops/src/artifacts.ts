@@ -1,4 +1,4 @@
-import type { ArtifactSpec, Decided, ModeContext } from '@ringmaster/core';
+import { inDoubtReason, notGenerated, runsKubernetes, vendorInDoubt, type ArtifactOutcome, type ArtifactSpec, type Cloud, type Decided, type ModeContext } from '@ringmaster/core';
 
 const COST_CENTER = { key: 'CostCenter', value: 'CRM' } as const;
 
@@ -6,6 +6,9 @@ function tagOf(decided: Decided): { key: string; value: string } {
   const [key, value] = (decided.get<string>('finops_controls.tagging_policy') ?? `${COST_CENTER.key}=${COST_CENTER.value}`).split('=');
   return { key: key ?? COST_CENTER.key, value: value ?? COST_CENTER.value };
 }
+
+/** The cloud files may be written for: none of the given one's when the profile contradicts itself about it. */
+const cloudOf = (ctx: ModeContext): Cloud => (vendorInDoubt(ctx, 'cloud') ? 'unknown' : ctx.profile.infra.cloud_provider);
 
 const enforced = (decided: Decided): boolean => decided.get('finops_controls.budgets') === 'enforce_hard_limit';
 
@@ -20,7 +23,7 @@ export function budgetAlert(ctx: ModeContext, decided: Decided): ArtifactSpec {
     kb: [...base.kb],
     body: { format: 'yaml', schema: 'plain', header: `${header}\n${action}\nKB_19#Budgets`, documents: [document] },
   });
-  switch (ctx.profile.infra.cloud_provider) {
+  switch (cloudOf(ctx)) {
     case 'aws':
       return budget(`AWS Budgets (CloudFormation): monthly CI budget on ${tag.key}=${tag.value}, alerts at 80% actual and 100% actual/forecast.`, {
         AWSTemplateFormatVersion: '2010-09-09',
@@ -64,7 +67,7 @@ export function budgetAlert(ctx: ModeContext, decided: Decided): ArtifactSpec {
         },
       });
     default: {
-      const portable = ctx.profile.infra.cloud_provider === 'azure' ? 'Azure: the Cost Management budget (az consumption budget create) carries the invoice view; this rule gives the per-namespace CI view.' : 'Cloud unknown: portable OpenCost metrics, no cloud billing API needed.';
+      const portable = cloudOf(ctx) === 'azure' ? 'Azure: the Cost Management budget (az consumption budget create) carries the invoice view; this rule gives the per-namespace CI view.' : 'Cloud unknown: portable OpenCost metrics, no cloud billing API needed.';
       return budget(`Prometheus rules on OpenCost metrics: projected monthly cost of CI and preview namespaces, alerts at 80% and 100% of the budget.\n${portable}`, {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
@@ -117,7 +120,7 @@ const SPOT_NODES = {
 
 /** Schedules CI runner pods on spot nodes (opt-out for stateful jobs), with the node pool where Kubernetes can declare it. */
 export function spotConfig(ctx: ModeContext): ArtifactSpec {
-  const cloud = ctx.profile.infra.cloud_provider;
+  const cloud = cloudOf(ctx);
   const nodes = cloud === 'aws' || cloud === 'gcp' || cloud === 'azure' ? SPOT_NODES[cloud] : SPOT_NODES.portable;
   // Kyverno's CEL MutatingPolicy (policies.kyverno.io/v1; ClusterPolicy is deprecated since 1.17, KB_06#Policy_As_Code).
   const policy = {
@@ -233,7 +236,7 @@ export function taggingPolicy(ctx: ModeContext, decided: Decided): ArtifactSpec 
   const base = { name: 'tagging_policy.json', path: 'finops/tagging_policy.json', type: 'policy' as const, kb: ['KB_19#Tagging'] as const };
   /** The policy document, a JSON value in each cloud's own format. */
   const policy = (value: unknown): ArtifactSpec => ({ ...base, kb: [...base.kb], body: { format: 'json', schema: 'plain', value } });
-  switch (ctx.profile.infra.cloud_provider) {
+  switch (cloudOf(ctx)) {
     case 'aws':
       return policy({
         tags: {
@@ -253,21 +256,61 @@ export function taggingPolicy(ctx: ModeContext, decided: Decided): ArtifactSpec 
         },
       });
     default: {
-      const gcp = ctx.profile.infra.cloud_provider === 'gcp';
+      const cloud = cloudOf(ctx);
+      const gcp = cloud === 'gcp';
       return policy({
         description: gcp
-          ? 'GCP labels are lower-case: apply these labels to every CI project resource, node pool and preview namespace; budgets filter on them.'
-          : 'Cloud unknown: the same keys apply as AWS tags, Azure tags, GCP labels (lower-case) and Kubernetes namespace labels.',
+          ? 'GCP labels are lower-case: apply these labels to every CI project resource, node pool and preview environment; budgets filter on them.'
+          : cloud === 'on_prem'
+            ? 'On-prem: apply these keys as labels on CI runner hosts, their inventory records and preview environments; chargeback reports group by them.'
+            : 'Cloud unknown: the same keys apply as AWS tags, Azure tags, GCP labels (lower-case) and Kubernetes namespace labels.',
         required: gcp ? { [tag.key.toLowerCase()]: tag.value.toLowerCase() } : { [tag.key]: tag.value },
         allowed_values: { [gcp ? 'environment' : 'Environment']: ['ci', 'preview', 'staging', 'production'] },
         applies_to: ['ci runners and their node pools', 'build caches and artifact buckets', 'preview environments'],
-        kubernetes_namespace_labels: { [tag.key.toLowerCase()]: tag.value.toLowerCase() },
+        ...(runsKubernetes(ctx) ? { kubernetes_namespace_labels: { [tag.key.toLowerCase()]: tag.value.toLowerCase() } } : {}),
         enforcement: enforced(decided) ? 'block untagged CI resources at creation (policy as code in the IaC pipeline)' : 'report untagged CI resources weekly',
       });
     }
   }
 }
 
-export function finopsArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  return [budgetAlert(ctx, decided), spotConfig(ctx), ttlEnforcer(decided), taggingPolicy(ctx, decided)];
+/** Where each non-Kubernetes orchestrator gets spot capacity and preview clean-up instead, for the not-generated notes. */
+const WITHOUT_KUBERNETES: Readonly<Record<string, { spot: string; previews: string }>> = {
+  ecs: { spot: 'on ECS, run stateless CI tasks on a FARGATE_SPOT (or EC2 Spot) capacity provider', previews: 'delete preview ECS services by their type=preview tag from a scheduled job' },
+  nomad: { spot: 'on Nomad, constrain stateless CI jobs to a spot node pool', previews: 'stop preview Nomad jobs older than the TTL from a periodic job' },
+  vm: { spot: 'on VMs, run stateless CI runners in a spot/preemptible instance group or scale set', previews: 'delete preview VMs by their type=preview tag and creation time from a scheduled job' },
+  serverless: { spot: 'serverless platforms bill per request and have no spot capacity to choose', previews: 'delete preview function versions or revisions older than the TTL from a scheduled job' },
+};
+
+/** Why a Kubernetes-only FinOps file does not fit: the orchestrator is another one, or in doubt. */
+function withoutKubernetes(ctx: ModeContext, artifact: 'spot_config.yaml' | 'ttl_enforcer.sh' | 'budget_alert.yaml'): string {
+  const doubt = vendorInDoubt(ctx, 'orchestrator');
+  if (doubt) return inDoubtReason(doubt);
+  const orchestrator = ctx.profile.infra.orchestrator;
+  const alt = WITHOUT_KUBERNETES[orchestrator];
+  const lead = `the file is Kubernetes-only (${artifact === 'spot_config.yaml' ? 'a Kyverno policy and node selectors' : artifact === 'ttl_enforcer.sh' ? 'kubectl on preview namespaces' : 'a Kubernetes custom resource'}) and the orchestrator is ${orchestrator}`;
+  if (artifact === 'budget_alert.yaml') return `${lead}; ${BUDGET_WITHOUT_KUBERNETES[cloudOf(ctx)]}`;
+  return alt ? `${lead}; instead ${artifact === 'spot_config.yaml' ? alt.spot : alt.previews}` : lead;
+}
+
+/** The cloud's own budget command, for a cloud whose budget file here would need Kubernetes. */
+const BUDGET_WITHOUT_KUBERNETES: Readonly<Record<Cloud, string>> = {
+  aws: 'AWS Budgets needs no cluster',
+  gcp: 'create the budget with gcloud billing budgets create (80% and 100% threshold rules)',
+  azure: 'create the budget with az consumption budget create (80% and 100% notifications)',
+  on_prem: 'there is no cloud billing API on-prem: track CI cost by the tagging policy in chargeback reports',
+  unknown: 'use your cloud\'s budget service with alerts at 80% and 100%',
+};
+
+/** The FinOps files; those that need Kubernetes are reported as not generated on other orchestrators. */
+export function finopsArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
+  const kubernetes = runsKubernetes(ctx);
+  // Only AWS's budget (CloudFormation) stands without a cluster; the others are Kubernetes resources.
+  const budgetNeedsKubernetes = cloudOf(ctx) !== 'aws';
+  return [
+    budgetNeedsKubernetes && !kubernetes ? notGenerated('budget_alert.yaml', withoutKubernetes(ctx, 'budget_alert.yaml')) : budgetAlert(ctx, decided),
+    kubernetes ? spotConfig(ctx) : notGenerated('spot_config.yaml', withoutKubernetes(ctx, 'spot_config.yaml')),
+    kubernetes ? ttlEnforcer(decided) : notGenerated('ttl_enforcer.sh', withoutKubernetes(ctx, 'ttl_enforcer.sh')),
+    taggingPolicy(ctx, decided),
+  ];
 }

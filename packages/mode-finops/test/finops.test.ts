@@ -110,3 +110,33 @@ describe('finops artifacts', () => {
     expect(text(costs({ infra: { cloud_provider: cloud } }), 'tagging_policy.json')).toContain(needle);
   });
 });
+
+describe('finops files per orchestrator and cloud', () => {
+  const ROWS: { cloud: string; orchestrator: string; files: string[]; skipped: string[] }[] = [
+    { cloud: 'aws', orchestrator: 'kubernetes', files: ['budget_alert.yaml', 'spot_config.yaml', 'ttl_enforcer.sh', 'tagging_policy.json'], skipped: [] },
+    { cloud: 'aws', orchestrator: 'ecs', files: ['budget_alert.yaml', 'tagging_policy.json'], skipped: ['spot_config.yaml', 'ttl_enforcer.sh'] },
+    { cloud: 'gcp', orchestrator: 'serverless', files: ['tagging_policy.json'], skipped: ['budget_alert.yaml', 'spot_config.yaml', 'ttl_enforcer.sh'] },
+    { cloud: 'azure', orchestrator: 'vm', files: ['tagging_policy.json'], skipped: ['budget_alert.yaml', 'spot_config.yaml', 'ttl_enforcer.sh'] },
+    { cloud: 'on_prem', orchestrator: 'nomad', files: ['tagging_policy.json'], skipped: ['budget_alert.yaml', 'spot_config.yaml', 'ttl_enforcer.sh'] },
+    { cloud: 'unknown', orchestrator: 'unknown', files: ['budget_alert.yaml', 'spot_config.yaml', 'ttl_enforcer.sh', 'tagging_policy.json'], skipped: [] },
+  ];
+  it.each(ROWS)('$cloud / $orchestrator', ({ cloud, orchestrator, files, skipped }) => {
+    const run = runMode(finopsMode, costs({ infra: { cloud_provider: cloud, orchestrator } }));
+    expect(run.artifacts.map((a) => a.name)).toEqual(files);
+    expect(run.notGenerated.map((n) => n.artifact)).toEqual(skipped);
+    for (const n of run.notGenerated) expect(n.reason).toMatch(new RegExp(`orchestrator is ${orchestrator}`));
+    const text = JSON.stringify(run.artifacts);
+    if (orchestrator !== 'kubernetes' && orchestrator !== 'unknown') expect(text).not.toMatch(/kubectl|kyverno|karpenter|apiVersion/);
+  });
+  it('Karpenter only on AWS', () => {
+    for (const cloud of ['gcp', 'azure', 'on_prem', 'unknown']) {
+      expect(JSON.stringify(runMode(finopsMode, costs({ infra: { cloud_provider: cloud, orchestrator: 'kubernetes' } })).artifacts)).not.toContain('karpenter');
+    }
+  });
+  it('ECS on GCP: the cloud is in doubt, so no cloud-specific budget or tags', () => {
+    const run = runMode(finopsMode, costs({ infra: { cloud_provider: 'gcp', orchestrator: 'ecs' } }));
+    const text = JSON.stringify(run.artifacts);
+    expect(text).not.toMatch(/cnrm\.cloud\.google\.com|AWS::|gke-spot/);
+    expect(run.notGenerated.find((n) => n.artifact === 'spot_config.yaml')?.reason).toMatch(/contradicts/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { ArtifactSpec, Cloud, Decided, MarkdownDoc, ModeContext } from '@ringmaster/core';
+import { inDoubtReason, notGenerated, runsKubernetes, vendorInDoubt, type ArtifactOutcome, type ArtifactSpec, type Cloud, type Decided, type MarkdownDoc, type ModeContext } from '@ringmaster/core';
 import { incidentChecklist } from './checklists.js';
 
 type KnownCloud = 'aws' | 'gcp' | 'azure' | 'on_prem';
@@ -19,7 +19,12 @@ const AUDIT_TRAIL: Readonly<Record<KnownCloud, string>> = {
   on_prem: 'the Kubernetes API server audit log and the access broker session recordings',
 };
 
+const ON_PREM_HOSTS_AUDIT_TRAIL = 'the hosts\' systemd journal (sudo sessions) and the access broker session recordings';
+
 const clouds = (cloud: Cloud): KnownCloud[] => (cloud === 'unknown' ? ['aws', 'gcp', 'azure', 'on_prem'] : [cloud]);
+
+/** The cloud the documents speak of: every option while the profile contradicts itself about it. */
+const cloudOf = (ctx: ModeContext): Cloud => (vendorInDoubt(ctx, 'cloud') ? 'unknown' : ctx.profile.infra.cloud_provider);
 
 function timeBox(decided: Decided): string {
   const value = decided.get<string>('incident_response.break_glass') ?? '';
@@ -27,7 +32,7 @@ function timeBox(decided: Decided): string {
 }
 
 export function breakGlassProcedure(ctx: ModeContext, decided: Decided): ArtifactSpec {
-  const cloud = ctx.profile.infra.cloud_provider;
+  const cloud = cloudOf(ctx);
   const box = timeBox(decided);
   const cab = ctx.profile.release_policy.change_approval_level === 'cab';
   const doc: MarkdownDoc = {
@@ -59,14 +64,14 @@ export function breakGlassProcedure(ctx: ModeContext, decided: Decided): Artifac
         steps: [
           'Branch the hotfix from the tag of the release running in production and open a pull request.',
           'Run the expedited path: build once, unit tests, critical-severity vulnerability scan, SBOM and signing. Only slow suites (full end-to-end, soak) may be deferred, and they are listed in the pull request.',
-          'Promote the signed digest by a commit to the GitOps repository (or the pipeline\'s promote job); the controller deploys it. No `kubectl` against production from a laptop, no console edits.',
+          `Promote the signed digest by a commit to the GitOps repository (or the pipeline's promote job); the controller deploys it. ${runsKubernetes(ctx) ? 'No `kubectl` against production from a laptop, no console edits.' : 'No hand-run deploy against production from a laptop, no console edits.'}`,
           'Verify health on the error rate and latency, then merge the hotfix back to trunk.',
         ],
       },
       {
         heading: 'Recording and Expiry',
         bullets: [
-          `Every session under the role is recorded in ${clouds(cloud).map((c) => AUDIT_TRAIL[c]).join('; ')}.`,
+          `Every session under the role is recorded in ${clouds(cloud).map((c) => (c === 'on_prem' && !runsKubernetes(ctx) ? ON_PREM_HOSTS_AUDIT_TRAIL : AUDIT_TRAIL[c])).join('; ')}.`,
           'The grant expires automatically; the approver revokes it early once the fix is deployed.',
           'Run `scripts/audit_break_glass.sh` after every use and weekly; its report goes into the evidence bundle.',
         ],
@@ -120,13 +125,27 @@ const AUDIT_FUNCTIONS: Readonly<Record<KnownCloud, string>> = {
 }`,
 };
 
+/** On-prem without Kubernetes: sudo sessions of the break-glass group's members, from the host's journal. */
+const AUDIT_ON_PREM_HOSTS = `audit_on_prem() {
+  # sudo sessions of members of the break-glass group, from the systemd journal (run on the log collector or each host).
+  local members
+  members="$(getent group "\${BREAK_GLASS_ROLE}" | cut -d: -f4)"
+  journalctl _COMM=sudo --since "\${since}" --output json \\
+    | jq -s --arg members "\${members}" '($members | split(",")) as $m
+        | [.[] | . as $e | ($e.MESSAGE | strings | capture("^ *(?<user>[^ ]+) : ")) as $c
+        | select(any($m[]; . == $c.user))
+        | {time: ($e.__REALTIME_TIMESTAMP | tonumber / 1000000 | todate), principal: $c.user, host: $e._HOSTNAME, command: $e.MESSAGE}]' >"\${report}"
+}`;
+
 export function auditBreakGlass(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   const providers = clouds(cloud);
+  const kubernetes = runsKubernetes(ctx);
+  const auditFunction = (p: KnownCloud): string => (p === 'on_prem' && !kubernetes ? AUDIT_ON_PREM_HOSTS : AUDIT_FUNCTIONS[p]);
   const vars: Record<string, string> = { LOOKBACK_HOURS: '168' };
   // Azure's activity log query filters on the operation, not on a role name.
   if (providers.some((p) => p !== 'azure')) vars.BREAK_GLASS_ROLE = 'break-glass';
-  if (providers.includes('on_prem')) vars.K8S_AUDIT_LOG = '/var/log/kubernetes/audit/audit.log';
+  if (providers.includes('on_prem') && kubernetes) vars.K8S_AUDIT_LOG = '/var/log/kubernetes/audit/audit.log';
   let dispatch: string;
   if (cloud === 'unknown') {
     vars.CLOUD_DEFAULT = 'unknown';
@@ -149,7 +168,7 @@ esac`;
 since="$(date -u -d "-\${LOOKBACK_HOURS} hours" +%Y-%m-%dT%H:%M:%SZ)"
 report="break_glass_audit_$(date -u +%Y%m%dT%H%M%SZ).json"
 
-${providers.map((p) => AUDIT_FUNCTIONS[p]).join('\n\n')}
+${providers.map(auditFunction).join('\n\n')}
 
 ${dispatch}
 
@@ -219,10 +238,11 @@ export function incidentChecklistArtifact(ctx: ModeContext): ArtifactSpec {
     path: 'docs/runbooks/incident_checklist.md',
     type: 'checklist',
     kb: ['KB_14#Incident_Response'],
-    body: { format: 'checklist', checklist: incidentChecklist({ service: 'the CRM platform', severity }) },
+    body: { format: 'checklist', checklist: incidentChecklist({ service: 'the CRM platform', severity, ...(runsKubernetes(ctx) ? {} : { undo: 'redeploy the previous signed digest through the pipeline\'s deploy job' }) }) },
   };
 }
 
-export function incidentArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  return [incidentChecklistArtifact(ctx), breakGlassProcedure(ctx, decided), auditBreakGlass(ctx), postMortemTemplate()];
+export function incidentArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
+  const doubt = vendorInDoubt(ctx, 'cloud');
+  return [incidentChecklistArtifact(ctx), breakGlassProcedure(ctx, decided), doubt ? notGenerated('audit_break_glass.sh', inDoubtReason(doubt)) : auditBreakGlass(ctx), postMortemTemplate()];
 }

@@ -5,6 +5,8 @@ export interface IncidentChecklistInput {
   service: string;
   severity: Severity;
   summary?: string;
+  /** How a rollout is undone besides the Git revert; the Argo Rollouts command unless the platform is not Kubernetes. */
+  undo?: string;
 }
 
 export interface RollbackChecklistInput {
@@ -48,7 +50,7 @@ export function incidentChecklist(input: IncidentChecklistInput): Checklist {
     {
       id: 'rollback-code',
       title: 'Roll back the release',
-      detail: 'Revert the release commit in the GitOps repository (git revert), or abort and undo the rollout (`kubectl argo rollouts undo`); the previous signed digest is redeployed, nothing is rebuilt.',
+      detail: `Revert the release commit in the GitOps repository (git revert), or abort and undo the rollout (${input.undo ?? '`kubectl argo rollouts undo`'}); the previous signed digest is redeployed, nothing is rebuilt.`,
       kind: 'task',
       conditional: true,
       marks: ['mitigated'],

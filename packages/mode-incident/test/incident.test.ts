@@ -124,3 +124,32 @@ describe('context', () => {
     expect(incidentMode.applies(contextFor(goal('Incident')) ).signals).toEqual(['goal:"Incident"']);
   });
 });
+
+describe('break-glass audit per cloud and orchestrator', () => {
+  const audit = (infra: Profile) => {
+    const run = runMode(incidentMode, goal('Emergency Fix Process', { infra }));
+    const body = run.artifacts.find((a) => a.name === 'audit_break_glass.sh')?.body;
+    return { script: body?.format === 'shell' ? body.script : undefined, skipped: run.notGenerated };
+  };
+  it.each([
+    { infra: { cloud_provider: 'aws' }, has: 'aws cloudtrail lookup-events', hasNot: /gcloud|\baz |kubectl|journalctl/ },
+    { infra: { cloud_provider: 'gcp' }, has: 'gcloud logging read', hasNot: /\baws |\baz |journalctl/ },
+    { infra: { cloud_provider: 'azure' }, has: 'az monitor activity-log list', hasNot: /\baws |gcloud|journalctl/ },
+    { infra: { cloud_provider: 'on_prem', orchestrator: 'kubernetes' }, has: 'K8S_AUDIT_LOG', hasNot: /\baws |gcloud|\baz |journalctl/ },
+    { infra: { cloud_provider: 'on_prem', orchestrator: 'vm' }, has: 'journalctl _COMM=sudo', hasNot: /\baws |gcloud|\baz |K8S_AUDIT_LOG/ },
+  ])('$infra.cloud_provider $infra.orchestrator', ({ infra, has, hasNot }) => {
+    const { script } = audit(infra);
+    expect(script).toContain(has);
+    expect(script).not.toMatch(hasNot);
+  });
+  it('a contradictory cloud gets no audit script, and says why', () => {
+    const { script, skipped } = audit({ cloud_provider: 'azure', orchestrator: 'ecs' });
+    expect(script).toBeUndefined();
+    expect(skipped.map((n) => n.artifact)).toEqual(['audit_break_glass.sh']);
+  });
+  it('the incident checklist names kubectl only on Kubernetes', () => {
+    const text = (orchestrator: string) => JSON.stringify(runMode(incidentMode, goal('Incident response', { infra: { orchestrator } })).artifacts.find((a) => a.name === 'incident_checklist.md')?.body);
+    expect(text('kubernetes')).toContain('kubectl argo rollouts undo');
+    expect(text('nomad')).not.toContain('kubectl');
+  });
+});

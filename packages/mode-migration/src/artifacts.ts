@@ -1,4 +1,4 @@
-import { pinnedUses, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
+import { notGenerated, pinnedUses, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 
 /** Atlas CLI image, pinned by digest (arigaio/atlas 1.3.3). */
 const ATLAS_IMAGE = 'arigaio/atlas@sha256:07f3f92fa46e684ed789d5ef344a25494a4fa6844ef1ea1fa4e138522c2c37ac';
@@ -128,7 +128,7 @@ export function rollbackPlan(ctx: ModeContext, decided: Decided): ArtifactSpec {
           {
             heading: 'Revert Steps',
             steps: [
-              'Revert app version: revert the GitOps commit that promoted the release (or `kubectl argo rollouts undo`); the previous signed digest returns, nothing is rebuilt.',
+              `Revert app version: revert the GitOps commit that promoted the release${runsKubernetes(ctx) ? ' (or `kubectl argo rollouts undo`)' : ''}; the previous signed digest returns, nothing is rebuilt.`,
               'Stop writing to new_col: the previous version writes only old_col, and the dual-write trigger keeps new_col in sync, so a later roll-forward loses nothing. Turn off the flag that moved reads to new_col, if one did.',
               'Keep the schema: do not drop new_col, the trigger or the backfill procedure during the incident; they are harmless to the old version.',
               ...(waves ? ['Stop the tenant wave: no further tenant databases get the migration until the cause is understood; migrated tenants keep running on the old version.'] : []),
@@ -157,66 +157,108 @@ ALTER TABLE users DROP COLUMN IF EXISTS new_col;`,
   };
 }
 
-export function schemaLinter(ctx: ModeContext): ArtifactSpec {
-  const family = ctx.profile.data.store_family === 'mysql' ? 'mysql' : 'postgres';
-  const devImage = family === 'mysql' ? 'mysql/8/dev' : 'postgres/16/dev?search_path=public';
-  const atlasHcl = [
-    'atlas.hcl (in the repository root) holds the lint policy this job enforces:',
-    '  lint {',
-    '    destructive {',
-    '      error = true   # dropping a table or column fails the build',
-    '    }',
-    '    incompatible {',
-    '      error = true   # renames and type changes that break the running version fail too',
-    '    }',
-    '  }',
-    '  env "ci" {',
-    '    migration { dir = "file://db/migrations" }',
-    `    dev = "docker://${devImage}"`,
-    '  }',
-    'A contract migration that must drop something says so on the statement: -- atlas:nolint destructive',
-    'KB_08#Schema_Linting',
-  ];
-  if (ctx.profile.ci_vendor === 'gitlab_ci') {
+/** The throwaway dev database Atlas replays migrations on, per engine. */
+function devDatabase(ctx: ModeContext): { image: string; env: Record<string, string>; port: number; url: (host: string) => string } {
+  return ctx.profile.data.store_family === 'mysql'
+    ? { image: 'mysql:8', env: { MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_DATABASE: 'dev' }, port: 3306, url: (host) => `mysql://root@${host}:3306/dev` }
+    : { image: 'postgres:16', env: { POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'dev' }, port: 5432, url: (host) => `postgres://postgres@${host}:5432/dev?sslmode=disable` };
+}
+
+/** The lint command, the same in every CI: the newest migration against the dev database, destructive changes fail. */
+const lintArgs = (devUrl: string): string => `migrate lint --dir file://db/migrations --dev-url "${devUrl}" --latest 1`;
+
+const ATLAS_HCL = [
+  'atlas.hcl (in the repository root) holds the lint policy this job enforces:',
+  '  lint {',
+  '    destructive {',
+  '      error = true   # dropping a table or column fails the build',
+  '    }',
+  '    incompatible {',
+  '      error = true   # renames and type changes that break the running version fail too',
+  '    }',
+  '  }',
+  'A contract migration that must drop something says so on the statement: -- atlas:nolint destructive',
+  'KB_08#Schema_Linting',
+];
+
+/** The Atlas lint job in the profile's CI system; a CI system Ringmaster has no format for gets none. */
+export function schemaLinter(ctx: ModeContext): ArtifactOutcome {
+  const db = devDatabase(ctx);
+  const base = { name: 'schema_linter.yaml', type: 'policy' as const, kb: ['KB_08#Schema_Linting'] as const };
+  const vendor = ctx.profile.ci_vendor;
+  if (vendor === 'other') {
+    return notGenerated('schema_linter.yaml', `Ringmaster writes CI jobs for GitHub Actions, GitLab CI and Azure Pipelines, not ${ctx.profile.ci_platform}; run \`atlas ${lintArgs(db.url('<dev-db-host>'))}\` (image ${ATLAS_IMAGE}) in a job that fails the merge request`);
+  }
+  if (vendor === 'gitlab_ci') {
     return {
-      name: 'schema_linter.yaml',
+      ...base,
+      kb: [...base.kb],
       path: '.gitlab/ci/schema_linter.yml',
-      type: 'policy',
-      kb: ['KB_08#Schema_Linting'],
       body: {
         format: 'yaml',
         schema: 'gitlab-ci',
-        header: ['GitLab CI job: Atlas lints new migrations and fails on destructive changes.', 'The dev database is a throwaway service container; ATLAS_TOKEN is a masked CI/CD variable (Atlas requires a login to lint).', ...atlasHcl].join('\n'),
+        header: [
+          'GitLab CI job: Atlas lints new migrations and fails on destructive changes.',
+          'Include it from the root .gitlab-ci.yml (include: [{ local: .gitlab/ci/schema_linter.yml }]); its stage, test, is one of GitLab\'s default stages and of the root pipeline\'s.',
+          'The dev database is a throwaway service container; ATLAS_TOKEN is a masked CI/CD variable.',
+          ...ATLAS_HCL,
+        ].join('\n'),
         documents: [
           {
             'atlas-lint-destructive': {
               stage: 'test',
+              // The Atlas image's entrypoint is atlas itself; GitLab needs it cleared to run the script.
               image: { name: ATLAS_IMAGE, entrypoint: [''] },
-              services: [{ name: family === 'mysql' ? 'mysql:8' : 'postgres:16', alias: 'devdb' }],
-              variables: family === 'mysql' ? { MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_DATABASE: 'dev' } : { POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'dev' },
+              services: [{ name: db.image, alias: 'devdb' }],
+              variables: db.env,
               rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: ['db/migrations/**/*'] }],
-              script: [
-                'atlas login --token "$ATLAS_TOKEN"',
-                family === 'mysql'
-                  ? 'atlas migrate lint --dir file://db/migrations --dev-url "mysql://root@devdb:3306/dev" --git-base "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"'
-                  : 'atlas migrate lint --dir file://db/migrations --dev-url "postgres://postgres@devdb:5432/dev?sslmode=disable" --git-base "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"',
-              ],
+              script: ['atlas login --token "$ATLAS_TOKEN"', `atlas ${lintArgs(db.url('devdb'))}`],
             },
           },
         ],
       },
     };
   }
-  const other = ctx.profile.ci_vendor !== 'github_actions' ? ['CI vendor not GitHub Actions or not known: the job is one command, atlas migrate lint --env ci --git-base origin/main, run the same way in any CI.'] : [];
+  if (vendor === 'azure_devops') {
+    return {
+      ...base,
+      kb: [...base.kb],
+      path: 'pipelines/schema-lint.yml',
+      body: {
+        format: 'yaml',
+        schema: 'azure-pipelines',
+        header: ['Azure Pipelines: Atlas lints new migrations on pull requests and fails on destructive changes.', 'The dev database runs in Docker on the agent; ATLAS_TOKEN is a secret variable of the atlas variable group (Key Vault linked).', ...ATLAS_HCL].join('\n'),
+        documents: [
+          {
+            trigger: 'none',
+            pr: { branches: { include: ['main'] }, paths: { include: ['db/migrations/*'] } },
+            pool: { vmImage: 'ubuntu-24.04' },
+            variables: [{ group: 'atlas' }],
+            jobs: [
+              {
+                job: 'atlas_lint_destructive',
+                timeoutInMinutes: 15,
+                steps: [
+                  { checkout: 'self', persistCredentials: false },
+                  { script: devDbStart(db), displayName: 'Start the throwaway dev database' },
+                  { script: atlasInDocker(db), displayName: 'Lint new migrations (destructive changes fail)', env: { ATLAS_TOKEN: '$(ATLAS_TOKEN)', ATLAS_IMAGE } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    };
+  }
+  const other = vendor !== 'github_actions' ? ['CI vendor not known: the job is one command, atlas migrate lint, run the same way in any CI.'] : [];
   return {
-    name: 'schema_linter.yaml',
+    ...base,
+    kb: [...base.kb],
     path: '.github/workflows/schema_linter.yml',
-    type: 'policy',
-    kb: ['KB_08#Schema_Linting'],
     body: {
       format: 'yaml',
       schema: 'github-workflow',
-      header: ['GitHub Actions workflow: Atlas lints new migrations and fails on destructive changes.', ...other, 'The dev database runs in Docker on the runner; the Atlas token comes from a repository secret.', ...atlasHcl].join('\n'),
+      header: ['GitHub Actions workflow: Atlas lints new migrations and fails on destructive changes.', ...other, 'The dev database is a service container; the Atlas token is an environment secret.', ...ATLAS_HCL].join('\n'),
       documents: [
         {
           name: 'schema-lint',
@@ -227,13 +269,14 @@ export function schemaLinter(ctx: ModeContext): ArtifactSpec {
               'runs-on': 'ubuntu-24.04',
               // The Atlas token is an environment secret, readable only by jobs of this environment.
               environment: 'schema-lint',
+              services: { devdb: { image: db.image, env: db.env, ports: [`${db.port}:${db.port}`] } },
               steps: [
-                { uses: pinnedUses('actions/checkout'), with: { 'fetch-depth': 0, 'persist-credentials': false } },
+                { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
                 {
                   name: 'Lint new migrations (destructive changes fail)',
-                  // The Atlas image is pinned by digest (arigaio/atlas 1.3.3); the token comes from a repository secret.
-                  env: { ATLAS_TOKEN: '${{ secrets.ATLAS_CLOUD_TOKEN }}', ATLAS_IMAGE: ATLAS_IMAGE },
-                  run: 'docker run --rm --network host -e ATLAS_TOKEN -v "${PWD}:/workspace" -w /workspace "${ATLAS_IMAGE}" migrate lint --env ci --latest 1',
+                  // The Atlas image is pinned by digest (arigaio/atlas 1.3.3).
+                  env: { ATLAS_TOKEN: '${{ secrets.ATLAS_CLOUD_TOKEN }}', ATLAS_IMAGE },
+                  run: atlasInDocker(db),
                 },
               ],
             },
@@ -242,6 +285,17 @@ export function schemaLinter(ctx: ModeContext): ArtifactSpec {
       ],
     },
   };
+}
+
+/** Starts the dev database on the agent (Azure Pipelines has no service containers on hosted agents). */
+function devDbStart(db: ReturnType<typeof devDatabase>): string {
+  const env = Object.entries(db.env).map(([k, v]) => `-e ${k}=${v}`).join(' ');
+  return `docker run --detach --name devdb ${env} --publish ${db.port}:${db.port} ${db.image}\nuntil docker exec devdb ${db.port === 5432 ? 'pg_isready -U postgres' : 'mysqladmin ping -h 127.0.0.1 --silent'}; do sleep 2; done\n`;
+}
+
+/** Lints with the pinned Atlas image (its entrypoint is atlas), on the host network so it reaches the dev database on localhost. */
+function atlasInDocker(db: ReturnType<typeof devDatabase>): string {
+  return `docker run --rm --network host -e ATLAS_TOKEN -v "\${PWD}:/workspace" -w /workspace "\${ATLAS_IMAGE}" \\\n  ${lintArgs(db.url('localhost'))}\n`;
 }
 
 export function stranglerPattern(ctx: ModeContext): ArtifactSpec {
@@ -264,7 +318,7 @@ export function stranglerPattern(ctx: ModeContext): ArtifactSpec {
               'Identify the seam: a bounded context with its own API paths and tables and few callers (for example everything under /new). Write down its contract and its consumers.',
               'Decouple: build the new service (built once, signed, deployed by GitOps) behind an anti-corruption layer; it owns its data, synced from the monolith by change data capture or dual write until cut-over.',
               'Deploy new service: it receives no user traffic yet; contract tests prove it answers like the monolith for the seam.',
-              'Configure the proxy to split traffic: the ingress routes the seam path to new-svc, and the use_new_service flag decides per tenant cohort whether requests go there.',
+              'Configure the proxy to split traffic: the proxy routes the seam path to new-svc, and the use_new_service flag decides per tenant cohort whether requests go there.',
               `Route traffic progressively: ${cohorts}; watch error rate and latency per cohort and turn the flag off to route back.`,
               'Retire legacy: when the monolith has served no request for the seam for a full release cycle, delete its code path and tables (a contract step).',
             ],
@@ -347,9 +401,18 @@ export function featureFlagMigration(ctx: ModeContext): ArtifactSpec {
   };
 }
 
-export function migrationArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  if (decided.get('migration_plan.approach') === 'strangler_fig') return [stranglerPattern(ctx), ingressRouting(), featureFlagMigration(ctx)];
-  const out: ArtifactSpec[] = [];
+/** Why the Kubernetes Ingress of the strangler proxy does not fit, and what routes the seam instead. */
+function ingressGap(ctx: ModeContext): string {
+  const doubt = vendorInDoubt(ctx, 'orchestrator');
+  if (doubt) return inDoubtReason(doubt);
+  return `the strangler proxy is a Kubernetes Ingress and the orchestrator is ${ctx.profile.infra.orchestrator}; route the seam path (/new) to the new service with a path rule on your load balancer or API gateway, kept in Git like the rest`;
+}
+
+export function migrationArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
+  if (decided.get('migration_plan.approach') === 'strangler_fig') {
+    return [stranglerPattern(ctx), runsKubernetes(ctx) ? ingressRouting() : notGenerated('ingress_routing.yaml', ingressGap(ctx)), featureFlagMigration(ctx)];
+  }
+  const out: ArtifactOutcome[] = [];
   const postgres = ctx.profile.data.store_family === 'postgres' || ctx.profile.data.store_family === 'unknown';
   if (postgres) out.push(migrationScript(), migrationContract());
   out.push(rollbackPlan(ctx, decided));

@@ -115,3 +115,35 @@ describe('migration artifacts', () => {
     expect(text(monolith, 'strangler_pattern.md')).toContain('proxy');
   });
 });
+
+describe('schema linter per CI vendor', () => {
+  const linter = (ci: string | undefined) => {
+    const run = runMode(migrationMode, db('shared_schema', ci ? { ci_platform: ci } : {}));
+    return { spec: run.artifacts.find((a) => a.name === 'schema_linter.yaml'), skipped: run.notGenerated };
+  };
+  it.each([
+    { ci: 'GitHub Actions', path: '.github/workflows/schema_linter.yml', schema: 'github-workflow' },
+    { ci: 'GitLab CI', path: '.gitlab/ci/schema_linter.yml', schema: 'gitlab-ci' },
+    { ci: 'Azure DevOps', path: 'pipelines/schema-lint.yml', schema: 'azure-pipelines' },
+    { ci: undefined, path: '.github/workflows/schema_linter.yml', schema: 'github-workflow' },
+  ])('$ci -> $path', ({ ci, path, schema }) => {
+    const { spec } = linter(ci);
+    expect(spec?.path).toBe(path);
+    expect(spec?.body.format === 'yaml' && spec.body.schema).toBe(schema);
+    const text = JSON.stringify(spec?.body);
+    // The dev database is reachable from the job: a service container or a container on the agent, never docker:// inside the Atlas container.
+    expect(text).not.toContain('docker://');
+    expect(text).toContain('--latest 1');
+  });
+  it('Jenkins gets no job of another CI system, and is told so', () => {
+    const { spec, skipped } = linter('Jenkins');
+    expect(spec).toBeUndefined();
+    expect(skipped).toEqual([{ artifact: 'schema_linter.yaml', reason: expect.stringContaining('Jenkins') }]);
+  });
+  it('the strangler Ingress only on Kubernetes', () => {
+    const onVms = runMode(migrationMode, { ...monolith, infra: { orchestrator: 'vm' } });
+    expect(onVms.artifacts.map((a) => a.name)).toEqual(['strangler_pattern.md', 'feature_flag_migration.yaml']);
+    expect(onVms.notGenerated.map((n) => n.artifact)).toEqual(['ingress_routing.yaml']);
+    expect(runMode(migrationMode, { ...monolith, infra: { orchestrator: 'kubernetes' } }).artifacts.map((a) => a.name)).toContain('ingress_routing.yaml');
+  });
+});

@@ -1,4 +1,4 @@
-import type { ArtifactSpec, Decided, ModeContext, NormalizedProfile } from '@ringmaster/core';
+import { runsKubernetes, type ArtifactSpec, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
 import { availabilityTarget, usesDatadog } from './rules.js';
 
 export const SERVICE = 'crm-api';
@@ -76,7 +76,11 @@ function errorRatio(window: string): string {
   );
 }
 
-export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: number): ArtifactSpec {
+/**
+ * The burn-rate rules: a PrometheusRule for the Prometheus Operator on Kubernetes, else a plain
+ * Prometheus rules file (`rule_files:`), the same groups either way.
+ */
+export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: number, kubernetes = true): ArtifactSpec {
   const target = availabilityTarget(profile);
   const budget = Math.round((100 - target) * 1000) / 100000;
   const windows = ['5m', '30m', '1h', '6h'];
@@ -84,61 +88,53 @@ export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: num
   const sel = `{service_name="${SERVICE}"}`;
   const burn = (factor: number, long: string, short: string): string =>
     `${record(long)}${sel} > (${factor} * ${budget})\nand\n${record(short)}${sel} > (${factor} * ${budget})`;
+  const groups = [
+    {
+      name: `${SERVICE}-slo-recording`,
+      interval: '30s',
+      rules: windows.map((w) => ({ record: record(w), expr: errorRatio(w), labels: { service_name: SERVICE } })),
+    },
+    {
+      name: `${SERVICE}-slo-burn`,
+      rules: [
+        {
+          alert: 'ErrorBudgetBurnFast',
+          expr: burn(14.4, '1h', '5m'),
+          for: '2m',
+          labels: { severity: 'page', slo: 'availability' },
+          annotations: { summary: `${SERVICE} is burning its error budget at 14.4x: 2% of the 30-day budget in one hour` },
+        },
+        {
+          alert: 'ErrorBudgetBurnSlow',
+          expr: burn(6, '6h', '30m'),
+          for: '15m',
+          labels: { severity: 'page', slo: 'availability' },
+          annotations: { summary: `${SERVICE} is burning its error budget at 6x: 5% of the 30-day budget in six hours` },
+        },
+        {
+          alert: 'ErrorBudgetBurnIncident',
+          expr: burn(incidentThreshold, '1h', '5m'),
+          for: '5m',
+          labels: { severity: 'critical', slo: 'availability', action: 'open_incident' },
+          annotations: {
+            summary: `${SERVICE} error budget burn above ${incidentThreshold}x normal: open an incident and consider rolling back the last release`,
+          },
+        },
+      ],
+    },
+  ];
   return {
     name: 'slo_burn_alerts.yaml',
-    path: 'monitoring/slo-burn-alerts.yaml',
+    path: kubernetes ? 'monitoring/slo-burn-alerts.yaml' : 'monitoring/slo-burn-alerts.rules.yml',
     type: 'template',
     kb: ['KB_07#SLO_Burn', 'KB_07#Error_Budget_Policy'],
     body: {
       format: 'yaml',
-      schema: 'kubernetes',
+      schema: kubernetes ? 'kubernetes' : 'plain',
       header:
         `Multiwindow, multi-burn-rate alerts for the ${target}% availability SLO (error budget ${budget}) per the Google SRE workbook:\n` +
         `page at 14.4x (1h and 5m) and 6x (6h and 30m); a ${incidentThreshold}x burn opens an incident. [KBTRACE: KB_07#SLO_Burn]`,
-      documents: [
-        {
-          apiVersion: 'monitoring.coreos.com/v1',
-          kind: 'PrometheusRule',
-          metadata: { name: `${SERVICE}-slo-burn`, namespace: 'monitoring', labels: { role: 'alert-rules' } },
-          spec: {
-            groups: [
-              {
-                name: `${SERVICE}-slo-recording`,
-                interval: '30s',
-                rules: windows.map((w) => ({ record: record(w), expr: errorRatio(w), labels: { service_name: SERVICE } })),
-              },
-              {
-                name: `${SERVICE}-slo-burn`,
-                rules: [
-                  {
-                    alert: 'ErrorBudgetBurnFast',
-                    expr: burn(14.4, '1h', '5m'),
-                    for: '2m',
-                    labels: { severity: 'page', slo: 'availability' },
-                    annotations: { summary: `${SERVICE} is burning its error budget at 14.4x: 2% of the 30-day budget in one hour` },
-                  },
-                  {
-                    alert: 'ErrorBudgetBurnSlow',
-                    expr: burn(6, '6h', '30m'),
-                    for: '15m',
-                    labels: { severity: 'page', slo: 'availability' },
-                    annotations: { summary: `${SERVICE} is burning its error budget at 6x: 5% of the 30-day budget in six hours` },
-                  },
-                  {
-                    alert: 'ErrorBudgetBurnIncident',
-                    expr: burn(incidentThreshold, '1h', '5m'),
-                    for: '5m',
-                    labels: { severity: 'critical', slo: 'availability', action: 'open_incident' },
-                    annotations: {
-                      summary: `${SERVICE} error budget burn above ${incidentThreshold}x normal: open an incident and consider rolling back the last release`,
-                    },
-                  },
-                ],
-              },
-            ],
-          },
-        },
-      ],
+      documents: [kubernetes ? { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: `${SERVICE}-slo-burn`, namespace: 'monitoring', labels: { role: 'alert-rules' } }, spec: { groups } } : { groups }],
     },
   };
 }
@@ -146,6 +142,6 @@ export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: num
 export function observabilityArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
   const specs: ArtifactSpec[] = [];
   if (decided.get('observability_plan.release_markers') === true) specs.push(releaseMarker(ctx.profile));
-  specs.push(sloBurnAlerts(ctx.profile, decided.get<number>('observability_plan.burn_rate_incident_threshold') ?? 10));
+  specs.push(sloBurnAlerts(ctx.profile, decided.get<number>('observability_plan.burn_rate_incident_threshold') ?? 10, runsKubernetes(ctx)));
   return specs;
 }

@@ -89,3 +89,19 @@ describe('observability notes', () => {
     expect(observabilityMode.dependsOn.asks).toEqual([]);
   });
 });
+
+describe('burn-rate rules per orchestrator', () => {
+  it.each([
+    { orchestrator: 'kubernetes', path: 'monitoring/slo-burn-alerts.yaml', kind: 'PrometheusRule' },
+    { orchestrator: 'unknown', path: 'monitoring/slo-burn-alerts.yaml', kind: 'PrometheusRule' },
+    { orchestrator: 'vm', path: 'monitoring/slo-burn-alerts.rules.yml', kind: undefined },
+    { orchestrator: 'ecs', path: 'monitoring/slo-burn-alerts.rules.yml', kind: undefined },
+  ])('$orchestrator -> $path', ({ orchestrator, path, kind }) => {
+    const spec = runMode(observabilityMode, { ...plain, infra: { orchestrator } }).artifacts.find((a) => a.name === 'slo_burn_alerts.yaml');
+    expect(spec?.path).toBe(path);
+    if (spec?.body.format !== 'yaml') throw new Error('not yaml');
+    const doc = spec.body.documents[0] as { kind?: string; groups?: unknown[]; spec?: { groups: unknown[] } };
+    expect(doc.kind).toBe(kind);
+    expect((doc.groups ?? doc.spec?.groups)?.length).toBe(2);
+  });
+});

@@ -1,4 +1,4 @@
-import { pinnedUses, type ArtifactSpec, type CiVendor, type Decided, type ModeContext } from '@ringmaster/core';
+import { notGenerated, pinnedUses, type ArtifactOutcome, type ArtifactSpec, type CiVendor, type Decided, type ModeContext } from '@ringmaster/core';
 import { flakyEvidence } from './rules.js';
 
 /** The provider (our API) whose contracts are verified; the profile does not name services. */
@@ -7,9 +7,9 @@ export const PROVIDER = 'crm-api';
 /** actions/checkout, pinned by full commit SHA from core's pin table (the renderer adds the `# vX.Y.Z` comment). */
 const CHECKOUT = pinnedUses('actions/checkout');
 
-/** CI tool images; a header comment asks teams to pin them by digest from their registry mirror. */
-const VERIFIER_IMAGE = 'pactfoundation/pact-ref-verifier:latest';
-const PACT_CLI_IMAGE = 'pactfoundation/pact-cli:latest';
+/** CI tool images, pinned by digest (a tag can be moved): the Pact reference verifier and pact-cli 1.78.0. */
+const VERIFIER_IMAGE = 'pactfoundation/pact-ref-verifier@sha256:514b680cd0ad2fa95c6df7a541e3b03c8dd1176de26e84e58a349de96e305bce';
+const PACT_CLI_IMAGE = 'pactfoundation/pact-cli@sha256:72f1df83a7c42abd02e69a0fa21c3adc037d72c2852daa9f2910bb35617b207b';
 const WIREMOCK_IMAGE = 'wiremock/wiremock:3.9.1';
 
 /**
@@ -159,16 +159,21 @@ function dockerCanIDeploy(): string {
 const START_STUBS = `docker run --detach --name wiremock --publish 8089:8080 --volume "$PWD/test/wiremock:/home/wiremock" ${WIREMOCK_IMAGE}\n`;
 const START_PROVIDER = 'docker compose --file docker-compose.pact.yml up --detach --wait\n';
 
+/** What the GitHub and Azure jobs need from the repository that Ringmaster cannot write for it. */
+const COMPOSE_NOTE =
+  '\nThe repository provides docker-compose.pact.yml (not generated: it depends on how the API is built and configured):\n' +
+  'it starts the provider on port 8080 with its partner base URLs pointing at WireMock on port 8089.';
+
 const PACT_HEADER =
   'Pact provider verification: verifies the consumer pacts of the CRM API from the broker, publishes the\n' +
-  'result, then asks can-i-deploy. Partner APIs are WireMock stubs (test/wiremock). Pin the tool images by digest\n' +
-  'from your registry mirror. The broker token comes from the CI secret store, by reference only. [KBTRACE: KB_09#Contract_Testing]';
+  'result, then asks can-i-deploy. Partner APIs are WireMock stubs (test/wiremock). The Pact tool images are pinned\n' +
+  'by digest. The broker token comes from the CI secret store, by reference only. [KBTRACE: KB_09#Contract_Testing]';
 
 function githubJob(): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'github-workflow',
-    header: PACT_HEADER,
+    header: `${PACT_HEADER}${COMPOSE_NOTE}`,
     documents: [
       {
         name: 'pact-verification',
@@ -207,7 +212,7 @@ function gitlabJob(): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'gitlab-ci',
-    header: `${PACT_HEADER}\nPACT_BROKER_BASE_URL and PACT_BROKER_TOKEN are masked, protected CI/CD variables (or come from the Vault integration).`,
+    header: `${PACT_HEADER}\nInclude it from the root .gitlab-ci.yml (include: [{ local: ${PACT_PATHS.gitlab} }]); its stage, test, is one of GitLab's default stages and of the root pipeline's.\nThe provider runs from the image the build job pushed; DIGEST comes from the build job's dotenv report.\nPACT_BROKER_BASE_URL and PACT_BROKER_TOKEN are masked, protected CI/CD variables (or come from the Vault integration).`,
     documents: [
       {
         pact_verification: {
@@ -215,7 +220,7 @@ function gitlabJob(): ArtifactSpec['body'] {
           image: { name: VERIFIER_IMAGE, entrypoint: [''] },
           services: [
             { name: WIREMOCK_IMAGE, alias: 'wiremock' },
-            { name: '$CI_REGISTRY_IMAGE@$IMAGE_DIGEST', alias: 'crm-api' },
+            { name: '$CI_REGISTRY_IMAGE@$DIGEST', alias: 'crm-api' },
           ],
           variables,
           script: [
@@ -246,7 +251,7 @@ function azureJob(): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'azure-pipelines',
-    header: `${PACT_HEADER}\nThe variable group pact-broker is linked to Azure Key Vault; secret variables are mapped into env explicitly.`,
+    header: `${PACT_HEADER}${COMPOSE_NOTE}\nThe variable group pact-broker is linked to Azure Key Vault; secret variables are mapped into env explicitly.`,
     documents: [
       {
         trigger: { branches: { include: ['main'] } },
@@ -277,7 +282,7 @@ const PACT_PATHS: Record<'github' | 'gitlab' | 'azure', string> = {
   azure: 'pipelines/pact-verification.yml',
 };
 
-/** The Pact verification job for the profile's CI vendor; GitHub Actions when the vendor is unknown or other. */
+/** The Pact verification job for the profile's CI vendor; GitHub Actions when the vendor is unknown (section 4 asks which). */
 export function pactVerificationJob(vendor: CiVendor): ArtifactSpec {
   const flavour = vendor === 'gitlab_ci' ? 'gitlab' : vendor === 'azure_devops' ? 'azure' : 'github';
   const body = flavour === 'gitlab' ? gitlabJob() : flavour === 'azure' ? azureJob() : githubJob();
@@ -317,12 +322,18 @@ export function flakyQuarantine(): ArtifactSpec {
   };
 }
 
-export function qualityArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  const specs: ArtifactSpec[] = [];
+export function qualityArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
+  const specs: ArtifactOutcome[] = [];
   const ids = integrationIds(ctx.profile.crm.integrations);
   if (ids.length > 0) specs.push(circuitBreakerConfig(ids));
   if (decided.get('quality_strategy.service_virtualization') === 'wiremock') specs.push(wiremockStubs(ids));
-  if (decided.get('quality_strategy.contract_testing') === true) specs.push(pactVerificationJob(ctx.profile.ci_vendor));
+  if (decided.get('quality_strategy.contract_testing') === true) {
+    specs.push(
+      ctx.profile.ci_vendor === 'other'
+        ? notGenerated('pact_verification_job.yaml', `Ringmaster writes CI jobs for GitHub Actions, GitLab CI and Azure Pipelines, not ${ctx.profile.ci_platform}; run pact_verifier_cli against the provider, then pact-broker can-i-deploy, in a job that gates the merge`)
+        : pactVerificationJob(ctx.profile.ci_vendor),
+    );
+  }
   if (decided.get('quality_strategy.flaky_policy') === 'quarantine' && flakyEvidence(ctx)) specs.push(flakyQuarantine());
   return specs;
 }

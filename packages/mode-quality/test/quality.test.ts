@@ -129,3 +129,24 @@ describe('quality contribution', () => {
     expect(run.decisions.get('quality_strategy.flaky_policy')?.value).toBe('quarantine');
   });
 });
+
+describe('pact job per CI vendor', () => {
+  const contract: P = { ...withIntegrations, goal: 'Contract testing for the API' };
+  it.each([
+    { ci: 'github', path: '.github/workflows/pact-verification.yml' },
+    { ci: 'gitlab', path: 'ci/pact-verification.gitlab-ci.yml' },
+    { ci: 'azure devops', path: 'pipelines/pact-verification.yml' },
+  ])('$ci -> $path', ({ ci, path }) => {
+    const run = runMode(qualityMode, { ...contract, ci_platform: ci });
+    expect(run.artifacts.find((a) => a.name === 'pact_verification_job.yaml')?.path).toBe(path);
+  });
+  it('the GitLab fragment says how the root pipeline includes it', () => {
+    const spec = runMode(qualityMode, { ...contract, ci_platform: 'gitlab' }).artifacts.find((a) => a.name === 'pact_verification_job.yaml');
+    expect(spec?.body.format === 'yaml' && spec.body.header).toContain('local: ci/pact-verification.gitlab-ci.yml');
+  });
+  it('a CI system without a format gets no job, and is told so', () => {
+    const run = runMode(qualityMode, { ...contract, ci_platform: 'Jenkins' });
+    expect(run.artifacts.map((a) => a.name)).not.toContain('pact_verification_job.yaml');
+    expect(run.notGenerated.map((n) => n.artifact)).toEqual(['pact_verification_job.yaml']);
+  });
+});

@@ -1,4 +1,4 @@
-import type { ArtifactSpec, Decided, ModeContext } from '@ringmaster/core';
+import type { ArtifactSpec, Decided, DeliverySystem, ModeContext } from '@ringmaster/core';
 import { DEFAULT_SLAS, EPSS_THRESHOLD, EXCEPTION_AUDIT_LOG, EXCEPTION_FIELDS, type Slas } from './rules.js';
 
 export const KEV_FEED = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
@@ -6,7 +6,7 @@ export const EPSS_API = 'https://api.first.org/data/v1/epss';
 
 /** The example product the templates name; replace with your own. */
 const PRODUCT = 'crm-platform';
-const PRODUCT_PURL = 'pkg:oci/crm-platform?repository_url=ghcr.io/example-org/crm-platform';
+/** The workload image as a package URL: the image the manifests run, in no CI vendor's registry. */
 
 function thresholdOf(decided: Decided): number {
   return decided.get<number>('vuln_mgmt_policy.kev_epss_threshold') ?? EPSS_THRESHOLD;
@@ -167,8 +167,13 @@ const FIELD_HELP: Record<string, string> = {
   audit_log_link: 'Link to the recorded risk acceptance',
 };
 
+/** The package URL of the plan's one workload image: what the pipeline builds, signs and scans. */
+function productPurl(d: DeliverySystem): string {
+  return `pkg:oci/${d.service.image.split('/').pop() ?? PRODUCT}?repository_url=${d.service.image}`;
+}
+
 /** Mode 4 step 6: an OpenVEX v0.2.0 document for a false positive. */
-export function vexTemplate(): ArtifactSpec {
+export function vexTemplate(d: DeliverySystem): ArtifactSpec {
   return {
     name: 'vex_template.json',
     path: 'security/vex/openvex.json',
@@ -187,7 +192,7 @@ export function vexTemplate(): ArtifactSpec {
         statements: [
           {
             vulnerability: { name: 'CVE-2024-3094' },
-            products: [{ '@id': PRODUCT_PURL }],
+            products: [{ '@id': productPurl(d) }],
             status: 'not_affected',
             justification: 'component_not_present',
             impact_statement: 'The image does not contain the backdoored xz-utils/liblzma 5.6.0 or 5.6.1 releases; replace this example statement with your own, one per false positive.',
@@ -269,5 +274,5 @@ test_high_warns_without_failing if {
 
 /** The files Mode 4's decisions call for. */
 export function vulnMgmtArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  return [trivyGate(decided), exceptionPolicy(ctx, decided), vexTemplate(), vulnPolicy(decided)];
+  return [trivyGate(decided), exceptionPolicy(ctx, decided), vexTemplate(ctx.delivery), vulnPolicy(decided)];
 }

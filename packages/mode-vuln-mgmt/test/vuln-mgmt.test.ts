@@ -93,3 +93,14 @@ describe('vuln-mgmt artifacts (golden-04)', () => {
     expect(vulnMgmtMode.contribute(contextFor({ goal: 'Vuln Policy', compliance: { targets: ['SOC2'] } })).warnings).toHaveLength(0);
   });
 });
+
+describe('OpenVEX names the workload image, in no CI vendor registry', () => {
+  it.each(['github', 'gitlab', 'azure devops'])('%s', (ci) => {
+    const profile = { goal: 'Vulnerability policy', ci_platform: ci };
+    const spec = runMode(vulnMgmtMode, profile).artifacts.find((a) => a.name === 'vex_template.json');
+    if (spec?.body.format !== 'json') throw new Error('no VEX');
+    const text = JSON.stringify(spec.body.value);
+    expect(text).toContain(`repository_url=${contextFor(profile).delivery.service.image}`);
+    expect(text).not.toMatch(/ghcr\.io|registry\.gitlab\.com|azurecr\.io/);
+  });
+});

@@ -134,6 +134,11 @@ export function renderReport(output: PlanOutput): string {
   if (output.artifacts_to_generate.length > 0) {
     out.push(...table(['name', 'path', 'type', 'format', 'mode', 'KB'], output.artifacts_to_generate.map((a) => [a.name, a.path, a.type, a.format, a.mode, a.kb.join(', ')])));
   } else out.push('_none_', '');
+  const skipped = output.not_generated ?? [];
+  if (skipped.length > 0) {
+    out.push('## Not generated', '', 'These files would not fit this profile, so Ringmaster did not write another vendor\'s version of them.', '');
+    out.push(...table(['name', 'mode', 'why'], skipped.map((n) => [n.artifact, n.mode, n.reason])));
+  }
 
   out.push('## KB references', '', ...list(output.kb_references, 'none'));
   out.push(...oldKnowledge(output.kb_references));
