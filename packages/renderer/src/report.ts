@@ -1,4 +1,5 @@
 import type { PlanOutput } from '@ringmaster/core';
+import { explainModes } from './explain.js';
 
 /** Output sections in the order the spec lists them. */
 const SECTIONS: readonly [string, string][] = [
@@ -88,6 +89,7 @@ export function renderReport(output: PlanOutput): string {
   const log = output.decision_log;
   const out: string[] = ['# Ringmaster delivery blueprint', ''];
   out.push(`Risk tier: **${log.risk_tier}**. Modes: ${log.modes.map((m) => `${m.id} (${m.score})`).join(', ') || 'none'}.`, '');
+  if (log.considered) out.push('## Modes considered', '', ...list(explainModes(output), 'none'));
 
   out.push('## Pipeline', '', '```mermaid', pipelineDiagram(output), '```', '');
 

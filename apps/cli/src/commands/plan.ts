@@ -19,10 +19,15 @@ export function registerPlan(program: Command): void {
     .addOption(formatOption(['json', 'yaml', 'md'], 'json'))
     .option('-o, --out <dir>', 'also write every artifact, blueprint.json, manifest.json and report.md under this folder')
     .option('--audit <path>', 'start from an existing repository: audit its CI definitions and add what to change first (audit_baseline)')
-    .action(async (file: string, options: { format: string; out?: string; audit?: string }) => {
+    .option('--explain', 'also print on stderr which modes were considered and why each was or was not engaged')
+    .action(async (file: string, options: { format: string; out?: string; audit?: string; explain?: boolean }) => {
       const { createEngine } = await import('@ringmaster/modes');
       const result = createEngine().plan(parseProfileText(readProfileText(file)));
       if (options.audit) result.output = await withAuditBaseline(result.output, options.audit);
+      if (options.explain) {
+        const { explainModes } = await import('@ringmaster/renderer');
+        process.stderr.write(`Modes considered:\n${explainModes(result.output).map((line) => `- ${line}\n`).join('')}`);
+      }
       if (options.out) {
         const { writePlan } = await import('@ringmaster/renderer');
         await writePlan(result, options.out);
