@@ -271,18 +271,30 @@ const LACK_BEFORE = new Set(['have', 'has', 'had', 'is', 'are', 'there', 'theres
 const NOT_DISMISSAL_AFTER = new Set(['more', 'longer']);
 const DISMISSAL_REACH = 3;
 
+/** Where the goal dismisses what follows: [start, end) of each dismissal, read once per goal. */
+const dismissalsOf = new WeakMap<GoalIntent, { start: number; end: number; bare: boolean }[]>();
+
+function dismissalSpans(intent: GoalIntent): { start: number; end: number; bare: boolean }[] {
+  let spans = dismissalsOf.get(intent);
+  if (!spans) {
+    spans = [];
+    for (const dismissal of DISMISSALS) {
+      for (const [start, end] of findPhrase(intent, dismissal)) spans.push({ start, end, bare: dismissal.parts.length === 1 });
+    }
+    dismissalsOf.set(intent, spans);
+  }
+  return spans;
+}
+
 /** The dismissal that covers token `at`, if any (its words as written). */
 function dismissalBefore(intent: GoalIntent, at: number): string | undefined {
   const clause = intent.tokens[at]!.clause;
-  for (const dismissal of DISMISSALS) {
-    for (const [start, end] of findPhrase(intent, dismissal)) {
-      if (end > at || at - end > DISMISSAL_REACH || intent.tokens[start]!.clause !== clause) continue;
-      const before = intent.tokens[start - 1];
-      const bare = dismissal.parts.length === 1;
-      if (bare && before && before.clause === clause && LACK_BEFORE.has(before.word)) continue;
-      if (bare && NOT_DISMISSAL_AFTER.has(intent.tokens[end]?.word ?? '')) continue;
-      return quoteOf(intent, [start, end]);
-    }
+  for (const { start, end, bare } of dismissalSpans(intent)) {
+    if (end > at || at - end > DISMISSAL_REACH || intent.tokens[start]!.clause !== clause) continue;
+    const before = intent.tokens[start - 1];
+    if (bare && before && before.clause === clause && LACK_BEFORE.has(before.word)) continue;
+    if (bare && NOT_DISMISSAL_AFTER.has(intent.tokens[end]?.word ?? '')) continue;
+    return quoteOf(intent, [start, end]);
   }
   return undefined;
 }
