@@ -1,7 +1,7 @@
 import type { ArtifactSpec } from './artifacts.js';
 import type { AskCriterionId } from './ask.js';
 import { ModeDefinitionError } from './errors.js';
-import { compilePhrase, goalSignal, readIntents, type GoalIntent, type IgnoredPhrase, type IntentHit, type IntentTable } from './intent.js';
+import { goalSignal, readIntents, type GoalIntent, type IgnoredPhrase, type IntentHit, type IntentTable } from './intent.js';
 import { KB_TRACE_PATTERN, type KbTrace } from './kb.js';
 import type { NormalizedProfile } from './profile.js';
 import type { RiskId } from './risk-matrix.js';
@@ -149,9 +149,10 @@ function checkIntents(def: ModeDefinition): void {
     if (intent.phrases.length === 0) throw new ModeDefinitionError(def.id, `intent "${intent.means}" has no phrase`);
     phrases.push(...intent.phrases);
   }
+  // Checked by shape only: phrases are compiled (stemmed) when a goal is first read, not at import.
   for (const phrase of phrases) {
-    const parts = compilePhrase(phrase).parts;
-    if (parts.length === 0 || parts[0]?.kind === 'gap' || parts[parts.length - 1]?.kind === 'gap') {
+    const pieces = phrase.trim().split(/\s+/);
+    if (!pieces.some((p) => /[\p{L}\p{N}#]/u.test(p)) || pieces[0] === '...' || pieces[pieces.length - 1] === '...') {
       throw new ModeDefinitionError(def.id, `phrase "${phrase}" must have words, and "..." only between words`);
     }
   }
