@@ -231,13 +231,17 @@ export class Engine {
         ...contradictions.map((c) => `${c.id}: ${c.question}`),
       ],
       modes: selected.map((s) => ({ id: s.mode.id, score: s.applicability.score, signals: s.applicability.signals })),
-      considered: scored.map(({ mode, applicability }) => ({
-        id: mode.id,
-        engaged: selectedIds.includes(mode.id),
-        score: applicability.score,
-        signals: applicability.signals,
-        ignored: (applicability.ignored ?? []).map((i) => `"${i.quote}": ${i.why}`),
-      })),
+      considered: scored.map(({ mode, applicability: scoredAs }) => {
+        // A selected mode reads as selected (the fallback's signal included).
+        const applicability = selected.find((s) => s.mode === mode)?.applicability ?? scoredAs;
+        return {
+          id: mode.id,
+          engaged: selectedIds.includes(mode.id),
+          score: applicability.score,
+          signals: applicability.signals,
+          ignored: (scoredAs.ignored ?? []).map((i) => `"${i.quote}": ${i.why}`),
+        };
+      }),
       decisions: merged.decisions.map((d) => ({ field: d.field, value: d.value, rule: d.rule, mode: d.mode, reason: d.reason, kb: [...d.kb] })),
       conflicts: merged.conflicts,
       warnings,

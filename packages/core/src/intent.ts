@@ -33,6 +33,8 @@ export interface GoalIntent {
   readonly tokens: readonly GoalToken[];
   /** The goal text as given (for quoting the words that engaged a mode). */
   readonly goal: string;
+  /** The first letters of every word (and of its base form): a cheap test of which phrases may occur. */
+  readonly roots: ReadonlySet<string>;
 }
 
 /** What a mode is for, said the way people say it. */
@@ -72,7 +74,7 @@ export interface IgnoredPhrase {
 }
 
 // Irregular forms the stemmer cannot fold ("lost" and "lose" must meet).
-const IRREGULAR: Readonly<Record<string, string>> = {
+const IRREGULAR: ReadonlyMap<string, string> = new Map(Object.entries({
   lost: 'lose', broke: 'break', broken: 'break', took: 'take', taken: 'take', went: 'go', gone: 'go',
   woke: 'wake', woken: 'wake', ran: 'run', fell: 'fall', fallen: 'fall', paid: 'pay', spent: 'spend',
   kept: 'keep', wrote: 'write', written: 'write', got: 'get', gotten: 'get', made: 'make', did: 'do',
@@ -81,17 +83,17 @@ const IRREGULAR: Readonly<Record<string, string>> = {
   shipped: 'ship', shook: 'shake', blew: 'blow', blown: 'blow', bit: 'bite', bitten: 'bite', hid: 'hide',
   hidden: 'hide', caught: 'catch', brought: 'bring', bought: 'buy', ate: 'eat', eaten: 'eat',
   drove: 'drive', driven: 'drive', grew: 'grow', grown: 'grow', knew: 'know', known: 'know',
-};
+}));
 
 // British spellings folded to American, so that both spellings of a goal read the same.
-const BRITISH_WORDS: Readonly<Record<string, string>> = {
+const BRITISH_WORDS: ReadonlyMap<string, string> = new Map(Object.entries({
   catalogue: 'catalog', licence: 'license', defence: 'defense', offence: 'offense', centre: 'center',
   programme: 'program', behaviour: 'behavior', colour: 'color', favour: 'favor', honour: 'honor',
   labour: 'labor', rumour: 'rumor', grey: 'gray', cheque: 'check', tonne: 'ton', whilst: 'while', amongst: 'among',
-};
+}));
 
 function americanSpelling(word: string): string {
-  const whole = BRITISH_WORDS[word];
+  const whole = BRITISH_WORDS.get(word);
   if (whole) return whole;
   // -ise/-isation/-yse: a folding applied to every word alike, so a false fold ("compromise"
   // -> "compromize") still matches itself; only the two spellings of one word must meet.
@@ -107,7 +109,7 @@ const stemCache = new Map<string, string>();
 export function stemOf(word: string): string {
   let stem = stemCache.get(word);
   if (stem === undefined) {
-    stem = stemmer(IRREGULAR[word] ?? word);
+    stem = stemmer(IRREGULAR.get(word) ?? word);
     if (stemCache.size < 50_000) stemCache.set(word, stem);
   }
   return stem;
@@ -159,7 +161,42 @@ export function goalIntent(goal: string): GoalIntent {
     }
   }
   const words = tokens.map((t) => t.word);
-  return { text: words.join(' '), words, tokens, goal };
+  const roots = new Set<string>();
+  for (const word of words) {
+    roots.add(rootOf(word));
+    const base = IRREGULAR.get(word);
+    if (base) roots.add(rootOf(base));
+  }
+  return { text: words.join(' '), words, tokens, goal, roots };
+}
+
+const ROOT_LENGTH = 3;
+const rootOf = (word: string): string => word.slice(0, ROOT_LENGTH);
+
+const phraseRoots = new Map<string, string[]>();
+
+/**
+ * The roots a goal must have for a phrase to occur in it, without stemming: the first letters
+ * of each word of the phrase (inflection and spelling change only later letters). Phrases are
+ * written in plain ASCII. A prefix shorter than a root, `#` and `...` ask for nothing.
+ */
+function rootsOfPhrase(source: string): string[] {
+  let roots = phraseRoots.get(source);
+  if (!roots) {
+    roots = [];
+    for (const piece of source.toLowerCase().replace(/'/g, '').split(/\s+/)) {
+      const lead = /^[a-z]+|^[0-9]+/.exec(piece)?.[0];
+      if (!lead || (piece.endsWith('*') && lead.length < ROOT_LENGTH && lead.length === piece.length - 1)) continue;
+      roots.push(rootOf(IRREGULAR.get(lead) ?? lead));
+    }
+    phraseRoots.set(source, roots);
+  }
+  return roots;
+}
+
+/** False when a phrase cannot occur in the goal (a word's root is missing): most phrases, cheaply. */
+export function phraseMayOccur(intent: GoalIntent, source: string): boolean {
+  return rootsOfPhrase(source).every((root) => intent.roots.has(root));
 }
 
 type Part = { kind: 'stem'; stem: string; residue: string } | { kind: 'prefix'; prefix: string } | { kind: 'number' } | { kind: 'gap' };
@@ -180,7 +217,12 @@ export function compilePhrase(source: string): Phrase {
     if (piece === '...') parts.push({ kind: 'gap' });
     else if (piece === '#') parts.push({ kind: 'number' });
     else if (piece.endsWith('*')) parts.push({ kind: 'prefix', prefix: foldWord(piece.slice(0, -1)) });
-    else for (const t of goalIntent(piece).tokens) parts.push({ kind: 'stem', stem: t.stem, residue: residueOf(t) });
+    else {
+      for (const folded of splitDigits(foldWord(piece))) {
+        const word = americanSpelling(folded);
+        if (/[\p{L}\p{N}]/u.test(word)) parts.push({ kind: 'stem', stem: stemOf(word), residue: residueOf({ word, stem: stemOf(word) }) });
+      }
+    }
   }
   const phrase = { source, parts };
   phraseCache.set(source, phrase);
@@ -255,7 +297,7 @@ export function quoteOf(intent: GoalIntent, [start, end]: [number, number]): str
  * Kept for mode rules that ask "did the goal say X?"; no negation is applied here.
  */
 export function matchKeywords(intent: GoalIntent, keywords: readonly string[]): string[] {
-  return keywords.filter((keyword) => findPhrase(intent, compilePhrase(keyword)).length > 0);
+  return keywords.filter((keyword) => phraseMayOccur(intent, keyword) && findPhrase(intent, compilePhrase(keyword)).length > 0);
 }
 
 // Words that dismiss what follows them in the same clause ("no need for DR", "not about cost").
@@ -271,18 +313,30 @@ const LACK_BEFORE = new Set(['have', 'has', 'had', 'is', 'are', 'there', 'theres
 const NOT_DISMISSAL_AFTER = new Set(['more', 'longer']);
 const DISMISSAL_REACH = 3;
 
+/** Where the goal dismisses what follows: [start, end) of each dismissal, read once per goal. */
+const dismissalsOf = new WeakMap<GoalIntent, { start: number; end: number; bare: boolean }[]>();
+
+function dismissalSpans(intent: GoalIntent): { start: number; end: number; bare: boolean }[] {
+  let spans = dismissalsOf.get(intent);
+  if (!spans) {
+    spans = [];
+    for (const dismissal of DISMISSALS) {
+      for (const [start, end] of findPhrase(intent, dismissal)) spans.push({ start, end, bare: dismissal.parts.length === 1 });
+    }
+    dismissalsOf.set(intent, spans);
+  }
+  return spans;
+}
+
 /** The dismissal that covers token `at`, if any (its words as written). */
 function dismissalBefore(intent: GoalIntent, at: number): string | undefined {
   const clause = intent.tokens[at]!.clause;
-  for (const dismissal of DISMISSALS) {
-    for (const [start, end] of findPhrase(intent, dismissal)) {
-      if (end > at || at - end > DISMISSAL_REACH || intent.tokens[start]!.clause !== clause) continue;
-      const before = intent.tokens[start - 1];
-      const bare = dismissal.parts.length === 1;
-      if (bare && before && before.clause === clause && LACK_BEFORE.has(before.word)) continue;
-      if (bare && NOT_DISMISSAL_AFTER.has(intent.tokens[end]?.word ?? '')) continue;
-      return quoteOf(intent, [start, end]);
-    }
+  for (const { start, end, bare } of dismissalSpans(intent)) {
+    if (end > at || at - end > DISMISSAL_REACH || intent.tokens[start]!.clause !== clause) continue;
+    const before = intent.tokens[start - 1];
+    if (bare && before && before.clause === clause && LACK_BEFORE.has(before.word)) continue;
+    if (bare && NOT_DISMISSAL_AFTER.has(intent.tokens[end]?.word ?? '')) continue;
+    return quoteOf(intent, [start, end]);
   }
   return undefined;
 }
@@ -302,6 +356,7 @@ const overlaps = (a: [number, number], b: [number, number]): boolean => a[0] < b
 export function readIntents(intent: GoalIntent, table: IntentTable | undefined, keywords: readonly string[], keywordWeight: number): IntentReading {
   const masks: { span: [number, number]; quote: string }[] = [];
   for (const friend of table?.falseFriends ?? []) {
+    if (!phraseMayOccur(intent, friend)) continue;
     for (const span of findPhrase(intent, compilePhrase(friend))) masks.push({ span, quote: quoteOf(intent, span) });
   }
   const groups: (Omit<Intent, 'means'> & { means?: string })[] = [...(table?.intents ?? [])];
@@ -312,6 +367,7 @@ export function readIntents(intent: GoalIntent, table: IntentTable | undefined, 
   const takenSpans = new Set<string>();
   for (const group of groups) {
     for (const source of group.phrases) {
+      if (!phraseMayOccur(intent, source)) continue;
       const span = findPhrase(intent, compilePhrase(source)).find((candidate) => {
         const quote = quoteOf(intent, candidate);
         const mask = masks.find((m) => overlaps(m.span, candidate));

@@ -3,7 +3,7 @@ import type { AskCriterionId } from './ask.js';
 import type { DeliverySystem } from './delivery.js';
 import type { Contradiction } from './contradictions.js';
 import { ModeDefinitionError } from './errors.js';
-import { compilePhrase, goalSignal, readIntents, type GoalIntent, type IgnoredPhrase, type IntentHit, type IntentTable } from './intent.js';
+import { goalSignal, readIntents, type GoalIntent, type IgnoredPhrase, type IntentHit, type IntentTable } from './intent.js';
 import { KB_TRACE_PATTERN, type KbTrace } from './kb.js';
 import { isArtifactSpec, type ArtifactOutcome, type NotGenerated } from './not-generated.js';
 import type { NormalizedProfile } from './profile.js';
@@ -193,9 +193,10 @@ function checkIntents(def: ModeDefinition): void {
     if (intent.phrases.length === 0) throw new ModeDefinitionError(def.id, `intent "${intent.means}" has no phrase`);
     phrases.push(...intent.phrases);
   }
+  // Checked by shape only: phrases are compiled (stemmed) when a goal is first read, not at import.
   for (const phrase of phrases) {
-    const parts = compilePhrase(phrase).parts;
-    if (parts.length === 0 || parts[0]?.kind === 'gap' || parts[parts.length - 1]?.kind === 'gap') {
+    const pieces = phrase.trim().split(/\s+/);
+    if (!pieces.some((p) => /[\p{L}\p{N}#]/u.test(p)) || pieces[0] === '...' || pieces[pieces.length - 1] === '...') {
       throw new ModeDefinitionError(def.id, `phrase "${phrase}" must have words, and "..." only between words`);
     }
   }

@@ -49,6 +49,10 @@ describe('reading a goal', () => {
     expect(says(goal, phrase)).toBe(false);
   });
 
+  it('reads words that are also Object property names', () => {
+    expect(goalIntent('constructor toString __proto__ valueOf hasOwnProperty').words).toEqual(['constructor', 'tostring', 'proto', 'valueof', 'hasownproperty']);
+  });
+
   it('quotes the goal as written', () => {
     const intent = goalIntent('What if we LOSE a whole Region?');
     const span = findPhrase(intent, compilePhrase('lose ... region'))[0]!;

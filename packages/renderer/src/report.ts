@@ -1,4 +1,5 @@
 import { AS_OF_ENV, staleCitations, type PlanOutput } from '@ringmaster/core';
+import { explainModes } from './explain.js';
 
 /** Output sections in the order the spec lists them. */
 const SECTIONS: readonly [string, string][] = [
@@ -93,6 +94,7 @@ export function renderReport(output: PlanOutput): string {
     out.push('## Placeholders to replace before committing', '', 'The profile did not name these; the files carry marked defaults. Set the field in the profile and plan again, or edit the files.', '');
     out.push(...table(['value', 'profile field', 'put there', 'files'], placeholders.map((p) => [p.value, p.field, p.replace_with, p.files.join(', ')])));
   }
+  if (log.considered) out.push('## Modes considered', '', ...list(explainModes(output), 'none'));
 
   out.push('## Pipeline', '', '```mermaid', pipelineDiagram(output), '```', '');
 

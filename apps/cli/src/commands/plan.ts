@@ -14,12 +14,17 @@ export function registerPlan(program: Command): void {
     .option('-o, --out <dir>', 'also write every artifact, blueprint.json, manifest.json and report.md under this folder')
     .option('--force', 'with --out: also remove files an earlier plan wrote there and that were changed since (stale files left unchanged are always removed)')
     .option('--audit <path>', 'start from an existing repository: audit its CI definitions and add what to change first (audit_baseline)')
-    .action(async (file: string, options: { format: string; out?: string; audit?: string; force?: boolean }) => {
+    .option('--explain', 'also print on stderr which modes were considered and why each was or was not engaged')
+    .action(async (file: string, options: { format: string; out?: string; audit?: string; force?: boolean; explain?: boolean }) => {
       const { createEngine } = await import('@ringmaster/modes');
       const result = createEngine().plan(parseProfileText(readProfileText(file)));
       if (options.audit) result.output = await withAuditBaseline(result.output, options.audit);
       const placeholders = result.output.placeholders ?? [];
       if (placeholders.length > 0) process.stderr.write(`ringmaster: warning: the files still contain ${placeholders.length} placeholder value(s) (${placeholders.map((p) => p.value).join(', ')}); see "placeholders" or the top of report.md\n`);
+      if (options.explain) {
+        const { explainModes } = await import('@ringmaster/renderer');
+        process.stderr.write(`Modes considered:\n${explainModes(result.output).map((line) => `- ${line}\n`).join('')}`);
+      }
       if (options.out) {
         const { writePlan } = await import('@ringmaster/renderer');
         await writePlan(result, options.out, { force: options.force === true });
