@@ -4,9 +4,9 @@ import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } fr
 import type { ChecklistRole } from '@ringmaster/core';
 import { buildBundle, type EvidenceBundle, type EvidenceEvent } from '@ringmaster/evidence';
 import type { Logger } from 'pino';
-import { assertBlockKitLimits, clip, esc, eventLine, reminderMessage, runMessage, type Message } from './blocks.js';
+import { assertBlockKitLimits, eventLine, reminderMessage, runMessage, type Block, type Message } from './blocks.js';
 import { planRun } from './checklists.js';
-import { parseReleaseCommand, USAGE, type ReleaseCommand } from './commands.js';
+import { parseReleaseCommand, unstorable, USAGE, type ReleaseCommand } from './commands.js';
 import type { AppConfig } from './config.js';
 import { RunRepository, type NewOutbox, type OutboxLease } from './db/runs.js';
 import type { Store } from './db/store.js';
@@ -14,7 +14,9 @@ import { boltLogger } from './log.js';
 import { planSummary, readProfile, runPlan } from './plan.js';
 import { WorkQueue } from './queue.js';
 import { hasRole, ROLES, type RoleMap } from './roles.js';
-import { decide, SYSTEM_ACTOR, type Intent, type RunState } from './state.js';
+import { ephemeral, SlackOut, type OutFile } from './slack-out.js';
+import { channelMention, clipText, escapeText, inlineCode, joinText, mrkdwn, userMention, type SlackText } from './slack-text.js';
+import { decide, deriveState, SYSTEM_ACTOR, type Intent, type RunState } from './state.js';
 
 export { eventLine } from './blocks.js';
 
@@ -139,7 +141,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     signingSecret: config.signingSecret,
     token: config.botToken,
     ...(config.appToken ? { socketMode: true, appToken: config.appToken } : {}),
-    logger: boltLogger(log) as never,
+    logger: boltLogger(log, { logBodies: config.logBodies === true }) as never,
     logLevel: LogLevel.WARN,
     clientOptions: {
       ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
@@ -159,6 +161,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     ],
   });
   const client = app.client;
+  const slack = new SlackOut(client);
 
   // ---- background work after the ack -------------------------------------------------
   // Handlers acknowledge first; their database work then waits in a bounded queue
@@ -205,42 +208,37 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   async function refreshRoot(runId: string, page?: number): Promise<void> {
     const [run, state] = await Promise.all([repo.getRun(runId), repo.state(runId)]);
     if (!run?.root_ts || !state) return;
-    await client.chat.update({ channel: run.channel, ts: run.root_ts, ...checked(runMessage(state, page)) });
+    await slack.update(run.channel, run.root_ts, checked(runMessage(state, page)));
   }
 
-  async function uploadEvidence(runId: string, comment: string, target?: { channel: string; thread_ts?: string }): Promise<string> {
-    const run = await repo.getRun(runId);
-    if (!run) throw new Error(`no run ${runId}`);
+  /** Uploads a run's evidence bundle with `comment` into `target` (a channel, and a thread when given). */
+  async function uploadEvidence(runId: string, comment: SlackText, target: { channel: string; thread_ts?: string }): Promise<string> {
     const bundle = bundleOf(runId, await repo.events(runId));
-    const files = [
+    const files: OutFile[] = [
       { filename: `${runId}-evidence.json`, title: `Evidence bundle ${runId}`, content: `${JSON.stringify(bundle, null, 2)}\n` },
       { filename: `${runId}-summary.md`, title: `Summary ${runId}`, content: bundle.summary_markdown },
       ...(bundle.postmortem_markdown ? [{ filename: `${runId}-postmortem.md`, title: `Post-mortem draft ${runId}`, content: bundle.postmortem_markdown }] : []),
     ];
-    const channel = target?.channel ?? run.channel;
-    const thread = target ? target.thread_ts : (run.root_ts ?? undefined);
-    await client.files.uploadV2({
-      channel_id: channel,
-      ...(thread ? { thread_ts: thread } : {}),
-      initial_comment: comment,
-      file_uploads: files.map((f) => ({ content: f.content, filename: f.filename, title: f.title })),
-    } as never);
+    await slack.upload(target.channel, files, comment, target.thread_ts);
     return bundle.head.hash;
+  }
+
+  /** The comment of the closing evidence upload. */
+  function evidenceComment(state: RunState): SlackText {
+    const drill = state.kind === 'drill' ? mrkdwn` Measured RTO against target is in the summary.` : mrkdwn``;
+    return mrkdwn`Evidence bundle for ${inlineCode(state.runId)}: event log, summary${state.kind === 'incident' ? mrkdwn`, post-mortem draft` : mrkdwn``}.${drill}`;
   }
 
   // ---- the outbox: Slack side effects owed by committed changes ---------------------------
   /** What opening a run owes Slack: the root message, then the first thread reply. */
-  function openingEffects(event: EvidenceEvent, state: RunState): NewOutbox[] {
-    return [{ kind: 'root' }, { kind: 'reply', seq: event.seq, text: clip(eventLine(event, state), 3000) }];
+  function openingEffects(event: EvidenceEvent): NewOutbox[] {
+    return [{ kind: 'root' }, { kind: 'reply', seq: event.seq }];
   }
 
   /** What a transition owes Slack: the root update, one thread reply per event, and on close the evidence. */
-  function transitionEffects(events: readonly EvidenceEvent[], state: RunState): NewOutbox[] {
-    const out: NewOutbox[] = [{ kind: 'update' }, ...events.map((e): NewOutbox => ({ kind: 'reply', seq: e.seq, text: clip(eventLine(e, state), 3000) }))];
-    if (events.some((e) => e.type === 'run.closed')) {
-      const drill = state.kind === 'drill' ? ' Measured RTO against target is in the summary.' : '';
-      out.push({ kind: 'evidence', text: `Evidence bundle for \`${state.runId}\`: event log, summary${state.kind === 'incident' ? ', post-mortem draft' : ''}.${drill}` });
-    }
+  function transitionEffects(events: readonly EvidenceEvent[]): NewOutbox[] {
+    const out: NewOutbox[] = [{ kind: 'update' }, ...events.map((e): NewOutbox => ({ kind: 'reply', seq: e.seq }))];
+    if (events.some((e) => e.type === 'run.closed')) out.push({ kind: 'evidence' });
     return out;
   }
 
@@ -289,13 +287,17 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const rows = await repo.pendingOutbox(runId);
     let rootTs = lease.root_ts;
     // Read after the rows: it reflects every change that wrote them, so one render of
-    // the root per batch is enough.
-    let state: RunState | undefined;
-    const fresh = async (): Promise<RunState> => {
-      state ??= await repo.state(runId);
-      if (!state) throw new Error(`no events for run ${runId}`);
-      return state;
+    // the root per batch is enough. Texts are rendered here, from the events, not stored.
+    let current: { events: EvidenceEvent[]; state: RunState } | undefined;
+    const read = async (): Promise<{ events: EvidenceEvent[]; state: RunState }> => {
+      if (!current) {
+        const events = await repo.events(runId);
+        if (!events.length) throw new Error(`no events for run ${runId}`);
+        current = { events, state: deriveState(events) };
+      }
+      return current;
     };
+    const fresh = async (): Promise<RunState> => (await read()).state;
     let rendered = false;
     for (const [i, row] of rows.entries()) {
       const at = nowIso();
@@ -309,11 +311,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         const skip = async (note: string): Promise<void> => repo.markDelivered([row.id], at, null, note);
         switch (row.kind) {
           case 'root': {
-            const res = await client.chat.postMessage({ channel: lease.channel, ...checked(runMessage(await fresh())), unfurl_links: false });
-            if (!res.ts) throw new Error('chat.postMessage returned no ts');
+            const ts = await slack.post(lease.channel, checked(runMessage(await fresh())));
+            if (!ts) throw new Error('chat.postMessage returned no ts');
             rendered = true;
-            rootTs = res.ts;
-            await repo.markDelivered([row.id], at, res.ts);
+            rootTs = ts;
+            await repo.markDelivered([row.id], at, ts);
             break;
           }
           case 'update':
@@ -321,17 +323,21 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
               await skip('superseded');
               break;
             }
-            await client.chat.update({ channel: lease.channel, ts: rootTs!, ...checked(runMessage(await fresh())) });
+            await slack.update(lease.channel, rootTs!, checked(runMessage(await fresh())));
             rendered = true;
             await repo.markDelivered([row.id], at, rootTs);
             break;
           case 'reply': {
-            const res = await client.chat.postMessage({ channel: lease.channel, thread_ts: rootTs!, text: row.text ?? '', unfurl_links: false });
-            await repo.markDelivered([row.id], at, res.ts ?? null);
+            const { events, state: s } = await read();
+            const event = row.seq === null ? undefined : events[row.seq];
+            // Rows written by an older release carry their text; it is escaped again like any text.
+            const text = event ? eventLine(event, s) : clipText(escapeText(row.text ?? ''), 3000);
+            const ts = await slack.post(lease.channel, { text }, rootTs!);
+            await repo.markDelivered([row.id], at, ts ?? null);
             break;
           }
           case 'evidence':
-            await uploadEvidence(runId, row.text ?? `Evidence bundle for \`${runId}\`.`, { channel: lease.channel, thread_ts: rootTs! });
+            await uploadEvidence(runId, evidenceComment(await fresh()), { channel: lease.channel, thread_ts: rootTs! });
             await repo.markDelivered([row.id], at, null);
             break;
           case 'reminder': {
@@ -341,8 +347,8 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
               break;
             }
             log.info({ ...fields, ...runFields(s) }, 'idle reminder');
-            const res = await client.chat.postMessage({ channel: lease.channel, thread_ts: rootTs!, ...checked(reminderMessage(s, config.snoozeMinutes)) });
-            await repo.markDelivered([row.id], at, res.ts ?? null);
+            const ts = await slack.post(lease.channel, checked(reminderMessage(s, config.snoozeMinutes)), rootTs!);
+            await repo.markDelivered([row.id], at, ts ?? null);
             break;
           }
         }
@@ -352,6 +358,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         if (giveUp) {
           log.error({ ...fields, err }, 'outbox row given up');
           if (row.kind === 'evidence') await tellEvidenceFailed(runId, lease.channel, rootTs!, err);
+          if (row.kind === 'root') await tellOrphaned(runId, lease.channel, err);
           continue;
         }
         log.warn({ ...fields, err }, 'outbox delivery failed; it will be retried');
@@ -364,11 +371,21 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   /** The closing bundle could not be uploaded for good: the requester hears it in the thread. */
   async function tellEvidenceFailed(runId: string, channel: string, rootTs: string, err: unknown): Promise<void> {
     const s = await repo.state(runId);
-    const who = s ? `<@${s.requestedBy}> ` : '';
-    const text = `:warning: ${who}The evidence bundle for \`${runId}\` could not be uploaded: ${esc(failureText(err))}. The events are kept; \`/release export ${runId}\` tries again.`;
-    await client.chat
-      .postMessage({ channel, thread_ts: rootTs, text: clip(text, 3000), unfurl_links: false })
-      .catch((e: unknown) => log.error({ run_id: runId, err: e }, 'could not report the failed evidence upload'));
+    const who = s ? mrkdwn`${userMention(s.requestedBy)} ` : mrkdwn``;
+    const text = mrkdwn`:warning: ${who}The evidence bundle for ${inlineCode(runId)} could not be uploaded: ${escapeText(failureText(err))}. The events are kept; ${inlineCode(`/release export ${runId}`)} tries again.`;
+    await slack.post(channel, { text: clipText(text, 3000) }, rootTs).catch((e: unknown) => log.error({ run_id: runId, err: e }, 'could not report the failed evidence upload'));
+  }
+
+  /**
+   * The run's root message could not be posted for good (the bot is not in a private
+   * channel, the channel is gone): the run is orphaned, and its requester hears it by
+   * direct message. Nothing of the run is posted anywhere else.
+   */
+  async function tellOrphaned(runId: string, channel: string, err: unknown): Promise<void> {
+    const run = await repo.getRun(runId);
+    if (!run) return;
+    const text = mrkdwn`:warning: I could not post your run ${inlineCode(runId)} (${escapeText(run.title)}) in ${channelMention(channel)}: ${escapeText(failureText(err))}. Invite me to that channel and open the run again; its evidence can be exported there or here, by a holder of a Ringmaster role.`;
+    await slack.dm(run.requested_by, clipText(text, 3000)).catch((e: unknown) => log.error({ run_id: runId, err: e }, 'could not tell the requester about the orphaned run'));
   }
 
   // ---- roles ---------------------------------------------------------------------------
@@ -404,36 +421,49 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     kick(created.run.id);
   }
 
-  async function status(channel: string, respond: RespondFn): Promise<void> {
+  /** The open runs of this channel only; a role holder also learns how many are open elsewhere (not which). */
+  async function status(channel: string, user: string, respond: RespondFn): Promise<void> {
     const runs = await repo.openRuns(channel);
+    const elsewhere = (await rolesOf(user)).size ? await repo.countOpenElsewhere(channel) : 0;
+    const more = elsewhere ? mrkdwn`\n_${elsewhere} more open in other channels; run ${inlineCode('/release status')} there._` : mrkdwn``;
     if (runs.length === 0) {
-      await respond({ response_type: 'ephemeral', text: 'No open checklists.' });
+      await respond(ephemeral(mrkdwn`No open checklists in this channel.${more}`));
       return;
     }
     const lines = await Promise.all(
       runs.map(async (r) => {
         const s = await repo.state(r.id);
-        return `• \`${r.id}\` ${r.kind} · ${esc(r.title)} · ${s?.doneCount ?? 0}/${s?.visible.length ?? 0} done · <#${r.channel}> · requested by <@${r.requested_by}>`;
+        return mrkdwn`• ${inlineCode(r.id)} ${escapeText(r.kind)} · ${escapeText(r.title)} · ${s?.doneCount ?? 0}/${s?.visible.length ?? 0} done · requested by ${userMention(r.requested_by)}`;
       }),
     );
-    await respond({ response_type: 'ephemeral', text: clip(`*Open checklists*\n${lines.join('\n')}`, 3000) });
+    await respond(ephemeral(clipText(mrkdwn`*Open checklists in this channel*\n${joinText(lines, '\n')}${more}`, 3000)));
   }
 
-  async function exportRun(runId: string, channel: string, respond: RespondFn): Promise<void> {
+  /**
+   * Uploads a run's evidence where it belongs: typed in the run's channel, into its
+   * thread (or the channel, for a run that never got its root message); typed in a
+   * direct message by a role holder, into that direct message. Nowhere else: from
+   * another channel, the run is "not found", so its existence is not disclosed either.
+   */
+  async function exportRun(runId: string, channel: string, user: string, respond: RespondFn): Promise<void> {
     const run = await repo.getRun(runId);
-    if (!run) {
-      await respond({ response_type: 'ephemeral', text: `No run \`${runId}\`.` });
+    const inItsChannel = run?.channel === channel;
+    const byDm = channel.startsWith('D') && (await rolesOf(user)).size > 0;
+    if (!run || (!inItsChannel && !byDm)) {
+      await respond(ephemeral(mrkdwn`No run ${inlineCode(runId)} in this channel. Export a run in its own channel (or, holding a Ringmaster role, in a direct message with me).`));
       return;
     }
+    const target = inItsChannel ? { channel: run.channel, ...(run.root_ts ? { thread_ts: run.root_ts } : {}) } : { channel: await slack.dmChannel(user) };
     let head: string;
     try {
-      head = await uploadEvidence(runId, `Evidence bundle for \`${runId}\` (${run.status}).`, run.root_ts ? undefined : { channel });
+      head = await uploadEvidence(runId, mrkdwn`Evidence bundle for ${inlineCode(runId)} (${escapeText(run.status)}).`, target);
     } catch (err) {
       log.error({ run_id: runId, err }, 'export failed');
-      await respond({ response_type: 'ephemeral', text: clip(`The evidence bundle for \`${runId}\` could not be exported: ${esc(failureText(err))}.`, 3000) });
+      await respond(ephemeral(clipText(mrkdwn`The evidence bundle for ${inlineCode(runId)} could not be exported: ${escapeText(failureText(err))}.`, 3000)));
       return;
     }
-    await respond({ response_type: 'ephemeral', text: `Exported \`${runId}\` into its thread; head hash \`${head}\`. Check it with \`ringmaster evidence verify ${runId}-evidence.json\`.` });
+    const where = inItsChannel ? (run.root_ts ? mrkdwn`into its thread` : mrkdwn`into this channel`) : mrkdwn`into our direct messages`;
+    await respond(ephemeral(mrkdwn`Exported ${inlineCode(runId)} ${where}; head hash ${inlineCode(head)}. Check it with ${inlineCode(`ringmaster evidence verify ${runId}-evidence.json`)}.`));
   }
 
   app.command('/release', async ({ command, ack, respond }) => {
@@ -441,32 +471,32 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const user = command.user_id;
     const channel = command.channel_id;
     if (!USER_RE.test(user) || !CHANNEL_RE.test(channel)) {
-      await ack({ response_type: 'ephemeral', text: 'This command came without a valid user or channel.' });
+      await ack(ephemeral(mrkdwn`This command came without a valid user or channel.`));
       return;
     }
     const key = `cmd:${command.trigger_id}`;
     const fields = { request_id: requestId(key), sub: cmd.sub, user };
     switch (cmd.sub) {
       case 'help':
-        await ack({ response_type: 'ephemeral', text: USAGE });
+        await ack(ephemeral(USAGE));
         return;
       case 'invalid':
         log.info(fields, 'invalid /release command');
-        await ack({ response_type: 'ephemeral', text: `${cmd.message}\n${USAGE}` });
+        await ack(ephemeral(mrkdwn`${cmd.message}\n${USAGE}`));
         return;
       case 'plan':
         await ack();
         later('plan modal', fields, async () => {
-          await client.views.open({ trigger_id: command.trigger_id, view: planModal(signMetadata(config.signingSecret, { c: channel, u: user })) as never });
+          await slack.openModal(command.trigger_id, planModal(signMetadata(config.signingSecret, { c: channel, u: user })));
         });
         return;
       case 'status':
         await ack();
-        later('status', fields, () => status(channel, respond));
+        later('status', fields, () => status(channel, user, respond));
         return;
       case 'export':
         await ack();
-        later('export', fields, () => exportRun(cmd.runId, channel, respond));
+        later('export', fields, () => exportRun(cmd.runId, channel, user, respond));
         return;
       default:
         await ack();
@@ -488,12 +518,12 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       log.warn(fields, 'action without a valid user or channel refused');
       return;
     }
-    const parts = typeof a.value === 'string' && a.value.length <= 2000 ? a.value.split('|') : [];
+    const parts = typeof a.value === 'string' && a.value.length <= 2000 && !unstorable(a.value) && !unstorable(a.action_id) ? a.value.split('|') : [];
     const [runId, step, op, option] = parts;
     const opOfId = a.action_id.split('.')[1];
     if (parts.length !== 4 || !runId || !RUN_ID_RE.test(runId) || !op || !OPS.has(op) || op !== opOfId || step === undefined || step.length > 200) {
       log.warn(fields, 'malformed action refused');
-      background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: 'That button is not one Ringmaster recognizes; nothing changed.' }));
+      background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`That button is not one Ringmaster recognizes; nothing changed.`));
       return;
     }
     fields['run_id'] = runId;
@@ -502,7 +532,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       if (op === 'page') {
         const run = await repo.getRun(runId);
         const page = Number(option);
-        if (!run || !Number.isInteger(page) || page < 0 || page > 1000 || b.message?.ts !== run.root_ts) return;
+        if (!run || !Number.isInteger(page) || page < 0 || page > 1000 || b.message?.ts !== run.root_ts || channel !== run.channel) return;
         track(serial(runId, () => refreshRoot(runId, page)).catch((err: unknown) => log.error({ ...fields, err }, 'page failed')));
         return;
       }
@@ -513,19 +543,20 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
             ? { op: 'choose', step, option: option ?? '' }
             : { op: op as 'complete' | 'approve' | 'start_wait', step };
       const actor = { id: user, roles: await rolesOf(user) };
-      const outcome = await repo.act(runId, key, { decide: (state, at) => decide(state, intent(at), actor, at), effects: transitionEffects });
+      const origin = { channel, ...(b.message?.ts ? { messageTs: b.message.ts } : {}), ...(b.message?.['thread_ts'] ? { threadTs: String(b.message['thread_ts']) } : {}) };
+      const outcome = await repo.act(runId, key, { decide: (state, at) => decide(state, intent(at), actor, at), effects: transitionEffects, origin });
       switch (outcome.kind) {
         case 'duplicate':
           log.info(fields, 'duplicate action delivery ignored');
           return;
         case 'not_found':
           log.warn(fields, 'action on an unknown run refused');
-          background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: `There is no run \`${runId}\`; nothing changed.` }));
+          background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`There is no run ${inlineCode(runId)}; nothing changed.`));
           return;
         case 'refused': {
           const level = outcome.code === 'already_done' || outcome.code === 'waiting' ? 'info' : 'warn';
           log[level]({ ...fields, ...runFields(outcome.state), code: outcome.code }, 'action refused');
-          background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: `${outcome.message} Nothing changed.` }));
+          background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`${outcome.message} Nothing changed.`));
           return;
         }
         case 'applied':
@@ -546,9 +577,10 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       return;
     }
     const text = (view.state.values['profile']?.['profile']?.value ?? '').toString();
-    const profile = readProfile(text);
+    const bad = unstorable(text);
+    const profile = bad ? { ok: false as const, message: `The profile holds ${bad}; remove it and submit again.` } : readProfile(text);
     if (!profile.ok) {
-      await ack({ response_action: 'errors', errors: { profile: clip(profile.message, 150) } });
+      await ack({ response_action: 'errors', errors: { profile: clipText(escapeText(profile.message), 150) } });
       return;
     }
     await ack();
@@ -556,17 +588,15 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       try {
         const result = runPlan(profile.profile);
         log.info({ ...fields, request_id: result.requestId, risk_tier: result.output.decision_log.risk_tier, kb_traces_used: result.output.kb_references, modes: result.output.decision_log.modes.map((m) => m.id) }, 'plan');
-        const root = await client.chat.postMessage({ channel: meta.c, text: clip(`<@${user}> ${planSummary(result)}`, 3000) });
-        const files = [
+        const rootTs = await slack.post(meta.c, { text: clipText(mrkdwn`${userMention(user)} ${planSummary(result)}`, 3000) });
+        const files: OutFile[] = [
           { filename: 'blueprint.json', title: 'Blueprint', content: `${JSON.stringify(result.output, null, 2)}\n` },
           ...result.files.map((f) => ({ filename: f.path, title: f.path, content: f.content.length ? f.content : '\n' })),
         ];
-        for (let i = 0; i < files.length; i += 10) {
-          await client.files.uploadV2({ channel_id: meta.c, ...(root.ts ? { thread_ts: root.ts } : {}), file_uploads: files.slice(i, i + 10) } as never);
-        }
+        await slack.upload(meta.c, files, undefined, rootTs);
       } catch (err) {
         log.warn({ ...fields, err }, 'plan failed');
-        await client.chat.postEphemeral({ channel: meta.c, user, text: clip(`The plan failed: ${(err as Error).message}`, 3000) });
+        await slack.ephemeral(meta.c, user, clipText(mrkdwn`The plan failed: ${escapeText((err as Error).message)}`, 3000));
       }
     });
   });
@@ -631,33 +661,33 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   };
 }
 
-function planModal(privateMetadata: string): Record<string, unknown> {
-  const blocks = [
+function planModal(privateMetadata: string) {
+  const blocks: Block[] = [
     {
       type: 'section',
       block_id: 'intro',
-      text: { type: 'mrkdwn', text: 'Paste a Ringmaster input profile (JSON or YAML). The blueprint comes back in the channel as a summary, with every artifact as a file.' },
+      text: { type: 'mrkdwn', text: mrkdwn`Paste a Ringmaster input profile (JSON or YAML). The blueprint comes back in the channel as a summary, with every artifact as a file.` },
     },
     {
       type: 'input',
       block_id: 'profile',
-      label: { type: 'plain_text', text: 'Profile' },
+      label: { type: 'plain_text', text: mrkdwn`Profile` },
       element: {
         type: 'plain_text_input',
         action_id: 'profile',
         multiline: true,
         max_length: 3000,
-        placeholder: { type: 'plain_text', text: '{ "goal": "CI/CD blueprint", "risk_tier": "high" }' },
+        placeholder: { type: 'plain_text', text: mrkdwn`{ "goal": "CI/CD blueprint", "risk_tier": "high" }` },
       },
     },
   ];
   assertBlockKitLimits(blocks, 'modal');
   return {
-    type: 'modal',
+    type: 'modal' as const,
     callback_id: 'rm_plan',
-    title: { type: 'plain_text', text: 'Ringmaster plan' },
-    submit: { type: 'plain_text', text: 'Plan' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: { type: 'plain_text' as const, text: mrkdwn`Ringmaster plan` },
+    submit: { type: 'plain_text' as const, text: mrkdwn`Plan` },
+    close: { type: 'plain_text' as const, text: mrkdwn`Cancel` },
     private_metadata: privateMetadata,
     blocks,
   };

@@ -31,6 +31,8 @@ export interface AppConfig {
   /** Extra words (tenant names) that never reach a log line. */
   redactTerms: string[];
   logLevel: string;
+  /** Debug logs keep message bodies (RINGMASTER_LOG_BODIES=1); by default they are replaced by [BODY]. */
+  logBodies?: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -48,6 +50,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new ConfigError(name, `must be 1 or 0 (true or false), got "${raw}"`);
 }
 
 function list(env: Env, name: string, fallback: string[]): string[] {
@@ -83,5 +92,6 @@ export function parseConfig(env: Env): AppConfig {
     defaultRings: list(env, 'RINGMASTER_RINGS', ['internal', 'canary-5pct', 'ring-1', 'ga']),
     redactTerms: list(env, 'RINGMASTER_REDACT', []),
     logLevel: env['LOG_LEVEL']?.trim() || 'info',
+    logBodies: flag(env, 'RINGMASTER_LOG_BODIES'),
   };
 }

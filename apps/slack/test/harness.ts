@@ -35,7 +35,13 @@ export interface Harness {
   advance(minutes: number): void;
   post(body: string, headers?: Record<string, string>): Promise<Response>;
   command(text: string, user: string, opts?: { channel?: string; triggerId?: string }): Promise<{ status: number; body: string; triggerId: string; runId?: string }>;
-  click(runId: string, stepId: string, user: string, opts?: { option?: string; op?: string; actionId?: string; actionTs?: string; retry?: number }): Promise<{ status: number; body: string }>;
+  /** A signed click; `channel` / `messageTs` / `threadTs` stand for a click from elsewhere than the run's root message. */
+  click(
+    runId: string,
+    stepId: string,
+    user: string,
+    opts?: { option?: string; op?: string; actionId?: string; actionTs?: string; retry?: number; channel?: string; messageTs?: string; threadTs?: string },
+  ): Promise<{ status: number; body: string }>;
   state(runId: string): Promise<RunState>;
   close(): Promise<void>;
 }
@@ -128,9 +134,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         user: { id: user, username: user.toLowerCase(), team_id: 'T0001' },
         api_app_id: 'A0001',
         team: { id: 'T0001', domain: 'example' },
-        channel: { id: root.channel, name: 'releases' },
-        container: { type: 'message', message_ts: root.ts, channel_id: root.channel, is_ephemeral: false },
-        message: { type: 'message', ts: root.ts, text: 'run' },
+        channel: { id: opts.channel ?? root.channel, name: 'releases' },
+        container: { type: 'message', message_ts: opts.messageTs ?? root.ts, channel_id: opts.channel ?? root.channel, is_ephemeral: false },
+        message: { type: 'message', ts: opts.messageTs ?? root.ts, text: 'run', ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}) },
         trigger_id: `T${randomBytes(6).toString('hex')}`,
         response_url: `${fake.url}/respond/a`,
         actions: [

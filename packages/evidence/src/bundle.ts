@@ -184,7 +184,8 @@ function summaryMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData
   const last = events[events.length - 1]!;
   const done = doneSteps(events);
   const closed = events.find((e) => e.type === 'run.closed');
-  const definition = checklistToMarkdown(opened.checklist);
+  // The summary is what the requester typed: escaped like every other user text in the file.
+  const definition = checklistToMarkdown({ ...opened.checklist, summary: mdInline(opened.checklist.summary) });
   const outcome: string[] = [
     `run: ${first.run_id} (${opened.kind})`,
     `requested by: ${first.actor}`,
@@ -205,7 +206,7 @@ function summaryMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedData
     return e ? `- [x] ${mdInline(s.title)} — ${who(e.actor)}, ${e.at}` : `- [ ] ${mdInline(s.title)}`;
   });
   const doc: MarkdownDoc = {
-    title: `Evidence: ${opened.title}`,
+    title: `Evidence: ${mdInline(opened.title)}`,
     intro: definition.intro,
     sections: [
       { heading: 'Outcome', bullets: outcome },
@@ -222,7 +223,7 @@ function postmortemMarkdown(events: readonly EvidenceEvent[], opened: RunOpenedD
     .filter((e) => e.type === 'choice.made')
     .map((e) => describe(e, opened.checklist).replace(/^chose /, ''));
   const doc: MarkdownDoc = {
-    title: `Post-mortem (draft): ${opened.title}`,
+    title: `Post-mortem (draft): ${mdInline(opened.title)}`,
     intro: 'Blameless review draft generated from the run log. Focus on systems and processes, not people.',
     sections: [
       {

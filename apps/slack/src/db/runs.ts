@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Checklist } from '@ringmaster/core';
 import { GENESIS_HASH, sealEvent, type EventBody, type EvidenceEvent, type RunKind } from '@ringmaster/evidence';
+import { mrkdwn, type SlackText } from '../slack-text.js';
 import { closingEvent, deriveState, type Decision, type RunState, type StepState } from '../state.js';
 import type { Sql, Store } from './store.js';
 
@@ -20,7 +21,7 @@ export interface RunRow {
 export type ActOutcome =
   | { kind: 'duplicate' }
   | { kind: 'not_found' }
-  | { kind: 'refused'; code: string; message: string; state: RunState }
+  | { kind: 'refused'; code: string; message: SlackText; state: RunState }
   | { kind: 'applied'; events: EvidenceEvent[]; state: RunState; run: RunRow };
 
 export interface NewRun {
@@ -86,7 +87,7 @@ export function eventTime(now: Date, lastAt: string): string {
 function checkOrigin(run: RunRow, origin: Origin): Decision | undefined {
   const onRoot = run.root_ts !== null && (origin.messageTs === run.root_ts || origin.threadTs === run.root_ts);
   if (origin.channel === run.channel && onRoot) return undefined;
-  return { ok: false, code: 'elsewhere', message: 'That button does not belong to a run of this channel and message.' };
+  return { ok: false, code: 'elsewhere', message: mrkdwn`That button does not belong to this run's channel and message.` };
 }
 
 export interface DueTimer {
@@ -214,10 +215,15 @@ export class RunRepository {
     return events.length ? deriveState(events) : undefined;
   }
 
-  async openRuns(channel?: string): Promise<RunRow[]> {
-    return channel
-      ? this.store.query<RunRow>(`SELECT * FROM runs WHERE status = 'open' ORDER BY (channel = $1) DESC, created_at LIMIT 50`, [channel])
-      : this.store.query<RunRow>(`SELECT * FROM runs WHERE status = 'open' ORDER BY created_at LIMIT 50`);
+  /** The open runs of one channel, oldest first. */
+  async openRuns(channel: string): Promise<RunRow[]> {
+    return this.store.query<RunRow>(`SELECT * FROM runs WHERE status = 'open' AND channel = $1 ORDER BY created_at LIMIT 50`, [channel]);
+  }
+
+  /** Open runs in other channels than `channel` (a number only: which runs, and where, stay in their channels). */
+  async countOpenElsewhere(channel: string): Promise<number> {
+    const rows = await this.store.query<{ n: string | number }>(`SELECT count(*) AS n FROM runs WHERE status = 'open' AND channel <> $1`, [channel]);
+    return Number(rows[0]?.n ?? 0);
   }
 
   async countEvents(): Promise<number> {
