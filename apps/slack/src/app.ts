@@ -8,7 +8,7 @@ import { assertBlockKitLimits, eventLine, reminderMessage, runMessage, type Bloc
 import { planRun } from './checklists.js';
 import { parseReleaseCommand, unstorable, USAGE, type ReleaseCommand } from './commands.js';
 import type { AppConfig } from './config.js';
-import { RunRepository, type NewOutbox, type OutboxLease } from './db/runs.js';
+import { RunRepository, type Holder, type InboxRow, type NewOutbox, type OutboxLease } from './db/runs.js';
 import type { Store } from './db/store.js';
 import { boltLogger } from './log.js';
 import { planSummary, readProfile, runPlan } from './plan.js';
@@ -36,8 +36,36 @@ export interface SlackAppDeps {
   deliverOutbox?: boolean;
   /** How long a deliverer holds a run's outbox lease (default 120 s of the app clock). */
   outboxLeaseSeconds?: number;
+  /**
+   * This process's identity (RINGMASTER_REPLICA_ID): a process restarted under the same
+   * identity takes over the inbox rows and outbox leases of its earlier life at once.
+   * Default: random (each process a new identity; a dead one's work is taken over once
+   * its heartbeat is stale). Two live processes must never share one.
+   */
+  replicaId?: string;
+  /** Heartbeat interval (default 5 s); a process silent for four of them is gone. */
+  heartbeatSeconds?: number;
   /** Post-ack jobs (transactions) at a time, default 8 (PGlite: 2); outbox deliveries (runs) at a time, default 32. */
   concurrency?: { work?: number; deliveries?: number };
+}
+
+/** A command that opens a run, as the inbox keeps it. */
+interface CommandDelivery {
+  text: string;
+  user: string;
+  channel: string;
+}
+
+/** A click, as the inbox keeps it (from Slack's signed payload). */
+interface ActionDelivery {
+  user: string;
+  channel: string;
+  runId: string;
+  step: string;
+  op: string;
+  option: string;
+  messageTs?: string;
+  threadTs?: string;
 }
 
 export interface RingmasterSlack {
@@ -242,7 +270,12 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     return out;
   }
 
-  const owner = randomBytes(8).toString('hex');
+  // This process: "identity/boot". Another process of the same identity is an earlier life of this one.
+  const identity = deps.replicaId ?? randomBytes(6).toString('hex');
+  const owner = `${identity}/${randomBytes(4).toString('hex')}`;
+  const heartbeatMs = (deps.heartbeatSeconds ?? 5) * 1000;
+  /** Holders silent for four heartbeats are gone: their inbox rows and outbox leases are free. */
+  const holder = (): Holder => ({ owner, identity, staleBefore: new Date(now().getTime() - 4 * heartbeatMs).toISOString() });
   const leaseMs = (deps.outboxLeaseSeconds ?? 120) * 1000;
   const autoDeliver = deps.deliverOutbox !== false;
   /** Runs whose delivery is queued and not started yet: more commits on them need no second one. */
@@ -275,7 +308,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   async function deliverRun(runId: string): Promise<void> {
     for (let round = 0; round < 1000; round++) {
       const start = now();
-      const lease = await repo.leaseOutbox(runId, owner, start.toISOString(), new Date(start.getTime() + leaseMs).toISOString());
+      const lease = await repo.leaseOutbox(runId, holder(), start.toISOString(), new Date(start.getTime() + leaseMs).toISOString());
       if (!lease) return; // another replica is delivering this run, or it is backing off
       const retryAt = await deliverRows(runId, lease);
       if (!(await repo.releaseOutbox(runId, owner, retryAt))) return;
@@ -405,12 +438,12 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   }
 
   // ---- /release --------------------------------------------------------------------------
-  async function startRun(cmd: Extract<ReleaseCommand, { sub: 'incident' | 'rollback' | 'drill' | 'promote' }>, user: string, channel: string, key: string): Promise<void> {
+  async function startRun(cmd: Extract<ReleaseCommand, { sub: 'incident' | 'rollback' | 'drill' | 'promote' }>, user: string, channel: string, key: string, at: string): Promise<void> {
     const plan = planRun(cmd, config.defaultRings);
     const fields = { request_id: requestId(key), mode_selected: plan.mode, kb_traces_used: plan.kb, risk_tier: plan.riskTier, user };
     const created = await repo.createRun(
       key,
-      { kind: plan.kind, title: plan.title, checklist: plan.checklist, params: plan.params, requestedBy: user, channel, at: nowIso() },
+      { kind: plan.kind, title: plan.title, checklist: plan.checklist, params: plan.params, requestedBy: user, channel, at },
       openingEffects,
     );
     if (!created.created || !created.run) {
@@ -499,15 +532,18 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         later('export', fields, () => exportRun(cmd.runId, channel, user, respond));
         return;
       default:
-        await ack();
-        later('open run', fields, () => startRun(cmd, user, channel, key));
+        await receiveThenAck('command', key, { text: command.text, user, channel }, fields, () => ack(), () =>
+          background('refusal', fields, () => respond(ephemeral(mrkdwn`Ringmaster could not record that command (its database did not answer); nothing changed, try again.`))),
+        );
     }
   });
 
   // ---- buttons -------------------------------------------------------------------------------
   app.action(/^rm\./, async ({ ack, body, action }) => {
-    await ack();
-    if (body.type !== 'block_actions' || action.type !== 'button') return;
+    if (body.type !== 'block_actions' || action.type !== 'button') {
+      await ack();
+      return;
+    }
     const b = body as BlockAction;
     const a = action as ButtonAction;
     const user = b.user?.id;
@@ -515,6 +551,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const key = `act:${a.action_ts}:${a.action_id}:${user}`;
     const fields: Record<string, unknown> = { request_id: requestId(key), user, action_id: a.action_id };
     if (typeof user !== 'string' || !USER_RE.test(user) || typeof channel !== 'string' || !CHANNEL_RE.test(channel)) {
+      await ack();
       log.warn(fields, 'action without a valid user or channel refused');
       return;
     }
@@ -522,49 +559,123 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const [runId, step, op, option] = parts;
     const opOfId = a.action_id.split('.')[1];
     if (parts.length !== 4 || !runId || !RUN_ID_RE.test(runId) || !op || !OPS.has(op) || op !== opOfId || step === undefined || step.length > 200) {
+      await ack();
       log.warn(fields, 'malformed action refused');
       background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`That button is not one Ringmaster recognizes; nothing changed.`));
       return;
     }
-    fields['run_id'] = runId;
-    fields['step'] = step;
-    later('action', fields, async () => {
-      if (op === 'page') {
-        const run = await repo.getRun(runId);
-        const page = Number(option);
-        if (!run || !Number.isInteger(page) || page < 0 || page > 1000 || b.message?.ts !== run.root_ts || channel !== run.channel) return;
-        track(serial(runId, () => refreshRoot(runId, page)).catch((err: unknown) => log.error({ ...fields, err }, 'page failed')));
+    const message = b.message as { ts?: string; thread_ts?: string } | undefined;
+    const delivery: ActionDelivery = {
+      user,
+      channel,
+      runId,
+      step,
+      op,
+      option: option ?? '',
+      ...(message?.ts ? { messageTs: message.ts } : {}),
+      ...(message?.thread_ts ? { threadTs: String(message.thread_ts) } : {}),
+    };
+    await receiveThenAck('action', key, delivery, fields, ack, () =>
+      background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`Ringmaster could not record that click (its database did not answer); nothing changed, click again.`)),
+    );
+  });
+
+  /** A click, after its inbox row was written and the ack sent (or on start, for one a dead process acknowledged). */
+  async function handleAction(d: ActionDelivery, key: string, requestedAt: string): Promise<void> {
+    const { user, channel, runId, step, op, option } = d;
+    const fields: Record<string, unknown> = { request_id: requestId(key), user, run_id: runId, step };
+    if (op === 'page') {
+      const run = await repo.getRun(runId);
+      const page = Number(option);
+      if (!run || !Number.isInteger(page) || page < 0 || page > 1000 || d.messageTs !== run.root_ts || channel !== run.channel) return;
+      track(serial(runId, () => refreshRoot(runId, page)).catch((err: unknown) => log.error({ ...fields, err }, 'page failed')));
+      return;
+    }
+    const intent = (at: string): Intent =>
+      op === 'snooze'
+        ? { op: 'snooze', until: new Date(Date.parse(at) + config.snoozeMinutes * 60_000).toISOString() }
+        : op === 'choose'
+          ? { op: 'choose', step, option }
+          : { op: op as 'complete' | 'approve' | 'start_wait', step };
+    const actor = { id: user, roles: await rolesOf(user) };
+    const origin = { channel, ...(d.messageTs ? { messageTs: d.messageTs } : {}), ...(d.threadTs ? { threadTs: d.threadTs } : {}) };
+    const outcome = await repo.act(runId, key, { decide: (state, at) => decide(state, intent(at), actor, at), effects: transitionEffects, origin, requestedAt });
+    switch (outcome.kind) {
+      case 'duplicate':
+        log.info(fields, 'duplicate action delivery ignored');
+        return;
+      case 'not_found':
+        log.warn(fields, 'action on an unknown run refused');
+        background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`There is no run ${inlineCode(runId)}; nothing changed.`));
+        return;
+      case 'refused': {
+        const level = outcome.code === 'already_done' || outcome.code === 'waiting' ? 'info' : 'warn';
+        log[level]({ ...fields, ...runFields(outcome.state), code: outcome.code }, 'action refused');
+        background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`${outcome.message} Nothing changed.`));
         return;
       }
-      const intent = (at: string): Intent =>
-        op === 'snooze'
-          ? { op: 'snooze', until: new Date(Date.parse(at) + config.snoozeMinutes * 60_000).toISOString() }
-          : op === 'choose'
-            ? { op: 'choose', step, option: option ?? '' }
-            : { op: op as 'complete' | 'approve' | 'start_wait', step };
-      const actor = { id: user, roles: await rolesOf(user) };
-      const origin = { channel, ...(b.message?.ts ? { messageTs: b.message.ts } : {}), ...(b.message?.['thread_ts'] ? { threadTs: String(b.message['thread_ts']) } : {}) };
-      const outcome = await repo.act(runId, key, { decide: (state, at) => decide(state, intent(at), actor, at), effects: transitionEffects, origin });
-      switch (outcome.kind) {
-        case 'duplicate':
-          log.info(fields, 'duplicate action delivery ignored');
-          return;
-        case 'not_found':
-          log.warn(fields, 'action on an unknown run refused');
-          background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`There is no run ${inlineCode(runId)}; nothing changed.`));
-          return;
-        case 'refused': {
-          const level = outcome.code === 'already_done' || outcome.code === 'waiting' ? 'info' : 'warn';
-          log[level]({ ...fields, ...runFields(outcome.state), code: outcome.code }, 'action refused');
-          background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`${outcome.message} Nothing changed.`));
-          return;
-        }
-        case 'applied':
-          log.info({ ...fields, ...runFields(outcome.state), events: outcome.events.map((e) => e.type) }, 'transition');
-          kick(runId);
+      case 'applied':
+        log.info({ ...fields, ...runFields(outcome.state), events: outcome.events.map((e) => e.type) }, 'transition');
+        kick(runId);
+    }
+  }
+
+  // ---- the inbox: deliveries written before the ack, processed after it ---------------------------
+  /** Inbox rows this process is processing now (or has queued). */
+  const processing = new Set<string>();
+
+  /**
+   * Writes the delivery to the inbox (one insert), then acknowledges; then processes
+   * it. A repeat of a delivery already received is acknowledged and dropped. When the
+   * insert fails the delivery is acknowledged (Slack would show an error) and `failed` says so.
+   */
+  async function receiveThenAck(kind: InboxRow['kind'], key: string, delivery: CommandDelivery | ActionDelivery, fields: Record<string, unknown>, ack: () => Promise<void>, failed: () => void): Promise<void> {
+    const at = nowIso();
+    const payload = JSON.stringify(delivery);
+    let fresh: boolean;
+    try {
+      fresh = await repo.receive(key, kind, payload, owner, at);
+    } catch (err) {
+      await ack();
+      log.error({ ...fields, err }, 'delivery not recorded');
+      failed();
+      return;
+    }
+    await ack();
+    if (!fresh) {
+      log.info(fields, 'repeated delivery ignored');
+      return;
+    }
+    processDelivery({ key, kind, payload, received_at: at, attempts: 0 });
+  }
+
+  function processDelivery(row: InboxRow): void {
+    if (processing.has(row.key)) return;
+    processing.add(row.key);
+    const fields = { request_id: requestId(row.key), delivery: row.kind };
+    later('delivery', fields, async () => {
+      try {
+        if (row.kind === 'command') {
+          const d = JSON.parse(row.payload) as CommandDelivery;
+          const cmd = parseReleaseCommand(d.text);
+          if (cmd.sub === 'incident' || cmd.sub === 'rollback' || cmd.sub === 'drill' || cmd.sub === 'promote') await startRun(cmd, d.user, d.channel, row.key, row.received_at);
+        } else await handleAction(JSON.parse(row.payload) as ActionDelivery, row.key, row.received_at);
+        await repo.processed(row.key, nowIso());
+      } catch (err) {
+        // Left for the next sweep (this process's tick, or another replica once this one is gone).
+        const giveUp = row.attempts + 1 >= MAX_ATTEMPTS;
+        await repo.processed(row.key, nowIso(), (err as Error).message ?? String(err), giveUp).catch(() => undefined);
+        throw err;
+      } finally {
+        processing.delete(row.key);
       }
     });
-  });
+  }
+
+  /** Processes the inbox rows nobody is processing: this process's own left-overs and those of processes that are gone. */
+  async function sweepInbox(): Promise<void> {
+    for (const row of await repo.claimInbox(holder())) processDelivery(row);
+  }
 
   // ---- /release plan modal -----------------------------------------------------------------------
   app.view('rm_plan', async ({ ack, body, view }) => {
@@ -621,10 +732,12 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         log.error({ ...fields, err }, 'timer failed');
       }
     }
+    await sweepInbox();
     await deliverPending();
   }
 
   let poller: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let server: Server | undefined;
   return {
     app,
@@ -634,7 +747,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         poller = setInterval(() => later('timers', {}, tick), config.pollSeconds * 1000);
         poller.unref();
       }
-      // What an earlier process committed but did not deliver.
+      await repo.heartbeat(owner, nowIso());
+      heartbeat = setInterval(() => void repo.heartbeat(owner, nowIso()).catch((err: unknown) => log.warn({ err }, 'heartbeat failed')), heartbeatMs);
+      heartbeat.unref();
+      // What an earlier process acknowledged but did not process, or committed but did not deliver.
+      later('inbox', {}, sweepInbox);
       later('outbox', {}, deliverPending);
       if (config.appToken) {
         await app.start();
@@ -648,8 +765,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     },
     async stop() {
       if (poller) clearInterval(poller);
+      if (heartbeat) clearInterval(heartbeat);
       await app.stop();
       while (inflight.size || queues.size) await Promise.allSettled([...inflight, ...queues.values()]);
+      // A clean stop: what is left (nothing, normally) is free for the others at once.
+      await repo.leave(owner).catch((err: unknown) => log.warn({ err }, 'could not leave the replica table'));
     },
     async settled() {
       while (inflight.size || queues.size) {

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 /** A configuration problem, reported as one line naming the variable; main exits 2. */
 export class ConfigError extends Error {
   constructor(
@@ -31,6 +33,8 @@ export interface AppConfig {
   /** Extra words (tenant names) that never reach a log line. */
   redactTerms: string[];
   logLevel: string;
+  /** This process's identity among the replicas (RINGMASTER_REPLICA_ID, default the host name): unique per live process. */
+  replicaId?: string;
   /** Debug logs keep message bodies (RINGMASTER_LOG_BODIES=1); by default they are replaced by [BODY]. */
   logBodies?: boolean;
 }
@@ -50,6 +54,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+function replicaId(env: Env): string {
+  const raw = env['RINGMASTER_REPLICA_ID']?.trim() || hostname();
+  if (!/^[A-Za-z0-9._:-]{1,100}$/.test(raw)) throw new ConfigError('RINGMASTER_REPLICA_ID', `must be 1-100 letters, digits, ".", "_", ":" or "-", got "${raw.slice(0, 40)}"`);
+  return raw;
 }
 
 function flag(env: Env, name: string): boolean {
@@ -93,5 +103,6 @@ export function parseConfig(env: Env): AppConfig {
     redactTerms: list(env, 'RINGMASTER_REDACT', []),
     logLevel: env['LOG_LEVEL']?.trim() || 'info',
     logBodies: flag(env, 'RINGMASTER_LOG_BODIES'),
+    replicaId: replicaId(env),
   };
 }

@@ -51,7 +51,7 @@ export interface HarnessOptions {
   fake?: FakeSlack;
   clockOffsetMs?: { value: number };
   /** Extra app options (e.g. deliverOutbox: false, a process that dies right after its commits). */
-  app?: Partial<Pick<SlackAppDeps, 'deliverOutbox' | 'outboxLeaseSeconds' | 'concurrency'>>;
+  app?: Partial<Pick<SlackAppDeps, 'deliverOutbox' | 'outboxLeaseSeconds' | 'concurrency' | 'replicaId' | 'heartbeatSeconds'>>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
