@@ -5,7 +5,8 @@ import type { ChecklistRole } from '@ringmaster/core';
 import { buildBundle, type EvidenceBundle, type EvidenceEvent } from '@ringmaster/evidence';
 import type { Logger } from 'pino';
 import { assertBlockKitLimits, eventLine, reminderMessage, runMessage, type Block, type Message } from './blocks.js';
-import { planRun } from './checklists.js';
+import { flowOf, planRun } from './checklists.js';
+import { ACTION_ID_PATTERN, readButton, type ClickedButton } from './button.js';
 import { parseReleaseCommand, unstorable, USAGE, type ReleaseCommand } from './commands.js';
 import type { AppConfig } from './config.js';
 import { RunRepository, type Holder, type InboxRow, type NewOutbox, type OutboxLease } from './db/runs.js';
@@ -57,13 +58,9 @@ interface CommandDelivery {
 }
 
 /** A click, as the inbox keeps it (from Slack's signed payload). */
-interface ActionDelivery {
+interface ActionDelivery extends ClickedButton {
   user: string;
   channel: string;
-  runId: string;
-  step: string;
-  op: string;
-  option: string;
   messageTs?: string;
   threadTs?: string;
 }
@@ -82,12 +79,8 @@ export interface RingmasterSlack {
   deliverPending(): Promise<void>;
 }
 
-const RUN_ID_RE = /^rm-[0-9a-f]{8}$/;
 const USER_RE = /^[UW][A-Z0-9]{2,}$/;
 const CHANNEL_RE = /^[CDG][A-Z0-9]{2,}$/;
-const OPS = new Set(['complete', 'approve', 'choose', 'start_wait', 'page', 'snooze']);
-const MODE_OF = { incident: 'incident', rollback: 'incident', drill: 'dr', promotion: 'progressive-delivery' } as const;
-const SEV_TIER: Record<string, string> = { sev1: 'high', sev2: 'medium', sev3: 'low' };
 /** A request within this many milliseconds makes the app "busy": post-ack work yields to acks. */
 const BUSY_WINDOW_MS = 10;
 /** An outbox row is tried this many times (each time after the Web API client's own retries) before it is given up. */
@@ -135,8 +128,8 @@ function requestId(key: string): string {
 
 /** Spec section 9 fields for a run's log lines. */
 function runFields(state: RunState): Record<string, unknown> {
-  const tier = state.kind === 'drill' ? state.params['risk_tier'] : state.kind === 'incident' ? SEV_TIER[String(state.params['severity'])] : state.kind === 'rollback' ? 'high' : 'unknown';
-  return { run_id: state.runId, mode_selected: MODE_OF[state.kind], kb_traces_used: state.checklist.kb, risk_tier: tier ?? 'unknown' };
+  const flow = flowOf(state.kind);
+  return { run_id: state.runId, mode_selected: flow.mode, kb_traces_used: state.checklist.kb, risk_tier: flow.riskTier(state.params) };
 }
 
 /** Signs the modal's private_metadata so that a forged channel or user is refused. */
@@ -539,7 +532,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   });
 
   // ---- buttons -------------------------------------------------------------------------------
-  app.action(/^rm\./, async ({ ack, body, action }) => {
+  app.action(ACTION_ID_PATTERN, async ({ ack, body, action }) => {
     if (body.type !== 'block_actions' || action.type !== 'button') {
       await ack();
       return;
@@ -555,10 +548,8 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       log.warn(fields, 'action without a valid user or channel refused');
       return;
     }
-    const parts = typeof a.value === 'string' && a.value.length <= 2000 && !unstorable(a.value) && !unstorable(a.action_id) ? a.value.split('|') : [];
-    const [runId, step, op, option] = parts;
-    const opOfId = a.action_id.split('.')[1];
-    if (parts.length !== 4 || !runId || !RUN_ID_RE.test(runId) || !op || !OPS.has(op) || op !== opOfId || step === undefined || step.length > 200) {
+    const button = readButton(a.value, a.action_id);
+    if (!button) {
       await ack();
       log.warn(fields, 'malformed action refused');
       background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`That button is not one Ringmaster recognizes; nothing changed.`));
@@ -568,10 +559,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const delivery: ActionDelivery = {
       user,
       channel,
-      runId,
-      step,
-      op,
-      option: option ?? '',
+      ...button,
       ...(message?.ts ? { messageTs: message.ts } : {}),
       ...(message?.thread_ts ? { threadTs: String(message.thread_ts) } : {}),
     };

@@ -1,4 +1,5 @@
 import type { EvidenceEvent } from '@ringmaster/evidence';
+import { actionId, buttonValue } from './button.js';
 import { bold, clipText, escapeText, inlineCode, joinText, mrkdwn, userMention, when, type SlackText } from './slack-text.js';
 import type { RunState, StepState } from './state.js';
 import { requiredRole, SYSTEM_ACTOR } from './state.js';
@@ -152,10 +153,6 @@ function button(text: SlackText, actionId: string, value: string, style?: 'prima
   return { type: 'button', text: plain(text, LIMITS.buttonText), action_id: actionId, value, ...(style ? { style } : {}) };
 }
 
-/** Button value: `run|step|op|option`; the clicking user always comes from the signed payload, never from here. */
-export function actionValue(runId: string, step: string, op: string, option = ''): string {
-  return [runId, step, op, option].join('|');
-}
 
 function stepBlocks(state: RunState, s: StepState): Block[] {
   const step = s.step;
@@ -178,16 +175,16 @@ function stepBlocks(state: RunState, s: StepState): Block[] {
   const buttons: Button[] = [];
   switch (step.kind) {
     case 'task':
-      buttons.push(button(mrkdwn`Done`, `rm.complete.${s.index}`, actionValue(state.runId, step.id, 'complete'), 'primary'));
+      buttons.push(button(mrkdwn`Done`, actionId('complete', s.index), buttonValue(state.runId, step.id, 'complete'), 'primary'));
       break;
     case 'approval':
-      buttons.push(button(mrkdwn`Approve`, `rm.approve.${s.index}`, actionValue(state.runId, step.id, 'approve'), 'primary'));
+      buttons.push(button(mrkdwn`Approve`, actionId('approve', s.index), buttonValue(state.runId, step.id, 'approve'), 'primary'));
       break;
     case 'wait':
-      buttons.push(button(mrkdwn`Start bake (${step.waitMinutes ?? 0} min)`, `rm.start_wait.${s.index}`, actionValue(state.runId, step.id, 'start_wait')));
+      buttons.push(button(mrkdwn`Start bake (${step.waitMinutes ?? 0} min)`, actionId('start_wait', s.index), buttonValue(state.runId, step.id, 'start_wait')));
       break;
     case 'choice':
-      (step.options ?? []).forEach((o, j) => buttons.push(button(escapeText(o.label), `rm.choose.${s.index}.${j}`, actionValue(state.runId, step.id, 'choose', o.id))));
+      (step.options ?? []).forEach((o, j) => buttons.push(button(escapeText(o.label), actionId('choose', s.index, j), buttonValue(state.runId, step.id, 'choose', o.id))));
       break;
   }
   for (let i = 0; i < buttons.length; i += LIMITS.actionsElements) {
@@ -244,8 +241,8 @@ export function runMessage(state: RunState, page?: number): Message {
   for (const s of pages[p] ?? []) blocks.push(...stepBlocks(state, s));
   if (pages.length > 1) {
     const nav: Button[] = [];
-    if (p > 0) nav.push(button(mrkdwn`◀ Page ${p}`, 'rm.page.prev', actionValue(state.runId, '', 'page', String(p - 1))));
-    if (p < pages.length - 1) nav.push(button(mrkdwn`Page ${p + 2} ▶`, 'rm.page.next', actionValue(state.runId, '', 'page', String(p + 1))));
+    if (p > 0) nav.push(button(mrkdwn`◀ Page ${p}`, actionId('page', 'prev'), buttonValue(state.runId, '', 'page', String(p - 1))));
+    if (p < pages.length - 1) nav.push(button(mrkdwn`Page ${p + 2} ▶`, actionId('page', 'next'), buttonValue(state.runId, '', 'page', String(p + 1))));
     blocks.push({ type: 'context', block_id: 'pg', elements: [md(mrkdwn`page ${p + 1} of ${pages.length}`)] });
     if (nav.length) blocks.push({ type: 'actions', block_id: 'nav', elements: nav });
   }
@@ -260,7 +257,7 @@ export function reminderMessage(state: RunState, snoozeMinutes: number): Message
     text: clipText(text, LIMITS.messageText),
     blocks: [
       { type: 'section', block_id: 'r', text: md(text) },
-      { type: 'actions', block_id: 'ra', elements: [button(mrkdwn`Snooze ${snoozeMinutes} min`, 'rm.snooze', actionValue(state.runId, '', 'snooze'))] },
+      { type: 'actions', block_id: 'ra', elements: [button(mrkdwn`Snooze ${snoozeMinutes} min`, actionId('snooze'), buttonValue(state.runId, '', 'snooze'))] },
     ],
   };
 }
