@@ -4,7 +4,7 @@ import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } fr
 import type { ChecklistRole } from '@ringmaster/core';
 import { buildBundle, type EvidenceBundle, type EvidenceEvent } from '@ringmaster/evidence';
 import type { Logger } from 'pino';
-import { assertBlockKitLimits, eventLine, reminderMessage, runMessage, type Block, type Message } from './blocks.js';
+import { assertBlockKitLimits, eventLine, reminderMessage, runMessage, type Block, type Message, type Modal } from './blocks.js';
 import { flowOf, planRun } from './checklists.js';
 import { ACTION_ID_PATTERN, readButton, type ClickedButton } from './button.js';
 import { parseReleaseCommand, unstorable, USAGE, type ReleaseCommand } from './commands.js';
@@ -769,7 +769,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   };
 }
 
-function planModal(privateMetadata: string) {
+function planModal(privateMetadata: string): Modal {
   const blocks: Block[] = [
     {
       type: 'section',
@@ -791,11 +791,11 @@ function planModal(privateMetadata: string) {
   ];
   assertBlockKitLimits(blocks, 'modal');
   return {
-    type: 'modal' as const,
+    type: 'modal',
     callback_id: 'rm_plan',
-    title: { type: 'plain_text' as const, text: mrkdwn`Ringmaster plan` },
-    submit: { type: 'plain_text' as const, text: mrkdwn`Plan` },
-    close: { type: 'plain_text' as const, text: mrkdwn`Cancel` },
+    title: { type: 'plain_text', text: mrkdwn`Ringmaster plan` },
+    submit: { type: 'plain_text', text: mrkdwn`Plan` },
+    close: { type: 'plain_text', text: mrkdwn`Cancel` },
     private_metadata: privateMetadata,
     blocks,
   };

@@ -1,4 +1,5 @@
 import type { EvidenceEvent } from '@ringmaster/evidence';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { actionId, buttonValue } from './button.js';
 import { bold, clipText, escapeText, inlineCode, joinText, mrkdwn, userMention, when, type SlackText } from './slack-text.js';
 import type { RunState, StepState } from './state.js';
@@ -21,16 +22,23 @@ export const LIMITS = {
   messageText: 40_000,
 } as const;
 
-/** A text object: its text is always `SlackText` (escaped user text, the bot's own markup). */
-export interface TextObject {
-  type: 'plain_text' | 'mrkdwn';
+/** Text objects: their text is always `SlackText` (escaped user text, the bot's own markup). */
+export interface PlainText {
+  type: 'plain_text';
   text: SlackText;
   emoji?: boolean;
 }
 
+export interface Mrkdwn {
+  type: 'mrkdwn';
+  text: SlackText;
+}
+
+export type TextObject = PlainText | Mrkdwn;
+
 export interface Button {
   type: 'button';
-  text: TextObject;
+  text: PlainText;
   action_id: string;
   value: string;
   style?: 'primary' | 'danger';
@@ -41,16 +49,32 @@ export interface PlainTextInput {
   action_id: string;
   multiline?: boolean;
   max_length?: number;
-  placeholder?: TextObject;
+  placeholder?: PlainText;
 }
 
 /** The Block Kit blocks the app sends. */
 export type Block =
-  | { type: 'header'; block_id: string; text: TextObject }
+  | { type: 'header'; block_id: string; text: PlainText }
   | { type: 'section'; block_id: string; text: TextObject }
   | { type: 'context'; block_id: string; elements: TextObject[] }
   | { type: 'actions'; block_id: string; elements: Button[] }
-  | { type: 'input'; block_id: string; label: TextObject; element: PlainTextInput };
+  | { type: 'input'; block_id: string; label: PlainText; element: PlainTextInput };
+
+/** A modal view (the plan form). */
+export interface Modal {
+  type: 'modal';
+  callback_id: string;
+  title: PlainText;
+  submit: PlainText;
+  close: PlainText;
+  private_metadata: string;
+  blocks: Block[];
+}
+
+// Slack's own SDK models accept every block and view the app builds (checked when compiling).
+type Conforms<T extends U, U> = T;
+export type BlocksConform = Conforms<Block, KnownBlock>;
+export type ModalConforms = Conforms<Modal, ModalView>;
 
 type LooseBlock = Record<string, unknown>;
 
@@ -139,11 +163,11 @@ export function assertBlockKitLimits(blocks: unknown, surface: 'message' | 'moda
   if (problems.length) throw new Error(`Block Kit limits: ${problems.join('; ')}`);
 }
 
-function plain(text: SlackText, max: number): TextObject {
+function plain(text: SlackText, max: number): PlainText {
   return { type: 'plain_text', text: clipText(text, max), emoji: true };
 }
 
-function md(text: SlackText, max: number = LIMITS.sectionText): TextObject {
+function md(text: SlackText, max: number = LIMITS.sectionText): Mrkdwn {
   return { type: 'mrkdwn', text: clipText(text, max) };
 }
 

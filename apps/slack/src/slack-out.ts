@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { Block, Message } from './blocks.js';
+import type { Message, Modal } from './blocks.js';
 import { type SlackText } from './slack-text.js';
 
 /** A file the bot uploads (evidence bundles, blueprint artifacts): contents are files, never parsed as markup. */
@@ -59,9 +59,7 @@ export class SlackOut {
     }
   }
 
-  async openModal(triggerId: string, view: { type: 'modal'; callback_id: string; title: PlainText; submit: PlainText; close: PlainText; private_metadata: string; blocks: Block[] }): Promise<void> {
+  async openModal(triggerId: string, view: Modal): Promise<void> {
     await this.client.views.open({ trigger_id: triggerId, view });
   }
 }
-
-type PlainText = { type: 'plain_text'; text: SlackText; emoji?: boolean };

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -12,6 +11,7 @@ import { RunRepository } from '../src/db/runs.js';
 import { openStore, type Store } from '../src/db/store.js';
 import { deriveState } from '../src/state.js';
 import { FakeSlack } from './fake-slack.js';
+import { freePort } from './global-setup.js';
 import { clickBody, commandBody, ROLES_YAML, SECRET, sign, userFor } from './harness.js';
 
 const pgUrl = inject('postgresUrl');
@@ -21,17 +21,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', 'node_modules', '.cache', 'ringmaster-crash-test');
 const KILLS = 20;
 const FLOWS = ['incident kill-svc sev2 checkout down', 'rollback kill-svc sha256:4f1c2d', 'drill kill-region high', 'promote kill-svc 1.0.0 internal,ga'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -8,7 +8,7 @@ import type { TestProject } from 'vitest/node';
 const PGBIN = '/usr/lib/postgresql/15/bin';
 
 /** A port nobody listens on now (several checkouts may run these tests at once). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
