@@ -107,7 +107,8 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'buttons') process.send?.({ type: 'buttons', buttons: Object.fromEntries(buttons) });
+  // The app binds a click to its run's root message: the bench clicks from there.
+  if (m.type === 'buttons') process.send?.({ type: 'buttons', buttons: Object.fromEntries(buttons), roots: Object.fromEntries([...rootOf].map(([ts, run]) => [run, ts])) });
   else if (m.type === 'stats') process.send?.({ type: 'stats', calls: Object.fromEntries(calls) });
   else if (m.type === 'reset') {
     buttons.clear();

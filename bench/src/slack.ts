@@ -97,15 +97,15 @@ interface Button {
   value: string;
 }
 
-function clickBody(fakeUrl: string, button: Button, actionTs: string): string {
+function clickBody(fakeUrl: string, button: Button, actionTs: string, rootTs: string): string {
   const payload = {
     type: 'block_actions',
     user: { id: 'UACT', username: 'actor', team_id: 'T0001' },
     api_app_id: 'A0001',
     team: { id: 'T0001', domain: 'example' },
     channel: { id: CHANNEL, name: 'releases' },
-    container: { type: 'message', message_ts: '1700000000.000001', channel_id: CHANNEL, is_ephemeral: false },
-    message: { type: 'message', ts: '1700000000.000001', text: 'run' },
+    container: { type: 'message', message_ts: rootTs, channel_id: CHANNEL, is_ephemeral: false },
+    message: { type: 'message', ts: rootTs, text: 'run' },
     trigger_id: `T${randomBytes(6).toString('hex')}`,
     response_url: `${fakeUrl}/respond/a`,
     actions: [{ type: 'button', action_id: button.action_id, block_id: 'b', value: button.value, text: { type: 'plain_text', text: 'x' }, action_ts: actionTs }],
@@ -249,20 +249,21 @@ export async function benchSlack(root: string, opts: { quick: boolean }): Promis
         const paced = await load(url, Array.from({ length: pacedCount }, (_, i) => ({ body: commandBody(fakeUrl, commands + i) })), s.connections, PACED_RATE);
         await ask(app.child, { type: 'settle' }, 'settled');
 
-        const { buttons } = (await ask(fake.child, { type: 'buttons' }, 'buttons')) as unknown as { buttons: Record<string, Button[]> };
-        const clicks: { run: string; step: string; button: Button; ts: string }[] = [];
+        const { buttons, roots } = (await ask(fake.child, { type: 'buttons' }, 'buttons')) as unknown as { buttons: Record<string, Button[]>; roots: Record<string, string> };
+        const clicks: { run: string; step: string; button: Button; ts: string; root: string }[] = [];
         // action_ts is unique per click in Slack; the app keys deliveries by it.
         const base = Math.floor(Date.now() / 1000);
         for (const [run, list] of Object.entries(buttons)) {
           const button = list.find((b) => /^rm\.(complete|choose|start_wait|approve)\./.test(b.action_id) && b.value.split('|')[2] !== 'page');
           if (!button) continue;
           const [, step = ''] = button.value.split('|');
-          clicks.push({ run, step, button, ts: `${base}.${String(clicks.length).padStart(6, '0')}` });
+          const root = roots[run];
+          if (root) clicks.push({ run, step, button, ts: `${base}.${String(clicks.length).padStart(6, '0')}`, root });
         }
-        const bodies: { body: string; retry?: boolean }[] = clicks.map((c) => ({ body: clickBody(fakeUrl, c.button, c.ts) }));
+        const bodies: { body: string; retry?: boolean }[] = clicks.map((c) => ({ body: clickBody(fakeUrl, c.button, c.ts, c.root) }));
         // Slack's retries of one in ten clicks: the same action_ts, X-Slack-Retry-Num set.
         clicks.forEach((c, i) => {
-          if (i % 10 === 0) bodies.push({ body: clickBody(fakeUrl, c.button, c.ts), retry: true });
+          if (i % 10 === 0) bodies.push({ body: clickBody(fakeUrl, c.button, c.ts, c.root), retry: true });
         });
         const click = await load(url, bodies, s.connections);
         const { result } = (await ask(app.child, { type: 'verify', clicks: clicks.map((c) => ({ run: c.run, step: c.step })) }, 'verified')) as unknown as { result: Record<string, number | string[]> };

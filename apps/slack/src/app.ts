@@ -4,18 +4,21 @@ import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } fr
 import type { ChecklistRole } from '@ringmaster/core';
 import type { EvidenceBundle, EvidenceEvent } from '@ringmaster/evidence';
 import type { Logger } from 'pino';
-import { assertBlockKitLimits, clip, esc, eventLine, reminderMessage, runMessage, type Message } from './blocks.js';
-import { planRun } from './checklists.js';
-import { parseReleaseCommand, USAGE, type ReleaseCommand } from './commands.js';
+import { assertBlockKitLimits, eventLine, reminderMessage, runMessage, type Block, type Message, type Modal } from './blocks.js';
+import { flowOf, planRun } from './checklists.js';
+import { ACTION_ID_PATTERN, readButton, type ClickedButton } from './button.js';
+import { parseReleaseCommand, unstorable, USAGE, type ReleaseCommand } from './commands.js';
 import type { AppConfig } from './config.js';
-import { RunRepository, type NewOutbox, type OutboxLease } from './db/runs.js';
+import { RunRepository, type Holder, type InboxRow, type NewOutbox, type OutboxLease } from './db/runs.js';
 import type { Store } from './db/store.js';
 import { boltLogger } from './log.js';
 import { planSummary, readProfile, runPlan } from './plan.js';
 import { WorkQueue } from './queue.js';
 import { hasRole, ROLES, type RoleMap } from './roles.js';
 import { evidenceSigner, type EvidenceSigner } from './signing.js';
-import { decide, SYSTEM_ACTOR, type Intent, type RunState } from './state.js';
+import { ephemeral, SlackOut, type OutFile } from './slack-out.js';
+import { channelMention, clipText, escapeText, inlineCode, joinText, mrkdwn, userMention, type SlackText } from './slack-text.js';
+import { decide, deriveState, SYSTEM_ACTOR, type Intent, type RunState } from './state.js';
 
 export { eventLine } from './blocks.js';
 
@@ -35,8 +38,32 @@ export interface SlackAppDeps {
   deliverOutbox?: boolean;
   /** How long a deliverer holds a run's outbox lease (default 120 s of the app clock). */
   outboxLeaseSeconds?: number;
+  /**
+   * This process's identity (RINGMASTER_REPLICA_ID): a process restarted under the same
+   * identity takes over the inbox rows and outbox leases of its earlier life at once.
+   * Default: random (each process a new identity; a dead one's work is taken over once
+   * its heartbeat is stale). Two live processes must never share one.
+   */
+  replicaId?: string;
+  /** Heartbeat interval (default 5 s); a process silent for four of them is gone. */
+  heartbeatSeconds?: number;
   /** Post-ack jobs (transactions) at a time, default 8 (PGlite: 2); outbox deliveries (runs) at a time, default 32. */
   concurrency?: { work?: number; deliveries?: number };
+}
+
+/** A command that opens a run, as the inbox keeps it. */
+interface CommandDelivery {
+  text: string;
+  user: string;
+  channel: string;
+}
+
+/** A click, as the inbox keeps it (from Slack's signed payload). */
+interface ActionDelivery extends ClickedButton {
+  user: string;
+  channel: string;
+  messageTs?: string;
+  threadTs?: string;
 }
 
 export interface RingmasterSlack {
@@ -53,12 +80,8 @@ export interface RingmasterSlack {
   deliverPending(): Promise<void>;
 }
 
-const RUN_ID_RE = /^rm-[0-9a-f]{8}$/;
 const USER_RE = /^[UW][A-Z0-9]{2,}$/;
 const CHANNEL_RE = /^[CDG][A-Z0-9]{2,}$/;
-const OPS = new Set(['complete', 'approve', 'choose', 'start_wait', 'page', 'snooze']);
-const MODE_OF = { incident: 'incident', rollback: 'incident', drill: 'dr', promotion: 'progressive-delivery' } as const;
-const SEV_TIER: Record<string, string> = { sev1: 'high', sev2: 'medium', sev3: 'low' };
 /** A request within this many milliseconds makes the app "busy": post-ack work yields to acks. */
 const BUSY_WINDOW_MS = 10;
 /** An outbox row is tried this many times (each time after the Web API client's own retries) before it is given up. */
@@ -106,8 +129,8 @@ function requestId(key: string): string {
 
 /** Spec section 9 fields for a run's log lines. */
 function runFields(state: RunState): Record<string, unknown> {
-  const tier = state.kind === 'drill' ? state.params['risk_tier'] : state.kind === 'incident' ? SEV_TIER[String(state.params['severity'])] : state.kind === 'rollback' ? 'high' : 'unknown';
-  return { run_id: state.runId, mode_selected: MODE_OF[state.kind], kb_traces_used: state.checklist.kb, risk_tier: tier ?? 'unknown' };
+  const flow = flowOf(state.kind);
+  return { run_id: state.runId, mode_selected: flow.mode, kb_traces_used: state.checklist.kb, risk_tier: flow.riskTier(state.params) };
 }
 
 /** Signs the modal's private_metadata so that a forged channel or user is refused. */
@@ -140,7 +163,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     signingSecret: config.signingSecret,
     token: config.botToken,
     ...(config.appToken ? { socketMode: true, appToken: config.appToken } : {}),
-    logger: boltLogger(log) as never,
+    logger: boltLogger(log, { logBodies: config.logBodies === true }) as never,
     logLevel: LogLevel.WARN,
     clientOptions: {
       ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
@@ -160,6 +183,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     ],
   });
   const client = app.client;
+  const slack = new SlackOut(client);
 
   // ---- background work after the ack -------------------------------------------------
   // Handlers acknowledge first; their database work then waits in a bounded queue
@@ -206,46 +230,46 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   async function refreshRoot(runId: string, page?: number): Promise<void> {
     const [run, state] = await Promise.all([repo.getRun(runId), repo.state(runId)]);
     if (!run?.root_ts || !state) return;
-    await client.chat.update({ channel: run.channel, ts: run.root_ts, ...checked(runMessage(state, page)) });
+    await slack.update(run.channel, run.root_ts, checked(runMessage(state, page)));
   }
 
-  async function uploadEvidence(runId: string, comment: string, target?: { channel: string; thread_ts?: string }): Promise<string> {
-    const run = await repo.getRun(runId);
-    if (!run) throw new Error(`no run ${runId}`);
+  /** Uploads a run's evidence bundle with `comment` into `target` (a channel, and a thread when given). */
+  async function uploadEvidence(runId: string, comment: SlackText, target: { channel: string; thread_ts?: string }): Promise<string> {
     const bundle = bundleOf(runId, await repo.events(runId), evidenceSigner(config.signing));
-    const files = [
+    const files: OutFile[] = [
       { filename: `${runId}-evidence.json`, title: `Evidence bundle ${runId}`, content: `${JSON.stringify(bundle, null, 2)}\n` },
       { filename: `${runId}-summary.md`, title: `Summary ${runId}`, content: bundle.summary_markdown },
       ...(bundle.postmortem_markdown ? [{ filename: `${runId}-postmortem.md`, title: `Post-mortem draft ${runId}`, content: bundle.postmortem_markdown }] : []),
     ];
-    const channel = target?.channel ?? run.channel;
-    const thread = target ? target.thread_ts : (run.root_ts ?? undefined);
-    await client.files.uploadV2({
-      channel_id: channel,
-      ...(thread ? { thread_ts: thread } : {}),
-      initial_comment: comment,
-      file_uploads: files.map((f) => ({ content: f.content, filename: f.filename, title: f.title })),
-    } as never);
+    await slack.upload(target.channel, files, comment, target.thread_ts);
     return bundle.head.hash;
+  }
+
+  /** The comment of the closing evidence upload. */
+  function evidenceComment(state: RunState): SlackText {
+    const drill = state.kind === 'drill' ? mrkdwn` Measured RTO against target is in the summary.` : mrkdwn``;
+    return mrkdwn`Evidence bundle for ${inlineCode(state.runId)}: event log, summary${state.kind === 'incident' ? mrkdwn`, post-mortem draft` : mrkdwn``}.${drill}`;
   }
 
   // ---- the outbox: Slack side effects owed by committed changes ---------------------------
   /** What opening a run owes Slack: the root message, then the first thread reply. */
-  function openingEffects(event: EvidenceEvent, state: RunState): NewOutbox[] {
-    return [{ kind: 'root' }, { kind: 'reply', seq: event.seq, text: clip(eventLine(event, state), 3000) }];
+  function openingEffects(event: EvidenceEvent): NewOutbox[] {
+    return [{ kind: 'root' }, { kind: 'reply', seq: event.seq }];
   }
 
   /** What a transition owes Slack: the root update, one thread reply per event, and on close the evidence. */
-  function transitionEffects(events: readonly EvidenceEvent[], state: RunState): NewOutbox[] {
-    const out: NewOutbox[] = [{ kind: 'update' }, ...events.map((e): NewOutbox => ({ kind: 'reply', seq: e.seq, text: clip(eventLine(e, state), 3000) }))];
-    if (events.some((e) => e.type === 'run.closed')) {
-      const drill = state.kind === 'drill' ? ' Measured RTO against target is in the summary.' : '';
-      out.push({ kind: 'evidence', text: `Evidence bundle for \`${state.runId}\`: event log, summary${state.kind === 'incident' ? ', post-mortem draft' : ''}.${drill}` });
-    }
+  function transitionEffects(events: readonly EvidenceEvent[]): NewOutbox[] {
+    const out: NewOutbox[] = [{ kind: 'update' }, ...events.map((e): NewOutbox => ({ kind: 'reply', seq: e.seq }))];
+    if (events.some((e) => e.type === 'run.closed')) out.push({ kind: 'evidence' });
     return out;
   }
 
-  const owner = randomBytes(8).toString('hex');
+  // This process: "identity/boot". Another process of the same identity is an earlier life of this one.
+  const identity = deps.replicaId ?? randomBytes(6).toString('hex');
+  const owner = `${identity}/${randomBytes(4).toString('hex')}`;
+  const heartbeatMs = (deps.heartbeatSeconds ?? 5) * 1000;
+  /** Holders silent for four heartbeats are gone: their inbox rows and outbox leases are free. */
+  const holder = (): Holder => ({ owner, identity, staleBefore: new Date(now().getTime() - 4 * heartbeatMs).toISOString() });
   const leaseMs = (deps.outboxLeaseSeconds ?? 120) * 1000;
   const autoDeliver = deps.deliverOutbox !== false;
   /** Runs whose delivery is queued and not started yet: more commits on them need no second one. */
@@ -278,7 +302,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   async function deliverRun(runId: string): Promise<void> {
     for (let round = 0; round < 1000; round++) {
       const start = now();
-      const lease = await repo.leaseOutbox(runId, owner, start.toISOString(), new Date(start.getTime() + leaseMs).toISOString());
+      const lease = await repo.leaseOutbox(runId, holder(), start.toISOString(), new Date(start.getTime() + leaseMs).toISOString());
       if (!lease) return; // another replica is delivering this run, or it is backing off
       const retryAt = await deliverRows(runId, lease);
       if (!(await repo.releaseOutbox(runId, owner, retryAt))) return;
@@ -290,13 +314,17 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const rows = await repo.pendingOutbox(runId);
     let rootTs = lease.root_ts;
     // Read after the rows: it reflects every change that wrote them, so one render of
-    // the root per batch is enough.
-    let state: RunState | undefined;
-    const fresh = async (): Promise<RunState> => {
-      state ??= await repo.state(runId);
-      if (!state) throw new Error(`no events for run ${runId}`);
-      return state;
+    // the root per batch is enough. Texts are rendered here, from the events, not stored.
+    let current: { events: EvidenceEvent[]; state: RunState } | undefined;
+    const read = async (): Promise<{ events: EvidenceEvent[]; state: RunState }> => {
+      if (!current) {
+        const events = await repo.events(runId);
+        if (!events.length) throw new Error(`no events for run ${runId}`);
+        current = { events, state: deriveState(events) };
+      }
+      return current;
     };
+    const fresh = async (): Promise<RunState> => (await read()).state;
     let rendered = false;
     for (const [i, row] of rows.entries()) {
       const at = nowIso();
@@ -310,11 +338,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         const skip = async (note: string): Promise<void> => repo.markDelivered([row.id], at, null, note);
         switch (row.kind) {
           case 'root': {
-            const res = await client.chat.postMessage({ channel: lease.channel, ...checked(runMessage(await fresh())), unfurl_links: false });
-            if (!res.ts) throw new Error('chat.postMessage returned no ts');
+            const ts = await slack.post(lease.channel, checked(runMessage(await fresh())));
+            if (!ts) throw new Error('chat.postMessage returned no ts');
             rendered = true;
-            rootTs = res.ts;
-            await repo.markDelivered([row.id], at, res.ts);
+            rootTs = ts;
+            await repo.markDelivered([row.id], at, ts);
             break;
           }
           case 'update':
@@ -322,17 +350,21 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
               await skip('superseded');
               break;
             }
-            await client.chat.update({ channel: lease.channel, ts: rootTs!, ...checked(runMessage(await fresh())) });
+            await slack.update(lease.channel, rootTs!, checked(runMessage(await fresh())));
             rendered = true;
             await repo.markDelivered([row.id], at, rootTs);
             break;
           case 'reply': {
-            const res = await client.chat.postMessage({ channel: lease.channel, thread_ts: rootTs!, text: row.text ?? '', unfurl_links: false });
-            await repo.markDelivered([row.id], at, res.ts ?? null);
+            const { events, state: s } = await read();
+            const event = row.seq === null ? undefined : events[row.seq];
+            // Rows written by an older release carry their text; it is escaped again like any text.
+            const text = event ? eventLine(event, s) : clipText(escapeText(row.text ?? ''), 3000);
+            const ts = await slack.post(lease.channel, { text }, rootTs!);
+            await repo.markDelivered([row.id], at, ts ?? null);
             break;
           }
           case 'evidence':
-            await uploadEvidence(runId, row.text ?? `Evidence bundle for \`${runId}\`.`, { channel: lease.channel, thread_ts: rootTs! });
+            await uploadEvidence(runId, evidenceComment(await fresh()), { channel: lease.channel, thread_ts: rootTs! });
             await repo.markDelivered([row.id], at, null);
             break;
           case 'reminder': {
@@ -342,8 +374,8 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
               break;
             }
             log.info({ ...fields, ...runFields(s) }, 'idle reminder');
-            const res = await client.chat.postMessage({ channel: lease.channel, thread_ts: rootTs!, ...checked(reminderMessage(s, config.snoozeMinutes)) });
-            await repo.markDelivered([row.id], at, res.ts ?? null);
+            const ts = await slack.post(lease.channel, checked(reminderMessage(s, config.snoozeMinutes)), rootTs!);
+            await repo.markDelivered([row.id], at, ts ?? null);
             break;
           }
         }
@@ -353,6 +385,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         if (giveUp) {
           log.error({ ...fields, err }, 'outbox row given up');
           if (row.kind === 'evidence') await tellEvidenceFailed(runId, lease.channel, rootTs!, err);
+          if (row.kind === 'root') await tellOrphaned(runId, lease.channel, err);
           continue;
         }
         log.warn({ ...fields, err }, 'outbox delivery failed; it will be retried');
@@ -365,11 +398,21 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   /** The closing bundle could not be uploaded for good: the requester hears it in the thread. */
   async function tellEvidenceFailed(runId: string, channel: string, rootTs: string, err: unknown): Promise<void> {
     const s = await repo.state(runId);
-    const who = s ? `<@${s.requestedBy}> ` : '';
-    const text = `:warning: ${who}The evidence bundle for \`${runId}\` could not be uploaded: ${esc(failureText(err))}. The events are kept; \`/release export ${runId}\` tries again.`;
-    await client.chat
-      .postMessage({ channel, thread_ts: rootTs, text: clip(text, 3000), unfurl_links: false })
-      .catch((e: unknown) => log.error({ run_id: runId, err: e }, 'could not report the failed evidence upload'));
+    const who = s ? mrkdwn`${userMention(s.requestedBy)} ` : mrkdwn``;
+    const text = mrkdwn`:warning: ${who}The evidence bundle for ${inlineCode(runId)} could not be uploaded: ${escapeText(failureText(err))}. The events are kept; ${inlineCode(`/release export ${runId}`)} tries again.`;
+    await slack.post(channel, { text: clipText(text, 3000) }, rootTs).catch((e: unknown) => log.error({ run_id: runId, err: e }, 'could not report the failed evidence upload'));
+  }
+
+  /**
+   * The run's root message could not be posted for good (the bot is not in a private
+   * channel, the channel is gone): the run is orphaned, and its requester hears it by
+   * direct message. Nothing of the run is posted anywhere else.
+   */
+  async function tellOrphaned(runId: string, channel: string, err: unknown): Promise<void> {
+    const run = await repo.getRun(runId);
+    if (!run) return;
+    const text = mrkdwn`:warning: I could not post your run ${inlineCode(runId)} (${escapeText(run.title)}) in ${channelMention(channel)}: ${escapeText(failureText(err))}. Invite me to that channel and open the run again; its evidence can be exported there or here, by a holder of a Ringmaster role.`;
+    await slack.dm(run.requested_by, clipText(text, 3000)).catch((e: unknown) => log.error({ run_id: runId, err: e }, 'could not tell the requester about the orphaned run'));
   }
 
   // ---- roles ---------------------------------------------------------------------------
@@ -389,12 +432,12 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   }
 
   // ---- /release --------------------------------------------------------------------------
-  async function startRun(cmd: Extract<ReleaseCommand, { sub: 'incident' | 'rollback' | 'drill' | 'promote' }>, user: string, channel: string, key: string): Promise<void> {
+  async function startRun(cmd: Extract<ReleaseCommand, { sub: 'incident' | 'rollback' | 'drill' | 'promote' }>, user: string, channel: string, key: string, at: string): Promise<void> {
     const plan = planRun(cmd, config.defaultRings);
     const fields = { request_id: requestId(key), mode_selected: plan.mode, kb_traces_used: plan.kb, risk_tier: plan.riskTier, user };
     const created = await repo.createRun(
       key,
-      { kind: plan.kind, title: plan.title, checklist: plan.checklist, params: plan.params, requestedBy: user, channel, at: nowIso() },
+      { kind: plan.kind, title: plan.title, checklist: plan.checklist, params: plan.params, requestedBy: user, channel, at },
       openingEffects,
     );
     if (!created.created || !created.run) {
@@ -405,36 +448,49 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     kick(created.run.id);
   }
 
-  async function status(channel: string, respond: RespondFn): Promise<void> {
+  /** The open runs of this channel only; a role holder also learns how many are open elsewhere (not which). */
+  async function status(channel: string, user: string, respond: RespondFn): Promise<void> {
     const runs = await repo.openRuns(channel);
+    const elsewhere = (await rolesOf(user)).size ? await repo.countOpenElsewhere(channel) : 0;
+    const more = elsewhere ? mrkdwn`\n_${elsewhere} more open in other channels; run ${inlineCode('/release status')} there._` : mrkdwn``;
     if (runs.length === 0) {
-      await respond({ response_type: 'ephemeral', text: 'No open checklists.' });
+      await respond(ephemeral(mrkdwn`No open checklists in this channel.${more}`));
       return;
     }
     const lines = await Promise.all(
       runs.map(async (r) => {
         const s = await repo.state(r.id);
-        return `• \`${r.id}\` ${r.kind} · ${esc(r.title)} · ${s?.doneCount ?? 0}/${s?.visible.length ?? 0} done · <#${r.channel}> · requested by <@${r.requested_by}>`;
+        return mrkdwn`• ${inlineCode(r.id)} ${escapeText(r.kind)} · ${escapeText(r.title)} · ${s?.doneCount ?? 0}/${s?.visible.length ?? 0} done · requested by ${userMention(r.requested_by)}`;
       }),
     );
-    await respond({ response_type: 'ephemeral', text: clip(`*Open checklists*\n${lines.join('\n')}`, 3000) });
+    await respond(ephemeral(clipText(mrkdwn`*Open checklists in this channel*\n${joinText(lines, '\n')}${more}`, 3000)));
   }
 
-  async function exportRun(runId: string, channel: string, respond: RespondFn): Promise<void> {
+  /**
+   * Uploads a run's evidence where it belongs: typed in the run's channel, into its
+   * thread (or the channel, for a run that never got its root message); typed in a
+   * direct message by a role holder, into that direct message. Nowhere else: from
+   * another channel, the run is "not found", so its existence is not disclosed either.
+   */
+  async function exportRun(runId: string, channel: string, user: string, respond: RespondFn): Promise<void> {
     const run = await repo.getRun(runId);
-    if (!run) {
-      await respond({ response_type: 'ephemeral', text: `No run \`${runId}\`.` });
+    const inItsChannel = run?.channel === channel;
+    const byDm = channel.startsWith('D') && (await rolesOf(user)).size > 0;
+    if (!run || (!inItsChannel && !byDm)) {
+      await respond(ephemeral(mrkdwn`No run ${inlineCode(runId)} in this channel. Export a run in its own channel (or, holding a Ringmaster role, in a direct message with me).`));
       return;
     }
+    const target = inItsChannel ? { channel: run.channel, ...(run.root_ts ? { thread_ts: run.root_ts } : {}) } : { channel: await slack.dmChannel(user) };
     let head: string;
     try {
-      head = await uploadEvidence(runId, `Evidence bundle for \`${runId}\` (${run.status}).`, run.root_ts ? undefined : { channel });
+      head = await uploadEvidence(runId, mrkdwn`Evidence bundle for ${inlineCode(runId)} (${escapeText(run.status)}).`, target);
     } catch (err) {
       log.error({ run_id: runId, err }, 'export failed');
-      await respond({ response_type: 'ephemeral', text: clip(`The evidence bundle for \`${runId}\` could not be exported: ${esc(failureText(err))}.`, 3000) });
+      await respond(ephemeral(clipText(mrkdwn`The evidence bundle for ${inlineCode(runId)} could not be exported: ${escapeText(failureText(err))}.`, 3000)));
       return;
     }
-    await respond({ response_type: 'ephemeral', text: `Exported \`${runId}\` into its thread; head hash \`${head}\`. Check it with \`ringmaster evidence verify ${runId}-evidence.json\`.` });
+    const where = inItsChannel ? (run.root_ts ? mrkdwn`into its thread` : mrkdwn`into this channel`) : mrkdwn`into our direct messages`;
+    await respond(ephemeral(mrkdwn`Exported ${inlineCode(runId)} ${where}; head hash ${inlineCode(head)}. Check it with ${inlineCode(`ringmaster evidence verify ${runId}-evidence.json`)}.`));
   }
 
   app.command('/release', async ({ command, ack, respond }) => {
@@ -442,43 +498,46 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const user = command.user_id;
     const channel = command.channel_id;
     if (!USER_RE.test(user) || !CHANNEL_RE.test(channel)) {
-      await ack({ response_type: 'ephemeral', text: 'This command came without a valid user or channel.' });
+      await ack(ephemeral(mrkdwn`This command came without a valid user or channel.`));
       return;
     }
     const key = `cmd:${command.trigger_id}`;
     const fields = { request_id: requestId(key), sub: cmd.sub, user };
     switch (cmd.sub) {
       case 'help':
-        await ack({ response_type: 'ephemeral', text: USAGE });
+        await ack(ephemeral(USAGE));
         return;
       case 'invalid':
         log.info(fields, 'invalid /release command');
-        await ack({ response_type: 'ephemeral', text: `${cmd.message}\n${USAGE}` });
+        await ack(ephemeral(mrkdwn`${cmd.message}\n${USAGE}`));
         return;
       case 'plan':
         await ack();
         later('plan modal', fields, async () => {
-          await client.views.open({ trigger_id: command.trigger_id, view: planModal(signMetadata(config.signingSecret, { c: channel, u: user })) as never });
+          await slack.openModal(command.trigger_id, planModal(signMetadata(config.signingSecret, { c: channel, u: user })));
         });
         return;
       case 'status':
         await ack();
-        later('status', fields, () => status(channel, respond));
+        later('status', fields, () => status(channel, user, respond));
         return;
       case 'export':
         await ack();
-        later('export', fields, () => exportRun(cmd.runId, channel, respond));
+        later('export', fields, () => exportRun(cmd.runId, channel, user, respond));
         return;
       default:
-        await ack();
-        later('open run', fields, () => startRun(cmd, user, channel, key));
+        await receiveThenAck('command', key, { text: command.text, user, channel }, fields, () => ack(), () =>
+          background('refusal', fields, () => respond(ephemeral(mrkdwn`Ringmaster could not record that command (its database did not answer); nothing changed, try again.`))),
+        );
     }
   });
 
   // ---- buttons -------------------------------------------------------------------------------
-  app.action(/^rm\./, async ({ ack, body, action }) => {
-    await ack();
-    if (body.type !== 'block_actions' || action.type !== 'button') return;
+  app.action(ACTION_ID_PATTERN, async ({ ack, body, action }) => {
+    if (body.type !== 'block_actions' || action.type !== 'button') {
+      await ack();
+      return;
+    }
     const b = body as BlockAction;
     const a = action as ButtonAction;
     const user = b.user?.id;
@@ -486,55 +545,126 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     const key = `act:${a.action_ts}:${a.action_id}:${user}`;
     const fields: Record<string, unknown> = { request_id: requestId(key), user, action_id: a.action_id };
     if (typeof user !== 'string' || !USER_RE.test(user) || typeof channel !== 'string' || !CHANNEL_RE.test(channel)) {
+      await ack();
       log.warn(fields, 'action without a valid user or channel refused');
       return;
     }
-    const parts = typeof a.value === 'string' && a.value.length <= 2000 ? a.value.split('|') : [];
-    const [runId, step, op, option] = parts;
-    const opOfId = a.action_id.split('.')[1];
-    if (parts.length !== 4 || !runId || !RUN_ID_RE.test(runId) || !op || !OPS.has(op) || op !== opOfId || step === undefined || step.length > 200) {
+    const button = readButton(a.value, a.action_id);
+    if (!button) {
+      await ack();
       log.warn(fields, 'malformed action refused');
-      background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: 'That button is not one Ringmaster recognizes; nothing changed.' }));
+      background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`That button is not one Ringmaster recognizes; nothing changed.`));
       return;
     }
-    fields['run_id'] = runId;
-    fields['step'] = step;
-    later('action', fields, async () => {
-      if (op === 'page') {
-        const run = await repo.getRun(runId);
-        const page = Number(option);
-        if (!run || !Number.isInteger(page) || page < 0 || page > 1000 || b.message?.ts !== run.root_ts) return;
-        track(serial(runId, () => refreshRoot(runId, page)).catch((err: unknown) => log.error({ ...fields, err }, 'page failed')));
+    const message = b.message as { ts?: string; thread_ts?: string } | undefined;
+    const delivery: ActionDelivery = {
+      user,
+      channel,
+      ...button,
+      ...(message?.ts ? { messageTs: message.ts } : {}),
+      ...(message?.thread_ts ? { threadTs: String(message.thread_ts) } : {}),
+    };
+    await receiveThenAck('action', key, delivery, fields, ack, () =>
+      background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`Ringmaster could not record that click (its database did not answer); nothing changed, click again.`)),
+    );
+  });
+
+  /** A click, after its inbox row was written and the ack sent (or on start, for one a dead process acknowledged). */
+  async function handleAction(d: ActionDelivery, key: string, requestedAt: string): Promise<void> {
+    const { user, channel, runId, step, op, option } = d;
+    const fields: Record<string, unknown> = { request_id: requestId(key), user, run_id: runId, step };
+    if (op === 'page') {
+      const run = await repo.getRun(runId);
+      const page = Number(option);
+      if (!run || !Number.isInteger(page) || page < 0 || page > 1000 || d.messageTs !== run.root_ts || channel !== run.channel) return;
+      track(serial(runId, () => refreshRoot(runId, page)).catch((err: unknown) => log.error({ ...fields, err }, 'page failed')));
+      return;
+    }
+    const intent = (at: string): Intent =>
+      op === 'snooze'
+        ? { op: 'snooze', until: new Date(Date.parse(at) + config.snoozeMinutes * 60_000).toISOString() }
+        : op === 'choose'
+          ? { op: 'choose', step, option }
+          : { op: op as 'complete' | 'approve' | 'start_wait', step };
+    const actor = { id: user, roles: await rolesOf(user) };
+    const origin = { channel, ...(d.messageTs ? { messageTs: d.messageTs } : {}), ...(d.threadTs ? { threadTs: d.threadTs } : {}) };
+    const outcome = await repo.act(runId, key, { decide: (state, at) => decide(state, intent(at), actor, at), effects: transitionEffects, origin, requestedAt });
+    switch (outcome.kind) {
+      case 'duplicate':
+        log.info(fields, 'duplicate action delivery ignored');
+        return;
+      case 'not_found':
+        log.warn(fields, 'action on an unknown run refused');
+        background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`There is no run ${inlineCode(runId)}; nothing changed.`));
+        return;
+      case 'refused': {
+        const level = outcome.code === 'already_done' || outcome.code === 'waiting' ? 'info' : 'warn';
+        log[level]({ ...fields, ...runFields(outcome.state), code: outcome.code }, 'action refused');
+        background('refusal', fields, () => slack.ephemeral(channel, user, mrkdwn`${outcome.message} Nothing changed.`));
         return;
       }
-      const intent = (at: string): Intent =>
-        op === 'snooze'
-          ? { op: 'snooze', until: new Date(Date.parse(at) + config.snoozeMinutes * 60_000).toISOString() }
-          : op === 'choose'
-            ? { op: 'choose', step, option: option ?? '' }
-            : { op: op as 'complete' | 'approve' | 'start_wait', step };
-      const actor = { id: user, roles: await rolesOf(user) };
-      const outcome = await repo.act(runId, key, { decide: (state, at) => decide(state, intent(at), actor, at), effects: transitionEffects });
-      switch (outcome.kind) {
-        case 'duplicate':
-          log.info(fields, 'duplicate action delivery ignored');
-          return;
-        case 'not_found':
-          log.warn(fields, 'action on an unknown run refused');
-          background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: `There is no run \`${runId}\`; nothing changed.` }));
-          return;
-        case 'refused': {
-          const level = outcome.code === 'already_done' || outcome.code === 'waiting' ? 'info' : 'warn';
-          log[level]({ ...fields, ...runFields(outcome.state), code: outcome.code }, 'action refused');
-          background('refusal', fields, () => client.chat.postEphemeral({ channel, user, text: `${outcome.message} Nothing changed.` }));
-          return;
-        }
-        case 'applied':
-          log.info({ ...fields, ...runFields(outcome.state), events: outcome.events.map((e) => e.type) }, 'transition');
-          kick(runId);
+      case 'applied':
+        log.info({ ...fields, ...runFields(outcome.state), events: outcome.events.map((e) => e.type) }, 'transition');
+        kick(runId);
+    }
+  }
+
+  // ---- the inbox: deliveries written before the ack, processed after it ---------------------------
+  /** Inbox rows this process is processing now (or has queued). */
+  const processing = new Set<string>();
+
+  /**
+   * Writes the delivery to the inbox (one insert), then acknowledges; then processes
+   * it. A repeat of a delivery already received is acknowledged and dropped. When the
+   * insert fails the delivery is acknowledged (Slack would show an error) and `failed` says so.
+   */
+  async function receiveThenAck(kind: InboxRow['kind'], key: string, delivery: CommandDelivery | ActionDelivery, fields: Record<string, unknown>, ack: () => Promise<void>, failed: () => void): Promise<void> {
+    const at = nowIso();
+    const payload = JSON.stringify(delivery);
+    let fresh: boolean;
+    try {
+      fresh = await repo.receive(key, kind, payload, owner, at);
+    } catch (err) {
+      await ack();
+      log.error({ ...fields, err }, 'delivery not recorded');
+      failed();
+      return;
+    }
+    await ack();
+    if (!fresh) {
+      log.info(fields, 'repeated delivery ignored');
+      return;
+    }
+    processDelivery({ key, kind, payload, received_at: at, attempts: 0 });
+  }
+
+  function processDelivery(row: InboxRow): void {
+    if (processing.has(row.key)) return;
+    processing.add(row.key);
+    const fields = { request_id: requestId(row.key), delivery: row.kind };
+    later('delivery', fields, async () => {
+      try {
+        if (row.kind === 'command') {
+          const d = JSON.parse(row.payload) as CommandDelivery;
+          const cmd = parseReleaseCommand(d.text);
+          if (cmd.sub === 'incident' || cmd.sub === 'rollback' || cmd.sub === 'drill' || cmd.sub === 'promote') await startRun(cmd, d.user, d.channel, row.key, row.received_at);
+        } else await handleAction(JSON.parse(row.payload) as ActionDelivery, row.key, row.received_at);
+        await repo.processed(row.key, nowIso());
+      } catch (err) {
+        // Left for the next sweep (this process's tick, or another replica once this one is gone).
+        const giveUp = row.attempts + 1 >= MAX_ATTEMPTS;
+        await repo.processed(row.key, nowIso(), (err as Error).message ?? String(err), giveUp).catch(() => undefined);
+        throw err;
+      } finally {
+        processing.delete(row.key);
       }
     });
-  });
+  }
+
+  /** Processes the inbox rows nobody is processing: this process's own left-overs and those of processes that are gone. */
+  async function sweepInbox(): Promise<void> {
+    for (const row of await repo.claimInbox(holder())) processDelivery(row);
+  }
 
   // ---- /release plan modal -----------------------------------------------------------------------
   app.view('rm_plan', async ({ ack, body, view }) => {
@@ -547,9 +677,10 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       return;
     }
     const text = (view.state.values['profile']?.['profile']?.value ?? '').toString();
-    const profile = readProfile(text);
+    const bad = unstorable(text);
+    const profile = bad ? { ok: false as const, message: `The profile holds ${bad}; remove it and submit again.` } : readProfile(text);
     if (!profile.ok) {
-      await ack({ response_action: 'errors', errors: { profile: clip(profile.message, 150) } });
+      await ack({ response_action: 'errors', errors: { profile: clipText(escapeText(profile.message), 150) } });
       return;
     }
     await ack();
@@ -557,17 +688,15 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
       try {
         const result = runPlan(profile.profile);
         log.info({ ...fields, request_id: result.requestId, risk_tier: result.output.decision_log.risk_tier, kb_traces_used: result.output.kb_references, modes: result.output.decision_log.modes.map((m) => m.id) }, 'plan');
-        const root = await client.chat.postMessage({ channel: meta.c, text: clip(`<@${user}> ${planSummary(result)}`, 3000) });
-        const files = [
+        const rootTs = await slack.post(meta.c, { text: clipText(mrkdwn`${userMention(user)} ${planSummary(result)}`, 3000) });
+        const files: OutFile[] = [
           { filename: 'blueprint.json', title: 'Blueprint', content: `${JSON.stringify(result.output, null, 2)}\n` },
           ...result.files.map((f) => ({ filename: f.path, title: f.path, content: f.content.length ? f.content : '\n' })),
         ];
-        for (let i = 0; i < files.length; i += 10) {
-          await client.files.uploadV2({ channel_id: meta.c, ...(root.ts ? { thread_ts: root.ts } : {}), file_uploads: files.slice(i, i + 10) } as never);
-        }
+        await slack.upload(meta.c, files, undefined, rootTs);
       } catch (err) {
         log.warn({ ...fields, err }, 'plan failed');
-        await client.chat.postEphemeral({ channel: meta.c, user, text: clip(`The plan failed: ${(err as Error).message}`, 3000) });
+        await slack.ephemeral(meta.c, user, clipText(mrkdwn`The plan failed: ${escapeText((err as Error).message)}`, 3000));
       }
     });
   });
@@ -592,10 +721,12 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         log.error({ ...fields, err }, 'timer failed');
       }
     }
+    await sweepInbox();
     await deliverPending();
   }
 
   let poller: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let server: Server | undefined;
   return {
     app,
@@ -605,7 +736,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         poller = setInterval(() => later('timers', {}, tick), config.pollSeconds * 1000);
         poller.unref();
       }
-      // What an earlier process committed but did not deliver.
+      await repo.heartbeat(owner, nowIso());
+      heartbeat = setInterval(() => void repo.heartbeat(owner, nowIso()).catch((err: unknown) => log.warn({ err }, 'heartbeat failed')), heartbeatMs);
+      heartbeat.unref();
+      // What an earlier process acknowledged but did not process, or committed but did not deliver.
+      later('inbox', {}, sweepInbox);
       later('outbox', {}, deliverPending);
       if (config.appToken) {
         await app.start();
@@ -619,8 +754,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
     },
     async stop() {
       if (poller) clearInterval(poller);
+      if (heartbeat) clearInterval(heartbeat);
       await app.stop();
       while (inflight.size || queues.size) await Promise.allSettled([...inflight, ...queues.values()]);
+      // A clean stop: what is left (nothing, normally) is free for the others at once.
+      await repo.leave(owner).catch((err: unknown) => log.warn({ err }, 'could not leave the replica table'));
     },
     async settled() {
       while (inflight.size || queues.size) {
@@ -632,23 +770,23 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   };
 }
 
-function planModal(privateMetadata: string): Record<string, unknown> {
-  const blocks = [
+function planModal(privateMetadata: string): Modal {
+  const blocks: Block[] = [
     {
       type: 'section',
       block_id: 'intro',
-      text: { type: 'mrkdwn', text: 'Paste a Ringmaster input profile (JSON or YAML). The blueprint comes back in the channel as a summary, with every artifact as a file.' },
+      text: { type: 'mrkdwn', text: mrkdwn`Paste a Ringmaster input profile (JSON or YAML). The blueprint comes back in the channel as a summary, with every artifact as a file.` },
     },
     {
       type: 'input',
       block_id: 'profile',
-      label: { type: 'plain_text', text: 'Profile' },
+      label: { type: 'plain_text', text: mrkdwn`Profile` },
       element: {
         type: 'plain_text_input',
         action_id: 'profile',
         multiline: true,
         max_length: 3000,
-        placeholder: { type: 'plain_text', text: '{ "goal": "CI/CD blueprint", "risk_tier": "high" }' },
+        placeholder: { type: 'plain_text', text: mrkdwn`{ "goal": "CI/CD blueprint", "risk_tier": "high" }` },
       },
     },
   ];
@@ -656,9 +794,9 @@ function planModal(privateMetadata: string): Record<string, unknown> {
   return {
     type: 'modal',
     callback_id: 'rm_plan',
-    title: { type: 'plain_text', text: 'Ringmaster plan' },
-    submit: { type: 'plain_text', text: 'Plan' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: { type: 'plain_text', text: mrkdwn`Ringmaster plan` },
+    submit: { type: 'plain_text', text: mrkdwn`Plan` },
+    close: { type: 'plain_text', text: mrkdwn`Cancel` },
     private_metadata: privateMetadata,
     blocks,
   };

@@ -1,4 +1,7 @@
 import type { EvidenceEvent } from '@ringmaster/evidence';
+import type { KnownBlock, ModalView } from '@slack/types';
+import { actionId, buttonValue } from './button.js';
+import { bold, clipText, escapeText, inlineCode, joinText, mrkdwn, userMention, when, type SlackText } from './slack-text.js';
 import type { RunState, StepState } from './state.js';
 import { requiredRole, SYSTEM_ACTOR } from './state.js';
 
@@ -19,8 +22,61 @@ export const LIMITS = {
   messageText: 40_000,
 } as const;
 
-export type Block = Record<string, unknown>;
-type TextObject = { type: 'plain_text' | 'mrkdwn'; text: string; emoji?: boolean };
+/** Text objects: their text is always `SlackText` (escaped user text, the bot's own markup). */
+export interface PlainText {
+  type: 'plain_text';
+  text: SlackText;
+  emoji?: boolean;
+}
+
+export interface Mrkdwn {
+  type: 'mrkdwn';
+  text: SlackText;
+}
+
+export type TextObject = PlainText | Mrkdwn;
+
+export interface Button {
+  type: 'button';
+  text: PlainText;
+  action_id: string;
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface PlainTextInput {
+  type: 'plain_text_input';
+  action_id: string;
+  multiline?: boolean;
+  max_length?: number;
+  placeholder?: PlainText;
+}
+
+/** The Block Kit blocks the app sends. */
+export type Block =
+  | { type: 'header'; block_id: string; text: PlainText }
+  | { type: 'section'; block_id: string; text: TextObject }
+  | { type: 'context'; block_id: string; elements: TextObject[] }
+  | { type: 'actions'; block_id: string; elements: Button[] }
+  | { type: 'input'; block_id: string; label: PlainText; element: PlainTextInput };
+
+/** A modal view (the plan form). */
+export interface Modal {
+  type: 'modal';
+  callback_id: string;
+  title: PlainText;
+  submit: PlainText;
+  close: PlainText;
+  private_metadata: string;
+  blocks: Block[];
+}
+
+// Slack's own SDK models accept every block and view the app builds (checked when compiling).
+type Conforms<T extends U, U> = T;
+export type BlocksConform = Conforms<Block, KnownBlock>;
+export type ModalConforms = Conforms<Modal, ModalView>;
+
+type LooseBlock = Record<string, unknown>;
 
 /**
  * Every limit a payload breaks (empty when it is fine). The app checks each
@@ -34,7 +90,7 @@ export function checkBlockKitLimits(blocks: unknown, surface: 'message' | 'modal
   const blockIds = new Set<string>();
   const actionIds = new Set<string>();
   const text = (t: unknown, where: string, limit: number): void => {
-    const obj = t as Partial<TextObject> | undefined;
+    const obj = t as { text?: unknown } | undefined;
     if (!obj || typeof obj.text !== 'string') problems.push(`${where}: missing text`);
     else if (obj.text.length > limit) problems.push(`${where}: text ${obj.text.length} chars, more than ${limit}`);
     else if (obj.text.length === 0) problems.push(`${where}: empty text`);
@@ -53,7 +109,7 @@ export function checkBlockKitLimits(blocks: unknown, surface: 'message' | 'modal
     }
   };
   blocks.forEach((raw, i) => {
-    const b = raw as Block;
+    const b = raw as LooseBlock;
     const where = `blocks[${i}] (${String(b['type'])})`;
     const id = b['block_id'];
     if (typeof id === 'string') {
@@ -107,62 +163,52 @@ export function assertBlockKitLimits(blocks: unknown, surface: 'message' | 'moda
   if (problems.length) throw new Error(`Block Kit limits: ${problems.join('; ')}`);
 }
 
-/** Cuts text to `max` characters, marking the cut. */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+function plain(text: SlackText, max: number): PlainText {
+  return { type: 'plain_text', text: clipText(text, max), emoji: true };
 }
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** `2026-11-24 10:03:12 UTC` plus Slack's date token, which shows the reader's local time. */
-export function when(iso: string): string {
-  const unix = Math.floor(Date.parse(iso) / 1000);
-  const utc = `${iso.slice(0, 19).replace('T', ' ')} UTC`;
-  return `${utc} (<!date^${unix}^{date_short} {time}|${utc}> your time)`;
+function md(text: SlackText, max: number = LIMITS.sectionText): Mrkdwn {
+  return { type: 'mrkdwn', text: clipText(text, max) };
 }
 
 const ICON: Record<StepState['status'], string> = { done: ':white_check_mark:', waiting: ':hourglass_flowing_sand:', open: ':white_large_square:', locked: ':lock:' };
 
-function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Block {
-  return { type: 'button', text: { type: 'plain_text', text: clip(text, LIMITS.buttonText), emoji: true }, action_id: actionId, value, ...(style ? { style } : {}) };
+function button(text: SlackText, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', text: plain(text, LIMITS.buttonText), action_id: actionId, value, ...(style ? { style } : {}) };
 }
 
-/** Button value: `run|step|op|option`; the clicking user always comes from the signed payload, never from here. */
-export function actionValue(runId: string, step: string, op: string, option = ''): string {
-  return [runId, step, op, option].join('|');
-}
 
 function stepBlocks(state: RunState, s: StepState): Block[] {
   const step = s.step;
   const role = requiredRole(step);
-  const tags = [role ? `_${role.replace(/_/g, ' ')}_` : '', step.kind === 'wait' && step.waitMinutes ? `_bake ${step.waitMinutes} min_` : ''].filter(Boolean).join(' · ');
-  let status = '';
+  const tags = joinText(
+    [role ? escapeText(`_${role.replace(/_/g, ' ')}_`) : undefined, step.kind === 'wait' && step.waitMinutes ? mrkdwn`_bake ${step.waitMinutes} min_` : undefined].filter(
+      (t): t is SlackText => t !== undefined,
+    ),
+    ' · ',
+  );
+  let status = mrkdwn``;
   if (s.status === 'done') {
     const option = s.choice ? step.options?.find((o) => o.id === s.choice)?.label : undefined;
-    status = `\n${option ? `chose *${esc(option)}* · ` : ''}${s.by ? `<@${s.by}> · ` : ''}${s.at ? when(s.at) : ''}`;
-  } else if (s.status === 'waiting') status = `\nbaking until ${when(s.until ?? '')}`;
-  const detail = step.detail ? `\n${esc(step.detail)}` : '';
-  const head = `${ICON[s.status]} *${esc(step.title)}*${tags ? `  ${tags}` : ''}`;
-  const blocks: Block[] = [
-    { type: 'section', block_id: clip(`s.${s.index}`, LIMITS.blockId), text: { type: 'mrkdwn', text: clip(`${head}${status}${detail}`, LIMITS.sectionText) } },
-  ];
+    status = mrkdwn`\n${option ? mrkdwn`chose ${bold(option)} · ` : mrkdwn``}${s.by ? mrkdwn`${userMention(s.by)} · ` : mrkdwn``}${s.at ? when(s.at) : mrkdwn``}`;
+  } else if (s.status === 'waiting') status = mrkdwn`\nbaking until ${when(s.until ?? '')}`;
+  const detail = step.detail ? mrkdwn`\n${escapeText(step.detail)}` : mrkdwn``;
+  const head = mrkdwn`${escapeText(ICON[s.status])} ${bold(step.title)}${tags ? mrkdwn`  ${tags}` : mrkdwn``}`;
+  const blocks: Block[] = [{ type: 'section', block_id: `s.${s.index}`, text: md(mrkdwn`${head}${status}${detail}`) }];
   if (state.closed || s.status !== 'open') return blocks;
-  const buttons: Block[] = [];
+  const buttons: Button[] = [];
   switch (step.kind) {
     case 'task':
-      buttons.push(button('Done', `rm.complete.${s.index}`, actionValue(state.runId, step.id, 'complete'), 'primary'));
+      buttons.push(button(mrkdwn`Done`, actionId('complete', s.index), buttonValue(state.runId, step.id, 'complete'), 'primary'));
       break;
     case 'approval':
-      buttons.push(button('Approve', `rm.approve.${s.index}`, actionValue(state.runId, step.id, 'approve'), 'primary'));
+      buttons.push(button(mrkdwn`Approve`, actionId('approve', s.index), buttonValue(state.runId, step.id, 'approve'), 'primary'));
       break;
     case 'wait':
-      buttons.push(button(`Start bake (${step.waitMinutes ?? 0} min)`, `rm.start_wait.${s.index}`, actionValue(state.runId, step.id, 'start_wait')));
+      buttons.push(button(mrkdwn`Start bake (${step.waitMinutes ?? 0} min)`, actionId('start_wait', s.index), buttonValue(state.runId, step.id, 'start_wait')));
       break;
     case 'choice':
-      (step.options ?? []).forEach((o, j) => buttons.push(button(o.label, `rm.choose.${s.index}.${j}`, actionValue(state.runId, step.id, 'choose', o.id))));
+      (step.options ?? []).forEach((o, j) => buttons.push(button(escapeText(o.label), actionId('choose', s.index, j), buttonValue(state.runId, step.id, 'choose', o.id))));
       break;
   }
   for (let i = 0; i < buttons.length; i += LIMITS.actionsElements) {
@@ -198,7 +244,7 @@ export function activePage(state: RunState): number {
 }
 
 export interface Message {
-  text: string;
+  text: SlackText;
   blocks: Block[];
 }
 
@@ -206,63 +252,66 @@ export interface Message {
 export function runMessage(state: RunState, page?: number): Message {
   const pages = paginate(state);
   const p = Math.min(Math.max(page ?? activePage(state), 0), pages.length - 1);
-  const progress = `${state.doneCount}/${state.visible.length} steps done`;
-  const status = state.closed ? 'closed' : 'open';
+  const progress = mrkdwn`${state.doneCount}/${state.visible.length} steps done`;
+  const status = state.closed ? mrkdwn`closed` : mrkdwn`open`;
   const blocks: Block[] = [
-    { type: 'header', block_id: 'h', text: { type: 'plain_text', text: clip(state.title, LIMITS.headerText), emoji: true } },
+    { type: 'header', block_id: 'h', text: plain(escapeText(state.title), LIMITS.headerText) },
     {
       type: 'context',
       block_id: 'c',
-      elements: [{ type: 'mrkdwn', text: clip(`Run \`${state.runId}\` · ${state.kind} · requested by <@${state.requestedBy}> · *${progress}* · ${status}`, LIMITS.sectionText) }],
+      elements: [md(mrkdwn`Run ${inlineCode(state.runId)} · ${escapeText(state.kind)} · requested by ${userMention(state.requestedBy)} · *${progress}* · ${status}`)],
     },
   ];
   for (const s of pages[p] ?? []) blocks.push(...stepBlocks(state, s));
   if (pages.length > 1) {
-    const nav: Block[] = [];
-    if (p > 0) nav.push(button(`◀ Page ${p}`, 'rm.page.prev', actionValue(state.runId, '', 'page', String(p - 1))));
-    if (p < pages.length - 1) nav.push(button(`Page ${p + 2} ▶`, 'rm.page.next', actionValue(state.runId, '', 'page', String(p + 1))));
-    blocks.push({ type: 'context', block_id: 'pg', elements: [{ type: 'mrkdwn', text: `page ${p + 1} of ${pages.length}` }] });
+    const nav: Button[] = [];
+    if (p > 0) nav.push(button(mrkdwn`◀ Page ${p}`, actionId('page', 'prev'), buttonValue(state.runId, '', 'page', String(p - 1))));
+    if (p < pages.length - 1) nav.push(button(mrkdwn`Page ${p + 2} ▶`, actionId('page', 'next'), buttonValue(state.runId, '', 'page', String(p + 1))));
+    blocks.push({ type: 'context', block_id: 'pg', elements: [md(mrkdwn`page ${p + 1} of ${pages.length}`)] });
     if (nav.length) blocks.push({ type: 'actions', block_id: 'nav', elements: nav });
   }
-  return { text: clip(`${state.title}: ${progress} (${status})`, LIMITS.messageText), blocks };
+  return { text: clipText(mrkdwn`${escapeText(state.title)}: ${progress} (${status})`, LIMITS.messageText), blocks };
 }
 
 /** A thread reminder with a snooze button. */
 export function reminderMessage(state: RunState, snoozeMinutes: number): Message {
   const next = state.visible.find((s) => s.status === 'open' || s.status === 'locked');
-  const text = `:bell: Run \`${state.runId}\` has had no action since ${when(state.lastAt)}.${next ? ` Next: *${esc(next.step.title)}*.` : ''}`;
+  const text = mrkdwn`:bell: Run ${inlineCode(state.runId)} has had no action since ${when(state.lastAt)}.${next ? mrkdwn` Next: ${bold(next.step.title)}.` : mrkdwn``}`;
   return {
-    text: clip(text, LIMITS.messageText),
+    text: clipText(text, LIMITS.messageText),
     blocks: [
-      { type: 'section', block_id: 'r', text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) } },
-      { type: 'actions', block_id: 'ra', elements: [button(`Snooze ${snoozeMinutes} min`, 'rm.snooze', actionValue(state.runId, '', 'snooze'))] },
+      { type: 'section', block_id: 'r', text: md(text) },
+      { type: 'actions', block_id: 'ra', elements: [button(mrkdwn`Snooze ${snoozeMinutes} min`, actionId('snooze'), buttonValue(state.runId, '', 'snooze'))] },
     ],
   };
 }
 
 /** One thread line per event: who, what, when (UTC and the reader's local time). */
-export function eventLine(e: EvidenceEvent, state: RunState): string {
+export function eventLine(e: EvidenceEvent, state: RunState): SlackText {
   const step = state.checklist.steps.find((s) => s.id === e.step);
-  const title = step ? `*${esc(step.title)}*` : '';
-  const who = e.actor === SYSTEM_ACTOR ? 'Ringmaster' : `<@${e.actor}>`;
-  switch (e.type) {
-    case 'run.opened':
-      return `:rocket: ${who} opened run \`${e.run_id}\` · ${when(e.at)}`;
-    case 'step.completed':
-      return `:white_check_mark: ${who} completed ${title} · ${when(e.at)}`;
-    case 'step.approved':
-      return `:shield: ${who} approved ${title} · ${when(e.at)}`;
-    case 'choice.made': {
-      const option = step?.options?.find((o) => o.id === e.data?.['option']);
-      return `:twisted_rightwards_arrows: ${who} chose *${esc(option?.label ?? String(e.data?.['option']))}* at ${title} · ${when(e.at)}`;
+  const title = step ? bold(step.title) : mrkdwn``;
+  const who = e.actor === SYSTEM_ACTOR ? mrkdwn`Ringmaster` : userMention(e.actor);
+  const line = ((): SlackText => {
+    switch (e.type) {
+      case 'run.opened':
+        return mrkdwn`:rocket: ${who} opened run ${inlineCode(e.run_id)} · ${when(e.at)}`;
+      case 'step.completed':
+        return mrkdwn`:white_check_mark: ${who} completed ${title} · ${when(e.at)}`;
+      case 'step.approved':
+        return mrkdwn`:shield: ${who} approved ${title} · ${when(e.at)}`;
+      case 'choice.made': {
+        const option = step?.options?.find((o) => o.id === e.data?.['option']);
+        return mrkdwn`:twisted_rightwards_arrows: ${who} chose ${bold(option?.label ?? String(e.data?.['option']))} at ${title} · ${when(e.at)}`;
+      }
+      case 'wait.started':
+        return mrkdwn`:hourglass_flowing_sand: ${who} started the bake at ${title}; it ends ${when(String(e.data?.['until']))}`;
+      case 'wait.elapsed':
+        return mrkdwn`:bell: Bake time over at ${title} · ${when(e.at)} · ${userMention(state.requestedBy)} the next step is open.`;
+      case 'reminder.snoozed':
+        return mrkdwn`:zzz: ${who} snoozed reminders until ${when(String(e.data?.['until']))}`;
+      case 'run.closed':
+        return mrkdwn`:checkered_flag: Run ${inlineCode(e.run_id)} closed · ${when(e.at)} · ${e.seq + 1} events, head hash ${inlineCode(e.hash)}`;
     }
-    case 'wait.started':
-      return `:hourglass_flowing_sand: ${who} started the bake at ${title}; it ends ${when(String(e.data?.['until']))}`;
-    case 'wait.elapsed':
-      return `:bell: Bake time over at ${title} · ${when(e.at)} · <@${state.requestedBy}> the next step is open.`;
-    case 'reminder.snoozed':
-      return `:zzz: ${who} snoozed reminders until ${when(String(e.data?.['until']))}`;
-    case 'run.closed':
-      return `:checkered_flag: Run \`${e.run_id}\` closed · ${when(e.at)} · ${e.seq + 1} events, head hash \`${e.hash}\``;
-  }
+  })();
+  return clipText(line, LIMITS.sectionText);
 }

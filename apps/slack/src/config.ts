@@ -1,4 +1,5 @@
 import type { SigningKeySource } from './signing.js';
+import { hostname } from 'node:os';
 
 /** A configuration problem, reported as one line naming the variable; main exits 2. */
 export class ConfigError extends Error {
@@ -35,6 +36,10 @@ export interface AppConfig {
   logLevel: string;
   /** The evidence signing key (`signingKeySource`); absent: an ephemeral key. */
   signing?: SigningKeySource;
+  /** This process's identity among the replicas (RINGMASTER_REPLICA_ID, default the host name): unique per live process. */
+  replicaId?: string;
+  /** Debug logs keep message bodies (RINGMASTER_LOG_BODIES=1); by default they are replaced by [BODY]. */
+  logBodies?: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,6 +57,19 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+function replicaId(env: Env): string {
+  const raw = env['RINGMASTER_REPLICA_ID']?.trim() || hostname();
+  if (!/^[A-Za-z0-9._:-]{1,100}$/.test(raw)) throw new ConfigError('RINGMASTER_REPLICA_ID', `must be 1-100 letters, digits, ".", "_", ":" or "-", got "${raw.slice(0, 40)}"`);
+  return raw;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new ConfigError(name, `must be 1 or 0 (true or false), got "${raw}"`);
 }
 
 function list(env: Env, name: string, fallback: string[]): string[] {
@@ -87,5 +105,7 @@ export function parseConfig(env: Env): AppConfig {
     defaultRings: list(env, 'RINGMASTER_RINGS', ['internal', 'canary-5pct', 'ring-1', 'ga']),
     redactTerms: list(env, 'RINGMASTER_REDACT', []),
     logLevel: env['LOG_LEVEL']?.trim() || 'info',
+    logBodies: flag(env, 'RINGMASTER_LOG_BODIES'),
+    replicaId: replicaId(env),
   };
 }

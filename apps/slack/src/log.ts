@@ -93,11 +93,46 @@ export function createLogger(options: LogOptions = {}): Logger {
   );
 }
 
-/** Bolt's logger interface, backed by pino. */
-export function boltLogger(log: Logger) {
+/** Fields that hold what people wrote or what the bot posts: message bodies. */
+const BODY_KEYS = new Set(['text', 'blocks', 'payload', 'initial_comment', 'content', 'view', 'file_uploads', 'attachments', 'message', 'messages', 'private_metadata', 'values']);
+export const BODY_REDACTED = '[BODY]';
+
+function redactBodyValue(value: unknown, depth = 0): unknown {
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactBodyValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = BODY_KEYS.has(k) ? BODY_REDACTED : redactBodyValue(v, depth + 1);
+  return out;
+}
+
+/**
+ * Removes message bodies from a log text: the body fields of any JSON in it, and of
+ * any URL-encoded form (`payload=...&text=...`).
+ */
+export function redactBodies(text: string): string {
+  const start = text.search(/[{[]/);
+  if (start !== -1) {
+    try {
+      return `${redactBodies(text.slice(0, start))}${JSON.stringify(redactBodyValue(JSON.parse(text.slice(start))))}`;
+    } catch {
+      // Not JSON after all: fall through to the form fields.
+    }
+  }
+  return text.replace(/(^|[&?\s])([a-z_]+)=([^&\s]*)/gi, (all, lead: string, key: string) => (BODY_KEYS.has(key.toLowerCase()) ? `${lead}${key}=${BODY_REDACTED}` : all));
+}
+
+/**
+ * Bolt's logger interface, backed by pino. Bolt and its Web API client log request and
+ * response bodies at debug level; those bodies are replaced by `[BODY]` unless
+ * `logBodies` (RINGMASTER_LOG_BODIES) is set.
+ */
+export function boltLogger(log: Logger, options: { logBodies?: boolean } = {}) {
   const child = log.child({ component: 'bolt' });
   let level = 'info';
-  const text = (msg: unknown[]): string => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  const text = (msg: unknown[]): string => {
+    const line = msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(options.logBodies ? m : redactBodyValue(m)))).join(' ');
+    return options.logBodies ? line : redactBodies(line);
+  };
   return {
     debug: (...msg: unknown[]) => child.debug(text(msg)),
     info: (...msg: unknown[]) => child.info(text(msg)),

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const store = await openStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   const applied = await migrate(store);
   log.info({ store: store.kind, migrations_applied: applied }, 'database ready');
-  const rm = createSlackApp({ config, store, roles, log });
+  const rm = createSlackApp({ config, store, roles, log, ...(config.replicaId ? { replicaId: config.replicaId } : {}) });
   await rm.start();
   log.info({ mode: config.appToken ? 'socket' : 'http', port: config.appToken ? undefined : config.port }, 'ringmaster slack app started');
   log.info(

@@ -1,6 +1,7 @@
 import type { Engine, PlanResult } from '@ringmaster/core';
 import { createEngine } from '@ringmaster/modes';
 import { parse } from 'yaml';
+import { bold, escapeText, inlineCode, joinText, mrkdwn, type SlackText } from './slack-text.js';
 
 let engine: Engine | undefined;
 
@@ -25,16 +26,16 @@ export function runPlan(profile: unknown): PlanResult {
   return planEngine().plan(profile);
 }
 
-/** A short Slack summary of a blueprint. */
-export function planSummary(result: PlanResult): string {
+/** A short Slack summary of a blueprint; everything the profile put in it (warnings, questions, names) is escaped. */
+export function planSummary(result: PlanResult): SlackText {
   const log = result.output.decision_log;
   const modes = log.modes.map((m) => m.id).join(', ') || 'none';
-  const lines = [
-    `*Blueprint ready* (request \`${result.requestId}\`)`,
-    `• risk tier: *${log.risk_tier}* · modes: ${modes}`,
-    `• ${result.files.length} files · ${log.decisions.length} decisions · ${result.output.kb_references.length} KB references`,
+  const lines: SlackText[] = [
+    mrkdwn`*Blueprint ready* (request ${inlineCode(result.requestId)})`,
+    mrkdwn`• risk tier: ${bold(String(log.risk_tier))} · modes: ${escapeText(modes)}`,
+    mrkdwn`• ${result.files.length} files · ${log.decisions.length} decisions · ${result.output.kb_references.length} KB references`,
   ];
-  if (log.needs_clarification.length) lines.push(`• needs clarification: ${log.needs_clarification.join('; ')}`);
-  if (log.warnings.length) lines.push(`• warnings: ${log.warnings.slice(0, 5).join('; ')}`);
-  return lines.join('\n');
+  if (log.needs_clarification.length) lines.push(mrkdwn`• needs clarification: ${escapeText(log.needs_clarification.join('; '))}`);
+  if (log.warnings.length) lines.push(mrkdwn`• warnings: ${escapeText(log.warnings.slice(0, 5).join('; '))}`);
+  return joinText(lines, '\n');
 }

@@ -1,5 +1,6 @@
 import type { Checklist, ChecklistRole, ChecklistStep } from '@ringmaster/core';
 import { STEP_DONE_TYPES, type EventBody, type EvidenceEvent, type RunKind, type RunOpenedData } from '@ringmaster/evidence';
+import { escapeText, inlineCode, mrkdwn, userMention, type SlackText } from './slack-text.js';
 
 /** Pure run state, derived from the event log alone: same events, same state. */
 export type StepStatus = 'open' | 'locked' | 'waiting' | 'done';
@@ -49,7 +50,7 @@ export type RefusalCode = 'closed' | 'unknown_step' | 'hidden' | 'already_done' 
 
 export type Decision =
   | { ok: true; events: Omit<EventBody, 'seq' | 'run_id'>[] }
-  | { ok: false; code: RefusalCode; message: string };
+  | { ok: false; code: RefusalCode; message: SlackText };
 
 /** The actor, and the roles they hold (resolved by the caller, so this stays pure). */
 export interface Actor {
@@ -143,8 +144,13 @@ const OP_FOR_KIND: Record<ChecklistStep['kind'], Intent['op']> = {
   wait: 'start_wait',
 };
 
-function label(step: ChecklistStep): string {
-  return `"${step.title}"`;
+function label(step: ChecklistStep): SlackText {
+  return mrkdwn`"${escapeText(step.title)}"`;
+}
+
+/** A role's name as people read it. */
+function roleName(role: ChecklistRole): SlackText {
+  return escapeText(role.replace(/_/g, ' '));
 }
 
 /**
@@ -152,35 +158,40 @@ function label(step: ChecklistStep): string {
  * change nothing.
  */
 export function decide(state: RunState, intent: Intent, actor: Actor, at: string): Decision {
-  if (state.closed) return { ok: false, code: 'closed', message: `Run ${state.runId} is closed.` };
+  if (state.closed) return { ok: false, code: 'closed', message: mrkdwn`Run ${inlineCode(state.runId)} is closed.` };
   if (intent.op === 'snooze') {
+    // Silencing a run's reminders is for the people the run needs: a holder of one of its roles.
+    const runRoles = [...new Set(state.checklist.steps.map(requiredRole).filter((r): r is ChecklistRole => r !== undefined))];
+    if (runRoles.length && !runRoles.some((r) => actor.roles.has(r))) {
+      return { ok: false, code: 'role', message: mrkdwn`Snoozing this run's reminders needs one of its roles (${escapeText(runRoles.map((r) => r.replace(/_/g, ' ')).join(', '))}), which you do not hold.` };
+    }
     return { ok: true, events: [{ type: 'reminder.snoozed', actor: actor.id, at, data: { until: intent.until } }] };
   }
   const s = state.steps.find((x) => x.step.id === intent.step);
-  if (!s) return { ok: false, code: 'unknown_step', message: `Run ${state.runId} has no step "${intent.step}".` };
+  if (!s) return { ok: false, code: 'unknown_step', message: mrkdwn`Run ${inlineCode(state.runId)} has no step "${escapeText(intent.step)}".` };
   const step = s.step;
-  if (!s.visible) return { ok: false, code: 'hidden', message: `${label(step)} is not on the path taken in this run.` };
+  if (!s.visible) return { ok: false, code: 'hidden', message: mrkdwn`${label(step)} is not on the path taken in this run.` };
   if (s.status === 'done') {
-    return { ok: false, code: 'already_done', message: `${label(step)} is already done${s.by ? ` by <@${s.by}>` : ''}.` };
+    return { ok: false, code: 'already_done', message: mrkdwn`${label(step)} is already done${s.by ? mrkdwn` by ${userMention(s.by)}` : mrkdwn``}.` };
   }
   if (intent.op === 'elapse') {
-    if (s.status !== 'waiting' || actor.id !== SYSTEM_ACTOR) return { ok: false, code: 'wrong_op', message: 'Only the bake timer ends a bake.' };
+    if (s.status !== 'waiting' || actor.id !== SYSTEM_ACTOR) return { ok: false, code: 'wrong_op', message: mrkdwn`Only the bake timer ends a bake.` };
     return { ok: true, events: [{ type: 'wait.elapsed', actor: SYSTEM_ACTOR, at, step: step.id }] };
   }
-  if (s.status === 'waiting') return { ok: false, code: 'waiting', message: `${label(step)} is baking until ${s.until ?? 'later'}.` };
+  if (s.status === 'waiting') return { ok: false, code: 'waiting', message: mrkdwn`${label(step)} is baking until ${escapeText(s.until ?? 'later')}.` };
   if (s.status === 'locked') {
-    return { ok: false, code: 'locked', message: `${label(step)} is locked: finish the steps before it (approvals and bake times are gates).` };
+    return { ok: false, code: 'locked', message: mrkdwn`${label(step)} is locked: finish the steps before it (approvals and bake times are gates).` };
   }
-  if (OP_FOR_KIND[step.kind] !== intent.op) return { ok: false, code: 'wrong_op', message: `${label(step)} is a ${step.kind} step.` };
+  if (OP_FOR_KIND[step.kind] !== intent.op) return { ok: false, code: 'wrong_op', message: mrkdwn`${label(step)} is a ${escapeText(step.kind)} step.` };
   const role = requiredRole(step);
   if (role && !actor.roles.has(role)) {
-    return { ok: false, code: 'role', message: `${label(step)} needs the ${role.replace(/_/g, ' ')} role, which you do not hold.` };
+    return { ok: false, code: 'role', message: mrkdwn`${label(step)} needs the ${roleName(role)} role, which you do not hold.` };
   }
   if (step.kind === 'approval' && actor.id === state.requestedBy) {
     return {
       ok: false,
       code: 'segregation',
-      message: `Segregation of duties: you requested this ${state.kind}, so someone else must approve ${label(step)}.`,
+      message: mrkdwn`Segregation of duties: you requested this ${escapeText(state.kind)}, so someone else must approve ${label(step)}.`,
     };
   }
   switch (intent.op) {
@@ -190,7 +201,7 @@ export function decide(state: RunState, intent: Intent, actor: Actor, at: string
       return { ok: true, events: [{ type: 'step.approved', actor: actor.id, at, step: step.id }] };
     case 'choose': {
       if (!step.options?.some((o) => o.id === intent.option)) {
-        return { ok: false, code: 'bad_option', message: `${label(step)} has no option "${intent.option}".` };
+        return { ok: false, code: 'bad_option', message: mrkdwn`${label(step)} has no option "${escapeText(intent.option)}".` };
       }
       return { ok: true, events: [{ type: 'choice.made', actor: actor.id, at, step: step.id, data: { option: intent.option } }] };
     }

@@ -272,7 +272,13 @@ describe("Slack's rules", () => {
     const reminder = h.fake.threadOf(ts).find((c) => String(c.args['text']).includes('no action since'))!;
     const snooze = (reminder.args['blocks'] as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!.elements![0]!;
     expect(snooze.value).toBe(`${runId}||snooze|`);
-    await h.click(runId, '', 'UOPS', { op: 'snooze' });
+    // Snoozing needs a role of the run; the button is on the reminder, a reply in the run's thread.
+    const events = await eventCount();
+    await h.click(runId, '', 'UOPS', { op: 'snooze', messageTs: reminder.ts!, threadTs: ts });
+    expect(ephemeralsFor('UOPS').at(-1)).toMatch(/needs one of its roles \(incident commander\).*Nothing changed/);
+    expect(await eventCount()).toBe(events);
+    await h.click(runId, '', 'UIC', { op: 'snooze', messageTs: reminder.ts!, threadTs: ts });
+    expect(await eventCount()).toBe(events + 1);
     h.advance(31);
     await h.rm.tick();
     await h.rm.settled();

@@ -43,6 +43,8 @@ export class FakeSlack {
   readonly responses: { url: string; body: Record<string, unknown> }[] = [];
   readonly blockProblems: string[] = [];
   groups: Record<string, string[]> = {};
+  /** Channels the bot cannot post to (a private channel it was not invited to): calls answer this error. */
+  failingChannels: Record<string, string> = {};
   private rateLimits = new Map<string, number>();
   private delays = new Map<string, number>();
   private counter = 0;
@@ -121,6 +123,8 @@ export class FakeSlack {
       const view = args['view'] as { blocks?: unknown };
       for (const p of checkBlockKitLimits(view.blocks, 'modal')) this.blockProblems.push(`${method}: ${p}`);
     }
+    const failing = this.failingChannels[String(args['channel'] ?? args['channel_id'] ?? '')];
+    if (failing && method !== 'auth.test') return { status: 200, body: { ok: false, error: failing } };
     switch (method) {
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'ringmaster', team_id: 'T0001', user_id: 'UBOT0001', bot_id: 'BBOT0001' } };
@@ -134,6 +138,8 @@ export class FakeSlack {
         return { status: 200, body: { ok: true, message_ts: this.nextTs() } };
       case 'views.open':
         return { status: 200, body: { ok: true, view: { id: 'V0001' } } };
+      case 'conversations.open':
+        return { status: 200, body: { ok: true, channel: { id: `D${String(args['users']).slice(1)}` } } };
       case 'usergroups.users.list':
         return { status: 200, body: { ok: true, users: this.groups[String(args['usergroup'])] ?? [] } };
       case 'files.getUploadURLExternal': {

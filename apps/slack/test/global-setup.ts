@@ -1,11 +1,23 @@
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
 const PGBIN = '/usr/lib/postgresql/15/bin';
-const PORT = 55432;
+
+/** A port nobody listens on now (several checkouts may run these tests at once). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,11 +27,11 @@ declare module 'vitest' {
 }
 
 /**
- * Starts a throwaway PostgreSQL 15 (Debian's package) on 127.0.0.1:55432 for the
+ * Starts a throwaway PostgreSQL 15 (Debian's package) on a free loopback port for the
  * persistence tests. Without the package: fail when CI is set, else skip the
  * PostgreSQL variant and say so.
  */
-export default function setup(project: TestProject): (() => void) | undefined {
+export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
   if (!existsSync(`${PGBIN}/initdb`)) {
     const message = `PostgreSQL not found at ${PGBIN}: install Debian's postgresql package (apt-get install -y postgresql) to run the PostgreSQL variant`;
     if (process.env['CI']) throw new Error(message);
@@ -39,13 +51,7 @@ export default function setup(project: TestProject): (() => void) | undefined {
   if (asPostgres) execFileSync('install', ['-d', '-o', 'postgres', '-g', 'postgres', '-m', '700', data, sock]);
   else execFileSync('install', ['-d', '-m', '700', data, sock]);
   if (asPostgres) execFileSync('chmod', ['755', dir]);
-  // A server left over from an interrupted run would hold the port.
-  try {
-    execFileSync('sh', ['-c', `ss -ltn 'sport = :${PORT}' | grep -q ${PORT}`]);
-    throw new Error(`port ${PORT} is in use; stop the leftover PostgreSQL first`);
-  } catch (err) {
-    if ((err as Error).message.startsWith('port')) throw err;
-  }
+  const PORT = await freePort();
   run(`${PGBIN}/initdb -D ${data} -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null`);
   run(`${PGBIN}/pg_ctl -D ${data} -l ${sock}/pg.log -w -o '-p ${PORT} -c listen_addresses=127.0.0.1 -k ${sock} -c fsync=off' start >/dev/null`);
   project.provide('postgresUrl', `postgres://postgres@127.0.0.1:${PORT}/postgres`);

@@ -7,7 +7,7 @@ import { migrate } from '../src/db/migrations.js';
 import { openStore, type Store } from '../src/db/store.js';
 import { createLogger } from '../src/log.js';
 import { parseRoles } from '../src/roles.js';
-import { requiredRole, type RunState } from '../src/state.js';
+import { requiredRole, type RunState, type StepState } from '../src/state.js';
 import { FakeSlack } from './fake-slack.js';
 
 export const SECRET = 'test-signing-secret-0123456789';
@@ -35,7 +35,8 @@ export interface Harness {
   advance(minutes: number): void;
   post(body: string, headers?: Record<string, string>): Promise<Response>;
   command(text: string, user: string, opts?: { channel?: string; triggerId?: string }): Promise<{ status: number; body: string; triggerId: string; runId?: string }>;
-  click(runId: string, stepId: string, user: string, opts?: { option?: string; op?: string; actionId?: string; actionTs?: string; retry?: number }): Promise<{ status: number; body: string }>;
+  /** A signed click; `channel` / `messageTs` / `threadTs` stand for a click from elsewhere than the run's root message. */
+  click(runId: string, stepId: string, user: string, opts?: ClickOptions): Promise<{ status: number; body: string }>;
   state(runId: string): Promise<RunState>;
   close(): Promise<void>;
 }
@@ -45,7 +46,7 @@ export interface HarnessOptions {
   fake?: FakeSlack;
   clockOffsetMs?: { value: number };
   /** Extra app options (e.g. deliverOutbox: false, a process that dies right after its commits). */
-  app?: Partial<Pick<SlackAppDeps, 'deliverOutbox' | 'outboxLeaseSeconds' | 'concurrency'>>;
+  app?: Partial<Pick<SlackAppDeps, 'deliverOutbox' | 'outboxLeaseSeconds' | 'concurrency' | 'replicaId' | 'heartbeatSeconds'>>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -95,56 +96,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     async command(text, user, opts = {}) {
       const triggerId = opts.triggerId ?? `T${randomBytes(6).toString('hex')}`;
       const before = new Set((await store.query<{ id: string }>('SELECT id FROM runs')).map((r) => r.id));
-      const body = new URLSearchParams({
-        token: 'legacy',
-        team_id: 'T0001',
-        team_domain: 'example',
-        channel_id: opts.channel ?? CHANNEL,
-        channel_name: 'releases',
-        user_id: user,
-        user_name: user.toLowerCase(),
-        command: '/release',
-        text,
-        api_app_id: 'A0001',
-        response_url: `${fake.url}/respond/${triggerId}`,
-        trigger_id: triggerId,
-      }).toString();
-      const res = await post(body);
+      const res = await post(commandBody(fake, text, user, { ...opts, triggerId }));
       const after = (await store.query<{ id: string }>('SELECT id FROM runs')).map((r) => r.id).filter((id) => !before.has(id));
       return { status: res.status, body: await res.text(), triggerId, ...(after[0] ? { runId: after[0] } : {}) };
     },
     async click(runId, stepId, user, opts = {}) {
-      const root = fake.rootOf(runId) ?? (opts.op !== undefined ? { ts: '1700000000.000000', channel: CHANNEL, blocks: [] } : undefined);
-      if (!root) throw new Error(`no root message for ${runId}`);
-      const buttons = root.blocks.flatMap((b) => (b['type'] === 'actions' ? (b['elements'] as Record<string, unknown>[]) : []));
-      const prefix = `${runId}|${stepId}|`;
-      const button =
-        opts.op !== undefined
-          ? { action_id: opts.actionId ?? `rm.${opts.op}.99`, value: `${runId}|${stepId}|${opts.op}|${opts.option ?? ''}` }
-          : buttons.find((b) => String(b['value']).startsWith(prefix) && (opts.option === undefined || String(b['value']).endsWith(`|${opts.option}`)));
-      if (!button) throw new Error(`no button for ${stepId} in the root message of ${runId}`);
-      const payload = {
-        type: 'block_actions',
-        user: { id: user, username: user.toLowerCase(), team_id: 'T0001' },
-        api_app_id: 'A0001',
-        team: { id: 'T0001', domain: 'example' },
-        channel: { id: root.channel, name: 'releases' },
-        container: { type: 'message', message_ts: root.ts, channel_id: root.channel, is_ephemeral: false },
-        message: { type: 'message', ts: root.ts, text: 'run' },
-        trigger_id: `T${randomBytes(6).toString('hex')}`,
-        response_url: `${fake.url}/respond/a`,
-        actions: [
-          {
-            type: 'button',
-            action_id: button['action_id'],
-            block_id: 'b',
-            value: button['value'],
-            text: { type: 'plain_text', text: 'x' },
-            action_ts: opts.actionTs ?? `${Date.now() / 1000}${randomBytes(2).toString('hex')}`,
-          },
-        ],
-      };
-      const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+      const body = clickBody(fake, runId, stepId, user, opts);
       const headers = sign(body);
       if (opts.retry !== undefined) Object.assign(headers, { 'x-slack-retry-num': String(opts.retry), 'x-slack-retry-reason': 'http_timeout' });
       const res = await post(body, headers);
@@ -162,12 +119,83 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   return h;
 }
 
+/** A slash command's form body, as Slack posts it. */
+export function commandBody(fake: FakeSlack, text: string, user: string, opts: { channel?: string; triggerId?: string } = {}): string {
+  const triggerId = opts.triggerId ?? `T${randomBytes(6).toString('hex')}`;
+  return new URLSearchParams({
+    token: 'legacy',
+    team_id: 'T0001',
+    team_domain: 'example',
+    channel_id: opts.channel ?? CHANNEL,
+    channel_name: 'releases',
+    user_id: user,
+    user_name: user.toLowerCase(),
+    command: '/release',
+    text,
+    api_app_id: 'A0001',
+    response_url: `${fake.url}/respond/${triggerId}`,
+    trigger_id: triggerId,
+  }).toString();
+}
+
+export interface ClickOptions {
+  option?: string;
+  op?: string;
+  actionId?: string;
+  actionTs?: string;
+  retry?: number;
+  channel?: string;
+  messageTs?: string;
+  threadTs?: string;
+}
+
+/** A click's form body: the button of `stepId` in the run's root message as last rendered (or a crafted one with `op`). */
+export function clickBody(fake: FakeSlack, runId: string, stepId: string, user: string, opts: ClickOptions = {}): string {
+  const root = fake.rootOf(runId) ?? (opts.op !== undefined ? { ts: '1700000000.000000', channel: CHANNEL, blocks: [] } : undefined);
+  if (!root) throw new Error(`no root message for ${runId}`);
+  const buttons = root.blocks.flatMap((b) => (b['type'] === 'actions' ? (b['elements'] as Record<string, unknown>[]) : []));
+  const prefix = `${runId}|${stepId}|`;
+  const button =
+    opts.op !== undefined
+      ? { action_id: opts.actionId ?? `rm.${opts.op}.99`, value: `${runId}|${stepId}|${opts.op}|${opts.option ?? ''}` }
+      : buttons.find((b) => String(b['value']).startsWith(prefix) && (opts.option === undefined || String(b['value']).endsWith(`|${opts.option}`)));
+  if (!button) throw new Error(`no button for ${stepId} in the root message of ${runId}`);
+  const payload = {
+    type: 'block_actions',
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0001',
+    team: { id: 'T0001', domain: 'example' },
+    channel: { id: opts.channel ?? root.channel, name: 'releases' },
+    container: { type: 'message', message_ts: opts.messageTs ?? root.ts, channel_id: opts.channel ?? root.channel, is_ephemeral: false },
+    message: { type: 'message', ts: opts.messageTs ?? root.ts, text: 'run', ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}) },
+    trigger_id: `T${randomBytes(6).toString('hex')}`,
+    response_url: `${fake.url}/respond/a`,
+    actions: [
+      {
+        type: 'button',
+        action_id: button['action_id'],
+        block_id: 'b',
+        value: button['value'],
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: opts.actionTs ?? `${Date.now() / 1000}${randomBytes(2).toString('hex')}`,
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
 /** Users for each role, for drivers; approvals use someone other than the requester. */
-const HOLDERS: Record<ChecklistRole, string[]> = {
+export const HOLDERS: Record<ChecklistRole, string[]> = {
   release_captain: ['UCAPTAIN', 'UCAPTAIN2'],
   incident_commander: ['UIC'],
   approver: ['UAPPROVER', 'UAPPROVER2'],
 };
+
+/** Someone who may do the step: a holder of its role, and for approvals not the requester. */
+export function userFor(s: StepState, state: RunState): string {
+  const role = requiredRole(s.step);
+  return role ? (s.step.kind === 'approval' ? HOLDERS[role].find((u) => u !== state.requestedBy)! : HOLDERS[role][0]!) : 'UOPS';
+}
 
 /**
  * Drives a run to its end through the rendered buttons: ticks tasks, takes the
@@ -186,8 +214,7 @@ export async function driveToEnd(h: Harness, runId: string, opts: { choices?: Re
       continue;
     }
     if (opts.minutesPerStep) h.advance(opts.minutesPerStep);
-    const role = requiredRole(next.step);
-    const user = role ? (next.step.kind === 'approval' ? HOLDERS[role].find((u) => u !== state.requestedBy)! : HOLDERS[role][0]!) : 'UOPS';
+    const user = userFor(next, state);
     const option = next.step.kind === 'choice' ? (opts.choices?.[next.step.id] ?? next.step.options?.[0]?.id) : undefined;
     const res = await h.click(runId, next.step.id, user, option ? { option } : {});
     if (res.status !== 200) throw new Error(`click on ${next.step.id} answered ${res.status}`);

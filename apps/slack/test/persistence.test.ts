@@ -231,30 +231,48 @@ for (const backend of backends) {
       expect(replies()).toBe(1);
     });
 
-    it('a crash after a Slack call but before its mark: sent again once the lease expires, at most one duplicate', async () => {
-      const runId = (await h.command('incident ledger sev3', 'UIC')).runId!;
+    /** As if a process died right after chat.postMessage answered: the reply's row is not marked, and `owner` still holds the run's lease. */
+    async function crashAfterSlackCall(label: string, owner: string): Promise<{ runId: string; replies: () => number }> {
+      const runId = (await h.command(`incident ledger-${label} sev3`, 'UIC')).runId!;
       const root = fake.rootOf(runId)!;
-      await h.click(runId, 'acknowledge', 'UIC', { actionTs: '1700000003.000001' });
+      await h.click(runId, 'acknowledge', 'UIC');
       const replies = (): number => fake.threadOf(root.ts).filter((c) => String(c.args['text']).includes('completed *Acknowledge')).length;
       expect(replies()).toBe(1);
-      // As if the process died right after chat.postMessage answered: the row is not
-      // marked, and the dead process still holds the run's lease.
+      const appNow = Date.now() + clock.value;
       await store.query(`UPDATE outbox SET delivered_at = NULL, slack_ts = NULL WHERE run_id = $1 AND kind = 'reply' AND seq = 1`, [runId]);
-      await store.query(`UPDATE runs SET outbox_owner = 'dead-replica', outbox_lease_until = $2 WHERE id = $1`, [runId, new Date(Date.now() + clock.value + 120_000).toISOString()]);
+      await store.query(`UPDATE runs SET outbox_owner = $2, outbox_lease_until = $3 WHERE id = $1`, [runId, owner, new Date(appNow + 120_000).toISOString()]);
+      // Its last heartbeat was a second ago: by the clock, it could still be alive.
+      await store.query(`INSERT INTO replicas (owner, heartbeat_at) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at`, [owner, new Date(appNow - 1000).toISOString()]);
       await h.close();
       await store.close();
       store = await openStore(await backend.options());
-      h = await startHarness({ store, fake, clockOffsetMs: clock });
+      return { runId, replies };
+    }
+
+    it('a lease held by a live replica is respected; once its heartbeat is stale it is taken over, with at most one duplicate', async () => {
+      const { runId, replies } = await crashAfterSlackCall('other', 'replica-b/boot1');
+      h = await startHarness({ store, fake, clockOffsetMs: clock, app: { replicaId: 'replica-a' } });
       await h.rm.settled();
-      expect(replies()).toBe(1); // the lease is still held
-      h.advance(3);
+      expect(replies()).toBe(1); // replica-b may be alive: its lease holds
+      h.advance(1); // no heartbeat for a minute: replica-b is gone
       await h.rm.tick();
       await h.rm.settled();
       expect(replies()).toBe(2); // the one documented duplicate
       await h.rm.tick();
       await h.rm.settled();
       expect(replies()).toBe(2);
-      expect(await h.rm.repo.countUndelivered()).toBe(0);
+      expect(await store.query(`SELECT 1 FROM outbox WHERE run_id = $1 AND delivered_at IS NULL`, [runId])).toEqual([]);
+    });
+
+    it('a process restarted under the same identity takes over its pending rows at once', async () => {
+      await h.close();
+      h = await startHarness({ store, fake, clockOffsetMs: clock, app: { replicaId: 'replica-c' } });
+      const { runId, replies } = await crashAfterSlackCall('same', 'replica-c/boot1');
+      // Restarted seconds later, heartbeat still fresh: no waiting for the two-minute lease.
+      h = await startHarness({ store, fake, clockOffsetMs: clock, app: { replicaId: 'replica-c' } });
+      await h.rm.settled();
+      expect(replies()).toBe(2);
+      expect(await store.query(`SELECT 1 FROM outbox WHERE run_id = $1 AND delivered_at IS NULL`, [runId])).toEqual([]);
     });
 
     it('two replicas delivering the same outbox at once send each message once, in order', async () => {

@@ -4,6 +4,8 @@ import { promotionChecklist } from '@ringmaster/mode-progressive-delivery';
 import type { Checklist } from '@ringmaster/core';
 import { describe, expect, it } from 'vitest';
 import { checkBlockKitLimits, runMessage, paginate } from '../src/blocks.js';
+import { actionId, buttonValue, readButton } from '../src/button.js';
+import { FLOWS, flowOf, planRun } from '../src/checklists.js';
 import { parseReleaseCommand } from '../src/commands.js';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { scrubText } from '../src/log.js';
@@ -45,6 +47,36 @@ describe('event time', () => {
   it('is now, or the last event time when this clock is behind it (another replica, a skewed clock)', () => {
     expect(eventTime(new Date('2026-11-24T10:00:05.000Z'), '2026-11-24T10:00:00.000Z')).toBe('2026-11-24T10:00:05.000Z');
     expect(eventTime(new Date('2026-11-24T09:59:58.000Z'), '2026-11-24T10:00:00.000Z')).toBe('2026-11-24T10:00:00.000Z');
+  });
+});
+
+describe('buttons and flows', () => {
+  it('reads back exactly the buttons it writes, and refuses forged ones', () => {
+    const value = buttonValue('rm-0a1b2c3d', 'evaluate', 'choose', 'code');
+    expect(readButton(value, actionId('choose', 1, 0))).toEqual({ runId: 'rm-0a1b2c3d', step: 'evaluate', op: 'choose', option: 'code' });
+    expect(readButton(buttonValue('rm-0a1b2c3d', '', 'snooze'), actionId('snooze'))).toMatchObject({ op: 'snooze', step: '' });
+    for (const [v, id] of [
+      [value, actionId('complete', 1)], // op differs from the action_id's
+      ['rm-0a1b2c3d|evaluate|choose', actionId('choose', 1)], // three fields
+      ['rm-0a1b2c3d|evaluate|choose|code|UX', actionId('choose', 1)], // a fifth smuggled in
+      ['rm-nothex0|evaluate|complete|', actionId('complete', 1)],
+      ['rm-0a1b2c3d|evaluate|delete|', 'rm.delete.1'],
+      ['rm-0a1b2c3d|ev\u0000al|complete|', actionId('complete', 1)],
+      [`rm-0a1b2c3d|${'x'.repeat(201)}|complete|`, actionId('complete', 1)],
+      [42, actionId('complete', 1)],
+    ] as const) {
+      expect(readButton(v, id), String(v)).toBeUndefined();
+    }
+  });
+
+  it('one definition per flow: mode and risk tier come from it', () => {
+    expect(Object.keys(FLOWS).sort()).toEqual(['drill', 'incident', 'promote', 'rollback']);
+    const plan = planRun({ sub: 'incident', service: 'api', severity: 'sev1' }, []);
+    expect(plan).toMatchObject({ kind: 'incident', mode: 'incident', riskTier: 'high' });
+    expect(flowOf('incident').riskTier(plan.params)).toBe('high');
+    expect(planRun({ sub: 'drill', scenario: 'region', tier: 'low' }, [])).toMatchObject({ kind: 'drill', mode: 'dr', riskTier: 'low' });
+    expect(planRun({ sub: 'promote', service: 'api', version: '1.0.0' }, ['a', 'b']).params['rings']).toEqual(['a', 'b']);
+    expect(flowOf('promotion').mode).toBe('progressive-delivery');
   });
 });
 

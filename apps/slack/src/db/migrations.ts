@@ -113,6 +113,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN outbox_lease_until TIMESTAMPTZ;
     `,
   },
+  {
+    version: 3,
+    name: 'durable inbox, replica heartbeats',
+    sql: `
+      -- Every state-changing Slack delivery (a command that opens a run, a click), written
+      -- before the ack and processed after it; unprocessed rows are processed on start and
+      -- by any replica whose owner is gone. The key is the delivery key of processed_deliveries.
+      CREATE TABLE inbox (
+        key           TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL CHECK (kind IN ('command', 'action')),
+        payload       TEXT NOT NULL,
+        owner         TEXT NOT NULL,
+        received_at   TIMESTAMPTZ NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        processed_at  TIMESTAMPTZ,
+        error         TEXT
+      );
+      CREATE INDEX inbox_pending ON inbox (received_at) WHERE processed_at IS NULL;
+
+      -- Live processes ("identity/boot"), so that the inbox rows and outbox leases of one
+      -- that is gone (no heartbeat, or restarted under the same identity) are taken over at once.
+      CREATE TABLE replicas (
+        owner         TEXT PRIMARY KEY,
+        heartbeat_at  TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

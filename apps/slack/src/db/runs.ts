@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Checklist } from '@ringmaster/core';
 import { GENESIS_HASH, sealEvent, type EventBody, type EvidenceEvent, type RunKind } from '@ringmaster/evidence';
+import { mrkdwn, type SlackText } from '../slack-text.js';
 import { closingEvent, deriveState, type Decision, type RunState, type StepState } from '../state.js';
 import type { Sql, Store } from './store.js';
 
@@ -20,7 +21,7 @@ export interface RunRow {
 export type ActOutcome =
   | { kind: 'duplicate' }
   | { kind: 'not_found' }
-  | { kind: 'refused'; code: string; message: string; state: RunState }
+  | { kind: 'refused'; code: string; message: SlackText; state: RunState }
   | { kind: 'applied'; events: EvidenceEvent[]; state: RunState; run: RunRow };
 
 export interface NewRun {
@@ -75,6 +76,8 @@ export interface Change {
   effects?: (events: readonly EvidenceEvent[], state: RunState) => NewOutbox[];
   /** For clicks: refused unless it comes from the run's channel and its root message or thread. */
   origin?: Origin;
+  /** When Slack delivered the request (the inbox row): the event's time unless the chain is already later. */
+  requestedAt?: string;
 }
 
 /** The time for a run's next event: now, or the last event's time when the clock is behind it. */
@@ -86,7 +89,32 @@ export function eventTime(now: Date, lastAt: string): string {
 function checkOrigin(run: RunRow, origin: Origin): Decision | undefined {
   const onRoot = run.root_ts !== null && (origin.messageTs === run.root_ts || origin.threadTs === run.root_ts);
   if (origin.channel === run.channel && onRoot) return undefined;
-  return { ok: false, code: 'elsewhere', message: 'That button does not belong to a run of this channel and message.' };
+  return { ok: false, code: 'elsewhere', message: mrkdwn`That button does not belong to this run's channel and message.` };
+}
+
+/** A delivery written before its ack, to be processed after it. */
+export interface InboxRow {
+  key: string;
+  kind: 'command' | 'action';
+  payload: string;
+  received_at: string;
+  attempts: number;
+}
+
+/**
+ * Who is delivering or processing: `owner` is "identity/boot". A row or lease held by
+ * another owner is free when that owner has no heartbeat since `staleBefore`, or shares
+ * this process's identity (an earlier life of it, restarted).
+ */
+export interface Holder {
+  owner: string;
+  identity: string;
+  staleBefore: string;
+}
+
+/** SQL: the holder named by `column` is gone ($a: identity, $b: staleBefore). */
+function goneSql(column: string, identity: string, staleBefore: string): string {
+  return `(split_part(${column}, '/', 1) = ${identity} OR NOT EXISTS (SELECT 1 FROM replicas r WHERE r.owner = ${column} AND r.heartbeat_at > ${staleBefore}))`;
 }
 
 export interface DueTimer {
@@ -214,10 +242,15 @@ export class RunRepository {
     return events.length ? deriveState(events) : undefined;
   }
 
-  async openRuns(channel?: string): Promise<RunRow[]> {
-    return channel
-      ? this.store.query<RunRow>(`SELECT * FROM runs WHERE status = 'open' ORDER BY (channel = $1) DESC, created_at LIMIT 50`, [channel])
-      : this.store.query<RunRow>(`SELECT * FROM runs WHERE status = 'open' ORDER BY created_at LIMIT 50`);
+  /** The open runs of one channel, oldest first. */
+  async openRuns(channel: string): Promise<RunRow[]> {
+    return this.store.query<RunRow>(`SELECT * FROM runs WHERE status = 'open' AND channel = $1 ORDER BY created_at LIMIT 50`, [channel]);
+  }
+
+  /** Open runs in other channels than `channel` (a number only: which runs, and where, stay in their channels). */
+  async countOpenElsewhere(channel: string): Promise<number> {
+    const rows = await this.store.query<{ n: string | number }>(`SELECT count(*) AS n FROM runs WHERE status = 'open' AND channel <> $1`, [channel]);
+    return Number(rows[0]?.n ?? 0);
   }
 
   async countEvents(): Promise<number> {
@@ -237,7 +270,7 @@ export class RunRepository {
    * replica whose clock lags cannot make time run backwards.
    */
   async act(runId: string, deliveryKey: string, change: Change): Promise<ActOutcome> {
-    const { decide, effects = () => [], origin } = change;
+    const { decide, effects = () => [], origin, requestedAt } = change;
     return this.store.transaction(async (tx) => {
       if (!(await this.claim(tx, deliveryKey, null, 'pending', this.nowIso()))) return { kind: 'duplicate' };
       const run = (await tx.query<RunRow>('SELECT * FROM runs WHERE id = $1 FOR UPDATE', [runId]))[0];
@@ -248,7 +281,7 @@ export class RunRepository {
       // A new statement after the lock: it sees every event committed before it.
       const events = await this.events(runId, tx);
       const state = deriveState(events);
-      const at = eventTime(this.clock(), state.lastAt);
+      const at = eventTime(requestedAt ? new Date(requestedAt) : this.clock(), state.lastAt);
       const misplaced = origin ? checkOrigin(run, origin) : undefined;
       const decision = misplaced ?? decide(state, at);
       if (!decision.ok) {
@@ -393,12 +426,14 @@ export class RunRepository {
    * row, so one deliverer at a time (across replicas) sends a run's messages, in
    * order. Undefined while another owner holds an unexpired lease.
    */
-  async leaseOutbox(runId: string, owner: string, now: string, until: string): Promise<OutboxLease | undefined> {
+  async leaseOutbox(runId: string, holder: Holder, now: string, until: string): Promise<OutboxLease | undefined> {
+    // A lease whose holder is gone is free at once; a back-off (no owner) waits for its time.
     const rows = await this.store.query<OutboxLease>(
       `UPDATE runs SET outbox_owner = $2::text, outbox_lease_until = $4::timestamptz
-       WHERE id = $1::text AND (outbox_lease_until IS NULL OR outbox_lease_until <= $3::timestamptz OR outbox_owner = $2::text)
+       WHERE id = $1::text AND (outbox_lease_until IS NULL OR outbox_lease_until <= $3::timestamptz OR outbox_owner = $2::text
+         OR (outbox_owner IS NOT NULL AND ${goneSql('outbox_owner', '$5::text', '$6::timestamptz')}))
        RETURNING channel, root_ts`,
-      [runId, owner, now, until],
+      [runId, holder.owner, now, until, holder.identity, holder.staleBefore],
     );
     return rows[0];
   }
@@ -452,6 +487,65 @@ export class RunRepository {
       `UPDATE outbox SET attempts = attempts + 1, error = $3::text, delivered_at = CASE WHEN $4::boolean THEN $2::timestamptz END WHERE id = $1::bigint`,
       [id, at, error.slice(0, 500), giveUp],
     );
+  }
+
+  // ---- inbox and replicas ----------------------------------------------------------------------
+
+  /** Records this process as alive (and keeps it so); the first call also registers it. */
+  async heartbeat(owner: string, at: string): Promise<void> {
+    await this.store.query(
+      `INSERT INTO replicas (owner, heartbeat_at) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at`,
+      [owner, at],
+    );
+  }
+
+  /** A clean stop: the process's rows and leases are free for others at once. */
+  async leave(owner: string): Promise<void> {
+    await this.store.query('DELETE FROM replicas WHERE owner = $1', [owner]);
+  }
+
+  /**
+   * Writes a delivery before it is acknowledged (one statement); false when it is
+   * already there (Slack's retry of a delivery already received).
+   */
+  async receive(key: string, kind: InboxRow['kind'], payload: string, owner: string, at: string): Promise<boolean> {
+    const rows = await this.store.query(
+      `INSERT INTO inbox (key, kind, payload, owner, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [key, kind, payload, owner, at],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Takes the unprocessed deliveries of gone holders (and this process's own, which
+   * the caller filters by what it is processing now), oldest first.
+   */
+  async claimInbox(holder: Holder, limit = 100): Promise<InboxRow[]> {
+    const rows = await this.store.query<InboxRow>(
+      `UPDATE inbox SET owner = $1::text
+       WHERE key IN (
+         SELECT key FROM inbox
+         WHERE processed_at IS NULL AND (owner = $1::text OR ${goneSql('owner', '$2::text', '$3::timestamptz')})
+         ORDER BY received_at LIMIT ${Math.floor(limit)} FOR UPDATE SKIP LOCKED)
+       RETURNING key, kind, payload, received_at, attempts`,
+      [holder.owner, holder.identity, holder.staleBefore],
+    );
+    return rows
+      .map((r) => ({ ...r, received_at: new Date(r.received_at).toISOString(), attempts: Number(r.attempts) }))
+      .sort((a, b) => a.received_at.localeCompare(b.received_at));
+  }
+
+  /** Marks a delivery processed; with `error`, a failed attempt (closed when `giveUp`). */
+  async processed(key: string, at: string, error?: string, giveUp = true): Promise<void> {
+    await this.store.query(
+      `UPDATE inbox SET attempts = attempts + 1, error = $3::text, processed_at = CASE WHEN $4::boolean THEN $2::timestamptz END WHERE key = $1`,
+      [key, at, error?.slice(0, 500) ?? null, giveUp],
+    );
+  }
+
+  async countUnprocessed(): Promise<number> {
+    const rows = await this.store.query<{ n: string | number }>('SELECT count(*) AS n FROM inbox WHERE processed_at IS NULL');
+    return Number(rows[0]?.n ?? 0);
   }
 
   async countUndelivered(): Promise<number> {
