@@ -4,7 +4,7 @@ import { clarificationsFor, type AskCriterionId } from './ask.js';
 import { deliveryAssumptions, deliverySystem, placeholdersIn, type Placeholder } from './delivery.js';
 import { GuardrailViolationError, ModeFailedError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
-import { linkKustomizeBase } from './kustomize-link.js';
+import { linkPlan } from './link.js';
 import { goalIntent } from './intent.js';
 import { tracesInText, type KnowledgeBase } from './kb.js';
 import { mergeDecisions, setPath, type Conflict, type ModeDecision } from './merge.js';
@@ -179,7 +179,7 @@ export class Engine {
       fallbacks.push(...c.contribution.fallbacks);
     }
 
-    artifacts = linkKustomizeBase(artifacts, delivery, (spec, mode) => ({ spec, mode }));
+    artifacts = linkPlan(artifacts, delivery);
 
     const files: PlannedFile[] = [];
     const entries: ArtifactEntry[] = artifacts.map(({ spec, mode }) => {
