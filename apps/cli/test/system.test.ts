@@ -180,7 +180,11 @@ describe.skipIf(missing.length > 0)(title, () => {
     for (const f of fragments) expect(gitlabCi, `${f} included`).toContain(`local: ${f}`);
     if (gitlabCi !== undefined) {
       const stages = (parseAllDocuments(gitlabCi)[0]?.toJSON() as { stages: string[] }).stages;
-      for (const f of [gitlabCi, ...fragments.map((x) => p.files.get(x) as string)]) for (const m of f.matchAll(/^\s+stage: (\S+)$/gm)) expect(stages, `stage ${m[1]}`).toContain(m[1]);
+      const texts = [gitlabCi, ...fragments.map((x) => p.files.get(x) as string)];
+      for (const f of texts) for (const m of f.matchAll(/^\s+stage: (\S+)$/gm)) expect(stages, `stage ${m[1]}`).toContain(m[1]);
+      // Every job a fragment needs is defined in the pipeline or one of its fragments.
+      const jobs = new Set(texts.flatMap((t) => Object.keys((parseAllDocuments(t).at(-1)?.toJSON() ?? {}) as Record<string, unknown>)));
+      for (const f of texts) for (const m of f.matchAll(/- job: (\S+)/g)) expect(jobs, `needed job ${m[1]}`).toContain(m[1]);
     }
 
     // The signer promote.sh accepts is the workflow that really signs the image.
