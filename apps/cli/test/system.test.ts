@@ -53,7 +53,8 @@ const CASES: Case[] = [
       goal: GOAL,
       crm_profile: { multi_tenant: true },
       infra: { cloud_provider: 'gcp', orchestrator: 'kubernetes' },
-      release_policy: { ring_model: { enabled: true, rings: ['canary', 'general'] } },
+      release_policy: { ring_model: { enabled: true, rings: ['canary', 'general'] }, change_approval_level: 'cab' },
+      current_pain: ['runner_risk'],
       ci_platform: 'gitlab',
       cd_strategy: 'gitops',
       gitops_tool: 'flux',
@@ -175,7 +176,16 @@ describe.skipIf(missing.length > 0)(title, () => {
     for (const f of workflows.filter((w) => (p.files.get(w) as string).includes('workflow_call'))) expect([...called], `${f} is workflow_call-only`).toContain(f);
     // GitLab fragments are included by the pipeline.
     const gitlabCi = p.files.get('.gitlab-ci.yml');
-    for (const f of paths.filter((x) => x.endsWith('.gitlab-ci.yml') && x !== '.gitlab-ci.yml')) expect(gitlabCi, `${f} included`).toContain(`local: ${f}`);
+    const fragments = paths.filter((x) => x.endsWith('.gitlab-ci.yml') && x !== '.gitlab-ci.yml');
+    for (const f of fragments) expect(gitlabCi, `${f} included`).toContain(`local: ${f}`);
+    if (gitlabCi !== undefined) {
+      const stages = (parseAllDocuments(gitlabCi)[0]?.toJSON() as { stages: string[] }).stages;
+      const texts = [gitlabCi, ...fragments.map((x) => p.files.get(x) as string)];
+      for (const f of texts) for (const m of f.matchAll(/^\s+stage: (\S+)$/gm)) expect(stages, `stage ${m[1]}`).toContain(m[1]);
+      // Every job a fragment needs is defined in the pipeline or one of its fragments.
+      const jobs = new Set(texts.flatMap((t) => Object.keys((parseAllDocuments(t).at(-1)?.toJSON() ?? {}) as Record<string, unknown>)));
+      for (const f of texts) for (const m of f.matchAll(/- job: (\S+)/g)) expect(jobs, `needed job ${m[1]}`).toContain(m[1]);
+    }
 
     // The signer promote.sh accepts is the workflow that really signs the image.
     const signing = d.ci.signing;

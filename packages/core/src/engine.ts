@@ -6,7 +6,7 @@ import { deliveryAssumptions, deliverySystem, placeholdersIn, type Placeholder }
 import { GuardrailViolationError, ModeFailedError, OutputSchemaError, UnresolvedTraceError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
 import { goalQuestion, statedPains, withStatedPains } from './goal-reading.js';
-import { linkKustomizeBase } from './kustomize-link.js';
+import { linkPlan } from './link.js';
 import { goalIntent } from './intent.js';
 import { tracesInText, type KnowledgeBase } from './kb.js';
 import type { NotGenerated } from './not-generated.js';
@@ -202,7 +202,7 @@ export class Engine {
     }
     const notGenerated = contributions.flatMap((c) => (c.contribution.notGenerated ?? []).map((n) => ({ artifact: n.artifact, reason: n.reason, mode: c.mode.id })));
 
-    artifacts = linkKustomizeBase(artifacts, delivery, (spec, mode) => ({ spec, mode }));
+    artifacts = linkPlan(artifacts, delivery);
 
     const files: PlannedFile[] = [];
     const entries: ArtifactEntry[] = artifacts.map(({ spec, mode }) => {

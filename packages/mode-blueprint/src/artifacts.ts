@@ -166,11 +166,9 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
   const deploys = deployStages(decided);
   const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
   const cab = ctx.profile.release_policy.change_approval_level === 'cab';
-  const includes = [...(signedElsewhere ? ['ci/release-signing.gitlab-ci.yml'] : []), ...(cab ? [APPROVAL_GATE_GITLAB] : [])];
   const onMain = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }];
   const pipeline: Record<string, unknown> = {
-    // Fragments: the supply-chain signing job and the CAB approval gate, both in stage publish.
-    ...(includes.length > 0 ? { include: includes.map((local) => ({ local })) } : {}),
+    // The engine adds `include:` for every fragment of the plan (the supply-chain signing job, the CAB gate, ...).
     stages: ['build', 'test', 'security', 'publish', ...deploys.map(jobId)],
     variables: { IMAGE: d.service.image },
     default: { interruptible: true },
@@ -564,7 +562,10 @@ test_promotion_outside_freeze_allowed if {
 }`,
       },
     },
-    { name: 'approval_gate_job.yaml', path: gateJob.path, type: 'template', kb: ['KB_11#CAB', 'KB_10#Segregation_Of_Duties'], body: { format: 'yaml', schema: gateJob.schema, header: 'Production waits for a recorded CAB approval; the approver cannot be the change author.', documents: [gateJob.doc] } },
+    // Azure DevOps: the CAB approves on the deploy stages' environments (Approvals and checks), no extra pipeline file.
+    ...(vendor === 'azure_devops'
+      ? []
+      : [{ name: 'approval_gate_job.yaml', path: gateJob.path, type: 'template' as const, kb: ['KB_11#CAB', 'KB_10#Segregation_Of_Duties'] as const, body: { format: 'yaml' as const, schema: gateJob.schema, header: 'Production waits for a recorded CAB approval; the approver cannot be the change author.', documents: [gateJob.doc] } }]),
     {
       name: 'exception_request_form.md',
       path: 'docs/change/freeze_exception_request.md',

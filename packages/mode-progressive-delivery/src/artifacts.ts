@@ -47,6 +47,9 @@ export function rolloutManifest(n: CanaryNames, opts: { steps: readonly number[]
         { setHeaderRoute: { name: COHORT_ROUTE, match: [{ headerName: RING_HEADER, headerValue: { regex: `^(${cohort.join('|')})$` } }] } },
         { pause: { duration: opts.bake } },
         analysisStep(),
+        // The release captain checklist has a second person approve each ring: the rollout waits here until
+        // they promote it (`kubectl argo rollouts promote`), instead of moving on after a timer.
+        { pause: {} },
       );
     });
   }

@@ -179,3 +179,31 @@ describe('progressive delivery notes', () => {
     expect(progressiveDeliveryMode.dependsOn.asks).toEqual(['multi_tenancy', 'orchestrator']);
   });
 });
+
+describe('the Rollout in the plan', () => {
+  type RolloutDoc = { metadata: { name: string }; spec: { workloadRef?: { kind: string; name: string }; template?: unknown; strategy: { canary: { steps: Record<string, unknown>[] } } } };
+  const rolloutOf = (companions: string[]) => {
+    const run = runMode(progressiveDeliveryMode, { ...golden01, cd_strategy: 'gitops' }, companions);
+    const spec = run.artifacts.find((a) => a.name === 'rollout_strategy.yaml');
+    return { path: spec?.path, rollout: (spec?.body as unknown as { documents: RolloutDoc[] }).documents[0] as RolloutDoc };
+  };
+
+  it('refers to the GitOps base Deployment instead of repeating its pods, under another name', () => {
+    const { path, rollout } = rolloutOf(['gitops']);
+    expect(path).toBe('gitops-config/apps/crm-api/base/rollout.yaml');
+    expect(rollout.spec.workloadRef).toMatchObject({ kind: 'Deployment', name: 'crm-api' });
+    expect(rollout.spec.template).toBeUndefined();
+    expect(rollout.metadata.name).not.toBe('crm-api');
+    const alone = rolloutOf([]);
+    expect(alone.rollout.spec.workloadRef).toBeUndefined();
+    expect(alone.rollout.spec.template).toBeDefined();
+  });
+
+  it('sizes the cohort canary like the first traffic step and waits for an approval after each ring', () => {
+    const steps = rolloutOf(['gitops']).rollout.spec.strategy.canary.steps;
+    expect(steps[0]).toEqual({ setCanaryScale: { weight: 5 } });
+    expect(steps.filter((s) => JSON.stringify(s) === '{"pause":{}}')).toHaveLength(2); // three rings: two boundaries before the last
+    expect(steps).toContainEqual({ setCanaryScale: { matchTrafficWeight: true } });
+    expect(steps).not.toContainEqual({ setCanaryScale: { replicas: 1 } });
+  });
+});

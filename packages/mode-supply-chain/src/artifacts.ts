@@ -102,7 +102,7 @@ esac
       format: 'shell',
       summary:
         'Checksum fallback (spec section 10): signing tooling is unavailable, so every release ships a\nSHA256SUMS manifest and unsigned SLSA provenance (Build L1); deploys verify with sha256sum -c.\nRoadmap: install cosign and syft, then replace this with cosign_sign.sh (L2) and an isolated builder (L3).',
-      vars: { SOURCE_REPO: ctx.delivery.appRepo.url, BUILDER_ID: 'https://ci.example.com/release-builder' },
+      vars: { SOURCE_REPO: ctx.delivery.appRepo.url, BUILDER_ID: `${ctx.delivery.appRepo.url.replace(/\.git$/, '')}/release-builder` },
       script,
     },
   };

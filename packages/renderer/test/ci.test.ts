@@ -76,6 +76,12 @@ describe("GitLab CI (GitLab's CI JSON schema, via gitlab-ci-local)", () => {
     expect(text).toMatch(/stage "release", which is not in `stages`/);
   });
 
+  it('leaves stages and needs of a fragment to the pipeline that includes it', async () => {
+    const fragment = spec('sign.gitlab-ci.yml', 'ci/sign.gitlab-ci.yml', { format: 'yaml', schema: 'gitlab-ci', documents: [{ sign: { stage: 'publish', needs: ['build'], script: ['cosign sign "$IMAGE@$DIGEST"'] } }] });
+    expect(messages(await errorsOf(fragment))).toBe('');
+    expect(messages(await errorsOf(gl({ sign: { stage: 'publish', needs: ['build'], script: ['x'] } })))).toMatch(/needs unknown job "build"/);
+  });
+
   it("vendors exactly the schema that gitlab-ci-local ships (GitLab's ci.json)", async () => {
     const { extractSchema } = (await import('../scripts/extract-gitlab-ci-schema.mjs' as string)) as { extractSchema(bundle: string): unknown };
     const dir = dirname(createRequire(import.meta.url).resolve('gitlab-ci-local/package.json'));

@@ -24,10 +24,15 @@ function names(value: unknown): string[] {
   return [];
 }
 
-/** What the schema cannot see: stages that exist, and `needs`/`dependencies`/`extends` that name real jobs. */
-function structure(doc: Record<string, unknown>): Finding[] {
+/**
+ * What the schema cannot see: stages that exist, and `needs`/`dependencies`/`extends` that name real jobs.
+ * Not checked where the names resolve in other files: a pipeline that includes files, and a fragment
+ * (any `*.gitlab-ci.yml` but the root `.gitlab-ci.yml`), whose stages and jobs come from the pipeline
+ * including it (the engine links every fragment of a plan into its `.gitlab-ci.yml`).
+ */
+function structure(doc: Record<string, unknown>, fragment: boolean): Finding[] {
   const out: Finding[] = [];
-  const included = doc['include'] !== undefined;
+  const included = doc['include'] !== undefined || fragment;
   const stages = Array.isArray(doc['stages']) ? ['.pre', ...doc['stages'].flat().map(String), '.post'] : DEFAULT_STAGES;
   const entries = Object.entries(doc).filter(([k, v]) => !KEYWORDS.has(k) && isRecord(v));
   const jobs = new Set(entries.filter(([k]) => !k.startsWith('.')).map(([k]) => k));
@@ -46,7 +51,7 @@ function structure(doc: Record<string, unknown>): Finding[] {
   return out;
 }
 
-export function validateGitlabCi(content: string): Finding[] {
+export function validateGitlabCi(content: string, name = '.gitlab-ci.yml'): Finding[] {
   const { docs, findings } = parseYamlStream(content, V);
   if (findings.some((f) => f.severity === 'error')) return findings;
   // A CI file may start with a `spec:` header document (CI/CD inputs); the last document is the configuration.
@@ -54,6 +59,6 @@ export function validateGitlabCi(content: string): Finding[] {
   if (!isRecord(doc)) return [...findings, finding(V, 'a GitLab CI configuration must be a mapping')];
   const validate = validator();
   if (!validate(doc)) for (const e of ajvMessages(validate.errors)) findings.push(finding(V, `${e.at} ${e.message}`, e.at));
-  findings.push(...structure(doc));
+  findings.push(...structure(doc, name !== '.gitlab-ci.yml'));
   return findings;
 }

@@ -25,7 +25,7 @@ async function check(kind: FileKind, content: string, name: string): Promise<Fin
     case 'github-workflow':
       return (await import('./github.js')).validateGithubWorkflow(content, name);
     case 'gitlab-ci':
-      return (await import('./gitlab.js')).validateGitlabCi(content);
+      return (await import('./gitlab.js')).validateGitlabCi(content, name);
     case 'azure-pipelines':
       return (await import('./azure.js')).validateAzurePipelines(content);
     case 'yaml':
