@@ -20,9 +20,20 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
   ],
   'missing-permissions': [['lint.yml', 4, 3]],
   'write-all-permissions': [['bump.yml', 5, 14]],
+  'read-all-permissions': [
+    ['lint.yml', 3, 14],
+    ['lint.yml', 12, 18],
+  ],
   'unneeded-write-scope': [
     ['test.yml', 10, 7],
     ['test.yml', 11, 7],
+    ['test.yml', 19, 7],
+    ['test.yml', 20, 7],
+  ],
+  'reusable-workflow-permissions': [
+    ['.github/workflows/nightly.yml', 11, 11],
+    ['.github/workflows/release.yml', 10, 7],
+    ['.github/workflows/release.yml', 12, 7],
   ],
   'id-token-write-unneeded': [
     ['checks.yml', 5, 3],
@@ -104,7 +115,10 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
   'rebuild-for-production': [['prod.yml', 15, 11]],
   'secrets-inherit': [['release.yml', 10, 14]],
   'secrets-to-json': [['debug.yml', 12, 24]],
-  'secret-outside-environment': [['notify.yml', 14, 30]],
+  'secret-outside-environment': [
+    ['notify.yml', 14, 30],
+    ['npm-no-oidc.yml', 14, 32],
+  ],
 };
 
 describe('--strict', () => {

@@ -9,7 +9,9 @@ import { manualDeploy } from './manual-deploy.js';
 import { missingPermissions } from './missing-permissions.js';
 import { nonEphemeralReleaseRunner } from './non-ephemeral-release-runner.js';
 import { pushDeploy } from './push-deploy.js';
+import { readAllPermissions } from './read-all-permissions.js';
 import { rebuildForProduction } from './rebuild-for-production.js';
+import { reusableWorkflowPermissions } from './reusable-workflow-permissions.js';
 import { scriptInjection } from './script-injection.js';
 import { secretOutsideEnvironment } from './secret-outside-environment.js';
 import { secretsInherit } from './secrets-inherit.js';
@@ -30,7 +32,9 @@ export const RULES = {
   'hardcoded-password': hardcodedPassword,
   'missing-permissions': missingPermissions,
   'write-all-permissions': writeAllPermissions,
+  'read-all-permissions': readAllPermissions,
   'unneeded-write-scope': unneededWriteScope,
+  'reusable-workflow-permissions': reusableWorkflowPermissions,
   'id-token-write-unneeded': idTokenWriteUnneeded,
   'unpinned-action': unpinnedAction,
   'unpinned-image': unpinnedImage,
