@@ -64,6 +64,13 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
     ['tools.yml', 13, 63],
     ['tools.yml', 14, 56],
   ],
+  'unpinned-include': [
+    ['.gitlab-ci.yml', 2, 5],
+    ['.gitlab-ci.yml', 3, 13],
+    ['.gitlab-ci.yml', 4, 14],
+    ['.gitlab-ci.yml', 7, 10],
+    ['.gitlab-ci.yml', 9, 16],
+  ],
   'curl-pipe-shell': [
     ['tools.yml', 13, 11],
     ['tools.yml', 15, 11],
@@ -115,11 +122,30 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
   'rebuild-for-production': [['prod.yml', 15, 11]],
   'secrets-inherit': [['release.yml', 10, 14]],
   'secrets-to-json': [['debug.yml', 12, 24]],
+  'job-token-misuse': [
+    ['.gitlab-ci.yml', 4, 7],
+    ['.gitlab-ci.yml', 5, 7],
+    ['.gitlab-ci.yml', 6, 57],
+    ['.gitlab-ci.yml', 7, 58],
+  ],
+  'protected-variable-in-mr': [
+    ['.gitlab-ci.yml', 9, 28],
+    ['.gitlab-ci.yml', 15, 34],
+  ],
   'secret-outside-environment': [
     ['notify.yml', 14, 30],
     ['npm-no-oidc.yml', 14, 32],
   ],
 };
+
+describe('vendor-correct fixes', () => {
+  it('a GitLab finding carries the GitLab fix, a GitHub finding the GitHub one', async () => {
+    const report = await auditPath(join(FIXTURES, 'static-cloud-credentials', 'positive'));
+    const rule = RULES['static-cloud-credentials'].meta;
+    expect(new Set(report.findings.filter((f) => f.file === '.gitlab-ci.yml').map((f) => f.fix))).toEqual(new Set([rule.gitlabFix]));
+    expect(new Set(report.findings.filter((f) => f.file.endsWith('deploy-s3.yml')).map((f) => f.fix))).toEqual(new Set([rule.fix]));
+  });
+});
 
 describe('--strict', () => {
   it('adds pedantic checks as low-confidence findings, which do not fail a run by default', async () => {
