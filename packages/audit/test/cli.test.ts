@@ -15,7 +15,7 @@ describe('ringmaster audit', () => {
   it('exits 1 when a finding reaches --fail-on, 0 otherwise', async () => {
     const c = capture();
     expect(await runAudit(join(FIXTURES, 'untrusted-checkout', 'positive'), { format: 'json', failOn: 'critical' }, c.out)).toBe(1);
-    expect(JSON.parse(c.text()).findings[0].rule).toBe('untrusted-checkout');
+    expect(JSON.parse(c.text()).findings.map((f: { rule: string }) => f.rule)).toContain('untrusted-checkout');
     expect(await runAudit(join(FIXTURES, 'secret-outside-environment', 'positive'), { format: 'sarif', failOn: 'medium' }, capture().out)).toBe(0);
     expect(await runAudit(repo({ '.github/workflows/ci.yml': CLEAN_CI }), { format: 'text', failOn: 'low' }, capture().out)).toBe(0);
   });

@@ -75,7 +75,11 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
     ['tools.yml', 13, 11],
     ['tools.yml', 15, 11],
   ],
-  'untrusted-checkout': [['pr-preview.yml', 14, 16]],
+  'untrusted-checkout': [
+    ['coverage.yml', 17, 19],
+    ['coverage.yml', 22, 16],
+    ['pr-preview.yml', 14, 16],
+  ],
   'script-injection': [
     ['greet/action.yml', 8, 26],
     ['indirect.yml', 16, 20],
