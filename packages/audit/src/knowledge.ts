@@ -250,7 +250,7 @@ export const KNOWLEDGE_SCHEMA = {
 export interface CompiledKnowledge {
   codeInputs: ReadonlyMap<string, ReadonlySet<string>>;
   cacheActions: ReadonlyMap<string, CacheAction>;
-  publishers: ReadonlyMap<string, PublisherAction>;
+  publishers: ReadonlyMap<string, PublisherAction & { matches?: RegExp }>;
   publishCommand: RegExp;
   /** Untrusted contexts by default, and with the --strict ones added. */
   untrusted: RegExp;
@@ -277,7 +277,7 @@ export function compileKnowledge(k: Knowledge): CompiledKnowledge {
   return {
     codeInputs: new Map(k.code_inputs.map((r) => [r.action.toLowerCase(), lower(r.inputs)])),
     cacheActions: byAction(k.cache_actions),
-    publishers: byAction(k.publisher_actions),
+    publishers: new Map(k.publisher_actions.map((r) => [r.action.toLowerCase(), r.when_matches ? { ...r, matches: new RegExp(r.when_matches) } : r])),
     publishCommand: new RegExp(k.publish_commands.map((c) => `(?:${c})`).join('|')),
     untrusted: contextRegExp(k.untrusted_contexts.filter((c) => !STRICT_ONLY_CONTEXTS.has(c))),
     untrustedStrict: contextRegExp(k.untrusted_contexts),

@@ -8,6 +8,8 @@ const EXPOSED = new RegExp(String.raw`\b(?:echo|printf)\b[^|;&\n]*${JOB_TOKEN}[^
 const PIPED = /^\s*\|(?!\s*tee\b)/;
 /** A URL or registry in a command line that also carries the token. */
 const HOSTS = /https?:\/\/(?:[^@\s/"']*@)?([^/\s"':]+)|\b(?:docker|podman|buildah)\s+login\b[^\n]*?\s([\w.-]+\.[a-z]{2,}(?::\d+)?)(?:\s|$)/g;
+/** A script line that carries the token. */
+const TOKEN_LINE = new RegExp(`[^\\n]*${JOB_TOKEN}[^\\n]*`);
 /** Hosts of the GitLab instance itself, as predefined variables name them. */
 const OWN_HOST = /^\$\{?CI_(?:SERVER_HOST|SERVER_FQDN|SERVER_URL|API_V4_URL|REGISTRY|DEPENDENCY_PROXY_SERVER|PAGES_DOMAIN|PROJECT_URL)\b|^\$\{?CI_SERVER/;
 
@@ -29,7 +31,7 @@ export const jobTokenMisuse = createRule({
           if (PIPED.test(hit.run.value.slice(hit.offset + hit.text.length))) continue;
           report(pipeline.file.locIn(hit.run.node, hit.text, hit.offset), `job ${job.id} ${/>/.test(hit.text) ? 'writes CI_JOB_TOKEN to a file' : 'prints CI_JOB_TOKEN to the job log'}.`);
         }
-        for (const hit of scriptHits(step, new RegExp(`[^\\n]*${JOB_TOKEN}[^\\n]*`))) {
+        for (const hit of scriptHits(step, TOKEN_LINE)) {
           for (const m of hit.text.matchAll(HOSTS)) {
             const host = (m[1] ?? m[2])!;
             if (OWN_HOST.test(host) || host.startsWith('$')) continue;

@@ -80,6 +80,7 @@ export const scriptInjection = createRule({
     };
 
     const shellEval = (run: Str, env: ReadonlyMap<string, Taint>): void => {
+      if (env.size === 0) return;
       for (const m of run.value.matchAll(SHELL_EVAL)) {
         const t = env.get(m[1]!);
         if (t) ctx.report(pipeline.file.locIn(run.node, m[0], m.index), `the shell evaluates $${m[1]}, which holds ${t.what}, as code.`, { confidence: t.confidence });

@@ -44,9 +44,11 @@ export function needsWrite(job: Job, scope: string): boolean | undefined {
   );
 }
 
+const GH_API = /\bgh\s+api\b/;
+
 /** Jobs whose needs this rule cannot see: reusable-workflow calls (see reusable-workflow-permissions), github-script and gh api (any API call), local actions. */
 function opaque(job: Job): boolean {
-  return !!job.uses || jobHits(job, /\bgh\s+api\b/).length > 0 || job.steps.some((s) => usesAction(s, 'actions/github-script') || (!!s.uses && s.uses.value.startsWith('./')));
+  return !!job.uses || jobHits(job, GH_API).length > 0 || job.steps.some((s) => usesAction(s, 'actions/github-script') || (!!s.uses && s.uses.value.startsWith('./')));
 }
 
 export const unneededWriteScope = createRule({

@@ -6,6 +6,8 @@ const PRIVILEGED_TRIGGERS = ['pull_request_target', 'workflow_run'];
 /** Refs that name the contributor's code rather than the base branch. */
 const HEAD_REF = /github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|github\.event\.pull_request\.merge_commit_sha|github\.event\.workflow_run\.head_(?:sha|branch)|refs\/pull\/|github\.event\.pull_request\.head\.repo\.full_name|github\.event\.workflow_run\.head_repository\.full_name/;
 
+const HEAD_FETCH = /\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull\/[^\n]*\/head\b/;
+
 export const untrustedCheckout = createRule({
   meta: {
     id: 'untrusted-checkout',
@@ -31,7 +33,7 @@ export const untrustedCheckout = createRule({
         const runId = withValue(step, 'run-id') ?? withValue(step, 'run_id');
         const fromTrigger = (usesAction(step, 'actions/download-artifact') && !!runId && /github\.event\.workflow_run\.id/.test(runId.value)) || (usesAction(step, 'dawidd6/action-download-artifact') && trigger === 'workflow_run');
         if (fromTrigger && runsAfter) report(runId?.node ?? step.uses!.node, `${trigger} workflow downloads the triggering run's artifacts, which untrusted code wrote, and runs steps after them with the base repository's secrets.`, { confidence: 'medium' });
-        for (const hit of scriptHits(step, /\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull\/[^\n]*\/head\b/)) {
+        for (const hit of scriptHits(step, HEAD_FETCH)) {
           report(pipeline.file.locIn(hit.run.node, hit.text, hit.offset), `${trigger} workflow fetches the pull request head ("${hit.text}") in a privileged job.`);
         }
       });
