@@ -231,3 +231,9 @@ export function deploySteps(job: Job): ScriptHit[] {
 export function isDeployJob(job: Job): boolean {
   return deploySteps(job).length > 0 || job.steps.some((s) => usesAction(s, 'azure/k8s-deploy'));
 }
+
+/** The workflow's and each job's `permissions:` shorthand equal to `value` (`write-all`, `read-all`), with who sets it. */
+export function permissionShorthands(p: Pipeline, value: string): { where: string; node: Str['node'] }[] {
+  const owners: [string, Job['permissions']][] = [['the workflow', p.permissions], ...p.jobs.map((j): [string, Job['permissions']] => [`job ${j.id}`, j.permissions])];
+  return owners.filter(([, perms]) => perms?.shorthand?.value === value).map(([where, perms]) => ({ where, node: perms!.shorthand!.node }));
+}
