@@ -39,7 +39,7 @@ export interface PublisherAction {
   when_default?: string;
 }
 
-/** An action whose outputs carry an API response: data the caller does not control. */
+/** An action whose outputs carry data the caller does not control: an API response, the names of changed files. */
 export interface ApiResponseAction {
   action: string;
   outputs: string[];
@@ -181,6 +181,8 @@ export const BUILTIN_KNOWLEDGE: Readonly<Knowledge> = {
     { action: 'actions/github-script', outputs: ['result'] },
     { action: 'octokit/request-action', outputs: ['data'] },
     { action: 'octokit/graphql-action', outputs: ['data'] },
+    // file names are chosen by whoever opens the pull request
+    { action: 'tj-actions/changed-files', outputs: ['all_changed_files', 'changed_files', 'added_files', 'modified_files', 'renamed_files', 'all_modified_files', 'all_changed_and_modified_files', 'other_changed_files'] },
   ],
   registry_tokens: ['NPM_TOKEN', 'NODE_AUTH_TOKEN', 'PYPI_API_TOKEN', 'PYPI_TOKEN', 'TEST_PYPI_API_TOKEN', 'CARGO_REGISTRY_TOKEN', 'RUBYGEMS_API_KEY', 'GEM_HOST_API_KEY', 'NUGET_API_KEY'],
 };

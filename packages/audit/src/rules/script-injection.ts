@@ -104,7 +104,7 @@ export const scriptInjection = createRule({
       for (const step of job.steps) {
         checkStep(step, carriers);
         const api = rowFor(knowledge.apiResponses, step.uses?.value);
-        if (api && step.id) for (const output of api) carriers.outputs.set(`${step.id}.${output}`, { what: `the API response in steps.${step.id}.outputs.${output}`, confidence: 'medium' });
+        if (api && step.id) for (const output of api) carriers.outputs.set(`${step.id}.${output}`, { what: `${step.uses!.value.split('@')[0]} output ${output}, which carries outside data`, confidence: 'medium' });
       }
     }
 
