@@ -11,6 +11,18 @@ export interface ScriptHit {
   offset: number;
 }
 
+/** A pattern's multi-line form (one test over a whole script) and its global form, compiled once per pattern. */
+const DERIVED = new WeakMap<RegExp, { whole: RegExp; global: RegExp }>();
+function derived(pattern: RegExp): { whole: RegExp; global: RegExp } {
+  let d = DERIVED.get(pattern);
+  if (!d) {
+    const flags = pattern.flags.replace(/[gy]/g, '');
+    d = { whole: new RegExp(pattern.source, flags.includes('m') ? flags : `${flags}m`), global: new RegExp(pattern.source, `${flags}g`) };
+    DERIVED.set(pattern, d);
+  }
+  return d;
+}
+
 /**
  * Matches a pattern line by line in a step's script, skipping shell comment lines.
  * The script is a string found through the YAML AST, never the raw file.
@@ -19,11 +31,13 @@ export function scriptHits(step: Step, pattern: RegExp): ScriptHit[] {
   const run = step.run;
   if (!run) return [];
   const hits: ScriptHit[] = [];
+  const { whole, global } = derived(pattern);
+  // most scripts hold no match: one test over the whole script before going line by line
+  if (!whole.test(run.value)) return hits;
   let offset = 0;
   for (const line of run.value.split('\n')) {
     if (!line.trim().startsWith('#')) {
-      const flags = pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`;
-      for (const m of line.matchAll(new RegExp(pattern.source, flags))) {
+      for (const m of line.matchAll(global)) {
         hits.push({ step, run, text: m[0], offset: offset + (m.index ?? 0) });
       }
     }
@@ -57,7 +71,7 @@ export function isPublishStep(step: Step, knowledge: CompiledKnowledge = BUILTIN
   if (!row) return false;
   if (!row.when_input) return true;
   const value = withValue(step, row.when_input)?.value ?? row.when_default;
-  if (row.when_matches) return value !== undefined && new RegExp(row.when_matches).test(value);
+  if (row.matches) return value !== undefined && row.matches.test(value);
   return !isOff(value);
 }
 
@@ -216,4 +230,10 @@ export function deploySteps(job: Job): ScriptHit[] {
 
 export function isDeployJob(job: Job): boolean {
   return deploySteps(job).length > 0 || job.steps.some((s) => usesAction(s, 'azure/k8s-deploy'));
+}
+
+/** The workflow's and each job's `permissions:` shorthand equal to `value` (`write-all`, `read-all`), with who sets it. */
+export function permissionShorthands(p: Pipeline, value: string): { where: string; node: Str['node'] }[] {
+  const owners: [string, Job['permissions']][] = [['the workflow', p.permissions], ...p.jobs.map((j): [string, Job['permissions']] => [`job ${j.id}`, j.permissions])];
+  return owners.filter(([, perms]) => perms?.shorthand?.value === value).map(([where, perms]) => ({ where, node: perms!.shorthand!.node }));
 }

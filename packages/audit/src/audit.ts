@@ -32,7 +32,8 @@ export async function auditPath(path: string, options: AuditOptions = {}): Promi
   const config: AuditConfig = options.config ? loadConfig(resolve(options.config)) : existsSync(defaultConfig) ? loadConfig(defaultConfig) : { exceptions: [] };
   const notes: string[] = [...loadNotes];
   const rules = options.rules ?? RULE_LIST;
-  const run = { knowledge: compileKnowledge(mergeKnowledge(config.knowledge)), strict: options.strict ?? false };
+  const byPath = new Map<string, Pipeline>(pipelines.map((p) => [p.file.path, p]));
+  const run = { knowledge: compileKnowledge(mergeKnowledge(config.knowledge)), strict: options.strict ?? false, others: byPath };
 
   const findings: Finding[] = [];
   const inline = new Map<string, InlineSuppression[]>();
@@ -46,7 +47,6 @@ export async function auditPath(path: string, options: AuditOptions = {}): Promi
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const { kept, suppressed } = applySuppressions([...unique.values()].sort(byLocation), inline, config, today, notes);
 
-  const byPath = new Map<string, Pipeline>(pipelines.map((p) => [p.file.path, p]));
   const slsa: SlsaResult[] = pipelines.map((p) => slsaLevel(p, byPath)).filter((s): s is SlsaResult => !!s);
   return {
     root,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RULE_LIST } from './rules/index.js';
 import type { AuditRule } from './rule.js';
 import type { AuditReport, Finding, Severity } from './types.js';
@@ -25,7 +26,8 @@ export function formatText(report: AuditReport, options: TextOptions = {}): stri
   for (const file of files) {
     out.push(paint('bold', file));
     for (const f of report.findings.filter((x) => x.file === file)) {
-      out.push(`  ${`${f.line}:${f.column}`.padEnd(8)} ${paint(f.severity, f.severity.padEnd(8))} ${f.message} ${paint('dim', `[${f.rule}]`)}`);
+      const confidence = f.confidence === 'high' ? '' : `, ${f.confidence} confidence`;
+      out.push(`  ${`${f.line}:${f.column}`.padEnd(8)} ${paint(f.severity, f.severity.padEnd(8))} ${f.message} ${paint('dim', `[${f.rule}${confidence}]`)}`);
       out.push(`  ${''.padEnd(8)} ${''.padEnd(8)} ${paint('dim', `fix: ${f.fix}`)}`);
       out.push(`  ${''.padEnd(8)} ${''.padEnd(8)} ${paint('dim', `kb: ${f.kb.join(', ')} · risk: ${f.risk}`)}`);
     }
@@ -92,7 +94,7 @@ export function toSarif(report: AuditReport, options: SarifOptions = {}): Record
               help: { text: `${r.meta.fix} (KB: ${r.meta.kb.join(', ')}; risk: ${r.meta.risk})` },
               ...(base ? { helpUri: `${base}/${r.meta.id}.md` } : {}),
               defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
-              properties: { 'security-severity': SECURITY_SEVERITY[r.meta.severity], tags: ['security', 'supply-chain', r.meta.category], category: r.meta.category, kb: [...r.meta.kb], risk: r.meta.risk },
+              properties: { precision: r.meta.confidence ?? 'high', 'security-severity': SECURITY_SEVERITY[r.meta.severity], tags: ['security', 'supply-chain', r.meta.category], category: r.meta.category, kb: [...r.meta.kb], risk: r.meta.risk },
             })),
           },
         },
@@ -117,7 +119,7 @@ export function toSarif(report: AuditReport, options: SarifOptions = {}): Record
           message: { text: f.message },
           locations: [{ physicalLocation: { artifactLocation: { uri: f.file, uriBaseId: '%SRCROOT%' }, region: { startLine: f.line, startColumn: f.column } } }],
           partialFingerprints: { 'ringmaster/v1': `${f.rule}:${f.file}:${f.message}` },
-          properties: { category: f.category, severity: f.severity, fix: f.fix, kb: f.kb, risk: f.risk },
+          properties: { category: f.category, severity: f.severity, confidence: f.confidence, fix: f.fix, kb: f.kb, risk: f.risk },
         })),
       },
     ],
@@ -126,4 +128,47 @@ export function toSarif(report: AuditReport, options: SarifOptions = {}): Record
 
 export function formatSarif(report: AuditReport, options: SarifOptions = {}): string {
   return `${JSON.stringify(toSarif(report, options), null, 2)}\n`;
+}
+
+/** GitLab Code Quality severities: blocker, critical, major, minor, info. */
+const CODE_QUALITY_SEVERITY: Record<Severity, 'blocker' | 'critical' | 'major' | 'minor'> = { critical: 'blocker', high: 'critical', medium: 'major', low: 'minor' };
+
+export interface CodeQualityIssue {
+  type: 'issue';
+  check_name: string;
+  description: string;
+  content: { body: string };
+  categories: string[];
+  severity: 'blocker' | 'critical' | 'major' | 'minor' | 'info';
+  fingerprint: string;
+  location: { path: string; lines: { begin: number }; positions: { begin: { line: number; column: number } } };
+}
+
+/**
+ * The GitLab Code Quality report (a JSON array, one issue per finding), which merge request
+ * widgets and the pipeline's Code Quality tab read from artifacts: reports: codequality.
+ * The fingerprint stays the same when lines move (rule, file, message, and the ordinal of
+ * identical findings), so GitLab tracks an issue across commits.
+ */
+export function toCodeQuality(report: AuditReport): CodeQualityIssue[] {
+  const seen = new Map<string, number>();
+  return report.findings.map((f) => {
+    const key = `${f.rule}\u0000${f.file}\u0000${f.message}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return {
+      type: 'issue',
+      check_name: f.rule,
+      description: `${f.message} [${f.rule}]`,
+      content: { body: `${f.fix}\n\nCategory: ${f.category}; severity: ${f.severity}; confidence: ${f.confidence}; KB: ${f.kb.join(', ')}; risk: ${f.risk}.` },
+      categories: ['Security'],
+      severity: f.confidence === 'low' ? 'info' : CODE_QUALITY_SEVERITY[f.severity],
+      fingerprint: createHash('sha256').update(`${key}\u0000${n}`).digest('hex'),
+      location: { path: f.file, lines: { begin: f.line }, positions: { begin: { line: f.line, column: f.column } } },
+    };
+  });
+}
+
+export function formatCodeQuality(report: AuditReport): string {
+  return `${JSON.stringify(toCodeQuality(report), null, 2)}\n`;
 }

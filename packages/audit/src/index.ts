@@ -3,7 +3,7 @@ export { AuditInputError } from './errors.js';
 export { createRule, runRule, RuleDefinitionError, type AuditRule, type RuleContext, type RunOptions, type FindingTraits } from './rule.js';
 export { RULES, RULE_LIST, type RuleId } from './rules/index.js';
 export { auditPath, exitCodeFor, type AuditOptions } from './audit.js';
-export { formatText, formatJson, formatSarif, toJson, toSarif, RULE_DOCS_BASE, SECURITY_SEVERITY, type TextOptions, type JsonReport, type SarifOptions } from './format.js';
+export { formatText, formatJson, formatSarif, formatCodeQuality, toJson, toSarif, toCodeQuality, type CodeQualityIssue, RULE_DOCS_BASE, SECURITY_SEVERITY, type TextOptions, type JsonReport, type SarifOptions } from './format.js';
 export { slsaLevel } from './slsa.js';
 export { discover, loadRepo, classify, resolveIncludes, MAX_INCLUDES } from './load.js';
 export { buildPipeline, SourceFile, type Pipeline, type Job, type Step, type CiKind } from './model.js';

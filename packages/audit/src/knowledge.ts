@@ -39,7 +39,7 @@ export interface PublisherAction {
   when_default?: string;
 }
 
-/** An action whose outputs carry an API response: data the caller does not control. */
+/** An action whose outputs carry data the caller does not control: an API response, the names of changed files. */
 export interface ApiResponseAction {
   action: string;
   outputs: string[];
@@ -181,6 +181,8 @@ export const BUILTIN_KNOWLEDGE: Readonly<Knowledge> = {
     { action: 'actions/github-script', outputs: ['result'] },
     { action: 'octokit/request-action', outputs: ['data'] },
     { action: 'octokit/graphql-action', outputs: ['data'] },
+    // file names are chosen by whoever opens the pull request
+    { action: 'tj-actions/changed-files', outputs: ['all_changed_files', 'changed_files', 'added_files', 'modified_files', 'renamed_files', 'all_modified_files', 'all_changed_and_modified_files', 'other_changed_files'] },
   ],
   registry_tokens: ['NPM_TOKEN', 'NODE_AUTH_TOKEN', 'PYPI_API_TOKEN', 'PYPI_TOKEN', 'TEST_PYPI_API_TOKEN', 'CARGO_REGISTRY_TOKEN', 'RUBYGEMS_API_KEY', 'GEM_HOST_API_KEY', 'NUGET_API_KEY'],
 };
@@ -250,7 +252,7 @@ export const KNOWLEDGE_SCHEMA = {
 export interface CompiledKnowledge {
   codeInputs: ReadonlyMap<string, ReadonlySet<string>>;
   cacheActions: ReadonlyMap<string, CacheAction>;
-  publishers: ReadonlyMap<string, PublisherAction>;
+  publishers: ReadonlyMap<string, PublisherAction & { matches?: RegExp }>;
   publishCommand: RegExp;
   /** Untrusted contexts by default, and with the --strict ones added. */
   untrusted: RegExp;
@@ -277,7 +279,7 @@ export function compileKnowledge(k: Knowledge): CompiledKnowledge {
   return {
     codeInputs: new Map(k.code_inputs.map((r) => [r.action.toLowerCase(), lower(r.inputs)])),
     cacheActions: byAction(k.cache_actions),
-    publishers: byAction(k.publisher_actions),
+    publishers: new Map(k.publisher_actions.map((r) => [r.action.toLowerCase(), r.when_matches ? { ...r, matches: new RegExp(r.when_matches) } : r])),
     publishCommand: new RegExp(k.publish_commands.map((c) => `(?:${c})`).join('|')),
     untrusted: contextRegExp(k.untrusted_contexts.filter((c) => !STRICT_ONLY_CONTEXTS.has(c))),
     untrustedStrict: contextRegExp(k.untrusted_contexts),

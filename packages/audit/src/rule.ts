@@ -16,6 +16,8 @@ export interface RuleContext {
   knowledge: CompiledKnowledge;
   /** --strict: pedantic checks that are noise by default run too. */
   strict: boolean;
+  /** The other pipelines of the repository by path, for rules that follow a local reusable workflow. */
+  others: ReadonlyMap<string, Pipeline>;
   /** Reports a finding at a node (its first character) or at an exact position. */
   report(at: Node | Pair | Loc, message: string, traits?: FindingTraits): void;
 }
@@ -23,6 +25,7 @@ export interface RuleContext {
 export interface RunOptions {
   knowledge?: CompiledKnowledge;
   strict?: boolean;
+  others?: ReadonlyMap<string, Pipeline>;
 }
 
 export interface AuditRule {
@@ -68,6 +71,7 @@ export function runRule(rule: AuditRule, pipeline: Pipeline, options: RunOptions
     pipeline,
     knowledge: options.knowledge ?? BUILTIN,
     strict: options.strict ?? false,
+    others: options.others ?? new Map(),
     report(at, message, traits = {}) {
       const loc = 'line' in at && 'column' in at ? (at as Loc) : pipeline.file.loc(at as Node | Pair);
       // a node merged in from an included file is located in that file

@@ -29,8 +29,14 @@ describe('rule registry', () => {
     expect(doc.startsWith(`# ${id}\n`)).toBe(true);
     expect(firstParagraph(doc)).toBe(rule.meta.description);
     expect(doc).toContain(rule.meta.fix);
+    if (rule.meta.gitlabFix) expect(doc).toContain(rule.meta.gitlabFix);
     expect(existsSync(join(FIXTURES, id, 'positive'))).toBe(true);
     expect(existsSync(join(FIXTURES, id, 'negative'))).toBe(true);
+  });
+
+  it.each(RULE_LIST.filter((r) => r.appliesTo.includes('gitlab-ci')).map((r) => [r.meta.id, r] as const))('%s gives GitLab findings a fix in GitLab terms', (_id, rule) => {
+    const fix = rule.meta.gitlabFix ?? rule.meta.fix;
+    expect(fix).not.toMatch(/\$\{\{|GitHub|\buses:|\bactions?\b|pull request|Dependabot|id-token: write|workflow/i);
   });
 
   it('cites KB traces that exist in kb/', () => {

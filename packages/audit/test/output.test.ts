@@ -46,11 +46,13 @@ describe('output', () => {
         expect(rule.shortDescription.text).toBeTruthy();
         expect(rule.helpUri).toMatch(new RegExp(`/docs/rules/${rule.id}\\.md$`));
         expect(Number(rule.properties['security-severity'])).toBeGreaterThan(0);
+        expect(['high', 'medium', 'low']).toContain(rule.properties.precision);
       }
       expect(run.results).toHaveLength(report.findings.length);
       report.findings.forEach((f, i) => {
         const r = run.results[i];
         expect(r.ruleId).toBe(f.rule);
+        expect(r.properties.confidence).toBe(f.confidence);
         expect(r.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: f.file }, region: { startLine: f.line, startColumn: f.column } });
       });
     }

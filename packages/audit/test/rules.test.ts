@@ -20,9 +20,20 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
   ],
   'missing-permissions': [['lint.yml', 4, 3]],
   'write-all-permissions': [['bump.yml', 5, 14]],
+  'read-all-permissions': [
+    ['lint.yml', 3, 14],
+    ['lint.yml', 12, 18],
+  ],
   'unneeded-write-scope': [
     ['test.yml', 10, 7],
     ['test.yml', 11, 7],
+    ['test.yml', 19, 7],
+    ['test.yml', 20, 7],
+  ],
+  'reusable-workflow-permissions': [
+    ['.github/workflows/nightly.yml', 11, 11],
+    ['.github/workflows/release.yml', 10, 7],
+    ['.github/workflows/release.yml', 12, 7],
   ],
   'id-token-write-unneeded': [
     ['checks.yml', 5, 3],
@@ -53,11 +64,22 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
     ['tools.yml', 13, 63],
     ['tools.yml', 14, 56],
   ],
+  'unpinned-include': [
+    ['.gitlab-ci.yml', 2, 5],
+    ['.gitlab-ci.yml', 3, 13],
+    ['.gitlab-ci.yml', 4, 14],
+    ['.gitlab-ci.yml', 7, 10],
+    ['.gitlab-ci.yml', 9, 16],
+  ],
   'curl-pipe-shell': [
     ['tools.yml', 13, 11],
     ['tools.yml', 15, 11],
   ],
-  'untrusted-checkout': [['pr-preview.yml', 14, 16]],
+  'untrusted-checkout': [
+    ['coverage.yml', 17, 19],
+    ['coverage.yml', 22, 16],
+    ['pr-preview.yml', 14, 16],
+  ],
   'script-injection': [
     ['greet/action.yml', 8, 26],
     ['indirect.yml', 16, 20],
@@ -67,6 +89,7 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
     ['indirect.yml', 27, 39],
     ['indirect.yml', 32, 20],
     ['indirect.yml', 34, 17],
+    ['indirect.yml', 39, 35],
     ['triage.yml', 17, 24],
     ['triage.yml', 21, 27],
   ],
@@ -104,8 +127,30 @@ const POSITIVE: Record<RuleId, [string, number, number][]> = {
   'rebuild-for-production': [['prod.yml', 15, 11]],
   'secrets-inherit': [['release.yml', 10, 14]],
   'secrets-to-json': [['debug.yml', 12, 24]],
-  'secret-outside-environment': [['notify.yml', 14, 30]],
+  'job-token-misuse': [
+    ['.gitlab-ci.yml', 4, 7],
+    ['.gitlab-ci.yml', 5, 7],
+    ['.gitlab-ci.yml', 6, 57],
+    ['.gitlab-ci.yml', 7, 58],
+  ],
+  'protected-variable-in-mr': [
+    ['.gitlab-ci.yml', 9, 28],
+    ['.gitlab-ci.yml', 15, 34],
+  ],
+  'secret-outside-environment': [
+    ['notify.yml', 14, 30],
+    ['npm-no-oidc.yml', 14, 32],
+  ],
 };
+
+describe('vendor-correct fixes', () => {
+  it('a GitLab finding carries the GitLab fix, a GitHub finding the GitHub one', async () => {
+    const report = await auditPath(join(FIXTURES, 'static-cloud-credentials', 'positive'));
+    const rule = RULES['static-cloud-credentials'].meta;
+    expect(new Set(report.findings.filter((f) => f.file === '.gitlab-ci.yml').map((f) => f.fix))).toEqual(new Set([rule.gitlabFix]));
+    expect(new Set(report.findings.filter((f) => f.file.endsWith('deploy-s3.yml')).map((f) => f.fix))).toEqual(new Set([rule.fix]));
+  });
+});
 
 describe('--strict', () => {
   it('adds pedantic checks as low-confidence findings, which do not fail a run by default', async () => {

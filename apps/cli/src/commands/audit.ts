@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Confidence, FailOn } from '@ringmaster/audit';
 import { Option, type Command } from 'commander';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'codequality'] as const;
 type Format = (typeof FORMATS)[number];
 
 export interface AuditCommandOptions {
@@ -15,18 +15,19 @@ export interface AuditCommandOptions {
 }
 
 /**
- * `ringmaster audit PATH [--format text|json|sarif] [--fail-on critical|high|medium|low|none] [--config FILE]`.
+ * `ringmaster audit PATH [--format text|json|sarif|codequality] [--fail-on critical|high|medium|low|none] [--config FILE]`.
  * Exit 0 or 1 by --fail-on; bad input (missing path, not a folder, bad config) throws
  * AuditInputError (code audit_input) for the CLI's error handler to turn into exit 2.
  */
 export async function runAudit(path: string, options: AuditCommandOptions, out: { write(text: string): unknown } = process.stdout): Promise<number> {
   // Loaded on use, so that other commands start without the audit rules and the workflow parser.
-  const { auditPath, AuditInputError, exitCodeFor, formatJson, formatSarif, formatText } = await import('@ringmaster/audit');
+  const { auditPath, AuditInputError, exitCodeFor, formatCodeQuality, formatJson, formatSarif, formatText } = await import('@ringmaster/audit');
   if (!existsSync(path)) throw new AuditInputError(`path not found: ${path}`);
   if (!statSync(path).isDirectory()) throw new AuditInputError(`not a directory: ${path}`);
   const report = await auditPath(path, { ...(options.config ? { config: options.config } : {}), strict: options.strict === true });
   const color = options.format === 'text' && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  out.write(options.format === 'json' ? formatJson(report) : options.format === 'sarif' ? formatSarif(report) : formatText(report, { color }));
+  const formatted = { json: () => formatJson(report), sarif: () => formatSarif(report), codequality: () => formatCodeQuality(report), text: () => formatText(report, { color }) };
+  out.write(formatted[options.format]());
   return exitCodeFor(report, options.failOn, options.failConfidence ?? 'medium');
 }
 

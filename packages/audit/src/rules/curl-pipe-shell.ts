@@ -8,6 +8,7 @@ export const curlPipeShell = createRule({
     severity: 'high',
     description: 'A script downloads code and runs it in one go (curl ... | bash, wget -O- | sh, bash <(curl ...)), so an unverified, unpinned installer executes with the job\'s credentials.',
     fix: 'Download a pinned version to a file, check its checksum or signature (sha256sum -c, cosign verify-blob), then run it; or use a pinned action or package.',
+    gitlabFix: 'Download a pinned version to a file, check its checksum or signature (sha256sum -c, cosign verify-blob), then run it; or run the job in an image that already holds the tool, pinned by digest.',
     kb: ['KB_04#Dependencies', 'KB_04#Checksum_Fallback'],
     risk: 'dependency-confusion',
   },

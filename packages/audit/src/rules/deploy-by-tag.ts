@@ -12,6 +12,7 @@ export const deployByTag = createRule({
     severity: 'high',
     description: 'A deploy command names the image by tag (kubectl set image name:tag, helm --set image.tag=..., azure/k8s-deploy images with a tag) rather than by digest, so what runs in production is whatever the tag points to at pull time, not the artifact that was built and scanned.',
     fix: 'Deploy the digest the build produced (image@sha256:...), passed from the build job\'s outputs or read from the signed provenance.',
+    gitlabFix: 'Deploy the digest the build produced (image@sha256:...), passed from the build job in a dotenv report (artifacts: reports: dotenv) or read from the signed provenance.',
     kb: ['KB_13#Immutable_Tags', 'KB_13#Digest_Pinning', 'KB_01#Build_Once'],
     risk: 'deployment-failed',
   },

@@ -9,6 +9,7 @@ export const deployWithoutVerify = createRule({
     severity: 'high',
     description: 'A job deploys (kubectl or helm from CI) without verifying the artifact\'s signature or attestation first (cosign verify, cosign verify-attestation, gh attestation verify, slsa-verifier) in that job or in a job it needs.',
     fix: 'Verify before deploying: cosign verify --certificate-identity ... image@sha256:... (or gh attestation verify), in the deploy job or a job it needs; better, enforce it at admission with a policy controller.',
+    gitlabFix: 'Verify before deploying: cosign verify --certificate-identity \'<CI_SERVER_URL>/<project>//.gitlab-ci.yml@refs/heads/main\' image@sha256:... (keyless, from the job\'s id_tokens), in the deploy job or a job it needs; better, enforce it at admission with a policy controller.',
     kb: ['KB_04#Signing', 'KB_04#Zero_Trust'],
     risk: 'dependency-confusion',
   },

@@ -12,6 +12,7 @@ export const hardcodedPassword = createRule({
     severity: 'medium',
     description: 'A password, token or secret is written as a literal value in the pipeline (container or service credentials, env or variables whose name ends in PASSWORD, TOKEN, SECRET or API_KEY).',
     fix: 'Move the value to the secret store and reference it (${{ secrets.NAME }} or a masked, protected CI/CD variable); rotate the committed value.',
+    gitlabFix: 'Move the value to a masked, protected CI/CD variable (or fetch it from Vault with id_tokens: and secrets:) and reference it as $NAME; rotate the committed value.',
     kb: ['KB_05#Secrets', 'KB_05#Secret_Stores'],
     risk: 'static-secret-leak',
   },

@@ -2,16 +2,19 @@ import { jobHits } from '../analysis.js';
 import { usesAction, withValue, type Job } from '../model.js';
 import { createRule } from '../rule.js';
 
+const OIDC_COMMANDS = /\bcosign\s+(?:sign|attest)\b|--provenance\b|ACTIONS_ID_TOKEN_REQUEST|\bgh\s+attestation\b|\b(?:npm|pnpm|yarn)\s+(?:npm\s+)?publish\b|\btwine\s+upload\b|\buv\s+publish\b|\bpoetry\s+publish\b/;
+
 /** A job that exchanges the OIDC token: cloud federation, keyless signing, attestations, trusted publishing. */
 export function needsIdToken(job: Job): boolean {
   if (job.uses) return true;
-  if (jobHits(job, /\bcosign\s+(?:sign|attest)\b|--provenance\b|ACTIONS_ID_TOKEN_REQUEST|\bgh\s+attestation\b/).length > 0) return true;
+  // trusted publishing: npm (11.5+), PyPI (twine, uv), crates.io and RubyGems exchange the OIDC token for a short-lived upload token
+  if (jobHits(job, OIDC_COMMANDS).length > 0) return true;
   return job.steps.some(
     (s) =>
       (usesAction(s, 'aws-actions/configure-aws-credentials') && !!withValue(s, 'role-to-assume')) ||
       (usesAction(s, 'google-github-actions/auth') && !!withValue(s, 'workload_identity_provider')) ||
       (usesAction(s, 'azure/login') && !withValue(s, 'creds')) ||
-      usesAction(s, 'actions/attest-build-provenance', 'actions/attest', 'actions/attest-sbom', 'pypa/gh-action-pypi-publish', 'sigstore/gh-action-sigstore-python', 'hashicorp/vault-action', 'octo-sts/action', 'actions/deploy-pages') ||
+      usesAction(s, 'actions/attest-build-provenance', 'actions/attest', 'actions/attest-sbom', 'pypa/gh-action-pypi-publish', 'sigstore/gh-action-sigstore-python', 'hashicorp/vault-action', 'octo-sts/action', 'actions/deploy-pages', 'rust-lang/crates-io-auth-action', 'rubygems/release-gem', 'rubygems/configure-rubygems-credentials', 'nuget/login', 'js-devtools/npm-publish') ||
       (!!s.uses && s.uses.value.startsWith('./')),
   );
 }

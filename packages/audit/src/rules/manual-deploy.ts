@@ -8,6 +8,7 @@ export const manualDeploy = createRule({
     severity: 'medium',
     description: 'A deployment starts only by hand: a GitHub workflow whose sole trigger is workflow_dispatch, or a GitLab job with when: manual, deploys or targets a production environment, so what runs depends on a person\'s click and typed inputs rather than on a reviewed change.',
     fix: 'Deploy from a merge to the environment\'s GitOps repository (promotion by pull request with required review); keep manual runs for break-glass only, documented and audited.',
+    gitlabFix: 'Deploy from a merge to the environment\'s GitOps repository (promotion by merge request with required approval); keep manual jobs for break-glass only, on protected environments with deployment approvals.',
     kb: ['KB_06#GitOps_Sync', 'KB_11#Change_Approval'],
     risk: 'audit-gap',
   },

@@ -9,6 +9,7 @@ export const rebuildForProduction = createRule({
     severity: 'medium',
     description: 'A job that targets a production environment builds the artifact again (docker build, build-push-action, npm run build, mvn package, go build) instead of promoting the artifact that was built, tested and signed earlier.',
     fix: 'Build once, then promote: deploy the digest produced by the build job (passed through job outputs) to each environment.',
+    gitlabFix: 'Build once, then promote: deploy the digest produced by the build job (passed in a dotenv report) to each environment.',
     kb: ['KB_01#Build_Once', 'KB_12#Promotion'],
     risk: 'deployment-failed',
   },

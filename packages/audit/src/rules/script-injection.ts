@@ -80,6 +80,7 @@ export const scriptInjection = createRule({
     };
 
     const shellEval = (run: Str, env: ReadonlyMap<string, Taint>): void => {
+      if (env.size === 0) return;
       for (const m of run.value.matchAll(SHELL_EVAL)) {
         const t = env.get(m[1]!);
         if (t) ctx.report(pipeline.file.locIn(run.node, m[0], m.index), `the shell evaluates $${m[1]}, which holds ${t.what}, as code.`, { confidence: t.confidence });
@@ -103,7 +104,7 @@ export const scriptInjection = createRule({
       for (const step of job.steps) {
         checkStep(step, carriers);
         const api = rowFor(knowledge.apiResponses, step.uses?.value);
-        if (api && step.id) for (const output of api) carriers.outputs.set(`${step.id}.${output}`, { what: `the API response in steps.${step.id}.outputs.${output}`, confidence: 'medium' });
+        if (api && step.id) for (const output of api) carriers.outputs.set(`${step.id}.${output}`, { what: `${step.uses!.value.split('@')[0]} output ${output}, which carries outside data`, confidence: 'medium' });
       }
     }
 

@@ -21,6 +21,7 @@ export const staticCloudCredentials = createRule({
     severity: 'critical',
     description: 'A long-lived cloud key (AWS access key, Azure client secret, GCP service-account JSON key) is passed to CI through env, with inputs, variables or a secret name, where OIDC federation would issue a short-lived token instead.',
     fix: 'Delete the key and federate: aws-actions/configure-aws-credentials with role-to-assume, google-github-actions/auth with workload_identity_provider, azure/login with client-id and no secret; grant id-token: write to that job only.',
+    gitlabFix: 'Delete the key and federate: give the job id_tokens: with the cloud\'s audience and exchange it (aws sts assume-role-with-web-identity, GCP workload identity federation, Azure federated credentials); keep no cloud key in CI/CD variables.',
     kb: ['KB_05#OIDC', 'KB_05#GitHub_Actions_OIDC'],
     risk: 'static-secret-leak',
   },

@@ -11,6 +11,7 @@ export const unpinnedImage = createRule({
     severity: 'medium',
     description: 'A container image the pipeline runs (job container, service, GitLab image or service, docker:// action, or an image named by a matrix value) is referenced by tag instead of by @sha256 digest, so the bytes it runs can change under the same name.',
     fix: 'Reference the image by digest (image: name:tag@sha256:<digest>) and let Renovate or Dependabot update the digest.',
+    gitlabFix: 'Reference the image by digest (image: name:tag@sha256:<digest>) and let Renovate update the digest.',
     kb: ['KB_13#Digest_Pinning', 'KB_04#Dependencies'],
     risk: 'dependency-confusion',
   },

@@ -35,6 +35,11 @@ const INSTALLERS: readonly Installer[] = [
   { command: /\bdotnet\s+tool\s+install\b/, pinned: /@\d/, lineVersion: /--version[ =]/, valueOptions: /^(?:--tool-path|--add-source|--framework|--configfile)$/ },
 ];
 
+/** Each installer's command with the rest of its shell command, compiled once. */
+const COMMAND_LINES = INSTALLERS.map((installer) => ({ installer, line: new RegExp(`${installer.command.source}[^|;&\\n]*`) }));
+/** Words every installer command holds: scripts without them are skipped at once. */
+const ANY_INSTALL = /\b(?:install|add)\b/;
+
 /** Package upgrades that are routine housekeeping, flagged only with --strict. */
 const HOUSEKEEPING = /^(?:pip|setuptools|wheel)$/;
 
@@ -52,8 +57,9 @@ export const unpinnedToolInstall = createRule({
   check({ pipeline, report, strict }) {
     for (const job of pipeline.jobs) {
       for (const step of job.steps) {
-        for (const installer of INSTALLERS) {
-          for (const hit of scriptHits(step, new RegExp(`${installer.command.source}[^|;&\\n]*`))) {
+        if (!step.run || !ANY_INSTALL.test(step.run.value)) continue;
+        for (const { installer, line } of COMMAND_LINES) {
+          for (const hit of scriptHits(step, line)) {
             const head = installer.command.exec(hit.text)![0];
             const rest = hit.text.slice(hit.text.indexOf(head) + head.length);
             if (installer.lineVersion?.test(rest) || (installer.requires && !installer.requires.test(rest))) continue;

@@ -1,5 +1,5 @@
 import { createRule } from '../rule.js';
-import type { Permissions } from '../model.js';
+import { permissionShorthands } from '../analysis.js';
 
 export const writeAllPermissions = createRule({
   meta: {
@@ -13,10 +13,6 @@ export const writeAllPermissions = createRule({
   },
   appliesTo: ['github-workflow'],
   check({ pipeline, report }) {
-    const check = (p: Permissions | undefined, where: string): void => {
-      if (p?.shorthand?.value === 'write-all') report(p.shorthand.node, `${where} grants write-all to its token.`);
-    };
-    check(pipeline.permissions, 'the workflow');
-    for (const job of pipeline.jobs) check(job.permissions, `job ${job.id}`);
+    for (const { where, node } of permissionShorthands(pipeline, 'write-all')) report(node, `${where} grants write-all to its token.`);
   },
 });
