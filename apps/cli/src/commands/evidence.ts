@@ -36,6 +36,11 @@ function readBundle(file: string): unknown {
   }
 }
 
+/** A document that claims to be a bundle; whether it verifies is the next question (exit 1, not 2). */
+function isBundleShaped(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'format' in value && 'events' in value;
+}
+
 export function registerEvidence(program: Command): void {
   const evidence = program.command('evidence').description('Evidence bundles of release-captain runs (from the Slack app)');
   evidence
@@ -44,7 +49,9 @@ export function registerEvidence(program: Command): void {
     .argument('<file>', 'evidence bundle JSON (from /release export or the run thread)')
     .action(async (file: string) => {
       const { verifyBundle } = await import('@ringmaster/evidence');
-      const result = verifyBundle(readBundle(file));
+      const bundle = readBundle(file);
+      if (!isBundleShaped(bundle)) throw new EvidenceInputError(`${file}: expected an evidence bundle (a JSON object with "format" and "events"), found ${Array.isArray(bundle) ? 'an array' : bundle === null ? 'null' : typeof bundle === 'object' ? 'an object without them' : typeof bundle}`);
+      const result = verifyBundle(bundle);
       if (!result.ok) throw new EvidenceTamperedError(`${file}: does not verify${result.index === undefined ? '' : ` at event ${result.index}`}: ${result.reason}`);
       process.stdout.write(`${file}: verified, run ${result.run}, ${result.count} events, head ${result.head}\n`);
     });

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { existsSync, statSync } from 'node:fs';
-import { assertValidOutput, loadKnowledgeBase, parseProfileText, RingmasterError, validateProfile, type PlanOutput } from '@ringmaster/core';
-import { readProfileText } from '../io.js';
+import { assertValidOutput, loadKnowledgeBase, RingmasterError, validateProfile, type PlanOutput } from '@ringmaster/core';
+import { readProfile } from '../io.js';
+import { helpText } from './help.js';
 import { formatOption } from './options.js';
 
 class KbLookupError extends RingmasterError {
@@ -15,17 +16,30 @@ export function registerPlan(program: Command): void {
   program
     .command('plan')
     .description('Plan a delivery blueprint from a profile (JSON file, or - for stdin)')
-    .argument('[file]', 'profile JSON file, or - for stdin', '-')
+    .argument('[file]', 'profile JSON file, or - for stdin (read from stdin when piped)')
     .addOption(formatOption(['json', 'yaml', 'md'], 'json'))
     .option('-o, --out <dir>', 'also write every artifact, blueprint.json, manifest.json and report.md under this folder')
     .option('--audit <path>', 'start from an existing repository: audit its CI definitions and add what to change first (audit_baseline)')
-    .action(async (file: string, options: { format: string; out?: string; audit?: string }) => {
+    .addHelpText('after', helpText(['ringmaster plan profile.json', 'ringmaster plan profile.json --format md --out out/', 'cat profile.json | ringmaster plan -']))
+    .action(async (file: string | undefined, options: { format: string; out?: string; audit?: string }, command: Command) => {
+      if (file === undefined && process.stdin.isTTY === true) {
+        // nothing piped in: waiting on the terminal would look like a hang
+        process.stderr.write(command.helpInformation());
+        process.exitCode = 2;
+        return;
+      }
       const { createEngine } = await import('@ringmaster/modes');
-      const result = createEngine().plan(parseProfileText(readProfileText(file)));
+      const result = createEngine().plan(readProfile(file ?? '-'));
+      for (const warning of result.output.decision_log.warnings) process.stderr.write(`ringmaster: warning: ${warning}\n`);
       if (options.audit) result.output = await withAuditBaseline(result.output, options.audit);
       if (options.out) {
         const { writePlan } = await import('@ringmaster/renderer');
-        await writePlan(result, options.out);
+        const manifest = await writePlan(result, options.out);
+        // with --out the files are the result; the document goes to stdout only when a format is asked for
+        if (command.getOptionValueSource('format') === 'default') {
+          process.stdout.write(`wrote ${manifest.files.length} files to ${options.out}: blueprint.json, report.md and the artifacts, listed in manifest.json\n`);
+          return;
+        }
       }
       if (options.format === 'yaml') process.stdout.write(stringify(result.output, { lineWidth: 0 }));
       else if (options.format === 'md') {
@@ -54,8 +68,9 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('Validate a profile against the input schema; unknown keys are warnings')
     .argument('[file]', 'profile JSON file, or - for stdin', '-')
+    .addHelpText('after', helpText(['ringmaster validate profile.json']))
     .action((file: string) => {
-      const { warnings } = validateProfile(parseProfileText(readProfileText(file)));
+      const { warnings } = validateProfile(readProfile(file));
       for (const warning of warnings) process.stderr.write(`ringmaster: warning: ${warning}\n`);
       process.stdout.write(`${file === '-' ? '(stdin)' : file}: valid profile\n`);
     });
@@ -66,6 +81,7 @@ export function registerModes(program: Command): void {
     .command('modes')
     .description('List the modes, what each reads and which questions it may ask')
     .option('--json', 'print JSON')
+    .addHelpText('after', helpText(['ringmaster modes', 'ringmaster modes --json']))
     .action(async (options: { json?: boolean }) => {
       const { createEngine } = await import('@ringmaster/modes');
       const modes = createEngine().modes.map((m) => ({ id: m.id, spec_mode: m.specMode, title: m.title, inputs: m.dependsOn.inputs, asks: m.dependsOn.asks, kb: m.kb }));
@@ -86,6 +102,7 @@ export function registerKb(program: Command): void {
     .description('Print a knowledge-base section, e.g. ringmaster kb KB_18#Tenant_Canary')
     .argument('[trace]', 'KB_NN#Anchor')
     .option('--list', 'list every trace')
+    .addHelpText('after', helpText(['ringmaster kb KB_18#Tenant_Canary', 'ringmaster kb --list']))
     .action((trace: string | undefined, options: { list?: boolean }) => {
       const kb = loadKnowledgeBase();
       if (options.list || trace === undefined) {
