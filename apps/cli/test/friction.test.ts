@@ -99,7 +99,7 @@ describe('ringmaster CLI friction', () => {
     expect(empty.stderr).toMatch(/^ringmaster: .*empty: CI definition not found/);
     const missing = run(['audit', join(dir, 'nowhere')]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/^ringmaster: .*nowhere: no such file or directory\n$/);
+    expect(missing.stderr).toMatch(/^ringmaster: .*nowhere: not found \(no such file or directory\)\n$/);
   });
 
   it('rates a release workflow the same from the repository root and from .github/workflows', () => {

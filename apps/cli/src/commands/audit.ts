@@ -38,7 +38,7 @@ export async function runAudit(given: string | readonly string[], options: Audit
   // Loaded on use, so that other commands start without the audit rules and the workflow parser.
   const { auditPath, AuditInputError, exitCodeFor, formatJson, formatSarif, formatText } = await import('@ringmaster/audit');
   const paths = typeof given === 'string' ? [given] : given;
-  for (const path of paths) if (!existsSync(path)) throw new AuditInputError(`${path}: no such file or directory`);
+  for (const path of paths) if (!existsSync(path)) throw new AuditInputError(`${path}: not found (no such file or directory)`);
   const absolute = paths.map((path) => resolve(path));
   const roots = [...new Set(absolute.map(repositoryRoot))];
   if (roots.length > 1) throw new AuditInputError(`${paths.join(', ')}: these paths are in ${roots.length} different repositories; audit one repository at a time`);
