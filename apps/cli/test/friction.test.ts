@@ -1,6 +1,6 @@
 // CLI friction: every case asserts the one-line message and the exit code.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,20 @@ describe('ringmaster CLI friction', () => {
     const missing = run(['audit', join(dir, 'nowhere')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^ringmaster: .*nowhere: not found \(no such file or directory\)\n$/);
+  });
+
+  it('shows plan --audit results in --format md and in report.md', () => {
+    const repo = join(dir, 'audited');
+    mkdirSync(join(repo, '.github', 'workflows'), { recursive: true });
+    writeFileSync(join(repo, '.github/workflows/ci.yml'), 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n');
+    const profile = file('audit-profile.json', '{"goal":"Set up a CI/CD pipeline"}');
+    const md = run(['plan', profile, '--audit', repo, '--format', 'md']);
+    expect(md.status).toBe(0);
+    expect(md.stdout).toMatch(/## Starting point: audit of the existing CI\n\n`audit_baseline`: 1 file\(s\) in /);
+    expect(md.stdout).toMatch(/^- \*\*(critical|high|medium|low)\*\* \.github\/workflows\/ci\.yml:\d+/m);
+    const out = join(dir, 'audited-out');
+    expect(run(['plan', profile, '--audit', repo, '--out', out]).status).toBe(0);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## Starting point: audit of the existing CI');
   });
 
   it('rates a release workflow the same from the repository root and from .github/workflows', () => {

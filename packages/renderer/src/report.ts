@@ -1,4 +1,5 @@
 import type { PlanOutput } from '@ringmaster/core';
+import { auditBaselineMarkdown } from './report-audit.js';
 
 /** Output sections in the order the spec lists them. */
 const SECTIONS: readonly [string, string][] = [
@@ -90,6 +91,7 @@ export function renderReport(output: PlanOutput): string {
   out.push(`Risk tier: **${log.risk_tier}**. Modes: ${log.modes.map((m) => `${m.id} (${m.score})`).join(', ') || 'none'}.`, '');
 
   out.push('## Pipeline', '', '```mermaid', pipelineDiagram(output), '```', '');
+  out.push(...auditBaselineMarkdown(output['audit_baseline']));
 
   for (const [key, title] of SECTIONS) {
     const section = output[key];
