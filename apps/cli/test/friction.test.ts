@@ -124,4 +124,12 @@ describe('ringmaster CLI friction', () => {
     const slsa = (path: string) => (JSON.parse(run(['audit', path, '--format', 'json', '--fail-on', 'none']).stdout) as { slsa: unknown[] }).slsa;
     expect(slsa(join(repo, '.github', 'workflows'))).toEqual(slsa(repo));
   });
+
+  it('says when a local reusable workflow cannot be resolved', () => {
+    const repo = join(dir, 'unresolved');
+    mkdirSync(join(repo, '.github', 'workflows'), { recursive: true });
+    writeFileSync(join(repo, '.github/workflows/release.yml'), 'on: push\npermissions: {}\njobs:\n  build:\n    uses: ./.github/workflows/missing.yml\n');
+    const result = run(['audit', repo, '--fail-on', 'none']);
+    expect(result.stdout).toMatch(/^note: \.github\/workflows\/release\.yml calls \.\/\.github\/workflows\/missing\.yml, which is not in .*: that reusable workflow could not be resolved/m);
+  });
 });

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { AuditReport, FailOn } from '@ringmaster/audit';
 import { Option, type Command } from 'commander';
 import { helpText } from './help.js';
@@ -12,6 +12,26 @@ export interface AuditCommandOptions {
   format: Format;
   failOn: FailOn;
   config?: string;
+}
+
+const LOCAL_REUSABLE = /^\s*(?:-\s+)?uses:\s*['"]?(\.\/[^'"\s#]+\.ya?ml)/gm;
+
+/** A note for each local reusable workflow a file calls that is not in the repository: its level cannot count it. */
+function unresolvedCalls(root: string, files: readonly string[]): string[] {
+  const notes: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(join(root, file), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const match of text.matchAll(LOCAL_REUSABLE)) {
+      const called = match[1] as string;
+      if (!existsSync(join(root, called))) notes.push(`${file} calls ${called}, which is not in ${root}: that reusable workflow could not be resolved, so the SLSA level does not count what it does`);
+    }
+  }
+  return notes;
 }
 
 /** The part of a repository's report about the given paths (files or folders inside it). */
@@ -44,6 +64,7 @@ export async function runAudit(given: string | readonly string[], options: Audit
   if (roots.length > 1) throw new AuditInputError(`${paths.join(', ')}: these paths are in ${roots.length} different repositories; audit one repository at a time`);
   const root = roots[0] as string;
   const report = restrictTo(await auditPath(root, options.config ? { config: options.config } : {}), absolute);
+  report.notes = [...report.notes, ...unresolvedCalls(root, report.files)];
   for (const [i, path] of absolute.entries()) {
     if (!report.files.some((file) => isWithin(root, file, path)) && !report.parse_errors.some((e) => isWithin(root, e.file, path))) {
       throw new AuditInputError(`${paths[i]}: CI definition not found (expected a GitHub workflow in .github/workflows, an action.yml or a .gitlab-ci.yml, or a folder holding one)`);
