@@ -1,19 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { PROFILE_LIMITS, ProfileInputError } from '@ringmaster/core';
+import { parseProfileText, PROFILE_LIMITS, ProfileInputError } from '@ringmaster/core';
+import { FS_ERRORS } from './paths.js';
 
 function inputError(where: string, found: string): ProfileInputError {
   return new ProfileInputError([{ pointer: '', expected: 'a readable JSON file', found, message: `${where}: expected a readable JSON file, found ${found}` }]);
 }
 
-const FS_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'no permission to read it',
-  EPERM: 'no permission to read it',
-  EISDIR: 'a directory',
-  ELOOP: 'a symbolic link loop',
-  ENAMETOOLONG: 'a name that is too long',
-  ENOTDIR: 'a path through something that is not a directory',
-};
 
 /** Reads a profile from a file or `-` (stdin), refusing directories, huge files and unreadable paths. */
 export function readProfileText(file: string): string {
@@ -47,10 +39,34 @@ export function readProfileText(file: string): string {
       if (total > PROFILE_LIMITS.maxBytes) throw inputError(where, `more than ${PROFILE_LIMITS.maxBytes} bytes`);
       chunks.push(Buffer.from(buffer.subarray(0, read)));
     }
-    const text = Buffer.concat(chunks).toString('utf8');
+    // A UTF-8 byte order mark (Windows editors write one) is not part of the JSON: accepted.
+    const text = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
     if (text.trim() === '') throw inputError(where, 'an empty file');
     return text;
   } finally {
     if (file !== '-') closeSync(fd);
   }
+}
+
+/** Line and column (from 1) of a character offset. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${(before[before.length - 1]?.length ?? 0) + 1}`;
+}
+
+/** Reads and parses a profile; invalid JSON names the file and the line:column. */
+export function readProfile(file: string): unknown {
+  const where = file === '-' ? '(stdin)' : file;
+  const text = readProfileText(file);
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    const position = /at position (\d+)/.exec(detail);
+    const at = position ? lineColumn(text, Number(position[1])) : (/line (\d+) column (\d+)/.exec(detail)?.slice(1).join(':') ?? '');
+    const reason = detail.replace(/ in JSON at position \d+.*$/, '').replace(/, "[\s\S]*"(\.\.\.)? is not valid JSON$/, '');
+    const message = `${where}${at ? `:${at}` : ''}: expected a JSON document, found invalid JSON (${reason})`;
+    throw new ProfileInputError([{ pointer: '', expected: 'a JSON document', found: `invalid JSON (${reason})`, message }]);
+  }
+  return parseProfileText(text);
 }

@@ -3,8 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { ProfileInputError, RingmasterError } from '@ringmaster/core';
 import { registerAudit } from './commands/audit.js';
 import { registerEvidence } from './commands/evidence.js';
+import { helpText } from './commands/help.js';
 import { registerKb } from './commands/kb.js';
 import { registerModes, registerPlan, registerValidate } from './commands/plan.js';
+import { FS_ERRORS } from './paths.js';
 
 /** Exit codes: 0 success, 1 internal error or failing verdict, 2 invalid input. */
 const EXIT = { ok: 0, failed: 1, input: 2 } as const;
@@ -17,6 +19,12 @@ function fail(error: unknown): never {
     process.exit(EXIT.input);
   }
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.input);
+  const errno = error as NodeJS.ErrnoException;
+  if (typeof errno.code === 'string' && FS_ERRORS[errno.code] !== undefined) {
+    // a path the user gave (e.g. --out) that the file system refused: their input, one line
+    process.stderr.write(`ringmaster: ${errno.path ?? 'a path'}: ${FS_ERRORS[errno.code]}\n`);
+    process.exit(EXIT.input);
+  }
   if (error instanceof RingmasterError) {
     process.stderr.write(`ringmaster: ${error.message}\n`);
     process.exit(error.code.endsWith('_input') ? EXIT.input : EXIT.failed);
@@ -31,7 +39,8 @@ const program = new Command('ringmaster')
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
-  .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `ringmaster: ${text}` : text) });
+  .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `ringmaster: ${text}` : text) })
+  .addHelpText('after', helpText(['ringmaster plan profile.json --format md', 'ringmaster audit .', 'ringmaster plan --help'], 'an internal error or a failing verdict (audit --fail-on, evidence verify)'));
 
 registerPlan(program);
 registerValidate(program);
@@ -44,4 +53,10 @@ registerEvidence(program);
 process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? process.exit(EXIT.ok) : fail(error)));
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
+// An unknown command is an error even with --help after it (commander would print the general help and exit 0).
+const commandName = process.argv[2];
+if (commandName !== undefined && !commandName.startsWith('-') && commandName !== 'help' && !program.commands.some((c) => c.name() === commandName || c.aliases().includes(commandName))) {
+  process.stderr.write(`ringmaster: unknown command '${commandName}' (commands: ${program.commands.map((c) => c.name()).join(', ')}; run ringmaster --help)\n`);
+  process.exit(EXIT.input);
+}
 program.parseAsync(process.argv).catch(fail);

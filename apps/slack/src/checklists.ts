@@ -1,8 +1,6 @@
 import type { Checklist, KbTrace } from '@ringmaster/core';
 import type { RunKind } from '@ringmaster/evidence';
-import { drDrillChecklist, drTargets } from '@ringmaster/mode-dr';
-import { incidentChecklist, rollbackChecklist } from '@ringmaster/mode-incident';
-import { promotionChecklist } from '@ringmaster/mode-progressive-delivery';
+import { drDrillChecklist, drTargets, incidentChecklist, promotionChecklist, rollbackChecklist } from '@ringmaster/modes';
 import type { ReleaseCommand } from './commands.js';
 
 /** A run about to open: its checklist (owned by a mode package) and what the logs say about it. */

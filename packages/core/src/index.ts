@@ -21,3 +21,4 @@ export * from './risk-matrix.js';
 export * from './validate.js';
 export * from './pins.js';
 export * from './sections.js';
+export * from './rule-rows.js';

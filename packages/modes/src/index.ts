@@ -24,6 +24,11 @@ import { supplyChainModule } from '@ringmaster/mode-supply-chain';
 import { vulnMgmtModule } from '@ringmaster/mode-vuln-mgmt';
 import { FileRenderer } from '@ringmaster/renderer';
 
+/** The checklists the Slack app runs, owned by their modes (apps import modes through this package). */
+export { drDrillChecklist, drTargets } from '@ringmaster/mode-dr';
+export { incidentChecklist, rollbackChecklist } from '@ringmaster/mode-incident';
+export { promotionChecklist } from '@ringmaster/mode-progressive-delivery';
+
 /** Every mode Ringmaster ships, as container modules, in spec order. */
 export const MODE_MODULES: readonly ContainerModule[] = [
   blueprintModule,

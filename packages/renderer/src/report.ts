@@ -1,5 +1,6 @@
 import { AS_OF_ENV, staleCitations, type PlanOutput } from '@ringmaster/core';
 import { explainModes } from './explain.js';
+import { auditBaselineMarkdown } from './report-audit.js';
 
 /** Output sections in the order the spec lists them. */
 const SECTIONS: readonly [string, string][] = [
@@ -97,6 +98,7 @@ export function renderReport(output: PlanOutput): string {
   if (log.considered) out.push('## Modes considered', '', ...list(explainModes(output), 'none'));
 
   out.push('## Pipeline', '', '```mermaid', pipelineDiagram(output), '```', '');
+  out.push(...auditBaselineMarkdown(output['audit_baseline']));
 
   for (const [key, title] of SECTIONS) {
     const section = output[key];

@@ -53,6 +53,11 @@ function readKeyText(file: string): string {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/** A document that claims to be a bundle; whether it verifies is the next question (exit 1, not 2). */
+function isBundleShaped(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'format' in value && 'events' in value;
+}
+
 export function registerEvidence(program: Command): void {
   const evidence = program.command('evidence').description('Evidence bundles of release-captain runs (from the Slack app)');
   evidence
@@ -77,6 +82,7 @@ export function registerEvidence(program: Command): void {
         }
       });
       const bundle = readBundle(file);
+      if (!isBundleShaped(bundle)) throw new EvidenceInputError(`${file}: expected an evidence bundle (a JSON object with "format" and "events"), found ${Array.isArray(bundle) ? 'an array' : bundle === null ? 'null' : typeof bundle === 'object' ? 'an object without them' : typeof bundle}`);
       const result = verifyBundle(bundle, { keys, ...(options.expectHead ? { expectHead: options.expectHead } : {}) });
       if (!result.ok) throw new EvidenceTamperedError(`${file}: does not verify${result.index === undefined ? '' : ` at event ${result.index}`}: ${result.reason}`);
       const what = `run ${result.run}, ${result.count} events, head ${result.head}${options.expectHead ? ' (as expected)' : ''}`;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dateBefore, loadKnowledgeBase, parseKbAge, parseReferenceDate, RingmasterError, sectionsVerifiedBefore, type KbSection } from '@ringmaster/core';
+import { helpText } from './help.js';
 
 class KbInputError extends RingmasterError {
   constructor(message: string) {
@@ -39,6 +40,7 @@ export function registerKb(program: Command): void {
     .option('--stale', 'list the sections due for review (verified longer ago than --older-than)')
     .option('--older-than <age>', 'with --stale: an age such as 90d, 12w, 6m or 1y', DEFAULT_AGE)
     .option('--as-of <date>', 'with --stale: the date to measure from (YYYY-MM-DD; default today, UTC)')
+    .addHelpText('after', helpText(['ringmaster kb KB_18#Tenant_Canary', 'ringmaster kb --list', 'ringmaster kb --stale --older-than 6m']))
     .action((trace: string | undefined, options: { list?: boolean; stale?: boolean; olderThan: string; asOf?: string }) => {
       if (options.stale) return printStale(options.olderThan, options.asOf);
       if (options.olderThan !== DEFAULT_AGE || options.asOf !== undefined) throw new KbInputError('--older-than and --as-of apply only with --stale');

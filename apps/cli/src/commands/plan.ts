@@ -1,23 +1,32 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { existsSync, statSync } from 'node:fs';
-import { assertValidOutput, parseProfileText, validateProfile, type PlanOutput } from '@ringmaster/core';
-import { readProfileText } from '../io.js';
+import { assertValidOutput, validateProfile, type PlanOutput } from '@ringmaster/core';
+import { readProfile } from '../io.js';
+import { helpText } from './help.js';
 import { formatOption } from './options.js';
 
 export function registerPlan(program: Command): void {
   program
     .command('plan')
     .description('Plan a delivery blueprint from a profile (JSON file, or - for stdin)')
-    .argument('[file]', 'profile JSON file, or - for stdin', '-')
+    .argument('[file]', 'profile JSON file, or - for stdin (read from stdin when piped)')
     .addOption(formatOption(['json', 'yaml', 'md'], 'json'))
     .option('-o, --out <dir>', 'also write every artifact, blueprint.json, manifest.json and report.md under this folder')
     .option('--force', 'with --out: also remove files an earlier plan wrote there and that were changed since (stale files left unchanged are always removed)')
     .option('--audit <path>', 'start from an existing repository: audit its CI definitions and add what to change first (audit_baseline)')
     .option('--explain', 'also print on stderr which modes were considered and why each was or was not engaged')
-    .action(async (file: string, options: { format: string; out?: string; audit?: string; force?: boolean; explain?: boolean }) => {
+    .addHelpText('after', helpText(['ringmaster plan profile.json', 'ringmaster plan profile.json --format md --out out/', 'cat profile.json | ringmaster plan -']))
+    .action(async (file: string | undefined, options: { format: string; out?: string; audit?: string; force?: boolean; explain?: boolean }, command: Command) => {
+      if (file === undefined && process.stdin.isTTY === true) {
+        // nothing piped in: waiting on the terminal would look like a hang
+        process.stderr.write(command.helpInformation());
+        process.exitCode = 2;
+        return;
+      }
       const { createEngine } = await import('@ringmaster/modes');
-      const result = createEngine().plan(parseProfileText(readProfileText(file)));
+      const result = createEngine().plan(readProfile(file ?? '-'));
+      for (const warning of result.output.decision_log.warnings) process.stderr.write(`ringmaster: warning: ${warning}\n`);
       if (options.audit) result.output = await withAuditBaseline(result.output, options.audit);
       const placeholders = result.output.placeholders ?? [];
       if (placeholders.length > 0) process.stderr.write(`ringmaster: warning: the files still contain ${placeholders.length} placeholder value(s) (${placeholders.map((p) => p.value).join(', ')}); see "placeholders" or the top of report.md\n`);
@@ -27,7 +36,12 @@ export function registerPlan(program: Command): void {
       }
       if (options.out) {
         const { writePlan } = await import('@ringmaster/renderer');
-        await writePlan(result, options.out, { force: options.force === true });
+        const manifest = await writePlan(result, options.out, { force: options.force === true });
+        // with --out the files are the result; the document goes to stdout only when a format is asked for
+        if (command.getOptionValueSource('format') === 'default') {
+          process.stdout.write(`wrote ${manifest.files.length} files to ${options.out}: blueprint.json, report.md and the artifacts, listed in manifest.json\n`);
+          return;
+        }
       }
       if (options.format === 'yaml') process.stdout.write(stringify(result.output, { lineWidth: 0 }));
       else if (options.format === 'md') {
@@ -56,8 +70,9 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('Validate a profile against the input schema; unknown keys are warnings')
     .argument('[file]', 'profile JSON file, or - for stdin', '-')
+    .addHelpText('after', helpText(['ringmaster validate profile.json']))
     .action((file: string) => {
-      const { warnings } = validateProfile(parseProfileText(readProfileText(file)));
+      const { warnings } = validateProfile(readProfile(file));
       for (const warning of warnings) process.stderr.write(`ringmaster: warning: ${warning}\n`);
       process.stdout.write(`${file === '-' ? '(stdin)' : file}: valid profile\n`);
     });
@@ -68,6 +83,7 @@ export function registerModes(program: Command): void {
     .command('modes')
     .description('List the modes, what each reads and which questions it may ask')
     .option('--json', 'print JSON')
+    .addHelpText('after', helpText(['ringmaster modes', 'ringmaster modes --json']))
     .action(async (options: { json?: boolean }) => {
       const { createEngine } = await import('@ringmaster/modes');
       const modes = createEngine().modes.map((m) => ({ id: m.id, spec_mode: m.specMode, title: m.title, inputs: m.dependsOn.inputs, asks: m.dependsOn.asks, kb: m.kb }));

@@ -1,0 +1,34 @@
+import { statSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+
+/** What plain file-system errors mean, in words (the CLI never shows a raw errno). */
+export const FS_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'no permission',
+  EPERM: 'no permission',
+  EISDIR: 'a directory',
+  ELOOP: 'a symbolic link loop',
+  ENAMETOOLONG: 'a name that is too long',
+  ENOTDIR: 'a path through something that is not a directory',
+  EEXIST: 'something already there',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'a read-only file system',
+};
+
+/**
+ * The repository a path belongs to: for a path inside a `.github` folder, the folder that
+ * holds `.github`; else the folder itself (or a file's folder). Auditing from there means a
+ * local reusable workflow (`uses: ./.github/workflows/x.yml`) resolves wherever the audit starts.
+ */
+export function repositoryRoot(path: string): string {
+  const start = statSync(path).isDirectory() ? path : dirname(path);
+  const parts = start.split(sep);
+  const github = parts.lastIndexOf('.github');
+  return github > 0 ? parts.slice(0, github).join(sep) || sep : start;
+}
+
+/** Is `file` (relative to `root`, POSIX separators) the path itself or inside it? */
+export function isWithin(root: string, file: string, path: string): boolean {
+  const rel = relative(path, resolve(root, ...file.split('/')));
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
