@@ -312,6 +312,9 @@ const LACK_BEFORE = new Set(['have', 'has', 'had', 'is', 'are', 'there', 'theres
 // "no more X" and "no longer X" want X gone: the need stands.
 const NOT_DISMISSAL_AFTER = new Set(['more', 'longer']);
 const DISMISSAL_REACH = 3;
+// A bare "no"/"without"/"zero" negates only the word right after it, past these
+// ("without a DR plan"): "zero-downtime schema migrations" still asks for migrations.
+const BARE_SKIPPABLE = new Set(['a', 'an', 'the', 'any', 'our', 'real', 'proper']);
 
 /** Where the goal dismisses what follows: [start, end) of each dismissal, read once per goal. */
 const dismissalsOf = new WeakMap<GoalIntent, { start: number; end: number; bare: boolean }[]>();
@@ -336,6 +339,7 @@ function dismissalBefore(intent: GoalIntent, at: number): string | undefined {
     const before = intent.tokens[start - 1];
     if (bare && before && before.clause === clause && LACK_BEFORE.has(before.word)) continue;
     if (bare && NOT_DISMISSAL_AFTER.has(intent.tokens[end]?.word ?? '')) continue;
+    if (bare && intent.tokens.slice(end, at).some((t) => !BARE_SKIPPABLE.has(t.word))) continue;
     return quoteOf(intent, [start, end]);
   }
   return undefined;

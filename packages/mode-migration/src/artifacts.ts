@@ -1,6 +1,9 @@
 import { notGenerated, pinnedUses, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 
 /** Atlas CLI image, pinned by digest (arigaio/atlas 1.3.3). */
+/** Throwaway dev databases Atlas replays migrations into, pinned by digest like every job image. */
+const POSTGRES_DEV_IMAGE = 'postgres:16@sha256:95206741a5b214807675e14165369d05b93a9cf692223b616d07cca227e74b0b';
+const MYSQL_DEV_IMAGE = 'mysql:8@sha256:b3b90af2a6552ae30c266fdb7d5dd55f3afb72404bb78d37fe8a23eb857fd3fb';
 const ATLAS_IMAGE = 'arigaio/atlas@sha256:07f3f92fa46e684ed789d5ef344a25494a4fa6844ef1ea1fa4e138522c2c37ac';
 
 /**
@@ -160,8 +163,8 @@ ALTER TABLE users DROP COLUMN IF EXISTS new_col;`,
 /** The throwaway dev database Atlas replays migrations on, per engine. */
 function devDatabase(ctx: ModeContext): { image: string; env: Record<string, string>; port: number; url: (host: string) => string } {
   return ctx.profile.data.store_family === 'mysql'
-    ? { image: 'mysql:8', env: { MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_DATABASE: 'dev' }, port: 3306, url: (host) => `mysql://root@${host}:3306/dev` }
-    : { image: 'postgres:16', env: { POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'dev' }, port: 5432, url: (host) => `postgres://postgres@${host}:5432/dev?sslmode=disable` };
+    ? { image: MYSQL_DEV_IMAGE, env: { MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_DATABASE: 'dev' }, port: 3306, url: (host) => `mysql://root@${host}:3306/dev` }
+    : { image: POSTGRES_DEV_IMAGE, env: { POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'dev' }, port: 5432, url: (host) => `postgres://postgres@${host}:5432/dev?sslmode=disable` };
 }
 
 /** The lint command, the same in every CI: the newest migration against the dev database, destructive changes fail. */
