@@ -1,0 +1,70 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, validateProfile, type DeliverySystem } from '@ringmaster/core';
+import { createEngine } from '@ringmaster/modes';
+import { writePlan } from '@ringmaster/renderer';
+
+export const hasGit = spawnSync('git', ['--version']).status === 0;
+export const hasKubectl = spawnSync('kubectl', ['version', '--client']).status === 0;
+
+export const PROFILE = {
+  goal: 'Full delivery blueprint: CI pipeline with signing and SLSA provenance, GitOps, canary rollout to tenant rings',
+  crm_profile: { multi_tenant: true },
+  infra: { cloud_provider: 'aws', orchestrator: 'kubernetes' },
+  release_policy: { ring_model: { enabled: true, rings: ['canary', 'general'] } },
+  ci_platform: 'github_actions',
+  cd_strategy: 'gitops',
+  gitops_tool: 'argocd',
+  delivery: {
+    organization: 'acme',
+    app_repository: 'acme/crm-platform',
+    config_repository: 'acme/crm-deploy',
+    registry: 'ghcr.io/acme',
+    services: [{ name: 'crm-api', port: 8080, health_path: '/healthz', image: 'crm-api' }],
+    cloud: { aws_account_id: '210987654321' },
+  },
+};
+
+export const git = (cwd: string, ...args: string[]): string =>
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
+
+export interface ConfigRemote {
+  /** `file://` URL of the bare repository. */
+  url: string;
+  bare: string;
+  /** The plan's output folder. */
+  out: string;
+  delivery: DeliverySystem;
+  root: string;
+}
+
+/** A bare config repository made from the `gitops-config` part of a real plan of `profile`. */
+export async function configRemote(profile: Record<string, unknown> = PROFILE): Promise<ConfigRemote> {
+  const root = mkdtempSync(join(tmpdir(), 'ringmaster-gitops-'));
+  const result = createEngine().plan(structuredClone(profile));
+  const out = join(root, 'out');
+  await writePlan(result, out);
+  const normalized = normalizeProfile(validateProfile(structuredClone(profile)).profile, KNOWN_TOP_LEVEL_KEYS).profile;
+  const delivery = deliverySystem(normalized, result.output.decision_log.modes.map((m) => m.id));
+  const bare = join(root, 'config.git');
+  git(root, 'init', '--quiet', '--bare', bare);
+  const seed = join(root, 'seed');
+  mkdirSync(seed);
+  cpSync(join(out, delivery.gitops.configDir), seed, { recursive: true });
+  git(seed, 'init', '--quiet', '-b', 'main');
+  git(seed, 'add', '-A');
+  git(seed, 'commit', '--quiet', '-m', 'initial config');
+  git(seed, 'push', '--quiet', `file://${bare}`, 'main');
+  return { url: `file://${bare}`, bare, out, delivery, root };
+}
+
+/** A fresh clone of the remote, for reading what landed. */
+export function cloneOf(remote: ConfigRemote, name: string): string {
+  const dir = join(remote.root, name);
+  git(remote.root, 'clone', '--quiet', remote.url, dir);
+  return dir;
+}
+
+export const digestOf = (c: string): string => `sha256:${c.repeat(64)}`;
