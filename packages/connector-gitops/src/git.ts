@@ -48,7 +48,7 @@ export class Git {
     const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true', LC_ALL: 'C' };
     this.secrets = [];
     if (credentials.token !== undefined) {
-      if (/[\r\n]/.test(credentials.token)) throw new GitOpsInputError(`${GIT_ENV.token}: expected a token on one line, found a line break`);
+      if (/[\r\n]/.test(credentials.token)) throw new GitOpsInputError(GIT_ENV.token, 'expected a token on one line, found a line break');
       const basic = Buffer.from(`${credentials.tokenUser ?? 'x-access-token'}:${credentials.token}`).toString('base64');
       // git >= 2.31 reads config from the environment: the header never appears in argv or the URL.
       Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` });

@@ -82,7 +82,7 @@ const RECORD_SEP = '\x1e';
 
 /** Opens the config repository (nothing is fetched until the first call). */
 export function openGitOpsRepository(options: GitRepositoryOptions): GitOpsRepository {
-  checkRepositoryUrl('config repository', options.url);
+  checkRepositoryUrl('url', options.url);
   return new GitRepository(options);
 }
 
@@ -116,12 +116,12 @@ class GitRepository implements GitOpsRepository {
       const earlier = (await this.promotions(dir, file)).filter((p) => p.digest !== current);
       if (request.to === undefined) {
         const previous = earlier[0];
-        if (previous === undefined) throw new GitOpsInputError(`target ${file.target}: expected an earlier promotion to roll back to, found none`);
+        if (previous === undefined) throw new GitOpsInputError('target', `expected an earlier promotion of ${file.target} to roll back to, found none`);
         return previous.digest;
       }
       if (!earlier.some((p) => p.digest === request.to)) {
         const list = [...new Set(earlier.map((p) => p.digest))].join(', ') || 'none';
-        throw new GitOpsInputError(`to: expected a digest promoted to ${file.target} before (${list}), found ${request.to}`);
+        throw new GitOpsInputError('to', `expected a digest promoted to ${file.target} before (${list}), found ${request.to}`);
       }
       return request.to;
     });
@@ -168,11 +168,11 @@ class GitRepository implements GitOpsRepository {
     const files = this.options.files ?? (await this.discover(dir));
     const targets = [...new Set(files.map((f) => f.target))];
     const forTarget = files.filter((f) => f.target === target);
-    if (forTarget.length === 0) throw new GitOpsInputError(`target: expected one of ${targets.join(', ') || '(no overlays found in the config repository)'}, found ${JSON.stringify(target)}`);
+    if (forTarget.length === 0) throw new GitOpsInputError('target', `expected one of ${targets.join(', ') || '(no overlays found in the config repository)'}, found ${JSON.stringify(target)}`);
     const matching = image === undefined ? forTarget : forTarget.filter((f) => f.image === image);
     if (matching.length === 1) return matching[0] as PromotionFile;
     const images = forTarget.map((f) => f.image).join(', ');
-    throw new GitOpsInputError(`image: expected one of ${images} for target ${target}, found ${image === undefined ? 'none given' : JSON.stringify(image)}`);
+    throw new GitOpsInputError('image', `expected one of ${images} for target ${target}, found ${image === undefined ? 'none given' : JSON.stringify(image)}`);
   }
 
   private async discover(dir: string): Promise<PromotionFile[]> {

@@ -10,22 +10,22 @@ const TARGET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const shown = (value: string): string => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
 
 export function checkDigest(field: string, value: string): string {
-  if (!DIGEST_RE.test(value)) throw new GitOpsInputError(`${field}: expected sha256: and 64 lower-case hex digits, found ${shown(value)}`);
+  if (!DIGEST_RE.test(value)) throw new GitOpsInputError(field, `expected sha256: and 64 lower-case hex digits, found ${shown(value)}`);
   return value;
 }
 
 export function checkImage(field: string, value: string): string {
-  if (!IMAGE_RE.test(value)) throw new GitOpsInputError(`${field}: expected an image repository without tag or digest (registry/name), found ${shown(value)}`);
+  if (!IMAGE_RE.test(value)) throw new GitOpsInputError(field, `expected an image repository without tag or digest (registry/name), found ${shown(value)}`);
   return value;
 }
 
 export function checkId(field: string, value: string): string {
-  if (!ID_RE.test(value)) throw new GitOpsInputError(`${field}: expected 1-128 letters, digits or . _ : / - (no spaces), found ${shown(value)}`);
+  if (!ID_RE.test(value)) throw new GitOpsInputError(field, `expected 1-128 letters, digits or . _ : / - (no spaces), found ${shown(value)}`);
   return value;
 }
 
 export function checkTargetName(field: string, value: string): string {
-  if (!TARGET_RE.test(value)) throw new GitOpsInputError(`${field}: expected a target name (letters, digits, . _ -), found ${shown(value)}`);
+  if (!TARGET_RE.test(value)) throw new GitOpsInputError(field, `expected a target name (letters, digits, . _ -), found ${shown(value)}`);
   return value;
 }
 
@@ -41,12 +41,12 @@ export function checkRepositoryUrl(field: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new GitOpsInputError(`${field}: expected a Git URL (https://, ssh://, git@host:path or file://), found ${shown(value.replace(/\/\/[^/@]*@/, '//***@'))}`);
+    throw new GitOpsInputError(field, `expected a Git URL (https://, ssh://, git@host:path or file://), found ${shown(value.replace(/\/\/[^/@]*@/, '//***@'))}`);
   }
   if (url.password !== '' || (url.username !== '' && url.protocol !== 'ssh:')) {
-    throw new GitOpsInputError(`${field}: expected a URL without credentials (set RINGMASTER_GIT_TOKEN instead), found one with user information`);
+    throw new GitOpsInputError(field, `expected a URL without credentials (set RINGMASTER_GIT_TOKEN instead), found one with user information`);
   }
   const allowed = url.protocol === 'https:' || url.protocol === 'ssh:' || url.protocol === 'file:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-  if (!allowed) throw new GitOpsInputError(`${field}: expected https://, ssh://, git@host:path or file:// (http:// only on loopback), found ${url.protocol}//`);
+  if (!allowed) throw new GitOpsInputError(field, `expected https://, ssh://, git@host:path or file:// (http:// only on loopback), found ${url.protocol}//`);
   return value;
 }

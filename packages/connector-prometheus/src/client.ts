@@ -55,8 +55,9 @@ export function prometheusClient(options: PrometheusOptions): MetricsSource {
           signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
         });
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-        throw new MetricsQueryError(`prometheus at ${where}: unreachable (${scrub(String(cause))})`);
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+        throw new MetricsQueryError(`prometheus at ${where}: unreachable (${scrub(String(reason))})`);
       }
       const text = await response.text();
       let body: ApiResponse;

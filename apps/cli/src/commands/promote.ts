@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, parseProfileText, validateProfile } from '@ringmaster/core';
+import type { ActionResult, GitOpsRepository, PromotionFile } from '@ringmaster/connector-gitops';
+import { readProfileText } from '../io.js';
+import { formatOption } from './options.js';
+
+/**
+ * `ringmaster promote` and `ringmaster rollback`: the GitOps connector from a terminal or a
+ * pipeline. Credentials come only from the environment (RINGMASTER_GIT_TOKEN, RINGMASTER_GIT_SSH_KEY_FILE, ...).
+ */
+
+interface RepoOptions {
+  configRepo: string;
+  target: string;
+  image?: string;
+  branch?: string;
+  profile?: string;
+  run?: string;
+  step?: string;
+  dryRun?: boolean;
+  format: string;
+}
+
+function repoOptions(command: Command): Command {
+  return command
+    .requiredOption('--config-repo <url>', 'the GitOps config repository (https://, ssh://, git@host:path, file://); credentials from the environment only')
+    .requiredOption('--target <name>', 'the ring, region or environment (an overlay of the config repository)')
+    .option('--image <repository>', "the image repository without tag or digest (default: the one the target's overlay names)")
+    .option('--branch <name>', "branch to commit to (default: the repository's default branch)")
+    .option('--profile <file>', 'the delivery profile: use exactly its overlays (default: found in the repository)')
+    .option('--run <id>', 'run id written as the Ringmaster-Run trailer; the same --run and --step again finds its commit and writes nothing')
+    .option('--step <id>', 'step id written as the Ringmaster-Step trailer (default: promote-<target> / rollback-<target>)')
+    .option('--dry-run', 'say what would be committed, write nothing')
+    .addOption(formatOption(['text', 'json'], 'text'));
+}
+
+/** The promotion files of the profile's delivery system (the selected modes do not change the layout). */
+function filesOfProfile(file: string, promotionFilesOf: (d: ReturnType<typeof deliverySystem>) => PromotionFile[]): PromotionFile[] {
+  const { profile } = normalizeProfile(validateProfile(parseProfileText(readProfileText(file))).profile, KNOWN_TOP_LEVEL_KEYS);
+  return promotionFilesOf(deliverySystem(profile, []));
+}
+
+async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsRepository) => Promise<T>): Promise<T> {
+  const { credentialsFromEnv, GIT_ENV, GitOpsInputError, openGitOpsRepository, promotionFilesOf } = await import('@ringmaster/connector-gitops');
+  const env = process.env;
+  let repo: GitOpsRepository | null = null;
+  try {
+    repo = openGitOpsRepository({
+      url: options.configRepo,
+      credentials: credentialsFromEnv(env),
+      ...(options.branch ? { branch: options.branch } : {}),
+      ...(options.profile ? { files: filesOfProfile(options.profile, promotionFilesOf) } : {}),
+      author: { name: env[GIT_ENV.authorName] || 'Ringmaster', email: env[GIT_ENV.authorEmail] || 'ringmaster@users.noreply.invalid' },
+    });
+    return await act(repo);
+  } catch (error) {
+    // The connector names the request field; the CLI names the option that carries it.
+    if (error instanceof GitOpsInputError && error.field in OPTION_OF) throw new GitOpsInputError(OPTION_OF[error.field] as string, error.detail);
+    throw error;
+  } finally {
+    await repo?.close();
+  }
+}
+
+const OPTION_OF: Record<string, string> = { url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
+
+const runIdOf = (options: RepoOptions): string => options.run ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+
+function report(result: ActionResult, format: string): void {
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const ref = `${result.image}@${result.digest}`;
+  const where = `${result.repository} ${result.branch}:${result.path}`;
+  const lines: Record<ActionResult['status'], string> = {
+    committed: `${result.action}: ${result.target} now runs ${ref} (commit ${result.commit}, ${where})`,
+    'already-done': `${result.action}: this step already committed ${ref} to ${result.target} (commit ${result.commit}, ${where}); nothing written`,
+    unchanged: `${result.action}: ${result.target} already runs ${ref}; nothing written`,
+    'dry-run': `${result.action} (dry run): would commit ${ref} to ${result.target} (now ${result.previousDigest ?? 'no digest'}) in ${where}`,
+  };
+  process.stdout.write(`${lines[result.status]}\n`);
+}
+
+export function registerPromote(program: Command): void {
+  repoOptions(program.command('promote').description('Promote a built, signed image digest to one target: one commit to the GitOps config repository'))
+    .requiredOption('--digest <sha256>', 'the image digest (sha256:<64 hex>)')
+    .action((options: RepoOptions & { digest: string }) =>
+      withRepository(options, async (repo) => {
+        const result = await repo.promote({
+          target: options.target,
+          digest: options.digest,
+          runId: runIdOf(options),
+          stepId: options.step ?? `promote-${options.target}`,
+          dryRun: options.dryRun === true,
+          ...(options.image ? { image: options.image } : {}),
+        });
+        report(result, options.format);
+      }),
+    );
+}
+
+export function registerRollback(program: Command): void {
+  repoOptions(program.command('rollback').description('Without --to: list the digests promoted to a target, newest first. With --to: commit the target back to one of them'))
+    .option('--to <sha256>', 'a digest promoted to the target before')
+    .action((options: RepoOptions & { to?: string }) =>
+      withRepository(options, async (repo) => {
+        if (options.to === undefined) {
+          const history = await repo.history(options.target, options.image);
+          if (options.format === 'json') process.stdout.write(`${JSON.stringify(history, null, 2)}\n`);
+          else if (history.length === 0) process.stdout.write(`${options.target}: nothing promoted yet\n`);
+          else {
+            history.forEach((p, i) => process.stdout.write(`${p.digest}  ${p.committedAt}  ${p.commit.slice(0, 12)}${p.runId ? `  run ${p.runId}` : ''}${i === 0 ? '  (current)' : ''}\n`));
+          }
+          return;
+        }
+        const result = await repo.rollback({
+          target: options.target,
+          to: options.to,
+          runId: runIdOf(options),
+          stepId: options.step ?? `rollback-${options.target}`,
+          dryRun: options.dryRun === true,
+          ...(options.image ? { image: options.image } : {}),
+        });
+        report(result, options.format);
+      }),
+    );
+}
