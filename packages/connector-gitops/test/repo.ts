@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, validateProfile, type DeliverySystem } from '@ringmaster/core';
@@ -52,7 +52,9 @@ export async function configRemote(profile: Record<string, unknown> = PROFILE): 
   git(root, 'init', '--quiet', '--bare', bare);
   const seed = join(root, 'seed');
   mkdirSync(seed);
-  cpSync(join(out, delivery.gitops.configDir), seed, { recursive: true });
+  // Without a GitOps operator the plan has no config folder: the repository starts with a README.
+  if (existsSync(join(out, delivery.gitops.configDir))) cpSync(join(out, delivery.gitops.configDir), seed, { recursive: true });
+  else writeFileSync(join(seed, 'README.md'), 'config repository\n');
   git(seed, 'init', '--quiet', '-b', 'main');
   git(seed, 'add', '-A');
   git(seed, 'commit', '--quiet', '-m', 'initial config');
