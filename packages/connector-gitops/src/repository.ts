@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { GitOpsFailedError, GitOpsInputError } from './errors.js';
 import { Git, GitCommandError, type GitCredentials } from './git.js';
 import { discoverPromotionFiles, readDigest, writeDigest, type PromotionFile } from './layout.js';
+import { reviewApi, type ReviewApi, type ReviewOptions, type ReviewRequest } from './review.js';
 import { checkDigest, checkId, checkImage, checkRepositoryUrl, checkTargetName } from './validate.js';
 
 /** One promotion of a target as the config repository's history shows it. */
@@ -37,8 +38,12 @@ export interface RollbackRequest extends Omit<PromoteRequest, 'digest'> {
 
 export interface ActionResult {
   action: 'promote' | 'rollback';
-  /** committed: a new commit was pushed; already-done: this run's step had committed it before; unchanged: the target already ran the digest; dry-run: nothing written. */
-  status: 'committed' | 'already-done' | 'unchanged' | 'dry-run';
+  /**
+   * committed: a new commit was pushed; review-requested: pushed to a review branch and a pull/merge request opened;
+   * already-done: this run's step had committed it (or opened its request) before; unchanged: the target already ran
+   * the digest; dry-run: nothing written.
+   */
+  status: 'committed' | 'review-requested' | 'already-done' | 'unchanged' | 'dry-run';
   target: string;
   image: string;
   digest: string;
@@ -51,6 +56,8 @@ export interface ActionResult {
   path: string;
   /** Push attempts (more than one when a concurrent commit moved the branch). */
   attempts: number;
+  /** In review mode: the pull/merge request and its branch. */
+  review: (ReviewRequest & { branch: string }) | null;
 }
 
 /** The GitOps config repository: what was promoted where, and promotion/rollback as commits. */
@@ -73,6 +80,8 @@ export interface GitRepositoryOptions {
   author?: { name: string; email: string };
   /** Push attempts when concurrent commits move the branch. */
   maxAttempts?: number;
+  /** For a repository that requires review: push a branch and open a pull/merge request instead of pushing to the branch. */
+  review?: ReviewOptions;
 }
 
 const UNPROMOTED_RE = /^sha256:0{64}$/;
@@ -90,10 +99,12 @@ class GitRepository implements GitOpsRepository {
   private readonly git: Git;
   private checkout: string | null = null;
   private branch: string | null;
+  private readonly review: ReviewApi | null;
 
   constructor(private readonly options: GitRepositoryOptions) {
     this.git = new Git(options.credentials ?? {});
     this.branch = options.branch ?? null;
+    this.review = options.review === undefined ? null : reviewApi(options.review);
   }
 
   async history(target: string, image?: string): Promise<Promotion[]> {
@@ -238,7 +249,7 @@ class GitRepository implements GitOpsRepository {
       const file = await this.fileFor(dir, request.target, request.image);
       const text = await this.readNow(dir, file.path);
       const current = readDigest(file, text);
-      const result = (status: ActionResult['status'], digest: string, commit: string | null): ActionResult => ({
+      const result = (status: ActionResult['status'], digest: string, commit: string | null, review: ActionResult['review'] = null): ActionResult => ({
         action,
         status,
         target: file.target,
@@ -250,6 +261,7 @@ class GitRepository implements GitOpsRepository {
         branch: this.branch as string,
         path: file.path,
         attempts: attempt,
+        review,
       });
       // A retried step finds the commit it made before and writes nothing.
       const own = (await this.log(dir, file.path)).find((e) => e.runId === request.runId && e.stepId === request.stepId && e.target === file.target);
@@ -257,6 +269,16 @@ class GitRepository implements GitOpsRepository {
       const digest = await digestFor(dir, file, current);
       if (digest === current) return result('unchanged', digest, null);
       if (request.dryRun === true) return result('dry-run', digest, null);
+      const reviewBranch = `ringmaster/${[file.target, request.runId, request.stepId].map((part) => part.replace(/[^A-Za-z0-9_-]+/g, '-')).join('/')}`;
+      if (this.review !== null) {
+        // A retried step finds the branch it pushed and the request it opened (or opens the one a failure left out).
+        const pushed = (await this.git.run(dir, ['ls-remote', 'origin', `refs/heads/${reviewBranch}`], 'git ls-remote of the config repository')).split(/\s/)[0];
+        if (pushed) {
+          const existing = await this.review.find(reviewBranch);
+          const opened = existing ?? (await this.review.open(this.reviewRequest(reviewBranch, action, file, digest, request)));
+          return result(existing ? 'already-done' : 'review-requested', digest, pushed, { ...opened, branch: reviewBranch });
+        }
+      }
 
       const next = writeDigest(file, text, digest);
       await mkdir(dirname(join(dir, file.path)), { recursive: true });
@@ -265,6 +287,12 @@ class GitRepository implements GitOpsRepository {
       await this.git.run(dir, ['add', '--', file.path]);
       await this.git.run(dir, [...this.identity(), 'commit', '--quiet', '--no-verify', '-m', this.message(action, file, digest, request)]);
       const commit = (await this.git.run(dir, ['rev-parse', 'HEAD'])).trim();
+      if (this.review !== null) {
+        await this.git.run(dir, ['push', '--quiet', 'origin', `HEAD:refs/heads/${reviewBranch}`], 'git push of the review branch');
+        await this.git.run(dir, ['reset', '--quiet', '--hard', base]);
+        const opened = await this.review.open(this.reviewRequest(reviewBranch, action, file, digest, request));
+        return result('review-requested', digest, commit, { ...opened, branch: reviewBranch });
+      }
       try {
         await this.git.run(dir, ['push', '--quiet', 'origin', `HEAD:refs/heads/${this.branch as string}`], 'git push to the config repository');
         return result('committed', digest, commit);
@@ -288,6 +316,11 @@ class GitRepository implements GitOpsRepository {
   private identity(): string[] {
     const author = this.options.author ?? { name: 'Ringmaster', email: 'ringmaster@users.noreply.invalid' };
     return ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`];
+  }
+
+  private reviewRequest(branch: string, action: ActionResult['action'], file: PromotionFile, digest: string, request: Omit<PromoteRequest, 'digest'>): { branch: string; base: string; title: string; body: string } {
+    const [title, ...body] = this.message(action, file, digest, request).split('\n');
+    return { branch, base: this.branch as string, title: title as string, body: body.join('\n').trim() };
   }
 
   private message(action: ActionResult['action'], file: PromotionFile, digest: string, request: Omit<PromoteRequest, 'digest'>): string {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, parseProfileText, validateProfile } from '@ringmaster/core';
 import type { ActionResult, GitOpsRepository, PromotionFile } from '@ringmaster/connector-gitops';
 import { readProfileText } from '../io.js';
@@ -18,6 +18,9 @@ interface RepoOptions {
   run?: string;
   step?: string;
   dryRun?: boolean;
+  review?: 'github' | 'gitlab';
+  apiUrl?: string;
+  project?: string;
   format: string;
 }
 
@@ -31,6 +34,9 @@ function repoOptions(command: Command): Command {
     .option('--run <id>', 'run id written as the Ringmaster-Run trailer; the same --run and --step again finds its commit and writes nothing')
     .option('--step <id>', 'step id written as the Ringmaster-Step trailer (default: promote-<target> / rollback-<target>)')
     .option('--dry-run', 'say what would be committed, write nothing')
+    .addOption(new Option('--review <provider>', 'the repository requires review: push a branch and open a pull/merge request (token: RINGMASTER_GIT_TOKEN)').choices(['github', 'gitlab']))
+    .option('--api-url <url>', 'with --review: the REST API base (default https://api.github.com, https://gitlab.com/api/v4)')
+    .option('--project <path>', 'with --review: owner/repo or group/project on the provider')
     .addOption(formatOption(['text', 'json'], 'text'));
 }
 
@@ -41,13 +47,18 @@ function filesOfProfile(file: string, promotionFilesOf: (d: ReturnType<typeof de
 }
 
 async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsRepository) => Promise<T>): Promise<T> {
-  const { credentialsFromEnv, GIT_ENV, GitOpsInputError, openGitOpsRepository, promotionFilesOf } = await import('@ringmaster/connector-gitops');
+  const { credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, promotionFilesOf } = await import('@ringmaster/connector-gitops');
   const env = process.env;
+  const credentials = credentialsFromEnv(env);
   let repo: GitOpsRepository | null = null;
   try {
+    if ((options.apiUrl !== undefined || options.project !== undefined) && options.review === undefined) throw new GitOpsInputError('--review', 'expected github or gitlab with --api-url/--project, found none');
+    if (options.review !== undefined && options.project === undefined) throw new GitOpsInputError('--project', `expected the repository's path on ${options.review} with --review, found none`);
+    if (options.review !== undefined && credentials.token === undefined) throw new GitOpsInputError(GIT_ENV.token, `expected a token for the ${options.review} API with --review, found none`);
     repo = openGitOpsRepository({
       url: options.configRepo,
-      credentials: credentialsFromEnv(env),
+      credentials,
+      ...(options.review !== undefined ? { review: { provider: options.review, apiUrl: options.apiUrl ?? DEFAULT_API_URL[options.review], project: options.project as string, token: credentials.token as string } } : {}),
       ...(options.branch ? { branch: options.branch } : {}),
       ...(options.profile ? { files: filesOfProfile(options.profile, promotionFilesOf) } : {}),
       author: { name: env[GIT_ENV.authorName] || 'Ringmaster', email: env[GIT_ENV.authorEmail] || 'ringmaster@users.noreply.invalid' },
@@ -62,7 +73,7 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
   }
 }
 
-const OPTION_OF: Record<string, string> = { url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
+const OPTION_OF: Record<string, string> = { 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
 
 const runIdOf = (options: RepoOptions): string => options.run ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
 
@@ -75,7 +86,8 @@ function report(result: ActionResult, format: string): void {
   const where = `${result.repository} ${result.branch}:${result.path}`;
   const lines: Record<ActionResult['status'], string> = {
     committed: `${result.action}: ${result.target} now runs ${ref} (commit ${result.commit}, ${where})`,
-    'already-done': `${result.action}: this step already committed ${ref} to ${result.target} (commit ${result.commit}, ${where}); nothing written`,
+    'review-requested': `${result.action}: review requested for ${ref} on ${result.target}: ${result.review?.url ?? ''} (branch ${result.review?.branch ?? ''}, commit ${result.commit})`,
+    'already-done': `${result.action}: this step already ${result.review ? `requested review of ${ref} on ${result.target}: ${result.review.url}` : `committed ${ref} to ${result.target}`} (commit ${result.commit}, ${where}); nothing written`,
     unchanged: `${result.action}: ${result.target} already runs ${ref}; nothing written`,
     'dry-run': `${result.action} (dry run): would commit ${ref} to ${result.target} (now ${result.previousDigest ?? 'no digest'}) in ${where}`,
   };
