@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasPrometheus, startPrometheus, type RunningPrometheus } from '../../../packages/connector-prometheus/test/harness.js';
+import { PROFILE } from '../../../packages/connector-prometheus/test/plan.js';
 
 /**
  * promote, rollback and canary-health through the built CLI, against a bare config repository
@@ -36,17 +37,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null
 const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
 
-const PROFILE = {
-  goal: 'Canary rollout to tenant rings with automated analysis, SLO burn rate alerts and GitOps',
-  crm_profile: { multi_tenant: true },
-  infra: { cloud_provider: 'aws', orchestrator: 'kubernetes' },
-  release_policy: { ring_model: { enabled: true, rings: ['canary', 'general'] } },
-  ci_platform: 'github_actions',
-  cd_strategy: 'gitops',
-  gitops_tool: 'argocd',
-  observability: { metrics: 'prometheus' },
-  delivery: { organization: 'acme', app_repository: 'acme/crm-platform', config_repository: 'acme/crm-deploy', registry: 'ghcr.io/acme', services: [{ name: 'crm-api' }], cloud: { aws_account_id: '210987654321' } },
-};
 const IMAGE = 'ghcr.io/acme/crm-api';
 const OVERLAY = 'apps/crm-api/overlays/canary';
 const digestOf = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -144,6 +134,9 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     [['--digest', digestOf('d'), '--image', 'ghcr.io/acme/crm-api:latest'], /^ringmaster: --image: expected an image repository/],
     [['--digest', digestOf('d'), '--run', 'two words'], /^ringmaster: --run: expected 1-128 letters/],
     [['--digest', digestOf('d'), '--config-repo', `https://bot:${TOKEN}@example.com/acme/crm-deploy.git`], /^ringmaster: --config-repo: expected a URL without credentials/],
+    [['--digest', digestOf('d'), '--review', 'github'], /^ringmaster: --project: expected the repository's path on github with --review, found none$/],
+    [['--digest', digestOf('d'), '--api-url', 'https://api.github.com'], /^ringmaster: --review: expected github or gitlab with --api-url\/--project, found none$/],
+    [['--digest', digestOf('d'), '--review', 'github', '--project', 'acme/crm-deploy', '--api-url', 'http://api.example.com'], /^ringmaster: --api-url: expected an https:\/\/ URL without credentials/],
   ])('exits 2 on bad input %j with one line, and writes nothing', (args, message) => {
     const before = commits();
     const base = ['promote', '--config-repo', url, '--target', 'canary'];

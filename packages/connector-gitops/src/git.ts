@@ -73,7 +73,7 @@ export class Git {
     return new Promise((resolve, reject) => {
       execFile('git', [...args], { cwd, env: this.env, timeout: this.timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
-        const detail = this.redact(`${stderr}`.trim() || error.message).split('\n').filter((l) => l.trim() !== '').slice(-2).join(' / ');
+        const detail = this.redact(`${stderr}`.trim() || error.message).split('\n').filter((l) => l.trim() !== '').slice(0, 3).join(' / ');
         reject(new GitCommandError(`${what} failed: ${detail}`, this.redact(`${stderr}`)));
       });
     });

@@ -5,27 +5,13 @@ import { join } from 'node:path';
 import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, validateProfile, type DeliverySystem } from '@ringmaster/core';
 import { createEngine } from '@ringmaster/modes';
 import { writePlan } from '@ringmaster/renderer';
+import { PROFILE } from '../../connector-prometheus/test/plan.js';
 
 export const hasGit = spawnSync('git', ['--version']).status === 0;
 export const hasKubectl = spawnSync('kubectl', ['version', '--client']).status === 0;
 
-export const PROFILE = {
-  goal: 'Full delivery blueprint: CI pipeline with signing and SLSA provenance, GitOps, canary rollout to tenant rings',
-  crm_profile: { multi_tenant: true },
-  infra: { cloud_provider: 'aws', orchestrator: 'kubernetes' },
-  release_policy: { ring_model: { enabled: true, rings: ['canary', 'general'] } },
-  ci_platform: 'github_actions',
-  cd_strategy: 'gitops',
-  gitops_tool: 'argocd',
-  delivery: {
-    organization: 'acme',
-    app_repository: 'acme/crm-platform',
-    config_repository: 'acme/crm-deploy',
-    registry: 'ghcr.io/acme',
-    services: [{ name: 'crm-api', port: 8080, health_path: '/healthz', image: 'crm-api' }],
-    cloud: { aws_account_id: '210987654321' },
-  },
-};
+/** The profile every connector test plans (rings canary and general, the canary analysis and SLO alerts). */
+export { PROFILE };
 
 export const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });

@@ -121,6 +121,28 @@ describe.skipIf(!hasGit)(title, () => {
     }
   });
 
+  it('uses the SSH key file from the environment through GIT_SSH_COMMAND', async () => {
+    // A stand-in ssh on PATH records the arguments git gives it, then refuses the connection.
+    const bin = join(remote.root, 'ssh-bin');
+    mkdirSync(bin, { recursive: true });
+    const log = join(bin, 'ssh.log');
+    writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${log}'\necho 'Permission denied (publickey).' >&2\nexit 255\n`);
+    chmodSync(join(bin, 'ssh'), 0o755);
+    const previous = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${previous ?? ''}`;
+    const key = join(remote.root, "deploy key's file");
+    const ssh = openGitOpsRepository({ url: 'git@git.example.internal:acme/crm-deploy.git', credentials: { sshKeyFile: key } });
+    try {
+      await expect(ssh.history('canary')).rejects.toThrow(/^git clone of the config repository failed: .*Permission denied \(publickey\)/);
+      const args = readFileSync(log, 'utf8').split('\n');
+      expect(args.slice(0, 8)).toEqual(['-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes']);
+      expect(args).toContain('git@git.example.internal');
+    } finally {
+      process.env['PATH'] = previous;
+      await ssh.close();
+    }
+  });
+
   it('sends the HTTPS token as a header, never in argv, URL or errors', async () => {
     const token = 'ghp_S3cretTokenValue0123456789abcdef';
     const seen: string[] = [];
