@@ -100,6 +100,8 @@ class GitRepository implements GitOpsRepository {
   private checkout: string | null = null;
   private branch: string | null;
   private readonly review: ReviewApi | null;
+  /** One action at a time on the one checkout (two clicks at once queue up). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: GitRepositoryOptions) {
     this.git = new Git(options.credentials ?? {});
@@ -110,20 +112,22 @@ class GitRepository implements GitOpsRepository {
   async history(target: string, image?: string): Promise<Promotion[]> {
     checkTargetName('target', target);
     if (image !== undefined) checkImage('image', image);
-    const dir = await this.sync();
-    return this.promotions(dir, await this.fileFor(dir, target, image));
+    return this.exclusive(async () => {
+      const dir = await this.sync();
+      return this.promotions(dir, await this.fileFor(dir, target, image));
+    });
   }
 
   async promote(request: PromoteRequest): Promise<ActionResult> {
     checkDigest('digest', request.digest);
     this.checkRequest(request);
-    return this.write('promote', request, () => Promise.resolve(request.digest));
+    return this.exclusive(() => this.write('promote', request, () => Promise.resolve(request.digest)));
   }
 
   async rollback(request: RollbackRequest): Promise<ActionResult> {
     if (request.to !== undefined) checkDigest('to', request.to);
     this.checkRequest(request);
-    return this.write('rollback', request, async (dir, file, current) => {
+    return this.exclusive(() => this.write('rollback', request, async (dir, file, current) => {
       const earlier = (await this.promotions(dir, file)).filter((p) => p.digest !== current);
       if (request.to === undefined) {
         const previous = earlier[0];
@@ -135,12 +139,20 @@ class GitRepository implements GitOpsRepository {
         throw new GitOpsInputError('to', `expected a digest promoted to ${file.target} before (${list}), found ${request.to}`);
       }
       return request.to;
-    });
+    }));
   }
 
   async close(): Promise<void> {
-    if (this.checkout !== null) await rm(dirname(this.checkout), { recursive: true, force: true });
-    this.checkout = null;
+    await this.exclusive(async () => {
+      if (this.checkout !== null) await rm(dirname(this.checkout), { recursive: true, force: true });
+      this.checkout = null;
+    });
+  }
+
+  private exclusive<T>(action: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(action, action);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private checkRequest(request: Omit<PromoteRequest, 'digest'>): void {

@@ -80,6 +80,16 @@ describe.skipIf(!hasGit)(title, () => {
     expect((await repo.rollback({ target, to: digestOf('c'), runId: 'run-6', stepId: 'rollback' })).digest).toBe(digestOf('c'));
   });
 
+  it('queues concurrent calls on one repository object: two steps at once make two commits, not a broken checkout', async () => {
+    const target = remote.delivery.targets[0]?.name as string;
+    const [x, y] = await Promise.all([
+      repo.promote({ target, digest: digestOf('7'), runId: 'run-8', stepId: 'a' }),
+      repo.promote({ target, digest: digestOf('8'), runId: 'run-8', stepId: 'b' }),
+    ]);
+    expect([x.status, y.status]).toEqual(['committed', 'committed']);
+    expect((await repo.history(target)).slice(0, 2).map((p) => p.digest)).toEqual([digestOf('8'), digestOf('7')]);
+  });
+
   it('refuses bad input before touching anything', async () => {
     const target = remote.delivery.targets[0]?.name as string;
     const untouched = openGitOpsRepository({ url: 'file:///nonexistent/never-cloned.git' });

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, parseProfileText, validateProfile } from '@ringmaster/core';
-import type { ActionResult, GitOpsRepository, PromotionFile } from '@ringmaster/connector-gitops';
+import type { ActionResult, GitOpsRepository, PromotionFile, RollbackRequest } from '@ringmaster/connector-gitops';
 import { readProfileText } from '../io.js';
 import { formatOption } from './options.js';
 
@@ -75,7 +75,16 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
 
 const OPTION_OF: Record<string, string> = { 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
 
-const runIdOf = (options: RepoOptions): string => options.run ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+/** The request fields both actions share; without --run the run id is the time, so only the same digest again is a no-op. */
+function requestOf(options: RepoOptions, action: ActionResult['action']): RollbackRequest {
+  return {
+    target: options.target,
+    runId: options.run ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`,
+    stepId: options.step ?? `${action}-${options.target}`,
+    dryRun: options.dryRun === true,
+    ...(options.image ? { image: options.image } : {}),
+  };
+}
 
 function report(result: ActionResult, format: string): void {
   if (format === 'json') {
@@ -99,14 +108,7 @@ export function registerPromote(program: Command): void {
     .requiredOption('--digest <sha256>', 'the image digest (sha256:<64 hex>)')
     .action((options: RepoOptions & { digest: string }) =>
       withRepository(options, async (repo) => {
-        const result = await repo.promote({
-          target: options.target,
-          digest: options.digest,
-          runId: runIdOf(options),
-          stepId: options.step ?? `promote-${options.target}`,
-          dryRun: options.dryRun === true,
-          ...(options.image ? { image: options.image } : {}),
-        });
+        const result = await repo.promote({ ...requestOf(options, 'promote'), digest: options.digest });
         report(result, options.format);
       }),
     );
@@ -126,14 +128,7 @@ export function registerRollback(program: Command): void {
           }
           return;
         }
-        const result = await repo.rollback({
-          target: options.target,
-          to: options.to,
-          runId: runIdOf(options),
-          stepId: options.step ?? `rollback-${options.target}`,
-          dryRun: options.dryRun === true,
-          ...(options.image ? { image: options.image } : {}),
-        });
+        const result = await repo.rollback({ ...requestOf(options, 'rollback'), to: options.to });
         report(result, options.format);
       }),
     );
