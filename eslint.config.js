@@ -13,7 +13,8 @@ const IMPORT_TABLE = [
   { files: ['packages/audit/src/**'], allowed: ['core'] },
   { files: ['packages/evidence/src/**'], allowed: ['core', 'renderer'] },
   { files: ['packages/modes/src/**'], allowed: ['core', 'renderer', 'mode-*'] },
-  { files: ['apps/*/src/**'], allowed: ['core', 'modes', 'renderer', 'audit', 'evidence'] },
+  { files: ['packages/connector-*/src/**'], allowed: ['core'] },
+  { files: ['apps/*/src/**'], allowed: ['core', 'modes', 'renderer', 'audit', 'evidence', 'connector-*'] },
 ];
 
 const importRules = IMPORT_TABLE.map(({ files, allowed }) => ({

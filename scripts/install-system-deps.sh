@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system tools the tests run for real: shellcheck (generated scripts),
 # PostgreSQL 15 (the Slack app's persistence tests), kubectl with kustomize and
-# promtool (the system test builds every overlay and checks every rule and query),
+# promtool and prometheus (the system test builds every overlay and checks every rule and query;
+# the Prometheus connector's tests start a real server on loopback),
 # git (promotion against a local config repository). Debian/Ubuntu only; no-op
 # when all are present.
 set -euo pipefail
@@ -9,7 +10,7 @@ need=()
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v kubectl >/dev/null 2>&1 || need+=(kubectl)
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+{ command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; } || need+=(prometheus)
 command -v git >/dev/null 2>&1 || need+=(git)
 [ "${#need[@]}" -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -2,10 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { ProfileInputError, RingmasterError } from '@ringmaster/core';
 import { registerAudit } from './commands/audit.js';
+import { registerCanaryHealth } from './commands/canary-health.js';
 import { registerEvidence } from './commands/evidence.js';
 import { helpText } from './commands/help.js';
 import { registerKb } from './commands/kb.js';
 import { registerModes, registerPlan, registerValidate } from './commands/plan.js';
+import { registerPromote, registerRollback } from './commands/promote.js';
 import { FS_ERRORS } from './paths.js';
 
 /** Exit codes: 0 success, 1 internal error or failing verdict, 2 invalid input. */
@@ -48,6 +50,9 @@ registerModes(program);
 registerKb(program);
 registerAudit(program);
 registerEvidence(program);
+registerPromote(program);
+registerRollback(program);
+registerCanaryHealth(program);
 
 // A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? process.exit(EXIT.ok) : fail(error)));

@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parseProfileText, RingmasterError } from '@ringmaster/core';
+import type { CanaryHealth, PlanFile } from '@ringmaster/connector-prometheus';
+import { readProfileText } from '../io.js';
+import { formatOption } from './options.js';
+
+class CanaryInputError extends RingmasterError {
+  constructor(message: string) {
+    super('canary_input', message);
+  }
+}
+
+/** A failing verdict: exit 1, like a failing audit. */
+class CanaryUnhealthyError extends RingmasterError {
+  constructor(message: string) {
+    super('canary_unhealthy', message);
+  }
+}
+
+/** The YAML files of a `plan --out` folder (the only files that hold analysis templates and rules). */
+function planFolderFiles(dir: string): PlanFile[] {
+  let found = 'a file';
+  try {
+    if (statSync(dir).isDirectory()) found = '';
+  } catch {
+    found = 'no such folder';
+  }
+  if (found !== '') throw new CanaryInputError(`--plan ${dir}: expected the folder of a plan --out, found ${found}`);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split('\\').join('/'))
+    .filter((f) => /\.ya?ml$/.test(f) && statSync(join(dir, f)).isFile())
+    .sort()
+    .map((path) => ({ path, content: readFileSync(join(dir, path), 'utf8') }));
+}
+
+function parseArgs(values: string[]): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const value of values) {
+    const m = /^([\w-]+)=(.*)$/.exec(value);
+    if (!m) throw new CanaryInputError(`--arg: expected NAME=VALUE, found ${JSON.stringify(value)}`);
+    args[m[1] as string] = m[2] as string;
+  }
+  return args;
+}
+
+function printText(health: CanaryHealth): void {
+  const out: string[] = [`canary health of ${health.target} at ${health.at}: ${health.verdict.toUpperCase()}${health.openIncident ? ' (open an incident)' : ''}`];
+  for (const a of health.analysis) out.push(`  ${a.passed ? 'ok  ' : 'FAIL'} ${a.name} = ${a.value ?? 'no data'} (${a.condition})`);
+  for (const b of health.burn) out.push(`       ${b.record} = ${b.errorRatio ?? 'no data'}${b.burnRate === null ? '' : ` (burn rate ${Number(b.burnRate.toFixed(2))}x)`}`);
+  for (const a of health.alerts) out.push(`  ${a.holds ? 'HOLDS' : 'quiet'} ${a.name}${a.severity ? ` [${a.severity}]` : ''}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function registerCanaryHealth(program: Command): void {
+  program
+    .command('canary-health')
+    .description("Decide a canary's health from Prometheus with the plan's own analysis queries and SLO burn-rate alerts (exit 1 when it fails)")
+    .requiredOption('--prometheus <url>', "the Prometheus that sees the target's cluster (token from RINGMASTER_PROMETHEUS_TOKEN)")
+    .requiredOption('--target <name>', 'the ring, region or environment under way')
+    .option('--plan <dir>', 'a plan --out folder')
+    .option('--profile <file>', 'a delivery profile (planned in memory)')
+    .option('--arg <name=value>', 'an analysis template argument (default: what the plan\'s Rollout passes); repeatable', collect)
+    .addOption(formatOption(['text', 'json'], 'text'))
+    .action(async (options: { prometheus: string; target: string; plan?: string; profile?: string; arg?: string[]; format: string }) => {
+      if ((options.plan === undefined) === (options.profile === undefined)) throw new CanaryInputError('expected exactly one of --plan DIR or --profile FILE');
+      const args = parseArgs(options.arg ?? []);
+      const { canaryHealth, healthChecksOf, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
+      const { discoverPromotionFiles } = await import('@ringmaster/connector-gitops');
+      let files: PlanFile[];
+      if (options.plan !== undefined) files = planFolderFiles(options.plan);
+      else {
+        const { createEngine } = await import('@ringmaster/modes');
+        files = createEngine().plan(parseProfileText(readProfileText(options.profile as string))).files;
+      }
+      const byPath = new Map(files.map((f) => [f.path, f.content]));
+      const targets = [...new Set(discoverPromotionFiles([...byPath.keys()], (p) => byPath.get(p) as string).map((f) => f.target))];
+      if (targets.length > 0 && !targets.includes(options.target)) throw new CanaryInputError(`--target: expected one of ${targets.join(', ')}, found ${JSON.stringify(options.target)}`);
+      const checks = healthChecksOf(files, args);
+      if (checks.analysis.length === 0) throw new CanaryInputError(`${options.plan ?? options.profile}: expected a plan with a canary AnalysisTemplate (progressive-delivery mode), found none`);
+      const token = process.env[PROMETHEUS_ENV.token];
+      const source = prometheusClient({ url: options.prometheus, ...(token ? { token } : {}) });
+      const health = await canaryHealth(source, checks, { target: options.target });
+      if (options.format === 'json') process.stdout.write(`${JSON.stringify(health, null, 2)}\n`);
+      else printText(health);
+      if (health.verdict === 'fail') throw new CanaryUnhealthyError(`canary of ${options.target} fails: ${health.reasons.join('; ')}`);
+    });
+}

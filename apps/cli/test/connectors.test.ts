@@ -1,0 +1,195 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPrometheus, startPrometheus, type RunningPrometheus } from '../../../packages/connector-prometheus/test/harness.js';
+import { PROFILE } from '../../../packages/connector-prometheus/test/plan.js';
+
+/**
+ * promote, rollback and canary-health through the built CLI, against a bare config repository
+ * made from a plan's --out config part and a real Prometheus. Credentials set in the environment
+ * must never show up in any output or commit.
+ */
+
+const cli = fileURLToPath(new URL('../dist/ringmaster.js', import.meta.url));
+const has = (tool: string, ...args: string[]): boolean => spawnSync(tool, args).status === 0;
+const hasGit = has('git', '--version');
+const hasKubectl = has('kubectl', 'version', '--client');
+const root = mkdtempSync(join(tmpdir(), 'rm-connectors-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const TOKEN = 'ghp_CliS3cret0123456789abcdefABCDEF';
+const PROM_TOKEN = 'prom-CliS3cret-987654';
+const outputs: string[] = [];
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, RINGMASTER_GIT_TOKEN: TOKEN, RINGMASTER_PROMETHEUS_TOKEN: PROM_TOKEN, GIT_CONFIG_GLOBAL: '/dev/null', ...env },
+  });
+  outputs.push(result.stdout, result.stderr);
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const git = (cwd: string, ...args: string[]): string =>
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
+
+const IMAGE = 'ghcr.io/acme/crm-api';
+const OVERLAY = 'apps/crm-api/overlays/canary';
+const digestOf = (c: string): string => `sha256:${c.repeat(64)}`;
+const out = join(root, 'out');
+const profileFile = join(root, 'profile.json');
+
+/** Every stderr line is one `ringmaster:` message; nothing looks like a stack trace. */
+function expectOneLineError(stderr: string, pattern: RegExp): void {
+  expect(stderr).not.toMatch(/\n\s+at /);
+  expect(stderr.trim().split('\n')).toHaveLength(1);
+  expect(stderr.trim()).toMatch(pattern);
+}
+
+beforeAll(() => {
+  writeFileSync(profileFile, JSON.stringify(PROFILE));
+  const planned = run(['plan', profileFile, '--out', out]);
+  if (planned.code !== 0) throw new Error(`plan failed: ${planned.stderr}`);
+}, 120_000);
+
+describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real config repository' : 'promote / rollback: SKIPPED, git is not installed', () => {
+  const bare = join(root, 'config.git');
+  const url = `file://${bare}`;
+  let n = 0;
+  const clone = (): string => {
+    const dir = join(root, `clone-${n++}`);
+    git(root, 'clone', '--quiet', url, dir);
+    return dir;
+  };
+  const commits = (): number => Number(git(clone(), 'rev-list', '--count', 'HEAD').trim());
+  const built = (dir: string): string => execFileSync('kubectl', ['kustomize', join(dir, OVERLAY)], { encoding: 'utf8' });
+
+  beforeAll(() => {
+    git(root, 'init', '--quiet', '--bare', bare);
+    const seed = join(root, 'seed');
+    cpSync(join(out, 'gitops-config'), seed, { recursive: true });
+    git(seed, 'init', '--quiet', '-b', 'main');
+    git(seed, 'add', '-A');
+    git(seed, 'commit', '--quiet', '-m', 'initial config');
+    git(seed, 'push', '--quiet', url, 'main');
+  }, 60_000);
+
+  it('promotes, is idempotent for a retried step, lists history newest first and rolls back', () => {
+    const first = run(['promote', '--config-repo', url, '--target', 'canary', '--image', IMAGE, '--digest', digestOf('a'), '--run', 'pipeline-41']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`^promote: canary now runs ${IMAGE}@${digestOf('a')} \\(commit [0-9a-f]{40}, file://`));
+    if (hasKubectl) expect(built(clone())).toContain(`image: ${IMAGE}@${digestOf('a')}`);
+    const count = commits();
+
+    const retried = run(['promote', '--config-repo', url, '--target', 'canary', '--digest', digestOf('a'), '--run', 'pipeline-41']);
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toContain('this step already committed');
+    expect(commits()).toBe(count);
+
+    const dry = run(['promote', '--config-repo', url, '--target', 'canary', '--digest', digestOf('b'), '--run', 'pipeline-42', '--dry-run']);
+    expect(dry.stdout).toContain(`promote (dry run): would commit ${IMAGE}@${digestOf('b')} to canary (now ${digestOf('a')})`);
+    expect(commits()).toBe(count);
+
+    expect(run(['promote', '--config-repo', url, '--target', 'canary', '--digest', digestOf('b'), '--run', 'pipeline-42', '--profile', profileFile]).code).toBe(0);
+    const listed = run(['rollback', '--config-repo', url, '--target', 'canary']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual([digestOf('b'), digestOf('a')]);
+    expect(listed.stdout.split('\n')[0]).toMatch(/run pipeline-42 {2}\(current\)$/);
+    expect(commits()).toBe(count + 1);
+
+    const rolled = run(['rollback', '--config-repo', url, '--target', 'canary', '--to', digestOf('a'), '--run', 'incident-7', '--format', 'json']);
+    expect(rolled.code).toBe(0);
+    expect(JSON.parse(rolled.stdout)).toMatchObject({ action: 'rollback', status: 'committed', digest: digestOf('a'), previousDigest: digestOf('b'), path: `${OVERLAY}/kustomization.yaml` });
+    const dir = clone();
+    if (hasKubectl) expect(built(dir)).toContain(`image: ${IMAGE}@${digestOf('a')}`);
+    expect(git(dir, 'log', '-1', '--format=%B')).toContain('Ringmaster-Run: incident-7\nRingmaster-Step: rollback-canary\nRingmaster-Target: canary');
+  }, 240_000);
+
+  it('retries a push rejected by a concurrent commit on the new head', () => {
+    const hooks = join(root, 'hooks');
+    mkdirSync(hooks, { recursive: true });
+    const other = clone();
+    const marker = join(root, 'raced');
+    writeFileSync(
+      join(hooks, 'pre-push'),
+      `#!/bin/sh\n[ -e '${marker}' ] && exit 0\ntouch '${marker}'\ncd '${other}' && echo x >> CONCURRENT && GIT_CONFIG_GLOBAL=/dev/null git add -A && GIT_CONFIG_GLOBAL=/dev/null git -c user.name=o -c user.email=o@example.invalid commit -q -m concurrent && GIT_CONFIG_GLOBAL=/dev/null git push -q origin HEAD:main\n`,
+    );
+    chmodSync(join(hooks, 'pre-push'), 0o755);
+    const config = join(root, 'racing.gitconfig');
+    writeFileSync(config, `[core]\n\thooksPath = ${hooks}\n`);
+    const raced = run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('c'), '--run', 'pipeline-43', '--format', 'json'], { GIT_CONFIG_GLOBAL: config });
+    expect(raced.stderr).toBe('');
+    expect(JSON.parse(raced.stdout)).toMatchObject({ status: 'committed', attempts: 2 });
+    expect(git(clone(), 'log', '-2', '--format=%s').trim().split('\n')).toEqual([`promote crm-api to ${digestOf('c')} on general`, 'concurrent']);
+  }, 240_000);
+
+  it.each([
+    [['--digest', 'sha256:xyz'], /^ringmaster: --digest: expected sha256: and 64 lower-case hex digits, found "sha256:xyz"$/],
+    [['--digest', digestOf('d'), '--target', 'nowhere'], /^ringmaster: --target: expected one of canary, general, found "nowhere"$/],
+    [['--digest', digestOf('d'), '--image', 'ghcr.io/acme/crm-api:latest'], /^ringmaster: --image: expected an image repository/],
+    [['--digest', digestOf('d'), '--run', 'two words'], /^ringmaster: --run: expected 1-128 letters/],
+    [['--digest', digestOf('d'), '--config-repo', `https://bot:${TOKEN}@example.com/acme/crm-deploy.git`], /^ringmaster: --config-repo: expected a URL without credentials/],
+    [['--digest', digestOf('d'), '--review', 'github'], /^ringmaster: --project: expected the repository's path on github with --review, found none$/],
+    [['--digest', digestOf('d'), '--api-url', 'https://api.github.com'], /^ringmaster: --review: expected github or gitlab with --api-url\/--project, found none$/],
+    [['--digest', digestOf('d'), '--review', 'github', '--project', 'acme/crm-deploy', '--api-url', 'http://api.example.com'], /^ringmaster: --api-url: expected an https:\/\/ URL without credentials/],
+  ])('exits 2 on bad input %j with one line, and writes nothing', (args, message) => {
+    const before = commits();
+    const base = ['promote', '--config-repo', url, '--target', 'canary'];
+    const result = run([...base, ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expectOneLineError(result.stderr, message);
+    expect(commits()).toBe(before);
+  }, 120_000);
+
+  it('never shows the token in output or commits', () => {
+    const everything = [...outputs, git(clone(), 'log', '--format=%B%n%an%n%ae')].join('\n');
+    expect(everything).not.toContain(TOKEN);
+    expect(everything).not.toContain(Buffer.from(`x-access-token:${TOKEN}`).toString('base64'));
+  });
+});
+
+describe('ringmaster canary-health: input', () => {
+  it.each([
+    [['--prometheus', 'http://127.0.0.1:9', '--target', 'canary'], /^ringmaster: expected exactly one of --plan DIR or --profile FILE$/],
+    [['--prometheus', 'http://127.0.0.1:9', '--target', 'nowhere', '--plan', out], /^ringmaster: --target: expected one of canary, general, found "nowhere"$/],
+    [['--prometheus', 'http://127.0.0.1:9', '--target', 'canary', '--plan', join(root, 'missing')], /^ringmaster: --plan .*missing: expected the folder of a plan --out, found no such folder$/],
+    [['--prometheus', 'http://127.0.0.1:9', '--target', 'canary', '--plan', out, '--arg', 'oops'], /^ringmaster: --arg: expected NAME=VALUE, found "oops"$/],
+    [['--prometheus', `http://u:${PROM_TOKEN}@127.0.0.1:9`, '--target', 'canary', '--plan', out], /^ringmaster: prometheus: expected an http\(s\) URL without credentials/],
+  ])('exits 2 on %j', (args, message) => {
+    const result = run(['canary-health', ...args]);
+    expect(result.code).toBe(2);
+    expectOneLineError(result.stderr, message);
+  });
+});
+
+describe.skipIf(!hasPrometheus)(hasPrometheus ? 'ringmaster canary-health against a real Prometheus' : 'canary-health: SKIPPED, prometheus is not installed', () => {
+  let prometheus: RunningPrometheus;
+  beforeAll(async () => {
+    prometheus = await startPrometheus();
+  }, 120_000);
+  afterAll(() => prometheus?.stop());
+
+  it('passes a healthy canary (exit 0) and refuses a failing one (exit 1), with the plan folder or the profile', async () => {
+    const healthy = run(['canary-health', '--prometheus', prometheus.url, '--plan', out, '--target', 'canary']);
+    expect(healthy.stderr).toBe('');
+    expect(healthy.code).toBe(0);
+    expect(healthy.stdout).toMatch(/^canary health of canary at .*: PASS\n {2}ok {3}canary-health\/error-rate = /);
+
+    prometheus.metrics.fail();
+    let failing = run(['canary-health', '--prometheus', prometheus.url, '--profile', profileFile, '--target', 'canary', '--format', 'json']);
+    for (let i = 0; i < 60 && !(failing.code === 1 && (JSON.parse(failing.stdout) as { openIncident: boolean }).openIncident); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      failing = run(['canary-health', '--prometheus', prometheus.url, '--profile', profileFile, '--target', 'canary', '--format', 'json']);
+    }
+    expect(failing.code).toBe(1);
+    expect(JSON.parse(failing.stdout)).toMatchObject({ verdict: 'fail', openIncident: true, target: 'canary' });
+    expectOneLineError(failing.stderr, /^ringmaster: canary of canary fails: canary-health\/error-rate: success condition result\[0\] < 0\.01 does not hold/);
+    expect([...outputs].join('\n')).not.toContain(PROM_TOKEN);
+  }, 240_000);
+});

@@ -1,0 +1,3 @@
+import { ringmasterProject } from '../../vitest.shared.js';
+
+export default ringmasterProject();

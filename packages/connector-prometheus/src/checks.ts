@@ -1,0 +1,160 @@
+import { parseAllDocuments } from 'yaml';
+import { parseCondition, type Condition } from './condition.js';
+import { MetricsInputError } from './errors.js';
+
+/** A file of a plan: `PlanResult.files`, or the files of a `plan --out` folder. */
+export interface PlanFile {
+  path: string;
+  content: string;
+}
+
+/** One metric of an Argo Rollouts AnalysisTemplate, with its arguments filled in. */
+export interface AnalysisCheck {
+  /** `<template>/<metric>`. */
+  name: string;
+  query: string;
+  successCondition: string | null;
+  failureCondition: string | null;
+  /** The plan file it comes from. */
+  source: string;
+  success: Condition | null;
+  failure: Condition | null;
+}
+
+/** One SLO alert (an alert with an `slo` label) of a PrometheusRule, its recorded series inlined so that it runs without the recording rules loaded. */
+export interface AlertCheck {
+  name: string;
+  expr: string;
+  severity: string | null;
+  /** The alert's `action: open_incident` label: the spec's burn-rate rule (Mode 7) that opens an incident. */
+  opensIncident: boolean;
+  source: string;
+}
+
+/** An error ratio recorded for the SLO over one window, and the burn rate it means against the budget the alerts state. */
+export interface BurnWindow {
+  record: string;
+  query: string;
+  source: string;
+}
+
+export interface HealthChecks {
+  analysis: AnalysisCheck[];
+  alerts: AlertCheck[];
+  burnWindows: BurnWindow[];
+  /** The error budget the burn alerts compare with (`factor * budget`), when they state one. */
+  errorBudget: number | null;
+}
+
+interface Doc {
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: Record<string, unknown>;
+}
+
+const ARG_RE = /\{\{\s*args\.([\w-]+)\s*\}\}/g;
+
+function documents(files: readonly PlanFile[]): { path: string; doc: Doc }[] {
+  const out: { path: string; doc: Doc }[] = [];
+  for (const file of files) {
+    if (!/\.ya?ml$/.test(file.path)) continue;
+    for (const d of parseAllDocuments(file.content)) {
+      const value = d.errors.length === 0 ? (d.toJSON() as unknown) : null;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.push({ path: file.path, doc: value as Doc });
+    }
+  }
+  return out;
+}
+
+/** The arguments the plan's Rollouts pass to each analysis template (`steps[].analysis.args`, `analysis.args`). */
+function rolloutArgs(docs: { doc: Doc }[]): Map<string, Record<string, string>> {
+  const byTemplate = new Map<string, Record<string, string>>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    const templates = record['templates'];
+    if (Array.isArray(templates)) {
+      const args: Record<string, string> = {};
+      for (const a of Array.isArray(record['args']) ? record['args'] : []) {
+        const arg = a as { name?: unknown; value?: unknown };
+        if (typeof arg.name === 'string' && typeof arg.value === 'string') args[arg.name] = arg.value;
+      }
+      for (const t of templates) {
+        const name = (t as { templateName?: unknown }).templateName;
+        if (typeof name === 'string' && !byTemplate.has(name)) byTemplate.set(name, args);
+      }
+    }
+    Object.values(record).forEach(visit);
+  };
+  for (const { doc } of docs) if (doc.kind === 'Rollout') visit(doc.spec);
+  return byTemplate;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The health checks a plan states: every Prometheus metric of its AnalysisTemplates (with the
+ * arguments its Rollouts pass, overridable by `args`), and every alert of its PrometheusRules
+ * with the recording rules they use inlined. Nothing is restated here: queries and thresholds
+ * are the plan's own.
+ */
+export function healthChecksOf(files: readonly PlanFile[], args: Record<string, string> = {}): HealthChecks {
+  const docs = documents(files);
+  const passed = rolloutArgs(docs);
+  const analysis: AnalysisCheck[] = [];
+  for (const { path, doc } of docs) {
+    if (doc.kind !== 'AnalysisTemplate' && doc.kind !== 'ClusterAnalysisTemplate') continue;
+    const template = doc.metadata?.name ?? '(unnamed)';
+    const values: Record<string, string> = {};
+    for (const a of (doc.spec?.['args'] as { name: string; value?: string }[] | undefined) ?? []) if (typeof a.value === 'string') values[a.name] = a.value;
+    Object.assign(values, passed.get(template) ?? {}, args);
+    for (const metric of (doc.spec?.['metrics'] as { name: string; successCondition?: string; failureCondition?: string; provider?: { prometheus?: { query?: string } } }[] | undefined) ?? []) {
+      const raw = metric.provider?.prometheus?.query;
+      if (typeof raw !== 'string') continue;
+      const name = `${template}/${metric.name}`;
+      const query = raw.replace(ARG_RE, (_m, arg: string) => {
+        const value = values[arg];
+        if (value === undefined) throw new MetricsInputError(`${path}: ${name}: argument ${arg} has no value (the plan's Rollouts pass none; give it with --arg ${arg}=VALUE)`);
+        return value;
+      });
+      const success = metric.successCondition ?? null;
+      const failure = metric.failureCondition ?? null;
+      analysis.push({ name, query, successCondition: success, failureCondition: failure, source: path, success: success === null ? null : parseCondition(success), failure: failure === null ? null : parseCondition(failure) });
+    }
+  }
+
+  const records = new Map<string, { expr: string; labels: Record<string, string>; source: string }>();
+  const rawAlerts: { name: string; expr: string; labels: Record<string, string>; source: string }[] = [];
+  for (const { path, doc } of docs) {
+    if (doc.kind !== 'PrometheusRule') continue;
+    for (const group of (doc.spec?.['groups'] as { rules?: { record?: string; alert?: string; expr?: string; labels?: Record<string, string> }[] }[] | undefined) ?? []) {
+      for (const rule of group.rules ?? []) {
+        if (typeof rule.expr !== 'string') continue;
+        if (rule.record) records.set(rule.record, { expr: rule.expr, labels: rule.labels ?? {}, source: path });
+        // The SLO's alerts (labelled with the SLO they guard), not the plan's other alerts (drift, sync).
+        if (rule.alert && rule.labels?.['slo'] !== undefined) rawAlerts.push({ name: rule.alert, expr: rule.expr, labels: rule.labels ?? {}, source: path });
+      }
+    }
+  }
+  const inline = (expr: string, where: string): string => {
+    let out = expr;
+    for (const [record, rule] of records) {
+      out = out.replace(new RegExp(`(?<![\\w:])${escapeRe(record)}(?![\\w:])(\\{([^}]*)\\})?`, 'g'), (_m, _sel, matchers: string | undefined) => {
+        // A recorded series carries only its rule's static labels: matchers on them either hold or the alert is not about it.
+        for (const m of (matchers ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+          const eq = /^([\w]+)\s*=\s*"([^"]*)"$/.exec(m);
+          if (!eq || rule.labels[eq[1] as string] !== eq[2]) throw new MetricsInputError(`${where}: matcher ${m} on recorded series ${record} is not one of its rule's labels`);
+        }
+        return `(${rule.expr})`;
+      });
+    }
+    return out;
+  };
+  const alerts = rawAlerts.map((a) => ({ name: a.name, expr: inline(a.expr, `${a.source}: ${a.name}`), severity: a.labels['severity'] ?? null, opensIncident: a.labels['action'] === 'open_incident', source: a.source }));
+  const used = [...records.keys()].filter((r) => rawAlerts.some((a) => new RegExp(`(?<![\\w:])${escapeRe(r)}(?![\\w:])`).test(a.expr)));
+  const burnWindows = used.map((record) => ({ record, query: (records.get(record) as { expr: string }).expr, source: (records.get(record) as { source: string }).source }));
+  // `series > (FACTOR * BUDGET)`: the budget every burn alert multiplies.
+  const budgets = new Set(rawAlerts.flatMap((a) => [...a.expr.matchAll(/\(\s*[\d.]+\s*\*\s*([\d.]+)\s*\)/g)].map((m) => Number(m[1]))));
+  return { analysis, alerts, burnWindows, errorBudget: budgets.size === 1 ? ([...budgets][0] as number) : null };
+}
