@@ -86,9 +86,24 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node's `mkdir({ recursive: true })` spins forever under
+ * some pseudo file systems (a path below /proc), where each level fails at once instead.
+ */
+async function ensureDir(dir: string): Promise<void> {
+  if (await exists(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) await ensureDir(parent);
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 /** Writes via a temporary file in the same folder and a rename, so a reader never sees half a file. */
 async function atomicWrite(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureDir(dirname(path));
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(temp, content, { encoding: 'utf8', flag: 'wx' });
@@ -170,7 +185,7 @@ export async function writePlan(result: PlanResult, dir: string, options: WriteO
   const { files, manifest } = planFiles(result);
   const target = resolve(dir);
   if (!(await exists(target))) {
-    await mkdir(dirname(target), { recursive: true });
+    await ensureDir(dirname(target));
     const staging = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
     try {
       for (const file of files) await atomicWrite(join(staging, file.path), file.content);

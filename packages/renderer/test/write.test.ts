@@ -66,6 +66,11 @@ describe('writePlan', () => {
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(root).filter((f) => f.includes('fails'))).toEqual([]);
   });
+
+  // Node's recursive mkdir never returns for such a path; one level at a time fails at once.
+  it.skipIf(!existsSync('/proc/self'))('fails with ENOENT for a folder that cannot exist (below /proc)', async () => {
+    await expect(writePlan(samplePlan(), '/proc/ringmaster-no-such-dir/out')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 describe('writePlan into a folder with an earlier plan', () => {
