@@ -1,3 +1,4 @@
 import { ringmasterProject } from '../../vitest.shared.js';
 
-export default ringmasterProject();
+// Each test runs several real git clones, commits and pushes: generous on a loaded 2-core machine.
+export default ringmasterProject({ test: { testTimeout: 120_000 } });

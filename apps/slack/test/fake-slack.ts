@@ -159,9 +159,14 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method);
   }
 
-  /** The root message of a run as last rendered (posted, then updated in place). */
+  /**
+   * The root message of a run as last rendered (posted, then updated in place). After a crash
+   * inside the outbox's one-duplicate window the root is posted twice; the run keeps (and
+   * updates) the later post, so that is the one a user clicks; the stale copy's buttons are
+   * refused as belonging to another message.
+   */
   rootOf(runId: string): { ts: string; blocks: Record<string, unknown>[]; channel: string } | undefined {
-    const root = this.of('chat.postMessage').find((c) => !c.args['thread_ts'] && JSON.stringify(c.args['blocks'] ?? '').includes(`\`${runId}\``));
+    const root = this.of('chat.postMessage').findLast((c) => !c.args['thread_ts'] && JSON.stringify(c.args['blocks'] ?? '').includes(`\`${runId}\``));
     if (!root?.ts) return undefined;
     const updates = this.of('chat.update').filter((c) => c.args['ts'] === root.ts);
     const last = updates[updates.length - 1] ?? root;
