@@ -61,9 +61,9 @@ describe('ringmaster CLI friction', () => {
   });
 
   it('exits 2 with a message on an unknown command, even with --help', () => {
-    const result = run(['promote', '--help']);
+    const result = run(['frobnicate', '--help']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^ringmaster: unknown command 'promote'/);
+    expect(result.stderr).toMatch(/^ringmaster: unknown command 'frobnicate'/);
     expect(result.stdout).toBe('');
   });
 
