@@ -28,7 +28,9 @@ describe('ringmaster plan --explain', () => {
     expect(stderr).toMatch(/The goal engaged no mode by its words, so the plan asks: "make things better" does not say which outcome you want\. Which one first: .*\(dr\)/);
   });
 
-  it('without --explain, stderr stays empty', () => {
-    expect(plan('Canary releases', '--format', 'md').stderr).toBe('');
+  it('without --explain, stderr holds warnings only, no explanation', () => {
+    const { stderr } = plan('Canary releases', '--format', 'md');
+    expect(stderr).not.toContain('Modes considered');
+    for (const line of stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^ringmaster: warning: /);
   });
 });
