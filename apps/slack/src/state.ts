@@ -21,6 +21,8 @@ export interface StepState {
 export interface RunState {
   runId: string;
   kind: RunKind;
+  /** The `/release` subcommand of the flow that opened it (absent in runs opened before it was recorded). */
+  flow?: string;
   title: string;
   checklist: Checklist;
   params: Record<string, unknown>;
@@ -72,7 +74,7 @@ export function requiredRole(step: ChecklistStep): ChecklistRole | undefined {
 export function deriveState(events: readonly EvidenceEvent[]): RunState {
   const first = events[0];
   if (first?.type !== 'run.opened') throw new Error('a run log starts with run.opened');
-  const opened = first.data as unknown as RunOpenedData;
+  const opened = first.data as unknown as RunOpenedData & { flow?: unknown };
   const checklist = opened.checklist;
   const byId = new Map<string, StepState>(
     checklist.steps.map((step, index) => [step.id, { step, index, visible: !step.conditional, status: 'open' as StepStatus }]),
@@ -122,6 +124,7 @@ export function deriveState(events: readonly EvidenceEvent[]): RunState {
   return {
     runId: first.run_id,
     kind: opened.kind,
+    ...(typeof opened.flow === 'string' ? { flow: opened.flow } : {}),
     title: opened.title,
     checklist,
     params: opened.params,

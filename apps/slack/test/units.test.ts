@@ -5,7 +5,7 @@ import type { Checklist } from '@ringmaster/core';
 import { describe, expect, it } from 'vitest';
 import { checkBlockKitLimits, runMessage, paginate } from '../src/blocks.js';
 import { actionId, buttonValue, readButton } from '../src/button.js';
-import { FLOWS, flowOf, planRun } from '../src/checklists.js';
+import { FLOWS, flowOf, planRun } from '../src/flows/index.js';
 import { parseReleaseCommand } from '../src/commands.js';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { scrubText } from '../src/log.js';

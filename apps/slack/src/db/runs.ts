@@ -26,6 +26,8 @@ export type ActOutcome =
 
 export interface NewRun {
   kind: RunKind;
+  /** The subcommand of the flow that opens it (recorded in the first event). */
+  flow: string;
   title: string;
   checklist: Checklist;
   params: Record<string, unknown>;
@@ -178,7 +180,7 @@ export class RunRepository {
       type: 'run.opened',
       actor: input.requestedBy,
       at: input.at,
-      data: { kind: input.kind, title: input.title, checklist: input.checklist, params: input.params, channel: input.channel },
+      data: { kind: input.kind, flow: input.flow, title: input.title, checklist: input.checklist, params: input.params, channel: input.channel },
     });
     const state = deriveState([event]);
     const outbox = effects(event, state);
