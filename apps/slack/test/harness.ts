@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { ChecklistRole } from '@ringmaster/core';
+import type { ChecklistRole, ChecklistStep } from '@ringmaster/core';
 import { createSlackApp, type RingmasterSlack, type SlackAppDeps } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrations.js';
@@ -193,8 +193,12 @@ export const HOLDERS: Record<ChecklistRole, string[]> = {
 
 /** Someone who may do the step: a holder of its role, and for approvals not the requester. */
 export function userFor(s: StepState, state: RunState): string {
-  const role = requiredRole(s.step);
-  return role ? (s.step.kind === 'approval' ? HOLDERS[role].find((u) => u !== state.requestedBy)! : HOLDERS[role][0]!) : 'UOPS';
+  return userForStep(s.step, state.requestedBy);
+}
+
+export function userForStep(step: ChecklistStep, requestedBy: string): string {
+  const role = requiredRole(step);
+  return role ? (step.kind === 'approval' ? HOLDERS[role].find((u) => u !== requestedBy)! : HOLDERS[role][0]!) : 'UOPS';
 }
 
 /**
