@@ -479,6 +479,22 @@ function checkSignature(b: EvidenceBundle, keys: readonly KeyObject[]): { ok: tr
 }
 
 /**
+ * Checks a run's events on their own: the hash chain, and that a bundle derives from them (a
+ * `run.opened` first, every action event an `ActionData`). What a bundle and a bare log share.
+ */
+export function verifyEvents(
+  events: unknown,
+): { ok: true; chain: { count: number; head: string }; expected: Omit<EvidenceBundle, 'events'> } | { ok: false; index?: number; reason: string } {
+  const chain = verifyChain(events);
+  if (!chain.ok) return chain.index >= 0 ? { ok: false, index: chain.index, reason: chain.reason } : { ok: false, reason: chain.reason };
+  try {
+    return { ok: true, chain, expected: derived(events as EvidenceEvent[]) };
+  } catch (err) {
+    return { ok: false, index: err instanceof EventDataError ? err.index : 0, reason: (err as Error).message };
+  }
+}
+
+/**
  * Verifies a parsed bundle: the hash chain, the head, and every derived part
  * (run header, summary, post-mortem, metrics, drill result, actions) recomputed from
  * the events; with `keys`, the app's signature; with `expectHead`, the head
@@ -490,16 +506,11 @@ export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): Bund
   if ((b.format as string | undefined) === 'ringmaster.evidence.v1') return { ok: false, reason: `format ${b.format} is an unsigned bundle from an earlier version; export the run again for a signed ${BUNDLE_FORMAT} bundle` };
   if (b.format !== BUNDLE_FORMAT) return { ok: false, reason: `format is ${JSON.stringify(b.format)}, expected ${BUNDLE_FORMAT}` };
   if (b.signature !== undefined && !isSignature(b.signature)) return { ok: false, reason: `signature is malformed: expected { algorithm: "${SIGNATURE_ALGORITHM}", key_id, value }` };
-  const chain = verifyChain(b.events);
-  if (!chain.ok) return chain.index >= 0 ? { ok: false, index: chain.index, reason: chain.reason } : { ok: false, reason: chain.reason };
+  const checked = verifyEvents(b.events);
+  if (!checked.ok) return checked;
+  const { chain, expected } = checked;
   if (!b.head || b.head.count !== chain.count || b.head.hash !== chain.head) {
     return { ok: false, reason: 'head does not match the last event (events truncated or appended)' };
-  }
-  let expected: Omit<EvidenceBundle, 'events'>;
-  try {
-    expected = derived(b.events as EvidenceEvent[]);
-  } catch (err) {
-    return { ok: false, index: err instanceof EventDataError ? err.index : 0, reason: (err as Error).message };
   }
   const members = new Set([...Object.keys(expected), ...Object.keys(b)].filter((k) => k !== 'events' && k !== 'signature'));
   for (const member of [...members].sort()) {

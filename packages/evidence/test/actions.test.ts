@@ -1,6 +1,6 @@
 import type { Checklist } from '@ringmaster/core';
 import { describe, expect, it } from 'vitest';
-import { actionDataIssue, buildBundle, GENESIS_HASH, sealEvent, verifyBundle, type ActionData, type EventBody, type EvidenceBundle, type EvidenceEvent } from '../src/index.js';
+import { actionDataIssue, buildBundle, eventLogText, extendLog, GENESIS_HASH, parseEventLog, sealEvent, verifyBundle, verifyEventLog, type ActionData, type EventBody, type EvidenceBundle, type EvidenceEvent } from '../src/index.js';
 
 const promotion: Checklist = {
   id: 'promotion',
@@ -122,5 +122,22 @@ describe('actions in the evidence bundle', () => {
 
   it('accepts every field of the shared shape', () => {
     expect(actionDataIssue({ ...promoted, review_url: 'https://github.com/acme/crm-deploy/pull/7', measurements: { a: 1 }, reason: 'why' })).toBeNull();
+  });
+});
+
+describe('event log files (JSON Lines)', () => {
+  it('round-trips a log, extends it, and verifies it, naming the line at fault', () => {
+    const log = actingLog();
+    const text = eventLogText(log);
+    expect(parseEventLog(text)).toEqual(log);
+    const more = extendLog(log, 'rm-act', [{ type: 'run.closed', actor: 'UCAPTAIN', at: t(31) }]);
+    expect(more[0]).toMatchObject({ seq: 5, prev_hash: log[4]!.hash });
+    expect(verifyEventLog(eventLogText([...log, ...more]))).toEqual({ ok: true, count: 6, head: more[0]!.hash, run: 'rm-act' });
+    // A blank line is allowed (an editor's trailing newline), and line numbers count it.
+    const lines = text.split('\n');
+    const altered = [lines[0], '', ...lines.slice(1)].join('\n').replace(`"commit":"${'1'.repeat(40)}"`, `"commit":"${'2'.repeat(40)}"`);
+    expect(verifyEventLog(altered)).toEqual({ ok: false, line: 4, reason: 'hash does not match the event content (event altered)' });
+    expect(verifyEventLog(`${lines[0]}\n[1]\n`)).toEqual({ ok: false, line: 2, reason: 'expected one JSON event per line, found an array' });
+    expect(verifyEventLog('')).toEqual({ ok: false, reason: 'the log is empty' });
   });
 });
