@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEventLog, verifyBundle, type ActionData, type EvidenceBundle } from '@ringmaster/evidence';
 import { hasPrometheus, startPrometheus, type RunningPrometheus } from '../../../packages/connector-prometheus/test/harness.js';
 import { PROFILE } from '../../../packages/connector-prometheus/test/plan.js';
 
@@ -42,6 +43,14 @@ const OVERLAY = 'apps/crm-api/overlays/canary';
 const digestOf = (c: string): string => `sha256:${c.repeat(64)}`;
 const out = join(root, 'out');
 const profileFile = join(root, 'profile.json');
+const evidenceFiles: string[] = [];
+/** A fresh evidence log path (the file is created by the first action). */
+const evidencePath = (name: string): string => {
+  const file = join(root, `${name}.jsonl`);
+  evidenceFiles.push(file);
+  return file;
+};
+const actionsIn = (file: string): ActionData[] => parseEventLog(readFileSync(file, 'utf8')).filter((e) => e.type === 'action.performed').map((e) => e.data as unknown as ActionData);
 
 /** Every stderr line is one `ringmaster:` message; nothing looks like a stack trace. */
 function expectOneLineError(stderr: string, pattern: RegExp): void {
@@ -137,18 +146,74 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     [['--digest', digestOf('d'), '--review', 'github'], /^ringmaster: --project: expected the repository's path on github with --review, found none$/],
     [['--digest', digestOf('d'), '--api-url', 'https://api.github.com'], /^ringmaster: --review: expected github or gitlab with --api-url\/--project, found none$/],
     [['--digest', digestOf('d'), '--review', 'github', '--project', 'acme/crm-deploy', '--api-url', 'http://api.example.com'], /^ringmaster: --api-url: expected an https:\/\/ URL without credentials/],
-  ])('exits 2 on bad input %j with one line, and writes nothing', (args, message) => {
+  ])('exits 2 on bad input %j with one line, writes nothing, and records the refusal', (args, message) => {
     const before = commits();
-    const base = ['promote', '--config-repo', url, '--target', 'canary'];
+    const log = evidencePath(`refused-${evidenceFiles.length}`);
+    const base = ['promote', '--config-repo', url, '--target', 'canary', '--evidence', log];
     const result = run([...base, ...args]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expectOneLineError(result.stderr, message);
     expect(commits()).toBe(before);
+    expect(actionsIn(log)).toEqual([expect.objectContaining({ action: 'promote', outcome: 'refused', reason: result.stderr.trim().replace(/^ringmaster: /, '') })]);
   }, 120_000);
 
-  it('never shows the token in output or commits', () => {
-    const everything = [...outputs, git(clone(), 'log', '--format=%B%n%an%n%ae')].join('\n');
+  it('records each action in the --evidence log, which verifies, bundles, and is refused once altered', () => {
+    const log = evidencePath('promotion');
+    const first = run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('e'), '--evidence', log]);
+    expect(first.code).toBe(0);
+    const commit = git(clone(), 'rev-parse', 'HEAD').trim();
+    const events = parseEventLog(readFileSync(log, 'utf8'));
+    expect(events.map((e) => e.type)).toEqual(['run.opened', 'action.performed']);
+    expect(events[1]).toMatchObject({ step: 'promote-general', actor: expect.stringMatching(/^cli:/) });
+    expect(events[1]?.data).toEqual({ action: 'promote', outcome: 'done', service: 'crm-api', ring: 'general', repository: url, path: 'apps/crm-api/overlays/general/kustomization.yaml', commit, image: IMAGE, digest: digestOf('e') });
+    // The log's run is the commit's run: a retried step finds its commit and writes no second one.
+    expect(git(clone(), 'log', '-1', '--format=%B')).toContain(`Ringmaster-Run: ${events[0]?.run_id}`);
+    const count = commits();
+    expect(run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('e'), '--evidence', log]).code).toBe(0);
+    expect(commits()).toBe(count);
+    expect(run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('f'), '--step', 'dry', '--dry-run', '--evidence', log]).code).toBe(0);
+    const refused = run(['rollback', '--config-repo', url, '--target', 'general', '--to', digestOf('9'), '--evidence', log]);
+    expect(refused.code).toBe(2);
+    expect(actionsIn(log).map((a) => [a.action, a.outcome, a.commit])).toEqual([
+      ['promote', 'done', commit],
+      ['promote', 'done', commit],
+      ['promote', 'dry-run', undefined],
+      ['rollback', 'refused', undefined],
+    ]);
+    expect(actionsIn(log)[3]?.reason).toMatch(/^--to: expected a digest promoted to general before \([^)]*\), found sha256:9+$/);
+
+    const verified = run(['evidence', 'verify', log]);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(new RegExp(`^${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: evidence log internally consistent only, NOT authenticated: run cli-\\d+, 5 events, head [0-9a-f]{64}\n$`));
+    const bundled = run(['evidence', 'bundle', log]);
+    expect(bundled.code).toBe(0);
+    const bundle = JSON.parse(bundled.stdout) as EvidenceBundle;
+    expect(verifyBundle(bundle)).toMatchObject({ ok: true, count: 5 });
+    expect(bundle.actions?.map((a) => a.seq)).toEqual([1, 2, 3, 4]);
+
+    // A different --run than the log's is refused before anything is done.
+    const otherRun = run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('f'), '--evidence', log, '--run', 'another-run']);
+    expect(otherRun.code).toBe(2);
+    expectOneLineError(otherRun.stderr, /^ringmaster: --run: expected cli-\d+ \(the run of --evidence .*\), found "another-run"$/);
+
+    // An altered log: verify says where (exit 1); an action refuses it (exit 2), writes no commit and leaves the file as it was.
+    const altered = readFileSync(log, 'utf8').replace(`"commit":"${commit}"`, `"commit":"${'0'.repeat(40)}"`);
+    writeFileSync(log, altered);
+    const broken = run(['evidence', 'verify', log]);
+    expect(broken.code).toBe(1);
+    expectOneLineError(broken.stderr, /does not verify at line 2: hash does not match the event content \(event altered\)$/);
+    const before = commits();
+    const onBroken = run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('f'), '--evidence', log]);
+    expect(onBroken.code).toBe(2);
+    expectOneLineError(onBroken.stderr, /^ringmaster: --evidence .*: expected a hash-chained evidence log that verifies, found one that does not at line 2: hash does not match the event content \(event altered\)$/);
+    expect(commits()).toBe(before);
+    expect(readFileSync(log, 'utf8')).toBe(altered);
+    expect(existsSync(`${log}.lock`)).toBe(false);
+  }, 240_000);
+
+  it('never shows the token in output, commits or evidence', () => {
+    const everything = [...outputs, git(clone(), 'log', '--format=%B%n%an%n%ae'), ...evidenceFiles.filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'))].join('\n');
     expect(everything).not.toContain(TOKEN);
     expect(everything).not.toContain(Buffer.from(`x-access-token:${TOKEN}`).toString('base64'));
   });
@@ -176,9 +241,14 @@ describe.skipIf(!hasPrometheus)(hasPrometheus ? 'ringmaster canary-health agains
   afterAll(() => prometheus?.stop());
 
   it('passes a healthy canary (exit 0) and refuses a failing one (exit 1), with the plan folder or the profile', async () => {
-    const healthy = run(['canary-health', '--prometheus', prometheus.url, '--plan', out, '--target', 'canary']);
+    const log = evidencePath('bake');
+    const healthy = run(['canary-health', '--prometheus', prometheus.url, '--plan', out, '--target', 'canary', '--evidence', log]);
     expect(healthy.stderr).toBe('');
     expect(healthy.code).toBe(0);
+    const [passed] = actionsIn(log);
+    expect(passed).toMatchObject({ action: 'canary-health', outcome: 'done', ring: 'canary' });
+    expect(passed?.measurements?.['canary-health/error-rate']).toBeLessThan(0.01);
+    expect(passed?.measurements?.['burn_rate:slo:error_ratio:rate5m']).toBeLessThan(6);
     expect(healthy.stdout).toMatch(/^canary health of canary at .*: PASS\n {2}ok {3}canary-health\/error-rate = /);
 
     prometheus.metrics.fail();
@@ -189,7 +259,12 @@ describe.skipIf(!hasPrometheus)(hasPrometheus ? 'ringmaster canary-health agains
     }
     expect(failing.code).toBe(1);
     expect(JSON.parse(failing.stdout)).toMatchObject({ verdict: 'fail', openIncident: true, target: 'canary' });
+    expect(run(['canary-health', '--prometheus', prometheus.url, '--plan', out, '--target', 'canary', '--evidence', log]).code).toBe(1);
+    const refused = actionsIn(log)[1];
+    expect(refused).toMatchObject({ action: 'canary-health', outcome: 'refused', ring: 'canary', reason: expect.stringContaining('ErrorBudgetBurnIncident holds: open an incident') });
+    expect(refused?.measurements?.['burn_rate:slo:error_ratio:rate5m']).toBeGreaterThan(10);
+    expect(run(['evidence', 'verify', log]).code).toBe(0);
     expectOneLineError(failing.stderr, /^ringmaster: canary of canary fails: canary-health\/error-rate: success condition result\[0\] < 0\.01 does not hold/);
-    expect([...outputs].join('\n')).not.toContain(PROM_TOKEN);
+    expect([...outputs, readFileSync(log, 'utf8')].join('\n')).not.toContain(PROM_TOKEN);
   }, 240_000);
 });

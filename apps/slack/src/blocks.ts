@@ -309,6 +309,8 @@ export function eventLine(e: EvidenceEvent, state: RunState): SlackText {
         return mrkdwn`:bell: Bake time over at ${title} · ${when(e.at)} · ${userMention(state.requestedBy)} the next step is open.`;
       case 'reminder.snoozed':
         return mrkdwn`:zzz: ${who} snoozed reminders until ${when(String(e.data?.['until']))}`;
+      case 'action.performed':
+        return mrkdwn`:gear: ${who} ${escapeText(`${String(e.data?.['action'])}: ${String(e.data?.['outcome'])}`)} at ${title} · ${when(e.at)}`;
       case 'run.closed':
         return mrkdwn`:checkered_flag: Run ${inlineCode(e.run_id)} closed · ${when(e.at)} · ${e.seq + 1} events, head hash ${inlineCode(e.hash)}`;
     }

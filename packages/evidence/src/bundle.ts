@@ -2,7 +2,7 @@ import type { Checklist, ChecklistStep, MarkdownDoc, StepMarker } from '@ringmas
 import { mdInline, renderMarkdown } from '@ringmaster/renderer';
 import type { KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import { STEP_DONE_TYPES, verifyChain, type EvidenceEvent } from './chain.js';
+import { STEP_DONE_TYPES, verifyChain, type ActionData, type EvidenceEvent } from './chain.js';
 import { keyId, signedStatement, signStatement, SIGNATURE_ALGORITHM, verifyStatement, type BundleSignature, type SigningKey } from './signature.js';
 
 /** v2: signed bundles, metrics from step markers. A v1 bundle came from an earlier version and carries no signature. */
@@ -49,6 +49,49 @@ export interface DrillResult {
   not_measurable?: ['measured_rto_minutes'];
 }
 
+/** One `action.performed` event of the run, as the bundle lists it. */
+export interface BundleAction {
+  /** The event's position in the log. */
+  seq: number;
+  actor: string;
+  at: string;
+  data: ActionData;
+}
+
+const ACTIONS: ReadonlySet<string> = new Set<ActionData['action']>(['promote', 'rollback', 'canary-health', 'verify-signature']);
+const OUTCOMES: ReadonlySet<string> = new Set<ActionData['outcome']>(['done', 'refused', 'failed', 'dry-run']);
+const ACTION_TEXT_FIELDS = ['service', 'ring', 'repository', 'path', 'commit', 'review_url', 'image', 'digest', 'reason'] as const;
+
+/** Why `data` is not an `ActionData` (JSON pointer, expected, found), or null when it is one. */
+export function actionDataIssue(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return `data: expected an object, found ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}`;
+  const d = data as Record<string, unknown>;
+  if (typeof d['action'] !== 'string' || !ACTIONS.has(d['action'])) return `data/action: expected one of ${[...ACTIONS].join(', ')}, found ${JSON.stringify(d['action'])}`;
+  if (typeof d['outcome'] !== 'string' || !OUTCOMES.has(d['outcome'])) return `data/outcome: expected one of ${[...OUTCOMES].join(', ')}, found ${JSON.stringify(d['outcome'])}`;
+  for (const field of ACTION_TEXT_FIELDS) {
+    const value = d[field];
+    if (value !== undefined && (typeof value !== 'string' || /[\r\n]/.test(value))) return `data/${field}: expected one line of text, found ${typeof value === 'string' ? 'a line break' : typeof value}`;
+  }
+  const measurements = d['measurements'];
+  if (measurements !== undefined) {
+    if (typeof measurements !== 'object' || measurements === null || Array.isArray(measurements)) return 'data/measurements: expected an object of numbers';
+    for (const [name, value] of Object.entries(measurements)) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `data/measurements/${name}: expected a finite number, found ${JSON.stringify(value)}`;
+    }
+  }
+  return null;
+}
+
+/** A log whose events the bundle cannot derive from (e.g. an action event without an action): verification fails at `index`. */
+class EventDataError extends Error {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface EvidenceBundle {
   format: typeof BUNDLE_FORMAT;
   run: {
@@ -70,6 +113,8 @@ export interface EvidenceBundle {
   postmortem_markdown?: string;
   /** Drills only: measured RTO against the target. */
   drill?: DrillResult;
+  /** Runs that acted (promotion, rollback, canary health, signature checks): every `action.performed` event, in order. */
+  actions?: BundleAction[];
   /** The app's signature over the head and every other member (`signBundle`); absent on an unsigned bundle. */
   signature?: BundleSignature;
 }
@@ -145,6 +190,7 @@ interface RunView {
   marked: ReadonlySet<StepMarker>;
   /** For each marker, the earliest event finishing a step that carries it. */
   firstMarked: ReadonlyMap<StepMarker, EvidenceEvent>;
+  actions: readonly BundleAction[];
 }
 
 function runView(events: readonly EvidenceEvent[]): RunView {
@@ -161,9 +207,15 @@ function runView(events: readonly EvidenceEvent[]): RunView {
   }
   const done = new Map<string, EvidenceEvent>();
   let closed: EvidenceEvent | undefined;
+  const actions: BundleAction[] = [];
   for (const e of events) {
     if (e.step && STEP_DONE_TYPES.has(e.type) && !done.has(e.step)) done.set(e.step, e);
     if (e.type === 'run.closed') closed ??= e;
+    if (e.type === 'action.performed') {
+      const issue = actionDataIssue(e.data);
+      if (issue !== null) throw new EventDataError(e.seq, `action.performed ${issue}`);
+      actions.push({ seq: e.seq, actor: e.actor, at: e.at, data: e.data as unknown as ActionData });
+    }
   }
   const marked = new Set<StepMarker>();
   const firstMarked = new Map<StepMarker, EvidenceEvent>();
@@ -175,7 +227,7 @@ function runView(events: readonly EvidenceEvent[]): RunView {
       if (finished && (!earliest || finished.seq < earliest.seq)) firstMarked.set(marker, finished);
     }
   }
-  return { events, opened, steps, optionLabels, done, closed, marked, firstMarked };
+  return { events, opened, steps, optionLabels, done, closed, marked, firstMarked, actions };
 }
 
 /** A metric for people: its duration, "not reached", or why it cannot be measured. */
@@ -203,9 +255,24 @@ function describe(e: EvidenceEvent, view: RunView): string {
       return `bake time over at **${step}**`;
     case 'reminder.snoozed':
       return `snoozed reminders until ${String(e.data?.['until'])}`;
+    case 'action.performed':
+      return actionText(e.data as unknown as ActionData);
     case 'run.closed':
       return `closed the run (${String(e.data?.['reason'] ?? 'done')})`;
   }
+}
+
+/** `promote crm-api on ring0: done (ghcr.io/acme/crm-api@sha256:…, commit 1a2b…)`, user-supplied parts escaped. */
+function actionText(a: ActionData): string {
+  const about = [a.service, a.ring === undefined ? undefined : `on ${a.ring}`].filter((p) => p !== undefined).join(' ');
+  const facts = [
+    a.image === undefined ? a.digest : `${a.image}${a.digest === undefined ? '' : `@${a.digest}`}`,
+    a.commit === undefined ? undefined : `commit ${a.commit}`,
+    a.review_url,
+    a.measurements === undefined ? undefined : Object.entries(a.measurements).map(([k, v]) => `${k}=${v}`).join(', '),
+    a.reason,
+  ].filter((f): f is string => f !== undefined && f !== '');
+  return mdInline(`${a.action}${about ? ` ${about}` : ''}: ${a.outcome}${facts.length ? ` (${facts.join('; ')})` : ''}`);
 }
 
 function who(actor: string): string {
@@ -286,16 +353,18 @@ function summaryMarkdown(view: RunView, extra: Pick<EvidenceBundle, 'metrics' | 
     const e = done.get(s.id);
     return e ? `- [x] ${mdInline(s.title)} — ${who(e.actor)}, ${e.at}` : `- [ ] ${mdInline(s.title)}`;
   });
+  const sections: MarkdownDoc['sections'][number][] = [
+    { heading: 'Outcome', bullets: outcome },
+    { heading: 'Parameters', bullets: paramsBullets(opened.params) },
+    { heading: 'Timeline', table: timelineTable(view) },
+  ];
+  if (view.actions.length > 0) sections.push({ heading: 'Actions', bullets: view.actions.map((a) => `#${a.seq} ${a.at} ${mdInline(who(a.actor))}: ${actionText(a.data)}`) });
+  sections.push({ heading: 'Checklist as defined', paragraphs: [steps.join('\n')] });
   const doc: MarkdownDoc = {
     title: `Evidence: ${mdInline(opened.title)}`,
     // The summary can be what the requester typed: escaped like every other user text.
     intro: `${mdInline(opened.checklist.summary)} [KBTRACE: ${opened.checklist.kb.join(', ')}]`,
-    sections: [
-      { heading: 'Outcome', bullets: outcome },
-      { heading: 'Parameters', bullets: paramsBullets(opened.params) },
-      { heading: 'Timeline', table: timelineTable(view) },
-      { heading: 'Checklist as defined', paragraphs: [steps.join('\n')] },
-    ],
+    sections,
   };
   return renderMarkdown(doc);
 }
@@ -362,6 +431,8 @@ function derived(events: readonly EvidenceEvent[]): Omit<EvidenceBundle, 'events
     summary_markdown: summaryMarkdown(view, extra),
     ...extra,
   };
+  // Only runs that acted list actions, so a bundle from before actions existed still verifies.
+  if (view.actions.length > 0) bundle.actions = [...view.actions];
   if (extra.metrics) bundle.postmortem_markdown = postmortemMarkdown(view, extra.metrics);
   return bundle;
 }
@@ -408,8 +479,24 @@ function checkSignature(b: EvidenceBundle, keys: readonly KeyObject[]): { ok: tr
 }
 
 /**
+ * Checks a run's events on their own: the hash chain, and that a bundle derives from them (a
+ * `run.opened` first, every action event an `ActionData`). What a bundle and a bare log share.
+ */
+export function verifyEvents(
+  events: unknown,
+): { ok: true; chain: { count: number; head: string }; expected: Omit<EvidenceBundle, 'events'> } | { ok: false; index?: number; reason: string } {
+  const chain = verifyChain(events);
+  if (!chain.ok) return chain.index >= 0 ? { ok: false, index: chain.index, reason: chain.reason } : { ok: false, reason: chain.reason };
+  try {
+    return { ok: true, chain, expected: derived(events as EvidenceEvent[]) };
+  } catch (err) {
+    return { ok: false, index: err instanceof EventDataError ? err.index : 0, reason: (err as Error).message };
+  }
+}
+
+/**
  * Verifies a parsed bundle: the hash chain, the head, and every derived part
- * (run header, summary, post-mortem, metrics, drill result) recomputed from
+ * (run header, summary, post-mortem, metrics, drill result, actions) recomputed from
  * the events; with `keys`, the app's signature; with `expectHead`, the head
  * posted in Slack. `ringmaster evidence verify FILE` calls this.
  */
@@ -419,16 +506,11 @@ export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): Bund
   if ((b.format as string | undefined) === 'ringmaster.evidence.v1') return { ok: false, reason: `format ${b.format} is an unsigned bundle from an earlier version; export the run again for a signed ${BUNDLE_FORMAT} bundle` };
   if (b.format !== BUNDLE_FORMAT) return { ok: false, reason: `format is ${JSON.stringify(b.format)}, expected ${BUNDLE_FORMAT}` };
   if (b.signature !== undefined && !isSignature(b.signature)) return { ok: false, reason: `signature is malformed: expected { algorithm: "${SIGNATURE_ALGORITHM}", key_id, value }` };
-  const chain = verifyChain(b.events);
-  if (!chain.ok) return chain.index >= 0 ? { ok: false, index: chain.index, reason: chain.reason } : { ok: false, reason: chain.reason };
+  const checked = verifyEvents(b.events);
+  if (!checked.ok) return checked;
+  const { chain, expected } = checked;
   if (!b.head || b.head.count !== chain.count || b.head.hash !== chain.head) {
     return { ok: false, reason: 'head does not match the last event (events truncated or appended)' };
-  }
-  let expected: Omit<EvidenceBundle, 'events'>;
-  try {
-    expected = derived(b.events as EvidenceEvent[]);
-  } catch (err) {
-    return { ok: false, index: 0, reason: (err as Error).message };
   }
   const members = new Set([...Object.keys(expected), ...Object.keys(b)].filter((k) => k !== 'events' && k !== 'signature'));
   for (const member of [...members].sort()) {

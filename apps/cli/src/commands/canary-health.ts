@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseProfileText, RingmasterError } from '@ringmaster/core';
 import type { CanaryHealth, PlanFile } from '@ringmaster/connector-prometheus';
+import type { ActionData } from '@ringmaster/evidence';
+import { evidenceRecorder } from '../evidence-log.js';
 import { readProfileText } from '../io.js';
 import { formatOption } from './options.js';
 
@@ -53,6 +55,20 @@ function printText(health: CanaryHealth): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** The evidence of one health check: every value measured, and the verdict as the outcome. */
+function actionData(health: CanaryHealth): ActionData {
+  const measurements: Record<string, number> = {};
+  for (const a of health.analysis) if (a.value !== null) measurements[a.name] = a.value;
+  for (const b of health.burn) if (b.burnRate !== null) measurements[`burn_rate:${b.record}`] = b.burnRate;
+  return {
+    action: 'canary-health',
+    outcome: health.verdict === 'pass' ? 'done' : 'refused',
+    ring: health.target,
+    measurements,
+    ...(health.reasons.length > 0 ? { reason: health.reasons.join('; ') } : {}),
+  };
+}
+
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function registerCanaryHealth(program: Command): void {
@@ -64,8 +80,9 @@ export function registerCanaryHealth(program: Command): void {
     .option('--plan <dir>', 'a plan --out folder')
     .option('--profile <file>', 'a delivery profile (planned in memory)')
     .option('--arg <name=value>', 'an analysis template argument (default: what the plan\'s Rollout passes); repeatable', collect)
+    .option('--evidence <file>', "the run's evidence log (hash-chained JSON Lines): created if missing, the check appended as an action.performed event")
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (options: { prometheus: string; target: string; plan?: string; profile?: string; arg?: string[]; format: string }) => {
+    .action(async (options: { prometheus: string; target: string; plan?: string; profile?: string; arg?: string[]; evidence?: string; format: string }) => {
       if ((options.plan === undefined) === (options.profile === undefined)) throw new CanaryInputError('expected exactly one of --plan DIR or --profile FILE');
       const args = parseArgs(options.arg ?? []);
       const { canaryHealth, healthChecksOf, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
@@ -83,7 +100,15 @@ export function registerCanaryHealth(program: Command): void {
       if (checks.analysis.length === 0) throw new CanaryInputError(`${options.plan ?? options.profile}: expected a plan with a canary AnalysisTemplate (progressive-delivery mode), found none`);
       const token = process.env[PROMETHEUS_ENV.token];
       const source = prometheusClient({ url: options.prometheus, ...(token ? { token } : {}) });
-      const health = await canaryHealth(source, checks, { target: options.target });
+      const recorder = await evidenceRecorder(options.evidence, { kind: 'promotion', title: `canary-health ${options.target}`, params: { target: options.target } }, undefined);
+      let health: CanaryHealth;
+      try {
+        health = await canaryHealth(source, checks, { target: options.target });
+      } catch (error) {
+        await recorder.record({ data: { action: 'canary-health', outcome: 'failed', ring: options.target, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) } });
+        throw error;
+      }
+      await recorder.record({ data: actionData(health) });
       if (options.format === 'json') process.stdout.write(`${JSON.stringify(health, null, 2)}\n`);
       else printText(health);
       if (health.verdict === 'fail') throw new CanaryUnhealthyError(`canary of ${options.target} fails: ${health.reasons.join('; ')}`);

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, parseProfileText, validateProfile } from '@ringmaster/core';
 import type { ActionResult, GitOpsRepository, PromotionFile, RollbackRequest } from '@ringmaster/connector-gitops';
+import type { ActionData } from '@ringmaster/evidence';
+import { evidenceRecorder, type ActionRecorder } from '../evidence-log.js';
 import { readProfileText } from '../io.js';
 import { formatOption } from './options.js';
 
@@ -21,6 +23,7 @@ interface RepoOptions {
   review?: 'github' | 'gitlab';
   apiUrl?: string;
   project?: string;
+  evidence?: string;
   format: string;
 }
 
@@ -37,6 +40,7 @@ function repoOptions(command: Command): Command {
     .addOption(new Option('--review <provider>', 'the repository requires review: push a branch and open a pull/merge request (token: RINGMASTER_GIT_TOKEN)').choices(['github', 'gitlab']))
     .option('--api-url <url>', 'with --review: the REST API base (default https://api.github.com, https://gitlab.com/api/v4)')
     .option('--project <path>', 'with --review: owner/repo or group/project on the provider')
+    .option('--evidence <file>', "the run's evidence log (hash-chained JSON Lines): created if missing, one action.performed event appended per action; its run id is the commit's Ringmaster-Run")
     .addOption(formatOption(['text', 'json'], 'text'));
 }
 
@@ -75,15 +79,55 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
 
 const OPTION_OF: Record<string, string> = { 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
 
-/** The request fields both actions share; without --run the run id is the time, so only the same digest again is a no-op. */
-function requestOf(options: RepoOptions, action: ActionResult['action']): RollbackRequest {
+/**
+ * The request fields both actions share. The run id is --run, else the evidence log's run, else
+ * the time (then only the same digest again is a no-op).
+ */
+function requestOf(options: RepoOptions, action: ActionResult['action'], recorder: ActionRecorder): RollbackRequest {
   return {
     target: options.target,
-    runId: options.run ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`,
+    runId: options.run ?? recorder.runId ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`,
     stepId: options.step ?? `${action}-${options.target}`,
     dryRun: options.dryRun === true,
     ...(options.image ? { image: options.image } : {}),
   };
+}
+
+/** The evidence of a finished action: what was written (or found) where. */
+function actionData(result: ActionResult): ActionData {
+  return {
+    action: result.action,
+    outcome: result.status === 'dry-run' ? 'dry-run' : 'done',
+    service: result.image.split('/').at(-1) as string,
+    ring: result.target,
+    repository: result.repository,
+    path: result.path,
+    ...(result.commit === null ? {} : { commit: result.commit }),
+    ...(result.review === null ? {} : { review_url: result.review.url }),
+    image: result.image,
+    digest: result.digest,
+  };
+}
+
+/**
+ * Opens the evidence log (refusing one that does not verify before anything is done), runs the
+ * action, and records its outcome: done or dry-run, refused (the connector refused the request) or
+ * failed (git or the provider failed). The error, if any, is the command's.
+ */
+async function recorded(options: RepoOptions, action: ActionResult['action'], about: Partial<ActionData>, act: (recorder: ActionRecorder) => Promise<ActionResult>): Promise<void> {
+  const recorder = await evidenceRecorder(options.evidence, { kind: action === 'promote' ? 'promotion' : 'rollback', title: `${action} ${options.target}`, params: { target: options.target } }, options.run);
+  const step = options.step ?? `${action}-${options.target}`;
+  let result: ActionResult;
+  try {
+    result = await act(recorder);
+  } catch (error) {
+    const { GitOpsInputError } = await import('@ringmaster/connector-gitops');
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    await recorder.record({ step, data: { action, outcome: error instanceof GitOpsInputError ? 'refused' : 'failed', ring: options.target, ...about, reason } });
+    throw error;
+  }
+  await recorder.record({ step, data: actionData(result) });
+  report(result, options.format);
 }
 
 function report(result: ActionResult, format: string): void {
@@ -107,29 +151,30 @@ export function registerPromote(program: Command): void {
   repoOptions(program.command('promote').description('Promote a built, signed image digest to one target: one commit to the GitOps config repository'))
     .requiredOption('--digest <sha256>', 'the image digest (sha256:<64 hex>)')
     .action((options: RepoOptions & { digest: string }) =>
-      withRepository(options, async (repo) => {
-        const result = await repo.promote({ ...requestOf(options, 'promote'), digest: options.digest });
-        report(result, options.format);
-      }),
+      recorded(options, 'promote', { digest: options.digest, ...(options.image ? { image: options.image } : {}) }, (recorder) =>
+        withRepository(options, (repo) => repo.promote({ ...requestOf(options, 'promote', recorder), digest: options.digest })),
+      ),
     );
 }
 
 export function registerRollback(program: Command): void {
   repoOptions(program.command('rollback').description('Without --to: list the digests promoted to a target, newest first. With --to: commit the target back to one of them'))
     .option('--to <sha256>', 'a digest promoted to the target before')
-    .action((options: RepoOptions & { to?: string }) =>
-      withRepository(options, async (repo) => {
-        if (options.to === undefined) {
-          const history = await repo.history(options.target, options.image);
-          if (options.format === 'json') process.stdout.write(`${JSON.stringify(history, null, 2)}\n`);
-          else if (history.length === 0) process.stdout.write(`${options.target}: nothing promoted yet\n`);
-          else {
-            history.forEach((p, i) => process.stdout.write(`${p.digest}  ${p.committedAt}  ${p.commit.slice(0, 12)}${p.runId ? `  run ${p.runId}` : ''}${i === 0 ? '  (current)' : ''}\n`));
-          }
-          return;
+    .action(async (options: RepoOptions & { to?: string }) => {
+      const to = options.to;
+      if (to !== undefined) {
+        await recorded(options, 'rollback', { digest: to, ...(options.image ? { image: options.image } : {}) }, (recorder) =>
+          withRepository(options, (repo) => repo.rollback({ ...requestOf(options, 'rollback', recorder), to })),
+        );
+        return;
+      }
+      await withRepository(options, async (repo) => {
+        const history = await repo.history(options.target, options.image);
+        if (options.format === 'json') process.stdout.write(`${JSON.stringify(history, null, 2)}\n`);
+        else if (history.length === 0) process.stdout.write(`${options.target}: nothing promoted yet\n`);
+        else {
+          history.forEach((p, i) => process.stdout.write(`${p.digest}  ${p.committedAt}  ${p.commit.slice(0, 12)}${p.runId ? `  run ${p.runId}` : ''}${i === 0 ? '  (current)' : ''}\n`));
         }
-        const result = await repo.rollback({ ...requestOf(options, 'rollback'), to: options.to });
-        report(result, options.format);
-      }),
-    );
+      });
+    });
 }
