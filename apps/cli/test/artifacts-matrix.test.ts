@@ -5,49 +5,12 @@ import type { Engine } from '@ringmaster/core';
 import { createRecordingEngine, type CapturedArtifact } from '@ringmaster/modes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shellcheckAvailable, validateArtifact, type ArtifactIssue } from '@ringmaster/renderer';
+import { matrix, type Case } from './matrix.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packagesDir = join(here, '..', '..', '..', 'packages');
 
-
-
-
-interface Case {
-  id: string;
-  input: Record<string, unknown>;
-}
-
 const seedCases = (JSON.parse(readFileSync(join(packagesDir, '..', 'conformance', 'seed-cases.json'), 'utf8')) as { cases: Case[] }).cases;
-
-const GOAL = 'Design a multi-tenant CRM CI/CD blueprint: quality gates and contract tests, supply chain security with SLSA and signing, vulnerability policy, GitOps, canary rollout, release observability, incident response, DR plan, cost control and DB migrations';
-function matrix(): Case[] {
-  const out: Case[] = [];
-  for (const cloud of ['aws', 'gcp', 'azure', 'on_prem', 'unknown']) {
-    for (const ci of ['github', 'gitlab', 'azure devops', 'unknown']) {
-      for (const orchestrator of ['kubernetes', 'vm', 'unknown']) {
-        for (const gitops of ['argocd', 'flux', 'none']) {
-          out.push({
-            id: `${cloud}/${ci}/${orchestrator}/${gitops}`,
-            input: {
-              goal: GOAL,
-              crm_profile: { multi_tenant: true, data_residency_regions: ['eu-central-1'], integrations: ['salesforce'] },
-              infra: { cloud_provider: cloud, orchestrator },
-              data: { primary_store: 'postgres', sharding_model: 'shared_schema' },
-              release_policy: { ring_model: { enabled: true, rings: ['internal', 'early_access', 'ga'], cohort_strategy: 'tenant_cohort' }, change_approval_level: 'peer_review' },
-              ci_platform: ci,
-              cd_strategy: gitops === 'none' ? 'push' : 'gitops',
-              gitops_tool: gitops,
-              compliance: { targets: ['SOC2'], audit_evidence_required: true },
-              risk_tier: 'high',
-              current_pain: ['flaky_tests', 'incidents', 'costs', 'vuln_debt', 'runner_risk'],
-            },
-          });
-        }
-      }
-    }
-  }
-  return out;
-}
 
 /** Plans every case and validates every artifact; returns failures grouped by artifact and message. */
 async function run(engine: Engine, captured: CapturedArtifact[], cases: readonly Case[]): Promise<{ failures: Map<string, string[]>; artifacts: number }> {

@@ -1,4 +1,4 @@
-import { pinnedUses } from './pins.js';
+import { GO_TOOLS, GO_VERSION, pinnedUses, TOOL_VERSIONS, type GoTool } from './pins.js';
 import type { Cloud, NormalizedProfile, ProfileDelivery } from './profile.js';
 
 /**
@@ -346,3 +346,64 @@ export function githubRegistryLogin(d: DeliverySystem): Record<string, unknown> 
     with: { registry: registryHost(d), username: ghcr ? '${{ github.actor }}' : '${{ vars.REGISTRY_USERNAME }}', password: ghcr ? '${{ secrets.GITHUB_TOKEN }}' : '${{ secrets.REGISTRY_PASSWORD }}' },
   };
 }
+
+/**
+ * Azure DevOps steps that put pinned tools on the hosted agent's PATH for the steps after them:
+ * the Go toolchain (GoTool task), then `go install module@version` for each tool.
+ */
+export function azureToolSteps(tools: readonly GoTool[]): Record<string, unknown>[] {
+  if (tools.length === 0) return [];
+  return [
+    { task: 'GoTool@0', displayName: `Go ${GO_VERSION} for the tool installs`, inputs: { version: GO_VERSION } },
+    {
+      bash: ['set -euo pipefail', ...tools.map((t) => `go install ${GO_TOOLS[t]}`), 'echo "##vso[task.prependpath]$(go env GOPATH)/bin"'].join('\n'),
+      displayName: `Install ${tools.join(', ')} (pinned versions)`,
+    },
+  ];
+}
+
+/**
+ * Azure DevOps step that logs the agent's Docker in to the model's registry: ACR through the
+ * federated Azure service connection, ECR through the AWS OIDC service connection, any other
+ * registry through a Docker registry service connection.
+ */
+export function azureRegistryLogin(d: DeliverySystem): Record<string, unknown> {
+  const host = registryHost(d);
+  const acr = /^([a-z0-9]+)\.azurecr\.io$/.exec(host);
+  if (acr) {
+    return { task: 'AzureCLI@2', displayName: `Log in to ${host}`, inputs: { azureSubscription: 'crm-release-wif', scriptType: 'bash', scriptLocation: 'inlineScript', inlineScript: `az acr login --name ${acr[1]}` } };
+  }
+  const ecr = /^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host);
+  if (ecr) {
+    return {
+      task: 'AWSShellScript@1',
+      displayName: `Log in to ${host}`,
+      inputs: { awsCredentials: 'crm-release-oidc', regionName: ecr[1], scriptType: 'inline', inlineScript: `aws ecr get-login-password --region ${ecr[1]} | docker login --username AWS --password-stdin ${host}` },
+    };
+  }
+  return { task: 'Docker@2', displayName: `Log in to ${host}`, inputs: { command: 'login', containerRegistry: 'container-registry' } };
+}
+
+/**
+ * Shell lines that run a tool image (`args` after the image) on the job's checkout as `/work`.
+ * On a hosted runner the checkout is mounted. Against GitLab's docker-in-docker service, whose
+ * daemon cannot see the job's files, the container is created, the checkout copied in, then
+ * started attached, so its exit status is the step's. `flags` go to `docker run`/`docker create`.
+ */
+export function runOnCheckout(o: { name: string; image: string; args: string; flags?: string; dind: boolean }): string[] {
+  const flags = o.flags === undefined ? '' : ` ${o.flags}`;
+  return o.dind
+    ? [`docker create --name ${o.name} --workdir /work${flags} ${o.image} ${o.args}`, `docker cp . ${o.name}:/work`, `docker start --attach ${o.name}`]
+    : [`docker run --rm -v "$PWD:/work:ro" -w /work${flags} ${o.image} ${o.args}`];
+}
+
+/**
+ * What a GitLab job that drives Docker needs: the pinned Docker CLI image, the docker-in-docker
+ * service, and the TLS settings GitLab documents for it (the runner shares `/certs/client`).
+ * Spread it into the job; a job with variables of its own spreads `variables` too.
+ */
+export const GITLAB_DOCKER = {
+  image: { name: TOOL_VERSIONS.dockerImage, entrypoint: [''] },
+  services: [{ name: TOOL_VERSIONS.dindImage, alias: 'docker' }],
+  variables: { DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_CERTDIR: '/certs', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs/client' },
+} as const;

@@ -40,11 +40,12 @@ export function linkKustomizeBase(artifacts: readonly Planned[], delivery: Deliv
 
 const GITLAB_PIPELINE = '.gitlab-ci.yml';
 
-/** The `.gitlab-ci.yml` of the plan includes every other `*.gitlab-ci.yml` fragment and defines the stages their jobs use. */
+/** The `.gitlab-ci.yml` of the plan includes every other GitLab CI file of the plan and defines the stages their jobs use. */
 export function linkGitlabFragments(artifacts: readonly Planned[]): Planned[] {
   const main = artifacts.find(({ spec }) => spec.path === GITLAB_PIPELINE);
   if (main === undefined || main.spec.body.format !== 'yaml') return [...artifacts];
-  const fragments = artifacts.filter(({ spec }) => spec.path.endsWith('.gitlab-ci.yml') && spec.path !== GITLAB_PIPELINE && spec.body.format === 'yaml');
+  // Every GitLab CI file of the plan, whatever its name (`ci/x.gitlab-ci.yml`, `.gitlab/ci/x.yml`).
+  const fragments = artifacts.filter(({ spec }) => spec.path !== GITLAB_PIPELINE && spec.body.format === 'yaml' && (spec.path.endsWith('.gitlab-ci.yml') || spec.body.schema === 'gitlab-ci'));
   if (fragments.length === 0) return [...artifacts];
   const [doc, ...rest] = main.spec.body.documents as Record<string, unknown>[];
   const { include: given, ...pipeline } = doc ?? {};

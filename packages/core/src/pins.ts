@@ -37,5 +37,33 @@ export function mustReferenceByTag(uses: string): boolean {
   return /^slsa-framework\/slsa-github-generator\/\.github\/workflows\/[\w.-]+\.ya?ml@v\d+\.\d+\.\d+$/.test(uses);
 }
 
-/** Tool versions generated jobs install or run (container images pinned by version tag). */
-export const TOOL_VERSIONS = { trivy: 'v0.57.1', semgrep: '1.95.0', opaImage: 'openpolicyagent/opa:0.70.0-static', trivyImage: 'aquasec/trivy:0.57.1', alpineImage: 'alpine:3.20', dockerImage: 'docker:27' } as const;
+/**
+ * Tool versions generated jobs install or run. GitLab job images are pinned by digest (the tag is
+ * kept for readers and Renovate): `dockerImage` is the Docker CLI (with buildx) that drives the
+ * `dindImage` service.
+ */
+export const TOOL_VERSIONS = {
+  trivy: 'v0.57.1',
+  semgrep: '1.95.0',
+  opaImage: 'openpolicyagent/opa:0.70.0-static',
+  trivyImage: 'aquasec/trivy:0.57.1',
+  alpineImage: 'alpine:3.20@sha256:d9e853e87e55526f6b2917df91a2115c36dd7c696a35be12163d44e6e2a4b6bc',
+  dockerImage: 'docker:27-cli@sha256:851f91d241214e7c6db86513b270d58776379aacc5eb9c4a87e5b47115e3065c',
+  dindImage: 'docker:27-dind@sha256:aa3df78ecf320f5fafdce71c659f1629e96e9de0968305fe1de670e0ca9176ce',
+} as const;
+
+/**
+ * CLI tools that Azure DevOps jobs install on the hosted agent with `go install module@version`:
+ * the version is pinned and the Go checksum database verifies the module's bytes.
+ */
+export const GO_TOOLS = {
+  cosign: 'github.com/sigstore/cosign/v2/cmd/cosign@v2.4.1',
+  syft: 'github.com/anchore/syft/cmd/syft@v1.18.1',
+  opa: 'github.com/open-policy-agent/opa@v0.70.0',
+  kustomize: 'sigs.k8s.io/kustomize/kustomize/v5@v5.5.0',
+} as const;
+
+export type GoTool = keyof typeof GO_TOOLS;
+
+/** The Go toolchain the install step uses (Azure's GoTool task installs it on the agent). */
+export const GO_VERSION = '1.23.4';

@@ -1,4 +1,4 @@
-import { cosignVerifyCommand, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -9,6 +9,30 @@ const APPROVAL_GATE_GITLAB = 'ci/approval_gate.gitlab-ci.yml';
 
 /** A CI job id for a stage (`deploy_ring0.a` -> `deploy-ring0-a`). */
 const jobId = (stage: string): string => stage.replace(/[^A-Za-z0-9-]+/g, '-');
+
+/** The regions a deploy stage promotes to: a jurisdiction's regions, or the one target the stage names. */
+function stageRegions(d: DeliverySystem, target: string): string[] {
+  return d.targetKind === 'regions' ? d.targets.filter((t) => t.jurisdiction === target).map((t) => t.name) : [target];
+}
+
+/** The residency gate applies where targets are regions of a profile with residency requirements. */
+function residencyGated(ctx: ModeContext): boolean {
+  return ctx.delivery.targetKind === 'regions' && ctx.profile.crm.data_residency_regions.length > 0;
+}
+
+/**
+ * The residency gate's check of one target region, the same on every CI vendor: the policy input
+ * is what is being deployed (REGION, the target region) and the residency the stage's tenants
+ * require (JURISDICTION), both from the job's environment. `dind`: OPA runs against GitLab's
+ * docker-in-docker service rather than the runner's Docker.
+ */
+function residencyCheck(dind: boolean): string[] {
+  return [
+    'case "${REGION}${JURISDICTION}" in *[!A-Za-z0-9_-]*) echo "residency gate: unexpected region ${REGION} or jurisdiction ${JURISDICTION}" >&2; exit 2 ;; esac',
+    `printf '{"region": "%s", "tenant": {"residency": "%s"}}\\n' "\${REGION}" "\${JURISDICTION}" > input.json`,
+    ...runOnCheckout({ name: 'residency-gate', image: TOOL_VERSIONS.opaImage, args: "eval --fail-defined -d policy/residency.rego -i input.json 'data.residency.deny[_]'", dind }),
+  ];
+}
 
 /** The promotion of one target from a GitHub job: cosign installed, the config-repo token from the environment. */
 function githubPromoteSteps(target: string, digest: string): unknown[] {
@@ -132,7 +156,7 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
     }
     if (d.targetKind === 'regions') {
       // Each jurisdiction's regions are promoted by the residency-gated workflow.
-      const regions = d.targets.filter((t) => t.jurisdiction === environment).map((t) => t.name);
+      const regions = stageRegions(d, environment);
       jobs[id] = {
         needs,
         permissions: { contents: 'read' },
@@ -174,8 +198,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
     default: { interruptible: true },
     build: {
       stage: 'build',
-      image: TOOL_VERSIONS.dockerImage,
-      services: [`${TOOL_VERSIONS.dockerImage}-dind`],
+      ...GITLAB_DOCKER,
       script: [
         'apk add --no-cache jq',
         'echo "$CI_REGISTRY_PASSWORD" | docker login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" --password-stdin',
@@ -206,14 +229,27 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
           },
         }),
   };
+  const gated = residencyGated(ctx);
   for (const stage of deploys) {
     const target = stage.replace(/^deploy_/, '');
     const last = stage === deploys[deploys.length - 1];
-    const regions = d.targetKind === 'regions' ? d.targets.filter((t) => t.jurisdiction === target).map((t) => t.name) : [target];
+    const regions = stageRegions(d, target);
+    const gate = `residency-gate-${jobId(target)}`;
+    if (gated) {
+      // The residency gate of the stage: one OPA check per target region, before the promotion.
+      pipeline[gate] = {
+        stage: jobId(stage),
+        ...GITLAB_DOCKER,
+        rules: onMain,
+        variables: { ...GITLAB_DOCKER.variables, JURISDICTION: target },
+        parallel: { matrix: [{ REGION: regions }] },
+        script: residencyCheck(true),
+      };
+    }
     pipeline[jobId(stage)] = {
       stage: jobId(stage),
       image: TOOL_VERSIONS.alpineImage,
-      needs: [{ job: 'build', artifacts: true }, ...(cab && last ? ['approval_gate'] : [])],
+      needs: [{ job: 'build', artifacts: true }, ...(gated ? [gate] : []), ...(cab && last ? ['approval_gate'] : [])],
       rules: onMain,
       environment: { name: target },
       resource_group: stage,
@@ -225,9 +261,53 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
   return pipeline;
 }
 
+/** Azure DevOps stage id for a name (`deploy_ring0.a` -> `deploy_ring0_a`). */
+const azureId = (name: string): string => name.replace(/[^A-Za-z0-9_]+/g, '_');
+
+/** The build output the deploy stages read: the digest the `push` step of the build job set. */
+const AZURE_DIGEST = "$[ stageDependencies.build.build.outputs['push.DIGEST'] ]";
+
 function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
   const d = ctx.delivery;
   const deploys = deployStages(decided);
+  const gated = residencyGated(ctx);
+  const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
+  const onMain = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))";
+  const pool = { vmImage: 'ubuntu-24.04' };
+  let previous = 'build';
+  const deployStagesYaml = deploys.map((stage) => {
+    const target = stage.replace(/^deploy_/, '');
+    const regions = stageRegions(d, target);
+    const deployment = {
+      deployment: azureId(stage),
+      ...(gated ? { dependsOn: 'residency_gate' } : {}),
+      environment: target,
+      pool,
+      variables: { DIGEST: AZURE_DIGEST },
+      strategy: {
+        runOnce: {
+          deploy: {
+            steps: [
+              { checkout: 'self' },
+              ...azureToolSteps(['cosign']),
+              ...regions.map((r) => ({ script: `scripts/promote.sh "$(DIGEST)" ${JSON.stringify(r)}`, displayName: `Promote the verified digest to ${r} via Git`, env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' } })),
+            ],
+          },
+        },
+      },
+    };
+    const gate = {
+      job: 'residency_gate',
+      pool,
+      variables: { JURISDICTION: target },
+      // One OPA check per target region of the stage, before its promotion.
+      strategy: { matrix: Object.fromEntries(regions.map((r) => [azureId(r), { REGION: r }])) },
+      steps: [{ checkout: 'self' }, { bash: ['set -euo pipefail', ...residencyCheck(false)].join('\n'), displayName: 'opa_residency_check' }],
+    };
+    const yaml = { stage: azureId(stage), dependsOn: [...new Set(['build', previous])], condition: onMain, jobs: [...(gated ? [gate] : []), deployment] };
+    previous = azureId(stage);
+    return yaml;
+  });
   return {
     trigger: { branches: { include: ['main'] } },
     pr: { branches: { include: ['main'] } },
@@ -237,29 +317,37 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
         jobs: [
           {
             job: 'build',
-            pool: { vmImage: 'ubuntu-24.04' },
+            pool,
             steps: [
-              { script: `docker buildx build --push --metadata-file meta.json -t "${d.service.image}:$(Build.SourceVersion)" .`, displayName: 'Build and push once' },
-              { script: `docker run --rm ${TOOL_VERSIONS.trivyImage} image --severity CRITICAL --exit-code 1 "${d.service.image}:$(Build.SourceVersion)"`, displayName: 'Fail on critical vulnerabilities' },
+              { checkout: 'self', persistCredentials: false },
+              azureRegistryLogin(d),
+              {
+                name: 'push',
+                bash: [
+                  'set -euo pipefail',
+                  `docker buildx build --push --metadata-file meta.json -t "${d.service.image}:$(Build.SourceVersion)" .`,
+                  'digest="$(jq -r \'."containerimage.digest"\' meta.json)"',
+                  'echo "##vso[task.setvariable variable=DIGEST;isOutput=true]${digest}"',
+                ].join('\n'),
+                displayName: 'Build and push once, by digest',
+              },
+              {
+                // Trivy reads the registry login of the step above from the Docker config.
+                bash: `docker run --rm -v "\${DOCKER_CONFIG:-$HOME/.docker}:/root/.docker:ro" ${TOOL_VERSIONS.trivyImage} image --severity CRITICAL --exit-code 1 "${d.service.image}@$(push.DIGEST)"`,
+                displayName: 'Fail on critical vulnerabilities',
+              },
             ],
           },
         ],
       },
-      ...deploys.map((stage) => ({
-        stage,
-        condition: "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))",
-        jobs: [
-          {
-            deployment: stage,
-            environment: stage.replace(/^deploy_/, ''),
-            pool: { vmImage: 'ubuntu-24.04' },
-            strategy: { runOnce: { deploy: { steps: [{ checkout: 'self' }, { script: `scripts/promote.sh "$(DIGEST)" "${stage.replace(/^deploy_/, '')}"`, displayName: 'Promote the verified digest via Git', env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' } }] } } },
-          },
-        ],
-      })),
+      ...(signedElsewhere ? [{ template: SIGNING_TEMPLATE_AZURE, parameters: { digest: AZURE_DIGEST } }] : []),
+      ...deployStagesYaml.map((stage) => (signedElsewhere ? { ...stage, dependsOn: [...new Set(['build', 'sign', ...stage.dependsOn.filter((s) => s !== 'build')])] } : stage)),
     ],
   };
 }
+
+/** The supply-chain mode's Azure DevOps signing stage template, which the pipeline includes when that mode is in the plan. */
+const SIGNING_TEMPLATE_AZURE = '.azure-pipelines/release-signing.yml';
 
 function pipelineArtifact(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const vendor = decided.get<string>('pipeline_blueprint.ci_vendor');
@@ -456,7 +544,7 @@ test_resident_tenant_outside_home_region_denied if {
                     name: 'opa_residency_check',
                     // The policy gets the target region and the jurisdiction the tenants require, so a region outside it is denied.
                     env: { REGION: '${{ matrix.region }}', JURISDICTION: '${{ inputs.jurisdiction }}' },
-                    run: `jq -n --arg r "\${REGION}" --arg j "\${JURISDICTION}" '{region: $r, tenant: {residency: $j}}' > input.json\ndocker run --rm -v "$PWD:/work:ro" -w /work ${TOOL_VERSIONS.opaImage} eval --fail-defined -d policy/residency.rego -i input.json 'data.residency.deny[_]'`,
+                    run: residencyCheck(false).join('\n'),
                   },
                 ],
               },

@@ -1,9 +1,9 @@
-import { notGenerated, pinnedUses, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
+import { GITLAB_DOCKER, notGenerated, pinnedUses, runOnCheckout, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 
-/** Atlas CLI image, pinned by digest (arigaio/atlas 1.3.3). */
 /** Throwaway dev databases Atlas replays migrations into, pinned by digest like every job image. */
 const POSTGRES_DEV_IMAGE = 'postgres:16@sha256:95206741a5b214807675e14165369d05b93a9cf692223b616d07cca227e74b0b';
 const MYSQL_DEV_IMAGE = 'mysql:8@sha256:b3b90af2a6552ae30c266fdb7d5dd55f3afb72404bb78d37fe8a23eb857fd3fb';
+/** Atlas CLI image, pinned by digest (arigaio/atlas 1.3.3). Distroless: no shell, so CI jobs run it with `docker run`, never as a job image. */
 const ATLAS_IMAGE = 'arigaio/atlas@sha256:07f3f92fa46e684ed789d5ef344a25494a4fa6844ef1ea1fa4e138522c2c37ac';
 
 /**
@@ -161,10 +161,10 @@ ALTER TABLE users DROP COLUMN IF EXISTS new_col;`,
 }
 
 /** The throwaway dev database Atlas replays migrations on, per engine. */
-function devDatabase(ctx: ModeContext): { image: string; env: Record<string, string>; port: number; url: (host: string) => string } {
+function devDatabase(ctx: ModeContext): { image: string; env: Record<string, string>; port: number; url: (host: string) => string; readyCommand: string } {
   return ctx.profile.data.store_family === 'mysql'
-    ? { image: MYSQL_DEV_IMAGE, env: { MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_DATABASE: 'dev' }, port: 3306, url: (host) => `mysql://root@${host}:3306/dev` }
-    : { image: POSTGRES_DEV_IMAGE, env: { POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'dev' }, port: 5432, url: (host) => `postgres://postgres@${host}:5432/dev?sslmode=disable` };
+    ? { image: MYSQL_DEV_IMAGE, env: { MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_DATABASE: 'dev' }, port: 3306, url: (host) => `mysql://root@${host}:3306/dev`, readyCommand: 'mysqladmin ping -h 127.0.0.1 --silent' }
+    : { image: POSTGRES_DEV_IMAGE, env: { POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_DB: 'dev' }, port: 5432, url: (host) => `postgres://postgres@${host}:5432/dev?sslmode=disable`, readyCommand: 'pg_isready -U postgres' };
 }
 
 /** The lint command, the same in every CI: the newest migration against the dev database, destructive changes fail. */
@@ -203,19 +203,22 @@ export function schemaLinter(ctx: ModeContext): ArtifactOutcome {
         header: [
           'GitLab CI job: Atlas lints new migrations and fails on destructive changes.',
           'Include it from the root .gitlab-ci.yml (include: [{ local: .gitlab/ci/schema_linter.yml }]); its stage, test, is one of GitLab\'s default stages and of the root pipeline\'s.',
-          'The dev database is a throwaway service container; ATLAS_TOKEN is a masked CI/CD variable.',
+          'The dev database is a throwaway container next to Atlas in the job\'s Docker; ATLAS_TOKEN is a masked CI/CD variable.',
           ...ATLAS_HCL,
         ].join('\n'),
         documents: [
           {
             'atlas-lint-destructive': {
               stage: 'test',
-              // The Atlas image's entrypoint is atlas itself; GitLab needs it cleared to run the script.
-              image: { name: ATLAS_IMAGE, entrypoint: [''] },
-              services: [{ name: db.image, alias: 'devdb' }],
-              variables: db.env,
+              // The Atlas image has no shell: the job drives Docker, and the dev database and Atlas run side by side in it.
+              ...GITLAB_DOCKER,
               rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"', changes: ['db/migrations/**/*'] }],
-              script: ['atlas login --token "$ATLAS_TOKEN"', `atlas ${lintArgs(db.url('devdb'))}`],
+              script: [
+                'docker network create lint',
+                `docker run --detach --name devdb --network lint ${Object.entries(db.env).map(([k, v]) => `-e ${k}=${v}`).join(' ')} ${db.image}`,
+                `until docker exec devdb ${db.readyCommand}; do sleep 2; done`,
+                ...runOnCheckout({ name: 'atlas', image: ATLAS_IMAGE, args: lintArgs(db.url('devdb')), flags: '--network lint -e ATLAS_TOKEN', dind: true }),
+              ],
             },
           },
         ],
@@ -293,7 +296,7 @@ export function schemaLinter(ctx: ModeContext): ArtifactOutcome {
 /** Starts the dev database on the agent (Azure Pipelines has no service containers on hosted agents). */
 function devDbStart(db: ReturnType<typeof devDatabase>): string {
   const env = Object.entries(db.env).map(([k, v]) => `-e ${k}=${v}`).join(' ');
-  return `docker run --detach --name devdb ${env} --publish ${db.port}:${db.port} ${db.image}\nuntil docker exec devdb ${db.port === 5432 ? 'pg_isready -U postgres' : 'mysqladmin ping -h 127.0.0.1 --silent'}; do sleep 2; done\n`;
+  return `docker run --detach --name devdb ${env} --publish ${db.port}:${db.port} ${db.image}\nuntil docker exec devdb ${db.readyCommand}; do sleep 2; done\n`;
 }
 
 /** Lints with the pinned Atlas image (its entrypoint is atlas), on the host network so it reaches the dev database on localhost. */

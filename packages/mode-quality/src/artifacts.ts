@@ -1,8 +1,5 @@
-import { notGenerated, pinnedUses, type ArtifactOutcome, type ArtifactSpec, type CiVendor, type Decided, type ModeContext } from '@ringmaster/core';
+import { GITLAB_DOCKER, notGenerated, pinnedUses, TOOL_VERSIONS, type ArtifactOutcome, type ArtifactSpec, type CiVendor, type Decided, type ModeContext } from '@ringmaster/core';
 import { flakyEvidence } from './rules.js';
-
-/** The provider (our API) whose contracts are verified; the profile does not name services. */
-export const PROVIDER = 'crm-api';
 
 /** actions/checkout, pinned by full commit SHA from core's pin table (the renderer adds the `# vX.Y.Z` comment). */
 const CHECKOUT = pinnedUses('actions/checkout');
@@ -129,56 +126,58 @@ export function wiremockStubs(ids: readonly string[]): ArtifactSpec {
   };
 }
 
-const VERIFY_ARGS = [
-  '--hostname localhost --port 8080',
-  `--provider-name ${PROVIDER}`,
-  '--broker-url "${PACT_BROKER_BASE_URL}"',
-  '--provider-version "${PROVIDER_VERSION}" --provider-branch "${PROVIDER_BRANCH}"',
-  '--publish --enable-pending',
-];
+/** The environment can-i-deploy asks about, set once at the top of each file. */
+const CAN_I_DEPLOY_TO = 'production';
 
-function dockerVerify(): string {
+/** The service whose contracts are verified, from the plan's delivery model. */
+type Provider = ModeContext['delivery']['service'];
+
+/**
+ * The verification every CI vendor runs, as shell lines that work in bash and in the busybox
+ * shell of GitLab's docker image: build the provider image from the checkout, start it next to the
+ * WireMock stubs on one Docker network (files go in with `docker cp`, so it also works against
+ * GitLab's docker-in-docker daemon), wait for its health path, verify the broker's pacts, ask can-i-deploy.
+ */
+function pactScript(provider: Provider, stubs: boolean): string[] {
+  const name = provider.name;
   return [
-    'docker run --rm --network host \\',
-    '  -e PACT_BROKER_BASE_URL -e PACT_BROKER_TOKEN \\',
-    `  ${VERIFIER_IMAGE} \\`,
-    ...VERIFY_ARGS.map((a, i) => `  ${a}${i < VERIFY_ARGS.length - 1 ? ' \\' : ''}`),
-    '',
-  ].join('\n');
+    'docker network create pact',
+    `docker build --tag ${name}:pact .`,
+    ...(stubs
+      ? [`docker create --name wiremock --network pact ${WIREMOCK_IMAGE}`, 'docker cp test/wiremock/. wiremock:/home/wiremock', 'docker start wiremock']
+      : []),
+    `docker run --detach --name ${name} --network pact${stubs ? ' --env PARTNER_API_BASE_URL=http://wiremock:8080' : ''} ${name}:pact`,
+    [
+      'ready=no',
+      `for attempt in $(seq 1 30); do if docker run --rm --network pact ${TOOL_VERSIONS.alpineImage} wget -q -O /dev/null "http://${name}:${provider.port}${provider.healthPath}"; then ready=yes; break; fi; sleep 2; done`,
+      `if [ "\${ready}" != yes ]; then docker logs ${name}; echo "provider not healthy on ${provider.healthPath} after 60 s (attempts: \${attempt})" >&2; exit 1; fi`,
+    ].join('\n'),
+    [
+      `docker run --rm --network pact -e PACT_BROKER_BASE_URL -e PACT_BROKER_TOKEN ${VERIFIER_IMAGE} \\`,
+      `  --hostname ${name} --port ${provider.port} --provider-name ${name} --broker-url "\${PACT_BROKER_BASE_URL}" \\`,
+      '  --provider-version "${PROVIDER_VERSION}" --provider-branch "${PROVIDER_BRANCH}" --publish --enable-pending',
+    ].join('\n'),
+    `docker run --rm -e PACT_BROKER_BASE_URL -e PACT_BROKER_TOKEN ${PACT_CLI_IMAGE} pact-broker can-i-deploy --pacticipant ${name} --version "\${PROVIDER_VERSION}" --to-environment "\${CAN_I_DEPLOY_TO}"`,
+  ];
 }
-
-function dockerCanIDeploy(): string {
-  return [
-    'docker run --rm -e PACT_BROKER_BASE_URL -e PACT_BROKER_TOKEN \\',
-    `  ${PACT_CLI_IMAGE} \\`,
-    `  pact-broker can-i-deploy --pacticipant ${PROVIDER} --version "\${PROVIDER_VERSION}" --to-environment production`,
-    '',
-  ].join('\n');
-}
-
-const START_STUBS = `docker run --detach --name wiremock --publish 8089:8080 --volume "$PWD/test/wiremock:/home/wiremock" ${WIREMOCK_IMAGE}\n`;
-const START_PROVIDER = 'docker compose --file docker-compose.pact.yml up --detach --wait\n';
-
-/** What the GitHub and Azure jobs need from the repository that Ringmaster cannot write for it. */
-const COMPOSE_NOTE =
-  '\nThe repository provides docker-compose.pact.yml (not generated: it depends on how the API is built and configured):\n' +
-  'it starts the provider on port 8080 with its partner base URLs pointing at WireMock on port 8089.';
 
 const PACT_HEADER =
-  'Pact provider verification: verifies the consumer pacts of the CRM API from the broker, publishes the\n' +
-  'result, then asks can-i-deploy. Partner APIs are WireMock stubs (test/wiremock). The Pact tool images are pinned\n' +
-  'by digest. The broker token comes from the CI secret store, by reference only. [KBTRACE: KB_09#Contract_Testing]';
+  'Pact provider verification: builds the provider image from the checkout, starts it against the WireMock stubs\n' +
+  '(test/wiremock), verifies the consumer pacts from the broker, publishes the result, then asks can-i-deploy.\n' +
+  'The Pact tool images are pinned by digest. The broker token comes from the CI secret store, by reference only.\n' +
+  'The provider reads its partner APIs\' base URL from PARTNER_API_BASE_URL. [KBTRACE: KB_09#Contract_Testing]';
 
-function githubJob(): ArtifactSpec['body'] {
+function githubJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'github-workflow',
-    header: `${PACT_HEADER}${COMPOSE_NOTE}`,
+    header: PACT_HEADER,
     documents: [
       {
         name: 'pact-verification',
         on: { pull_request: {}, push: { branches: ['main'] } },
         permissions: { contents: 'read' },
+        env: { CAN_I_DEPLOY_TO },
         concurrency: { group: 'pact-${{ github.ref }}', 'cancel-in-progress': true },
         jobs: {
           'pact-verify': {
@@ -195,10 +194,7 @@ function githubJob(): ArtifactSpec['body'] {
             },
             steps: [
               { name: 'Checkout', uses: CHECKOUT, with: { 'persist-credentials': false } },
-              { name: 'Start WireMock stubs for partner APIs', run: START_STUBS },
-              { name: 'Start the provider against the stubs', run: START_PROVIDER },
-              { name: 'Verify pacts (pact_verifier_cli)', run: dockerVerify() },
-              { name: 'can-i-deploy', run: dockerCanIDeploy() },
+              { name: 'Verify pacts against the built provider, then can-i-deploy', run: pactScript(provider, stubs).join('\n') },
             ],
           },
         },
@@ -207,67 +203,48 @@ function githubJob(): ArtifactSpec['body'] {
   };
 }
 
-function gitlabJob(): ArtifactSpec['body'] {
-  const variables = { PROVIDER_VERSION: '$CI_COMMIT_SHA', PROVIDER_BRANCH: '$CI_COMMIT_REF_NAME' };
+function gitlabJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'gitlab-ci',
-    header: `${PACT_HEADER}\nInclude it from the root .gitlab-ci.yml (include: [{ local: ${PACT_PATHS.gitlab} }]); its stage, test, is one of GitLab's default stages and of the root pipeline's.\nThe provider runs from the image the build job pushed; DIGEST comes from the build job's dotenv report.\nPACT_BROKER_BASE_URL and PACT_BROKER_TOKEN are masked, protected CI/CD variables (or come from the Vault integration).`,
+    header: `${PACT_HEADER}\nInclude it from the root .gitlab-ci.yml (include: [{ local: ${PACT_PATHS.gitlab} }]); its stage, test, is one of GitLab's default stages and of the root pipeline's.\nPACT_BROKER_BASE_URL and PACT_BROKER_TOKEN are masked, protected CI/CD variables (or come from the Vault integration).`,
     documents: [
       {
+        variables: { CAN_I_DEPLOY_TO },
         pact_verification: {
           stage: 'test',
-          image: { name: VERIFIER_IMAGE, entrypoint: [''] },
-          services: [
-            { name: WIREMOCK_IMAGE, alias: 'wiremock' },
-            { name: '$CI_REGISTRY_IMAGE@$DIGEST', alias: 'crm-api' },
-          ],
-          variables,
-          script: [
-            `pact_verifier_cli --hostname crm-api --port 8080 --provider-name ${PROVIDER} --broker-url "$PACT_BROKER_BASE_URL" --provider-version "$PROVIDER_VERSION" --provider-branch "$PROVIDER_BRANCH" --publish --enable-pending`,
-          ],
+          ...GITLAB_DOCKER,
+          variables: { ...GITLAB_DOCKER.variables, PROVIDER_VERSION: '$CI_COMMIT_SHA', PROVIDER_BRANCH: '$CI_COMMIT_REF_NAME' },
+          script: pactScript(provider, stubs),
           rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
-        },
-        pact_can_i_deploy: {
-          stage: 'test',
-          needs: ['pact_verification'],
-          image: { name: PACT_CLI_IMAGE, entrypoint: [''] },
-          variables,
-          script: [`pact-broker can-i-deploy --pacticipant ${PROVIDER} --version "$PROVIDER_VERSION" --to-environment production`],
-          rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
         },
       },
     ],
   };
 }
 
-function azureJob(): ArtifactSpec['body'] {
-  const env = {
-    PACT_BROKER_BASE_URL: '$(PACT_BROKER_BASE_URL)',
-    PACT_BROKER_TOKEN: '$(PACT_BROKER_TOKEN)',
-    PROVIDER_VERSION: '$(Build.SourceVersion)',
-    PROVIDER_BRANCH: '$(Build.SourceBranchName)',
-  };
+function azureJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'azure-pipelines',
-    header: `${PACT_HEADER}${COMPOSE_NOTE}\nThe variable group pact-broker is linked to Azure Key Vault; secret variables are mapped into env explicitly.`,
+    header: `${PACT_HEADER}\nThe variable group pact-broker is linked to Azure Key Vault; secret variables are mapped into env explicitly.`,
     documents: [
       {
         trigger: { branches: { include: ['main'] } },
         pr: { branches: { include: ['*'] } },
-        pool: { vmImage: 'ubuntu-latest' },
-        variables: [{ group: 'pact-broker' }],
+        pool: { vmImage: 'ubuntu-24.04' },
+        variables: [{ group: 'pact-broker' }, { name: 'CAN_I_DEPLOY_TO', value: CAN_I_DEPLOY_TO }],
         jobs: [
           {
             job: 'pact_verification',
             timeoutInMinutes: 20,
             steps: [
               { checkout: 'self', persistCredentials: false },
-              { script: START_STUBS, displayName: 'Start WireMock stubs for partner APIs' },
-              { script: START_PROVIDER, displayName: 'Start the provider against the stubs' },
-              { script: dockerVerify(), displayName: 'Verify pacts (pact_verifier_cli)', env },
-              { script: dockerCanIDeploy(), displayName: 'can-i-deploy', env },
+              {
+                bash: ['set -euo pipefail', ...pactScript(provider, stubs)].join('\n'),
+                displayName: 'Verify pacts against the built provider, then can-i-deploy',
+                env: { PACT_BROKER_BASE_URL: '$(PACT_BROKER_BASE_URL)', PACT_BROKER_TOKEN: '$(PACT_BROKER_TOKEN)', PROVIDER_VERSION: '$(Build.SourceVersion)', PROVIDER_BRANCH: '$(Build.SourceBranchName)', CAN_I_DEPLOY_TO: '$(CAN_I_DEPLOY_TO)' },
+              },
             ],
           },
         ],
@@ -282,10 +259,13 @@ const PACT_PATHS: Record<'github' | 'gitlab' | 'azure', string> = {
   azure: 'pipelines/pact-verification.yml',
 };
 
-/** The Pact verification job for the profile's CI vendor; GitHub Actions when the vendor is unknown (section 4 asks which). */
-export function pactVerificationJob(vendor: CiVendor): ArtifactSpec {
+/**
+ * The Pact verification job for the profile's CI vendor (GitHub Actions when the vendor is unknown;
+ * section 4 asks which), for the service of the delivery model; `stubs` when the plan has WireMock stubs.
+ */
+export function pactVerificationJob(vendor: CiVendor, provider: Provider, stubs: boolean): ArtifactSpec {
   const flavour = vendor === 'gitlab_ci' ? 'gitlab' : vendor === 'azure_devops' ? 'azure' : 'github';
-  const body = flavour === 'gitlab' ? gitlabJob() : flavour === 'azure' ? azureJob() : githubJob();
+  const body = flavour === 'gitlab' ? gitlabJob(provider, stubs) : flavour === 'azure' ? azureJob(provider, stubs) : githubJob(provider, stubs);
   return { name: 'pact_verification_job.yaml', path: PACT_PATHS[flavour], type: 'template', kb: ['KB_09#Contract_Testing'], body };
 }
 
@@ -326,12 +306,13 @@ export function qualityArtifacts(ctx: ModeContext, decided: Decided): ArtifactOu
   const specs: ArtifactOutcome[] = [];
   const ids = integrationIds(ctx.profile.crm.integrations);
   if (ids.length > 0) specs.push(circuitBreakerConfig(ids));
-  if (decided.get('quality_strategy.service_virtualization') === 'wiremock') specs.push(wiremockStubs(ids));
+  const stubs = decided.get('quality_strategy.service_virtualization') === 'wiremock';
+  if (stubs) specs.push(wiremockStubs(ids));
   if (decided.get('quality_strategy.contract_testing') === true) {
     specs.push(
       ctx.profile.ci_vendor === 'other'
         ? notGenerated('pact_verification_job.yaml', `Ringmaster writes CI jobs for GitHub Actions, GitLab CI and Azure Pipelines, not ${ctx.profile.ci_platform}; run pact_verifier_cli against the provider, then pact-broker can-i-deploy, in a job that gates the merge`)
-        : pactVerificationJob(ctx.profile.ci_vendor),
+        : pactVerificationJob(ctx.profile.ci_vendor, ctx.delivery.service, stubs),
     );
   }
   if (decided.get('quality_strategy.flaky_policy') === 'quarantine' && flakyEvidence(ctx)) specs.push(flakyQuarantine());

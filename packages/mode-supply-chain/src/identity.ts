@@ -1,4 +1,4 @@
-import { githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
 
@@ -267,10 +267,9 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
         variables: { IMAGE: ctx.delivery.service.image },
         build: {
           stage: 'build',
-          image: TOOL_VERSIONS.dockerImage,
-          services: [`${TOOL_VERSIONS.dockerImage}-dind`],
+          ...GITLAB_DOCKER,
           rules: onMain,
-          variables: { RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
+          variables: { ...GITLAB_DOCKER.variables, RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
           script: [
             'echo "${CI_REGISTRY_PASSWORD}" | docker login --username "${CI_REGISTRY_USER}" --password-stdin "${CI_REGISTRY}"',
             'docker build --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
@@ -309,20 +308,36 @@ function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
       : cloud === 'azure'
         ? { task: 'AzureCLI@2', displayName: 'Sign by digest with the Key Vault key (workload identity federation)', inputs: { azureSubscription: 'crm-release-wif', scriptType: 'bash', scriptLocation: 'scriptPath', ...script } }
         : { bash: `bash ${script.scriptPath} "$(IMAGE_DIGEST)"`, displayName: 'Sign by digest with the KMS key named in the script' };
-  const doc = {
-    trigger: { branches: { include: ['main'] } },
-    pr: 'none',
-    pool: { vmImage: 'ubuntu-24.04' },
-    variables: [{ name: 'IMAGE_DIGEST', value: '' }],
-    steps: [
-      { checkout: 'self', persistCredentials: false },
-      {
-        bash: 'set -euo pipefail\ndigest="$(cat image.digest)"\necho "##vso[task.setvariable variable=IMAGE_DIGEST]${digest}"\n',
-        displayName: 'Read the digest written by the build stage',
-      },
-      signStep,
-    ],
-  };
+  // With the blueprint's azure-pipelines.yml in the plan, this file is a stage template it includes
+  // after its build stage, with the digest that stage pushed; alone, it is a pipeline of its own.
+  const included = ctx.companions?.includes('blueprint') === true;
+  const steps = [
+    { checkout: 'self', persistCredentials: false },
+    ...azureToolSteps(['cosign', 'syft']),
+    azureRegistryLogin(d),
+    ...(included
+      ? []
+      : [
+          {
+            bash: 'set -euo pipefail\ndigest="$(cat image.digest)"\necho "##vso[task.setvariable variable=IMAGE_DIGEST]${digest}"\n',
+            displayName: 'Read the digest written by the build stage',
+          },
+        ]),
+    signStep,
+  ];
+  const doc = included
+    ? {
+        parameters: [{ name: 'digest', type: 'string' }],
+        stages: [
+          {
+            stage: 'sign',
+            dependsOn: 'build',
+            condition: "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))",
+            jobs: [{ job: 'sign', pool: { vmImage: 'ubuntu-24.04' }, variables: { IMAGE_DIGEST: '${{ parameters.digest }}' }, steps }],
+          },
+        ],
+      }
+    : { trigger: { branches: { include: ['main'] } }, pr: 'none', pool: { vmImage: 'ubuntu-24.04' }, variables: [{ name: 'IMAGE_DIGEST', value: '' }], steps };
   return {
     name: 'azure_pipelines_oidc.yml',
     path: '.azure-pipelines/release-signing.yml',
@@ -335,6 +350,7 @@ function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
         'Release signing on Azure DevOps: the service connection uses workload identity federation',
         '(no client secret). Azure DevOps tokens are not accepted by the public Sigstore Fulcio, so',
         'cosign signs with a cloud KMS key reached through that federated identity.',
+        ...(included ? ['A stage template: azure-pipelines.yml includes it after its build stage and passes the digest it pushed.'] : []),
       ].join('\n'),
       documents: [doc],
     },
