@@ -20,7 +20,7 @@ const missing = ['kubectl', 'promtool', 'git'].filter((t) => !has(t));
 /** The suite's title carries the reason when it is skipped, so the test report shows it. */
 const title = missing.length > 0 ? `system: SKIPPED, ${missing.join(', ')} not installed (run scripts/install-system-deps.sh)` : 'system: a planned delivery system runs';
 
-const GOAL = 'Full delivery blueprint: CI pipeline with signing and SLSA provenance, GitOps, canary rollout to tenant rings';
+const GOAL = 'Full delivery blueprint: CI pipeline with signing and SLSA provenance, GitOps, canary rollout to tenant rings, incident response';
 const NAMES = {
   organization: 'acme',
   app_repository: 'acme/crm-platform',
@@ -248,10 +248,16 @@ describe.skipIf(missing.length > 0)(title, () => {
     clone();
     expect(commits()).toBe(before);
 
-    // A second release, then the rollback restores the previous digest (a Git change, re-verified).
+    // A second release, then the rollback the incident runbook names restores the previous digest (a Git change, re-verified).
     run('bash', [promote, digestOf('b'), target], { env });
     expect(clone()).toContain(`${image}@${digestOf('b')}`);
-    run('bash', [promote, '--rollback', target], { env });
+    const runbook = p.files.get('docs/runbooks/incident_checklist.md') ?? '';
+    expect(runbook).not.toMatch(/(?<!such as |Never )`kubectl argo rollouts undo/);
+    const named = /`([\w./-]+) --rollback ([A-Z]+)`/.exec(runbook);
+    expect(named, 'the incident runbook names the rollback command').not.toBeNull();
+    const [, script] = named as RegExpExecArray;
+    expect(runbook).toContain(d.gitops.promotionFile((named as RegExpExecArray)[2] as string));
+    run('bash', [join(p.out, script as string), '--rollback', target], { env });
     const after = clone();
     expect(after).toContain(`${image}@${digestOf('a')}`);
     expect(after).not.toContain(digestOf('b'));

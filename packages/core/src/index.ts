@@ -18,6 +18,7 @@ export * from './not-generated.js';
 export * from './normalize.js';
 export * from './profile.js';
 export * from './risk-matrix.js';
+export * from './rollback.js';
 export * from './validate.js';
 export * from './pins.js';
 export * from './sections.js';

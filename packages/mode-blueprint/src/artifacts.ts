@@ -1,4 +1,4 @@
-import { cosignVerifyCommand, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
+import { cosignVerifyCommand, githubRegistryLogin, jurisdictionOf, pinnedUses, PROMOTION_SCRIPT, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -294,12 +294,11 @@ mv "\${file}.next" "\${file}"`;
 /** The Git-driven promotion every deploy stage runs: verify the signature, then change the one config repository. */
 function promoteScript(ctx: ModeContext): ArtifactSpec {
   const d = ctx.delivery;
-  const k8s = d.gitops.tool !== 'none';
-  const fileOf = k8s ? `${d.gitops.overlayPath('${target}')}/kustomization.yaml` : d.gitops.imageFile('${target}');
+  const fileOf = d.gitops.promotionFile('${target}');
   const auth = d.ci.gitTokenAuth.header === 'basic' ? `Basic $(printf '%s:%s' '${d.ci.gitTokenAuth.user}' "\${CONFIG_REPO_TOKEN}" | base64 | tr -d '\\n')` : 'Bearer ${CONFIG_REPO_TOKEN}';
   return {
     name: 'promote.sh',
-    path: 'scripts/promote.sh',
+    path: PROMOTION_SCRIPT,
     type: 'template',
     kb: ['KB_01#Build_Once', 'KB_04#Signing', 'KB_06#GitOps'],
     body: {
