@@ -82,12 +82,14 @@ export interface GitopsLayout {
   basePath: string;
   /** In the config repository: the overlay of a target (what the operator syncs and promotion edits). */
   overlayPath(target: string): string;
-  /** Without a GitOps operator: the file holding a target's promoted `image@digest` (what promotion edits and the scripted deploy reads). */
+  /** Outside Kubernetes: the file holding a target's promoted `image@digest` (what promotion edits and the scripted deploy reads). */
   imageFile(target: string): string;
   /** The one file a target's promotion and rollback edit: the overlay's `kustomization.yaml`, or the image file. */
   promotionFile(target: string): string;
   /** The promotion script in the application repository (`promote.sh <digest> <target>`, `promote.sh --rollback <target>`); null when the plan generates none. */
   promotionScript: string | null;
+  /** Without an operator: the scripted deploy (`<script> <target>`) that deploys the digest the config repository names for a target; null with an operator or when the plan generates none. */
+  deployScript: string | null;
 }
 
 export interface CloudIds {
@@ -122,6 +124,8 @@ export const DEFAULT_RINGS = ['ring0_internal', 'ring1_early_adopters', 'ring2_g
 export const DEFAULT_GLOBAL_REGION = 'us-east-1';
 /** Where the blueprint's promotion script lives in the application repository. */
 export const PROMOTION_SCRIPT = 'scripts/promote.sh';
+/** Where the GitOps mode's scripted deploy lives in the application repository (no GitOps operator). */
+export const DEPLOY_SCRIPT = 'scripts/scripted_deploy.sh';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 
@@ -305,9 +309,11 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
       basePath: `${base}/base`,
       overlayPath,
       imageFile,
-      promotionFile: (target: string) => (tool !== 'none' ? `${overlayPath(target)}/kustomization.yaml` : imageFile(target)),
+      promotionFile: (target: string) => (kustomize ? `${overlayPath(target)}/kustomization.yaml` : imageFile(target)),
       // The blueprint mode writes the release pipeline and the promotion script every deploy stage runs.
       promotionScript: selectedModes.includes('blueprint') ? PROMOTION_SCRIPT : null,
+      // Without an operator the GitOps mode writes the scripted deploy that applies what promotion committed.
+      deployScript: tool === 'none' && selectedModes.includes('gitops') ? DEPLOY_SCRIPT : null,
     },
     cloud,
     unpromotedDigest: `sha256:${'0'.repeat(64)}`,

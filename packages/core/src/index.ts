@@ -1,6 +1,7 @@
 export * from './artifacts.js';
 export * from './ask.js';
 export * from './checklist.js';
+export * from './config-repo.js';
 export * from './contradictions.js';
 export * from './container.js';
 export * from './delivery.js';

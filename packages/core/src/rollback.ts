@@ -32,9 +32,9 @@ export function rollbackPath(d: DeliverySystem): RollbackPath {
   const appliedBy = d.gitops.tool === 'none' ? 'pipeline' : d.gitops.tool;
   const scriptCommand = (target: string): string | null => (d.gitops.promotionScript === null ? null : `${d.gitops.promotionScript} --rollback ${target}`);
   const cliCommand = (target: string, to?: string): string => `ringmaster rollback --config-repo ${d.configRepo.url} --target ${target}${to === undefined ? '' : ` --to ${to}`}`;
-  const applied =
+  const applied = (target: string): string =>
     appliedBy === 'pipeline'
-      ? "then run the pipeline's deploy job for that target, which deploys the digest the config repository names after verifying its signature"
+      ? `then the pipeline's deploy step${d.gitops.deployScript === null ? '' : ` (\`${d.gitops.deployScript} ${target}\`)`} deploys the digest the config repository names, after verifying its signature`
       : `${appliedBy === 'argocd' ? 'Argo CD' : 'Flux'} syncs it to the cluster (a command against the cluster such as \`kubectl argo rollouts undo\` is not a rollback: self-heal reverts what Git does not hold)`;
   return {
     appliedBy,
@@ -47,7 +47,7 @@ export function rollbackPath(d: DeliverySystem): RollbackPath {
       const script = scriptCommand(target);
       const cli = `\`${cliCommand(target)}\` lists the digests promoted to it and \`${cliCommand(target, 'DIGEST')}\` commits one of them back`;
       const how = script === null ? cli : `\`${script}\` verifies the signature of the digest it ran before and commits it (or: ${cli})`;
-      return `Restore the previously promoted digest of ${which} in \`${d.gitops.promotionFile(target)}\` of the config repository ${d.configRepo.url}: ${how}; ${applied}. The previous signed digest runs again, nothing is rebuilt.`;
+      return `Restore the previously promoted digest of ${which} in \`${d.gitops.promotionFile(target)}\` of the config repository ${d.configRepo.url}: ${how}; ${applied(target)}. The previous signed digest runs again, nothing is rebuilt.`;
     },
   };
 }

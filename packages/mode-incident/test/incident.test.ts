@@ -179,7 +179,7 @@ describe('rollback through the config repository', () => {
     const detail = rollbackStep({ infra: { orchestrator: 'vm' }, cd_strategy: 'push' }, ['blueprint']);
     expect(detail).toContain('`scripts/promote.sh --rollback ENVIRONMENT`');
     expect(detail).toContain('releases/ENVIRONMENT/crm-api.image');
-    expect(detail).toContain("pipeline's deploy job");
+    expect(detail).toContain("pipeline's deploy step");
     expect(detail).not.toContain('kubectl');
   });
   it('the Slack checklists, without a plan, roll back through the config repository too', () => {

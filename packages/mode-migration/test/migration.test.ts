@@ -91,7 +91,7 @@ describe('migration artifacts', () => {
     expect(body).toContain('Argo CD syncs it');
     expect(body).not.toMatch(/(?<!such as )`kubectl argo rollouts undo/);
     const vm = text(db('shared_schema', { infra: { orchestrator: 'vm' } }), 'rollback_plan.md');
-    expect(vm).toContain("pipeline's deploy job");
+    expect(vm).toContain("pipeline's deploy step");
     expect(vm).not.toContain('kubectl');
   });
   it('rollback plan stops the tenant wave for per-tenant databases', () => {
