@@ -20,7 +20,7 @@ const missing = ['kubectl', 'promtool', 'git'].filter((t) => !has(t));
 /** The suite's title carries the reason when it is skipped, so the test report shows it. */
 const title = missing.length > 0 ? `system: SKIPPED, ${missing.join(', ')} not installed (run scripts/install-system-deps.sh)` : 'system: a planned delivery system runs';
 
-const GOAL = 'Full delivery blueprint: CI pipeline with signing and SLSA provenance, GitOps, canary rollout to tenant rings';
+const GOAL = 'Full delivery blueprint: CI pipeline with signing and SLSA provenance, GitOps, canary rollout to tenant rings, incident response';
 const NAMES = {
   organization: 'acme',
   app_repository: 'acme/crm-platform',
@@ -66,6 +66,17 @@ const CASES: Case[] = [
     profile: { goal: GOAL, infra: { cloud_provider: 'azure', orchestrator: 'kubernetes' }, ci_platform: 'github', cd_strategy: 'gitops', gitops_tool: 'argocd' },
   },
   {
+    id: 'github/push/kubernetes/aws',
+    profile: {
+      goal: GOAL,
+      crm_profile: { multi_tenant: true },
+      infra: { cloud_provider: 'aws', orchestrator: 'kubernetes', regions: ['eu-west-1'] },
+      ci_platform: 'github',
+      cd_strategy: 'push',
+      delivery: { ...NAMES, registry: 'ghcr.io/acme', cloud: { aws_account_id: '210987654321' } },
+    },
+  },
+  {
     id: 'github/push/vm/aws',
     profile: { goal: GOAL, infra: { cloud_provider: 'aws', orchestrator: 'vm' }, ci_platform: 'github', cd_strategy: 'push', delivery: { ...NAMES, cloud: { aws_account_id: '210987654321' } } },
   },
@@ -103,6 +114,34 @@ function configRemote(name: string, content: string): string {
   git(work, 'commit', '--quiet', '-m', 'initial config');
   git(work, 'push', '--quiet', `file://${bare}`, 'main');
   return `file://${bare}`;
+}
+
+/**
+ * A stand-in kubectl for the scripted deploy: `kustomize` runs the real kubectl (offline), every
+ * other call is recorded, and what `apply -f` is given is appended to applied.yaml.
+ */
+function fakeKubectl(dir: string): { log: string; applied: string } {
+  const real = run('sh', ['-c', 'command -v kubectl']).trim();
+  const log = join(dir, 'kubectl.log');
+  const applied = join(dir, 'applied.yaml');
+  writeFileSync(
+    join(dir, 'kubectl'),
+    `#!/usr/bin/env bash
+if [[ "$1" == kustomize ]]; then exec ${JSON.stringify(real)} "$@"; fi
+printf '%s\\n' "$*" >> ${JSON.stringify(log)}
+if [[ "$1" == create ]]; then printf 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: %s\\n' "$3"; exit 0; fi
+if [[ "$1" == apply ]]; then
+  while [[ $# -gt 0 ]]; do
+    if [[ "$1" == -f ]]; then
+      if [[ "$2" == - ]]; then cat >> ${JSON.stringify(applied)}; else cat "$2" >> ${JSON.stringify(applied)}; fi
+    fi
+    shift
+  done
+fi
+`,
+  );
+  chmodSync(join(dir, 'kubectl'), 0o755);
+  return { log, applied };
 }
 
 /** A stand-in cosign: records its arguments, one call per line, and succeeds. */
@@ -209,13 +248,15 @@ describe.skipIf(missing.length > 0)(title, () => {
     // The config part becomes a real repository; every overlay builds.
     const configDir = join(p.out, d.gitops.configDir);
     const remote = configRemote(`config-${index}`, configDir);
-    const kustomized = d.gitops.tool !== 'none';
+    const kustomized = d.gitops.kustomize;
     if (kustomized) {
       for (const target of d.targets) {
         const built = run('kubectl', ['kustomize', join(configDir, d.gitops.overlayPath(target.name))]);
         expect(built).toContain(`image: ${image}@${d.unpromotedDigest}`);
         expect(built).not.toMatch(/kind: Deployment[\s\S]*kind: Rollout[\s\S]*template:/); // a Rollout with workloadRef, never two pod templates
       }
+    }
+    if (d.gitops.tool !== 'none') {
       // Argo CD / Flux sync exactly the overlay paths promotion edits.
       const syncFiles = filesUnder(configDir).filter((f) => /^(argocd|clusters)\//.test(f)).map((f) => readFileSync(join(configDir, f), 'utf8')).join('\n');
       for (const target of d.targets) expect(syncFiles).toContain(d.gitops.overlayPath(target.name));
@@ -237,7 +278,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     const clone = (): string => {
       rmSync(checkout, { recursive: true, force: true });
       git(root, 'clone', '--quiet', remote, checkout);
-      return kustomized ? run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(target))]) : readFileSync(join(checkout, d.gitops.imageFile(target)), 'utf8');
+      return kustomized ? run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(target))]) : readFileSync(join(checkout, d.gitops.promotionFile(target)), 'utf8');
     };
     expect(clone()).toContain(`${image}@${digestOf('a')}`);
     const commits = (): number => Number(git(checkout, 'rev-list', '--count', 'HEAD').trim());
@@ -248,10 +289,16 @@ describe.skipIf(missing.length > 0)(title, () => {
     clone();
     expect(commits()).toBe(before);
 
-    // A second release, then the rollback restores the previous digest (a Git change, re-verified).
+    // A second release, then the rollback the incident runbook names restores the previous digest (a Git change, re-verified).
     run('bash', [promote, digestOf('b'), target], { env });
     expect(clone()).toContain(`${image}@${digestOf('b')}`);
-    run('bash', [promote, '--rollback', target], { env });
+    const runbook = p.files.get('docs/runbooks/incident_checklist.md') ?? '';
+    expect(runbook).not.toMatch(/(?<!such as |Never )`kubectl argo rollouts undo/);
+    const named = /`([\w./-]+) --rollback ([A-Z]+)`/.exec(runbook);
+    expect(named, 'the incident runbook names the rollback command').not.toBeNull();
+    const [, script] = named as RegExpExecArray;
+    expect(runbook).toContain(d.gitops.promotionFile((named as RegExpExecArray)[2] as string));
+    run('bash', [join(p.out, script as string), '--rollback', target], { env });
     const after = clone();
     expect(after).toContain(`${image}@${digestOf('a')}`);
     expect(after).not.toContain(digestOf('b'));
@@ -263,6 +310,19 @@ describe.skipIf(missing.length > 0)(title, () => {
 
     // Without a GitOps operator the scripted deploy reads the file promotion writes.
     if (!kustomized) expect(p.files.get('scripts/scripted_deploy.sh')).toContain('releases/${TARGET}/${SERVICE}.image');
+    // Push CD on Kubernetes: the pipeline's deploy step applies the rolled-back overlay, at the verified digest, server-side.
+    if (kustomized && d.gitops.tool === 'none') {
+      const deployScript = d.gitops.deployScript as string;
+      expect(p.files.get('.github/workflows/release.yml')).toContain(`run: ${deployScript} "\${TARGET}"`);
+      const kubectl = fakeKubectl(bin);
+      run('bash', [join(p.out, deployScript), target], { env });
+      expect(readFileSync(cosignLog, 'utf8').trim().split('\n').at(-1)).toContain(`${image}@${digestOf('a')}`);
+      expect(readFileSync(kubectl.log, 'utf8')).toMatch(/^apply --server-side .*-f \S+manifests\.yaml$/m);
+      const applied = readFileSync(kubectl.applied, 'utf8');
+      expect(applied).toContain(`image: ${image}@${digestOf('a')}`);
+      expect(applied).toContain(`namespace: ${d.service.namespace}`);
+      expect(applied).not.toContain(digestOf('b'));
+    }
 
     // Placeholders: listed when the profile names nothing, none when it names everything.
     if (c.profile['delivery'] === undefined) expect(p.result.output.placeholders?.map((x) => x.value)).toContain('example-org');

@@ -14,11 +14,7 @@ export interface PromotionFile {
 
 /** The promotion files of a plan's delivery system: one per target, exactly the paths the plan's operator syncs and promote.sh edits. */
 export function promotionFilesOf(delivery: DeliverySystem): PromotionFile[] {
-  return delivery.targets.map((t) =>
-    delivery.gitops.tool === 'none'
-      ? { target: t.name, image: delivery.service.image, path: delivery.gitops.imageFile(t.name), format: 'image-file' }
-      : { target: t.name, image: delivery.service.image, path: `${delivery.gitops.overlayPath(t.name)}/kustomization.yaml`, format: 'kustomization' },
-  );
+  return delivery.targets.map((t) => ({ target: t.name, image: delivery.service.image, path: delivery.gitops.promotionFile(t.name), format: delivery.gitops.kustomize ? 'kustomization' : 'image-file' }));
 }
 
 const OVERLAY_RE = /(?:^|\/)overlays\/([^/]+)\/kustomization\.ya?ml$/;

@@ -72,15 +72,24 @@ export interface CiModel {
 }
 
 export interface GitopsLayout {
+  /** The operator that syncs the config repository; `none` for push or manual CD and for platforms other than Kubernetes. */
   tool: 'argocd' | 'flux' | 'none';
+  /** Kubernetes targets: the config repository holds a kustomize base and one overlay per target (synced by the operator, or applied by the pipeline's deploy job without one). */
+  kustomize: boolean;
   /** Folder of the plan's output holding the config repository's content. */
   configDir: string;
   /** In the config repository: the kustomize base of the service. */
   basePath: string;
   /** In the config repository: the overlay of a target (what the operator syncs and promotion edits). */
   overlayPath(target: string): string;
-  /** Without a GitOps operator: the file holding a target's promoted `image@digest` (what promotion edits and the scripted deploy reads). */
+  /** Outside Kubernetes: the file holding a target's promoted `image@digest` (what promotion edits and the scripted deploy reads). */
   imageFile(target: string): string;
+  /** The one file a target's promotion and rollback edit: the overlay's `kustomization.yaml`, or the image file. */
+  promotionFile(target: string): string;
+  /** The promotion script in the application repository (`promote.sh <digest> <target>`, `promote.sh --rollback <target>`); null when the plan generates none. */
+  promotionScript: string | null;
+  /** Without an operator: the scripted deploy (`<script> <target>`) that deploys the digest the config repository names for a target; null with an operator or when the plan generates none. */
+  deployScript: string | null;
 }
 
 export interface CloudIds {
@@ -113,6 +122,10 @@ export const DEFAULT_SERVICE = { name: 'crm-api', port: 8080, healthPath: '/heal
 export const DEFAULT_RINGS = ['ring0_internal', 'ring1_early_adopters', 'ring2_ga'] as const;
 /** Region used for tenants without a residency requirement when the profile names none. */
 export const DEFAULT_GLOBAL_REGION = 'us-east-1';
+/** Where the blueprint's promotion script lives in the application repository. */
+export const PROMOTION_SCRIPT = 'scripts/promote.sh';
+/** Where the GitOps mode's scripted deploy lives in the application repository (no GitOps operator). */
+export const DEPLOY_SCRIPT = 'scripts/scripted_deploy.sh';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 
@@ -271,12 +284,15 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
     gitTokenEnv: 'CONFIG_REPO_TOKEN',
   };
 
-  const tool = p.cd_strategy === 'push' || p.cd_strategy === 'manual' || !['kubernetes', 'unknown'].includes(p.infra.orchestrator) ? 'none' : p.gitops_tool === 'flux' ? 'flux' : 'argocd';
+  const kustomize = ['kubernetes', 'unknown'].includes(p.infra.orchestrator);
+  const tool = p.cd_strategy === 'push' || p.cd_strategy === 'manual' || !kustomize ? 'none' : p.gitops_tool === 'flux' ? 'flux' : 'argocd';
   const { kind, targets } = targetsOf(p, given);
   if (given.environments === undefined && tool !== 'none') {
     defaults.push({ value: IN_CLUSTER, field: '/delivery/environments', placeholder: false, replaceWith: 'the cluster of each target (delivery.environments[].cluster_server)' });
   }
   const base = `apps/${service.name}`;
+  const overlayPath = (target: string): string => `${base}/overlays/${target}`;
+  const imageFile = (target: string): string => `releases/${target}/${service.name}.image`;
   return {
     organization,
     appRepo: repo(gitHost, vendor, appPath),
@@ -286,7 +302,19 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
     targets,
     targetKind: kind,
     ci,
-    gitops: { tool, configDir: 'gitops-config', basePath: `${base}/base`, overlayPath: (target: string) => `${base}/overlays/${target}`, imageFile: (target: string) => `releases/${target}/${service.name}.image` },
+    gitops: {
+      tool,
+      kustomize,
+      configDir: 'gitops-config',
+      basePath: `${base}/base`,
+      overlayPath,
+      imageFile,
+      promotionFile: (target: string) => (kustomize ? `${overlayPath(target)}/kustomization.yaml` : imageFile(target)),
+      // The blueprint mode writes the release pipeline and the promotion script every deploy stage runs.
+      promotionScript: selectedModes.includes('blueprint') ? PROMOTION_SCRIPT : null,
+      // Without an operator the GitOps mode writes the scripted deploy that applies what promotion committed.
+      deployScript: tool === 'none' && selectedModes.includes('gitops') ? DEPLOY_SCRIPT : null,
+    },
     cloud,
     unpromotedDigest: `sha256:${'0'.repeat(64)}`,
     defaults,

@@ -1,6 +1,7 @@
 export * from './artifacts.js';
 export * from './ask.js';
 export * from './checklist.js';
+export * from './config-repo.js';
 export * from './contradictions.js';
 export * from './container.js';
 export * from './delivery.js';
@@ -18,6 +19,7 @@ export * from './not-generated.js';
 export * from './normalize.js';
 export * from './profile.js';
 export * from './risk-matrix.js';
+export * from './rollback.js';
 export * from './validate.js';
 export * from './pins.js';
 export * from './sections.js';

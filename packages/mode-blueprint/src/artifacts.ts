@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -45,6 +45,59 @@ function githubPromoteSteps(target: string, digest: string): unknown[] {
       run: 'scripts/promote.sh "${DIGEST}" "${TARGET}"',
     },
   ];
+}
+
+/**
+ * Push CD on Kubernetes (no GitOps operator): after the promotion commit, the same job logs in to
+ * the cloud through OIDC (no static keys), gets the target cluster's credentials and runs the
+ * scripted deploy, which applies the overlay at the verified digest. The ubuntu-24.04 runner image
+ * has kubectl, aws, gcloud and az; AKS installs kubelogin, GKE its auth plugin. Null when the plan
+ * has no cluster deploy: a GitOps operator deploys, or no scripted deploy / cloud login fits.
+ */
+function githubClusterDeploySteps(ctx: ModeContext, target: string, cluster: string, region: string | null): unknown[] | null {
+  const d = ctx.delivery;
+  if (d.gitops.tool !== 'none' || !d.gitops.kustomize || d.gitops.deployScript === null) return null;
+  const deploy = { name: `Apply the overlay of ${target} at the verified digest`, env: { TARGET: target, CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' }, run: `${d.gitops.deployScript} "\${TARGET}"` };
+  switch (ctx.profile.infra.cloud_provider) {
+    case 'aws':
+      return [
+        { name: 'Assume the deploy role through OIDC (no static keys)', uses: pinnedUses('aws-actions/configure-aws-credentials'), with: { 'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}', 'aws-region': region ?? d.cloud.awsRegion, 'role-session-name': 'deploy-${{ github.run_id }}' } },
+        { name: `Credentials for the EKS cluster of ${target}`, env: { CLUSTER: cluster, REGION: region ?? d.cloud.awsRegion }, run: 'aws eks update-kubeconfig --name "${CLUSTER}" --region "${REGION}"' },
+        deploy,
+      ];
+    case 'gcp':
+      return [
+        { name: 'Authenticate through Workload Identity Federation (no key file)', uses: pinnedUses('google-github-actions/auth'), with: { workload_identity_provider: '${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}', service_account: '${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}' } },
+        {
+          name: `Credentials for the GKE cluster of ${target}`,
+          env: { CLUSTER: cluster, LOCATION: region ?? '${{ vars.GKE_LOCATION }}', PROJECT: d.cloud.gcpProjectId },
+          run: 'sudo apt-get install -y google-cloud-cli-gke-gcloud-auth-plugin\ngcloud container clusters get-credentials "${CLUSTER}" --location "${LOCATION}" --project "${PROJECT}"',
+        },
+        deploy,
+      ];
+    case 'azure':
+      return [
+        { name: 'Log in to Azure with a federated credential (no client secret)', uses: pinnedUses('azure/login'), with: { 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}' } },
+        {
+          name: `Credentials for the AKS cluster of ${target}`,
+          env: { CLUSTER: cluster, RESOURCE_GROUP: '${{ vars.AKS_RESOURCE_GROUP }}' },
+          run: 'sudo az aks install-cli\naz aks get-credentials --resource-group "${RESOURCE_GROUP}" --name "${CLUSTER}"\nkubelogin convert-kubeconfig -l azurecli',
+        },
+        deploy,
+      ];
+    default:
+      return null;
+  }
+}
+
+/** Why the cluster deploy step is missing from a push-CD Kubernetes plan, or null when it is there (or not needed). */
+export function clusterDeployGap(ctx: ModeContext): string | null {
+  const d = ctx.delivery;
+  if (d.gitops.tool !== 'none' || !d.gitops.kustomize) return null;
+  if (d.gitops.deployScript === null) return 'cd_strategy push on Kubernetes needs the GitOps mode\'s scripted deploy, which this plan does not include: the pipeline only promotes. Ask for GitOps in the goal, or set cd_strategy to gitops.';
+  if (d.ci.vendor !== 'github_actions') return `cd_strategy push on Kubernetes: the cluster deploy job is written for GitHub Actions only; for ${d.ci.vendor} the pipeline promotes, then run ${d.gitops.deployScript} <target> from a job that has the cluster's credentials.`;
+  if (githubClusterDeploySteps(ctx, '', '', null) === null) return `cd_strategy push on Kubernetes: no OIDC login to a cluster of cloud ${ctx.profile.infra.cloud_provider} is known; the pipeline promotes, then run ${d.gitops.deployScript} <target> from a runner with short-lived credentials for the cluster.`;
+  return null;
 }
 
 /** The main pipeline for GitHub Actions: build once, verify, sign, then promote the digest stage by stage via Git. */
@@ -165,13 +218,15 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
         secrets: { CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
       };
     } else {
+      const target = d.targets.find((t) => t.name === environment);
+      const deploy = githubClusterDeploySteps(ctx, environment, target?.cluster ?? environment, target?.region ?? null);
       jobs[id] = {
         'runs-on': 'ubuntu-24.04',
         needs,
         environment,
-        permissions: { contents: 'read' },
+        permissions: deploy === null ? { contents: 'read' } : { contents: 'read', 'id-token': 'write' },
         concurrency: { group: `promote-${environment}`, 'cancel-in-progress': false },
-        steps: githubPromoteSteps(environment, '${{ needs.build.outputs.digest }}'),
+        steps: [...githubPromoteSteps(environment, '${{ needs.build.outputs.digest }}'), ...(deploy ?? [])],
       };
     }
     previous = id;
@@ -364,7 +419,7 @@ function pipelineArtifact(ctx: ModeContext, decided: Decided): ArtifactSpec {
 
 /** The shell lines that set the target's image to `${ref}` in the cloned config repo (file: `${file}`). */
 function promoteEdit(d: DeliverySystem): string {
-  if (d.gitops.tool === 'none') {
+  if (!d.gitops.kustomize) {
     return `mkdir -p "$(dirname "\${file}")"
 printf '%s\\n' "\${ref}" > "\${file}"`;
   }
@@ -382,12 +437,10 @@ mv "\${file}.next" "\${file}"`;
 /** The Git-driven promotion every deploy stage runs: verify the signature, then change the one config repository. */
 function promoteScript(ctx: ModeContext): ArtifactSpec {
   const d = ctx.delivery;
-  const k8s = d.gitops.tool !== 'none';
-  const fileOf = k8s ? `${d.gitops.overlayPath('${target}')}/kustomization.yaml` : d.gitops.imageFile('${target}');
-  const auth = d.ci.gitTokenAuth.header === 'basic' ? `Basic $(printf '%s:%s' '${d.ci.gitTokenAuth.user}' "\${CONFIG_REPO_TOKEN}" | base64 | tr -d '\\n')` : 'Bearer ${CONFIG_REPO_TOKEN}';
+  const fileOf = d.gitops.promotionFile('${target}');
   return {
     name: 'promote.sh',
-    path: 'scripts/promote.sh',
+    path: PROMOTION_SCRIPT,
     type: 'template',
     kb: ['KB_01#Build_Once', 'KB_04#Signing', 'KB_06#GitOps'],
     body: {
@@ -400,7 +453,7 @@ function promoteScript(ctx: ModeContext): ArtifactSpec {
         '(a private key file, SSH clone). CONFIG_REPO_URL overrides the clone URL; GIT_AUTHOR_NAME and',
         'GIT_AUTHOR_EMAIL the commit identity. Running it twice with the same digest changes nothing.',
       ].join('\n'),
-      vars: { IMAGE: d.service.image, SERVICE: d.service.name, CONFIG_REPO: d.configRepo.url, CONFIG_REPO_SSH: d.configRepo.sshUrl, ...verifyVars(d) },
+      vars: { IMAGE: d.service.image, SERVICE: d.service.name, ...configRepoVars(d), ...verifyVars(d) },
       script: `usage="usage: promote.sh sha256:<digest> <target> | promote.sh --rollback <target>"
 mode=promote
 if [[ "\${1:-}" == "--rollback" ]]; then
@@ -421,17 +474,7 @@ case "\${target}" in
   *) echo "promote.sh: unknown target \${target} (targets: ${d.targets.map((t) => t.name).join(' ')})" >&2; exit 2 ;;
 esac
 
-# The one config repository, over HTTPS with a token or over SSH with a key.
-url="\${CONFIG_REPO_URL:-\${CONFIG_REPO}}"
-if [[ -n "\${CONFIG_REPO_SSH_KEY:-}" ]]; then
-  url="\${CONFIG_REPO_URL:-\${CONFIG_REPO_SSH}}"
-  GIT_SSH_COMMAND="ssh -i $(printf '%q' "\${CONFIG_REPO_SSH_KEY}") -o IdentitiesOnly=yes"
-  export GIT_SSH_COMMAND
-elif [[ -n "\${CONFIG_REPO_TOKEN:-}" ]]; then
-  export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader
-  GIT_CONFIG_VALUE_0="Authorization: ${auth}"
-  export GIT_CONFIG_VALUE_0
-fi
+${configRepoAccess(d)}
 workdir="$(mktemp -d)"
 trap 'rm -rf "\${workdir}"' EXIT
 git clone --quiet --branch main "\${url}" "\${workdir}/config"
@@ -474,6 +517,8 @@ function residencyArtifacts(ctx: ModeContext): ArtifactSpec[] {
   const jurisdictions = [...new Set(residency.map(jurisdictionOf))];
   const firstResidency = residency[0] ?? 'eu-central-1';
   const outside = regions.find((r) => !residency.includes(r)) ?? 'us-east-1';
+  // A region target's cluster is named after the region (given environments are not region targets).
+  const clusterDeploy = githubClusterDeploySteps(ctx, '${{ matrix.region }}', '${{ matrix.region }}', '${{ matrix.region }}');
   return [
     {
       name: 'opa_residency_policy.rego',
@@ -551,13 +596,14 @@ test_resident_tenant_outside_home_region_denied if {
               deploy: {
                 'runs-on': 'ubuntu-24.04',
                 needs: ['residency-gate'],
-                permissions: { contents: 'read' },
+                permissions: clusterDeploy === null ? { contents: 'read' } : { contents: 'read', 'id-token': 'write' },
                 strategy: { 'max-parallel': 1, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
                 environment: '${{ matrix.region }}',
                 steps: [
                   { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
                   { uses: pinnedUses('sigstore/cosign-installer') },
                   { name: 'Promote the verified digest to the region', env: { DIGEST: '${{ inputs.digest }}', REGION: '${{ matrix.region }}', CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' }, run: 'scripts/promote.sh "${DIGEST}" "${REGION}"' },
+                  ...(clusterDeploy ?? []),
                 ],
               },
             },
@@ -674,8 +720,10 @@ test_promotion_outside_freeze_allowed if {
   ];
 }
 
-export function blueprintArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
-  const artifacts = [pipelineArtifact(ctx, decided), promoteScript(ctx)];
+export function blueprintArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
+  const artifacts: ArtifactOutcome[] = [pipelineArtifact(ctx, decided), promoteScript(ctx)];
+  const gap = clusterDeployGap(ctx);
+  if (gap !== null) artifacts.push(notGenerated('cluster deploy job', gap));
   // The residency-gated region workflow is a GitHub reusable workflow; other CI vendors get none.
   if (ctx.profile.crm.data_residency_regions.length > 0) artifacts.push(...residencyArtifacts(ctx).filter((a) => ctx.delivery.ci.vendor === 'github_actions' || !a.path.startsWith('.github/')));
   if (ctx.profile.release_policy.change_approval_level === 'cab') artifacts.push(...changeApprovalArtifacts(ctx, decided));

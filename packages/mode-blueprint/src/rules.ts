@@ -87,11 +87,11 @@ export const blueprintRules: readonly Rule[] = [
     kb: ['KB_01#Build_Once', 'KB_13#Digest_Pinning'],
   },
   {
-    id: 'blueprint/deploy-scripted-no-k8s',
+    id: 'blueprint/deploy-scripted',
     field: 'pipeline_blueprint.deploy_mechanism',
-    when: ({ profile }: ModeContext) => !['kubernetes', 'unknown'].includes(profile.infra.orchestrator),
+    when: ({ delivery }: ModeContext) => delivery.gitops.tool === 'none',
     value: 'scripted_git_driven',
-    why: 'Without Kubernetes there is no GitOps operator: a scripted deploy runs from the pipeline on a Git change only, keeping Git as the source of truth.',
+    why: 'No GitOps operator pulls (the platform is not Kubernetes, or the profile asks for push CD): a scripted deploy runs from the pipeline on a Git change only and deploys the digest the config repository names, keeping Git as the source of truth.',
     kb: ['KB_06#Scripted_Deploy'],
   },
   {

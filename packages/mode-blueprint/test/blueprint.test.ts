@@ -18,7 +18,7 @@ const rows: { rule: string; fires: Record<string, unknown>; not: Record<string, 
   { rule: 'blueprint/caching-long-term', fires: { goal: 'release', release_policy: { change_approval_level: 'cab' } }, not: { goal: 'release', release_policy: { cadence: 'daily' } }, value: 'long_term' },
   { rule: 'blueprint/caching-scoped', fires: { goal: 'release' }, not: { goal: 'release', release_policy: { cadence: 'quarterly' } }, value: 'scoped_keys' },
   { rule: 'blueprint/build-once', fires: { goal: 'pipeline' }, not: { goal: 'pipeline' }, value: 'build_once_promote_by_digest' },
-  { rule: 'blueprint/deploy-scripted-no-k8s', fires: { goal: 'deploy', infra: { orchestrator: 'vm' } }, not: { goal: 'deploy', infra: { orchestrator: 'kubernetes' } }, value: 'scripted_git_driven' },
+  { rule: 'blueprint/deploy-scripted', fires: { goal: 'deploy', infra: { orchestrator: 'kubernetes' }, cd_strategy: 'push' }, not: { goal: 'deploy', infra: { orchestrator: 'kubernetes' } }, value: 'scripted_git_driven' },
   { rule: 'blueprint/deploy-gitops', fires: { goal: 'deploy', infra: { orchestrator: 'kubernetes' } }, not: { goal: 'deploy', infra: { orchestrator: 'ecs' } }, value: 'gitops_pull' },
   { rule: 'blueprint/ci-vendor', fires: { goal: 'pipeline', ci_platform: 'GitLab CI' }, not: { goal: 'pipeline', ci_platform: 'GitLab CI' }, value: 'gitlab_ci' },
   { rule: 'blueprint/registry', fires: { goal: 'pipeline', ci_platform: 'gitlab' }, not: { goal: 'pipeline', ci_platform: 'gitlab' }, value: 'gitlab_container_registry' },
@@ -124,5 +124,40 @@ describe('the release pipeline with and without the supply-chain mode', () => {
     const jobs = jobsOf(['supply-chain']);
     expect(jobs['sign']?.uses).toBe('./.github/workflows/release-signing.yml');
     expect(Object.keys(jobs)).not.toContain('provenance');
+  });
+});
+
+describe('push CD on Kubernetes', () => {
+  const push = (extra: Record<string, unknown> = {}) => runMode(blueprintMode, { goal: 'deploy', infra: { cloud_provider: 'aws', orchestrator: 'kubernetes', regions: ['eu-west-1'] }, cd_strategy: 'push', ...extra }, ['gitops']);
+  const jobs = (run: ReturnType<typeof push>) => {
+    const body = run.artifacts.find((a) => a.path === '.github/workflows/release.yml')?.body;
+    return ((body?.format === 'yaml' ? body.documents[0] : {}) as { jobs: Record<string, { permissions?: Record<string, string>; steps?: { uses?: string; run?: string; with?: Record<string, string> }[] }> }).jobs;
+  };
+  it('each deploy job promotes, logs in to the cluster through OIDC and applies the overlay with the scripted deploy', () => {
+    const deploys = Object.entries(jobs(push())).filter(([id]) => id.startsWith('deploy-'));
+    expect(deploys.length).toBeGreaterThan(0);
+    for (const [, job] of deploys) {
+      const steps = job.steps ?? [];
+      expect(job.permissions).toMatchObject({ 'id-token': 'write' });
+      const at = (pattern: RegExp) => steps.findIndex((s) => pattern.test(`${s.uses ?? ''} ${s.run ?? ''}`));
+      expect(at(/promote\.sh/)).toBeGreaterThanOrEqual(0);
+      expect(at(/configure-aws-credentials/)).toBeGreaterThan(at(/promote\.sh/));
+      expect(at(/aws eks update-kubeconfig/)).toBeGreaterThan(at(/configure-aws-credentials/));
+      expect(at(/scripts\/scripted_deploy\.sh "\$\{TARGET\}"/)).toBeGreaterThan(at(/aws eks update-kubeconfig/));
+      expect(steps.find((s) => s.uses?.startsWith('aws-actions/'))?.with?.['aws-region']).toBe('eu-west-1');
+    }
+    expect(push().notGenerated).toEqual([]);
+  });
+  it('with an operator there is no cluster step, and the pipeline never holds cluster credentials', () => {
+    const steps = Object.values(jobs(push({ cd_strategy: 'gitops' }))).flatMap((j) => j.steps ?? []);
+    expect(steps.some((s) => /kubeconfig|scripted_deploy/.test(s.run ?? ''))).toBe(false);
+  });
+  it.each([
+    ['gitlab', { ci_platform: 'gitlab' }, /GitHub Actions only/],
+    ['on-prem', { infra: { cloud_provider: 'on_prem', orchestrator: 'kubernetes' } }, /no OIDC login/],
+  ])('%s: the deploy job is listed as not generated, with why', (_name, extra, reason) => {
+    const run = push(extra);
+    expect(run.notGenerated.map((n) => n.artifact)).toEqual(['cluster deploy job']);
+    expect(run.notGenerated[0]?.reason).toMatch(reason);
   });
 });

@@ -1,4 +1,4 @@
-import { cosignVerifyCommand, verifyVars, type ArtifactSpec, type DeliverySystem, type ModeContext } from '@ringmaster/core';
+import { configRepoAccess, configRepoVars, cosignVerifyCommand, DEPLOY_SCRIPT, KUSTOMIZE_DIGEST_OF_IMAGE, verifyVars, type ArtifactSpec, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
 /** A Kubernetes object name for a target (`ring0_internal` -> `ring0-internal`). */
 export function k8sName(name: string): string {
@@ -340,7 +340,8 @@ export function configPolicy(d: DeliverySystem): ArtifactSpec {
   };
 }
 
-const scriptedDeployHead = (d: DeliverySystem): string => `
+/** Arguments, target check and the config repository checked out at the ref: the start of every scripted deploy. */
+const scriptedDeployCheckout = (d: DeliverySystem): string => `
 if [[ $# -lt 1 || $# -gt 2 ]]; then
   echo "usage: $0 <target> [<config-repo ref, default main>]" >&2
   exit 2
@@ -356,8 +357,11 @@ readonly WORKDIR
 trap 'rm -rf "\${WORKDIR}"' EXIT
 
 # 1. Git is the source of truth: deploy exactly the digest promote.sh committed for this target.
-git clone --quiet --depth 1 --branch "\${REF}" "\${CONFIG_REPO_URL:-\${CONFIG_REPO}}" "\${WORKDIR}/config"
-IMAGE_REF="$(tr -d '[:space:]' < "\${WORKDIR}/config/releases/\${TARGET}/\${SERVICE}.image")"
+${configRepoAccess(d)}
+git clone --quiet --depth 1 --branch "\${REF}" "\${url}" "\${WORKDIR}/config"
+`;
+
+const scriptedDeployHead = (d: DeliverySystem): string => `${scriptedDeployCheckout(d)}IMAGE_REF="$(tr -d '[:space:]' < "\${WORKDIR}/config/releases/\${TARGET}/\${SERVICE}.image")"
 if [[ "\${IMAGE_REF}" != "\${IMAGE}@sha256:"* || ! "\${IMAGE_REF}" =~ @sha256:[0-9a-f]{64}$ ]]; then
   echo "refusing '\${IMAGE_REF}': expected \${IMAGE}@sha256:<digest>" >&2
   exit 1
@@ -408,35 +412,72 @@ esac
 echo "deployed \${IMAGE_REF} to \${TARGET} from \${REF} of the config repo"
 `;
 
+/**
+ * Kubernetes without a GitOps operator (push CD): build the target's overlay, the one promotion
+ * committed, check that it runs exactly the verified digest, and apply it server-side.
+ */
+const kubernetesDeploy = (d: DeliverySystem): string => `${scriptedDeployCheckout(d)}OVERLAY="\${WORKDIR}/config/${d.gitops.overlayPath('${TARGET}')}"
+DIGEST="$(awk -v image="\${IMAGE}" '
+  ${KUSTOMIZE_DIGEST_OF_IMAGE}
+' "\${OVERLAY}/kustomization.yaml")"
+if [[ ! "\${DIGEST}" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+  echo "refusing: \${OVERLAY}/kustomization.yaml pins no digest for \${IMAGE}" >&2
+  exit 1
+fi
+IMAGE_REF="\${IMAGE}@\${DIGEST}"
+
+# 2. Nothing unverified on the deploy path: only the release pipeline's signature is accepted.
+${cosignVerifyCommand(d, '"${IMAGE_REF}"')}
+
+# 3. The built overlay runs exactly the verified digest, wherever it names the image.
+kubectl kustomize "\${OVERLAY}" > "\${WORKDIR}/manifests.yaml"
+stray="$(grep -F "image: \${IMAGE}" "\${WORKDIR}/manifests.yaml" | grep -vF "image: \${IMAGE_REF}" || true)"
+if [[ -n "\${stray}" ]] || ! grep -qF "image: \${IMAGE_REF}" "\${WORKDIR}/manifests.yaml"; then
+  echo "refusing: the overlay of \${TARGET} does not run \${IMAGE_REF} everywhere" >&2
+  exit 1
+fi
+
+# 4. Apply server-side (the field manager owns what Git declares), then wait for the rollout.
+kubectl create namespace "\${NAMESPACE}" --dry-run=client -o yaml | kubectl apply --server-side --field-manager=release-deploy -f -
+kubectl apply --server-side --field-manager=release-deploy -f "\${WORKDIR}/manifests.yaml"
+if grep -q '^kind: Rollout$' "\${WORKDIR}/manifests.yaml"; then
+  echo "the Rollout's canary steps and analysis now run in the cluster: kubectl argo rollouts get rollout \${SERVICE} -n \${NAMESPACE}"
+else
+  kubectl rollout status "deployment/\${SERVICE}" -n "\${NAMESPACE}" --timeout=10m
+fi
+
+echo "deployed \${IMAGE_REF} to \${TARGET} from \${REF} of the config repo"
+`;
+
 export function scriptedDeploy(ctx: ModeContext): ArtifactSpec {
   const { profile, delivery: d } = ctx;
+  const kubernetes = d.gitops.kustomize;
   return {
     name: 'scripted_deploy.sh',
-    path: 'scripts/scripted_deploy.sh',
+    path: DEPLOY_SCRIPT,
     type: 'runbook',
     kb: ['KB_06#Scripted_Deploy', 'KB_04#Signing'],
     body: {
       format: 'shell',
       summary:
         'Scripted Deploy (spec section 10 fallback, no GitOps operator): Git stays the source of truth.\n' +
-        'Deploys only the image digest promote.sh committed for the target, after cosign verify.\n' +
-        'Usage: scripted_deploy.sh <target> [<ref>]; CONFIG_REPO_URL overrides the clone URL.   [KBTRACE: KB_06#Scripted_Deploy]',
-      vars: {
-        CLOUD: profile.infra.cloud_provider,
-        CONFIG_REPO: d.configRepo.url,
-        IMAGE: d.service.image,
-        ORCHESTRATOR: profile.infra.orchestrator,
-        SERVICE: d.service.name,
-        ...verifyVars(d),
-      },
-      script: scriptedDeployHead(d),
+        (kubernetes
+          ? "Builds the target's overlay at the digest promote.sh committed, after cosign verify, and applies it server-side.\n"
+          : 'Deploys only the image digest promote.sh committed for the target, after cosign verify.\n') +
+        'Usage: scripted_deploy.sh <target> [<ref>]; CONFIG_REPO_TOKEN or CONFIG_REPO_SSH_KEY for a private config repository,\n' +
+        'CONFIG_REPO_URL overrides the clone URL.   [KBTRACE: KB_06#Scripted_Deploy]',
+      vars: kubernetes
+        ? { ...configRepoVars(d), IMAGE: d.service.image, NAMESPACE: d.service.namespace, SERVICE: d.service.name, ...verifyVars(d) }
+        : { CLOUD: profile.infra.cloud_provider, ...configRepoVars(d), IMAGE: d.service.image, ORCHESTRATOR: profile.infra.orchestrator, SERVICE: d.service.name, ...verifyVars(d) },
+      script: kubernetes ? kubernetesDeploy(d) : scriptedDeployHead(d),
     },
   };
 }
 
 export function gitopsArtifacts(ctx: ModeContext): ArtifactSpec[] {
   const d = ctx.delivery;
-  if (d.gitops.tool === 'none') return [scriptedDeploy(ctx), configPolicy(d)];
+  // Push CD on Kubernetes: the same base and overlays, applied by the scripted deploy instead of an operator.
+  if (d.gitops.tool === 'none') return [scriptedDeploy(ctx), ...(d.gitops.kustomize ? [syncWaveAnnotation(d), ...overlays(d)] : []), configPolicy(d)];
   const sync = d.gitops.tool === 'flux' ? fluxKustomizations(d) : [argocdApp(d)];
   return [...sync, driftAlert(d.gitops.tool), syncWaveAnnotation(d), ...overlays(d), configPolicy(d)];
 }

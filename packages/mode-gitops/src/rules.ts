@@ -5,7 +5,8 @@ export function lacksKubernetes(profile: NormalizedProfile): boolean {
   return profile.infra.orchestrator !== 'unknown' && profile.infra.orchestrator !== 'kubernetes';
 }
 
-const scripted = ({ profile }: ModeContext): boolean => lacksKubernetes(profile);
+/** No GitOps operator pulls (push or manual CD, or a platform other than Kubernetes): the deploy is a script driven by Git. */
+const scripted = ({ delivery }: ModeContext): boolean => delivery.gitops.tool === 'none';
 
 /** Mode 5's decisions, one row each; the first matching row of a field wins. */
 export const gitopsRules: readonly Rule[] = [
@@ -14,7 +15,7 @@ export const gitopsRules: readonly Rule[] = [
     field: 'pipeline_blueprint.deploy_mechanism',
     when: scripted,
     value: 'scripted_git_driven',
-    why: 'The platform is not Kubernetes, so no GitOps operator can pull: a script deploys only what a signed Git tag names, by cosign-verified digest, keeping Git the source of truth.',
+    why: 'No GitOps operator pulls (the platform is not Kubernetes, or the profile asks for push CD): a script deploys only the digest the config repository names for the target, verified with cosign, keeping Git the source of truth.',
     kb: ['KB_06#Scripted_Deploy', 'KB_06#GitOps'],
   },
   {

@@ -54,7 +54,7 @@ describe('gitops artifacts', () => {
     { name: 'argocd', profile: argo, files: ['argocd_app.yaml', 'drift_alert.yaml', 'sync_wave_annotation.yaml', 'overlay_staging_kustomization.yaml', 'overlay_production_kustomization.yaml', 'config_policy.rego'] },
     { name: 'unknown tool -> Argo CD', profile: { goal: 'GitOps', cd_strategy: 'gitops' }, files: ['argocd_app.yaml', 'drift_alert.yaml', 'sync_wave_annotation.yaml', 'overlay_staging_kustomization.yaml', 'overlay_production_kustomization.yaml', 'config_policy.rego'] },
     { name: 'flux', profile: { ...argo, gitops_tool: 'Flux CD' }, files: ['flux_kustomization.yaml', 'flux_kustomization_production.yaml', 'drift_alert.yaml', 'sync_wave_annotation.yaml', 'overlay_staging_kustomization.yaml', 'overlay_production_kustomization.yaml', 'config_policy.rego'] },
-    { name: 'push: no operator', profile: { ...argo, cd_strategy: 'push' }, files: ['scripted_deploy.sh', 'config_policy.rego'] },
+    { name: 'push: no operator, the same base and overlays', profile: { ...argo, cd_strategy: 'push' }, files: ['scripted_deploy.sh', 'sync_wave_annotation.yaml', 'overlay_staging_kustomization.yaml', 'overlay_production_kustomization.yaml', 'config_policy.rego'] },
     { name: 'no kubernetes', profile: vm, files: ['scripted_deploy.sh', 'config_policy.rego'] },
   ])('$name -> $files', ({ profile, files }) => {
     expect(names(profile)).toEqual(files);
@@ -93,6 +93,17 @@ describe('gitops artifacts', () => {
     expect(body.script).toContain('config/releases/${TARGET}/${SERVICE}.image');
     expect(body.script).not.toMatch(/kubectl|helm/);
     expect(body.vars).toMatchObject({ ORCHESTRATOR: 'vm', CLOUD: 'aws' });
+  });
+  it('push CD on Kubernetes: the scripted deploy builds the overlay promotion edits, checks the verified digest, applies it server-side', () => {
+    const run = runMode(gitopsMode, { ...k8s, cd_strategy: 'push' });
+    expect(run.decisions.get('pipeline_blueprint.deploy_mechanism')?.value).toBe('scripted_git_driven');
+    const body = run.artifacts.find((a) => a.name === 'scripted_deploy.sh')?.body as { script: string; vars: Record<string, string> };
+    expect(body.script).toContain('OVERLAY="${WORKDIR}/config/apps/crm-api/overlays/${TARGET}"');
+    expect(body.script).toContain('cosign verify --certificate-identity "${CERT_IDENTITY}"');
+    expect(body.script).toContain('kubectl kustomize "${OVERLAY}"');
+    expect(body.script).toContain('kubectl apply --server-side');
+    expect(body.script).not.toMatch(/unsupported orchestrator|releases\//);
+    expect(body.vars).toMatchObject({ NAMESPACE: 'crm-api', SERVICE: 'crm-api' });
   });
   it.each([
     { ci: 'github', repo: 'https://github.com/' },

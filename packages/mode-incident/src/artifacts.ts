@@ -1,4 +1,4 @@
-import { inDoubtReason, notGenerated, runsKubernetes, vendorInDoubt, type ArtifactOutcome, type ArtifactSpec, type Cloud, type Decided, type MarkdownDoc, type ModeContext } from '@ringmaster/core';
+import { inDoubtReason, notGenerated, planRollback, runsKubernetes, vendorInDoubt, type ArtifactOutcome, type ArtifactSpec, type Cloud, type Decided, type MarkdownDoc, type ModeContext } from '@ringmaster/core';
 import { incidentChecklist } from './checklists.js';
 
 type KnownCloud = 'aws' | 'gcp' | 'azure' | 'on_prem';
@@ -238,7 +238,7 @@ export function incidentChecklistArtifact(ctx: ModeContext): ArtifactSpec {
     path: 'docs/runbooks/incident_checklist.md',
     type: 'checklist',
     kb: ['KB_14#Incident_Response'],
-    body: { format: 'checklist', checklist: incidentChecklist({ service: 'the CRM platform', severity, ...(runsKubernetes(ctx) ? {} : { undo: 'redeploy the previous signed digest through the pipeline\'s deploy job' }) }) },
+    body: { format: 'checklist', checklist: incidentChecklist({ service: 'the CRM platform', severity, ...planRollback(ctx) }) },
   };
 }
 

@@ -5,13 +5,28 @@ export interface IncidentChecklistInput {
   service: string;
   severity: Severity;
   summary?: string;
-  /** How a rollout is undone besides the Git revert; the Argo Rollouts command unless the platform is not Kubernetes. */
-  undo?: string;
+  /** How the plan rolls a release back (`rollbackPath(delivery).instruction(...)` of core); without it, the generic rollback through the config repository. */
+  rollback?: string;
+  /** The command that stops a canary's traffic at once without changing the desired state, when the plan has a canary. */
+  trafficStop?: string;
 }
 
 export interface RollbackChecklistInput {
   service: string;
   version?: string;
+  /** As in `IncidentChecklistInput`. */
+  rollback?: string;
+  trafficStop?: string;
+}
+
+/** The rollback when no plan names its script and files (a checklist started from Slack). */
+const GENERIC_ROLLBACK =
+  "Restore the previously promoted digest in the target's promotion file of the GitOps config repository (the plan's promotion script with `--rollback TARGET`, or `ringmaster rollback --config-repo CONFIG_REPO_URL --target TARGET --to DIGEST`) and let the controller sync it; without a GitOps operator the pipeline's deploy job redeploys it. The previous signed digest runs again, nothing is rebuilt. Never `kubectl argo rollouts undo` (or any other change made only in the cluster): the controller's self-heal reverts what Git does not hold.";
+
+/** Why a command against the cluster is not a rollback, and what may stop traffic meanwhile. */
+function rollbackDetail(input: { rollback?: string; trafficStop?: string }): string {
+  const stop = input.trafficStop === undefined ? '' : ` If the release is still a canary, \`${input.trafficStop}\` stops its traffic at once (it does not change the desired state); the rollback above is still needed.`;
+  return `${input.rollback ?? GENERIC_ROLLBACK}${stop}`;
 }
 
 /** How often the status page is updated, by severity. */
@@ -50,7 +65,7 @@ export function incidentChecklist(input: IncidentChecklistInput): Checklist {
     {
       id: 'rollback-code',
       title: 'Roll back the release',
-      detail: `Revert the release commit in the GitOps repository (git revert), or abort and undo the rollout (${input.undo ?? '`kubectl argo rollouts undo`'}); the previous signed digest is redeployed, nothing is rebuilt.`,
+      detail: rollbackDetail(input),
       kind: 'task',
       conditional: true,
       marks: ['mitigated'],
@@ -134,8 +149,8 @@ export function rollbackChecklist(input: RollbackChecklistInput): Checklist {
     },
     {
       id: 'revert',
-      title: 'Revert the GitOps config commit',
-      detail: 'Revert the commit that promoted the bad digest (or abort and `kubectl argo rollouts undo`); the GitOps controller syncs the cluster back.',
+      title: 'Restore the previous digest in the config repository',
+      detail: rollbackDetail(input),
       kind: 'task',
       role: 'release_captain',
       kb: ['KB_14#Rollback', 'KB_06#GitOps'],

@@ -1,4 +1,4 @@
-import type { ModeContext, Rule } from '@ringmaster/core';
+import type { Rule } from '@ringmaster/core';
 
 /** Severity levels the incident checklists use, most severe first. */
 export const SEVERITY_LEVELS = ['sev1', 'sev2', 'sev3'] as const;
@@ -6,8 +6,6 @@ export type Severity = (typeof SEVERITY_LEVELS)[number];
 
 /** The spec's Mode 8 steps, with the infra escalation path its "code or infra?" question implies. */
 export const INCIDENT_STEPS = ['acknowledge', 'evaluate', 'rollback_code', 'toggle_flag', 'escalate_infra', 'stabilize', 'communicate', 'post_mortem'] as const;
-
-const gitops = (ctx: ModeContext): boolean => ctx.profile.cd_strategy === 'gitops' || ctx.profile.gitops_tool !== 'unknown';
 
 /** Mode 8 decisions: what an on-call engineer does, in which order, and how production is touched in an emergency. */
 export const incidentRules: readonly Rule[] = [
@@ -19,27 +17,19 @@ export const incidentRules: readonly Rule[] = [
     kb: ['KB_14#Incident_Response', 'KB_14#OnCall'],
   },
   {
-    id: 'incident/rollback-flux',
+    id: 'incident/rollback-gitops',
     field: 'incident_response.rollback_methods',
-    when: (ctx) => ctx.profile.gitops_tool === 'flux',
-    value: ['git_revert', 'flag_toggle'],
-    why: 'With Flux the cluster follows Git, so reverting the release commit is the rollback; Flagger aborts a failing canary on its own and flags turn off a bad feature without a deploy.',
+    when: (ctx) => ctx.delivery.gitops.tool !== 'none',
+    value: ['restore_previous_digest_in_config_repo', 'flag_toggle'],
+    why: 'The cluster follows the config repository: the rollback commits the previously promoted, signed digest back into the target\'s overlay (the promotion script\'s --rollback, or `ringmaster rollback`) and the controller syncs it. A command against the cluster such as `kubectl argo rollouts undo` is reverted by self-heal; `kubectl argo rollouts abort` only stops the canary\'s traffic. Flags turn off a bad feature without a deploy.',
     kb: ['KB_14#Rollback', 'KB_06#GitOps', 'KB_02#Feature_Flags'],
   },
   {
-    id: 'incident/rollback-push',
+    id: 'incident/rollback-pipeline',
     field: 'incident_response.rollback_methods',
-    when: (ctx) => ctx.profile.cd_strategy === 'push' && !gitops(ctx),
     value: ['redeploy_previous_signed_digest', 'flag_toggle'],
-    why: 'Without GitOps the pipeline rolls back by promoting the previously released, signed digest again (never a rebuild), and flags turn off a bad feature without a deploy.',
+    why: 'Without a GitOps operator the pipeline deploys: the rollback puts the previously released, signed digest back in the config repository and the deploy job redeploys it (never a rebuild); flags turn off a bad feature without a deploy.',
     kb: ['KB_14#Rollback', 'KB_01#Build_Once', 'KB_02#Feature_Flags'],
-  },
-  {
-    id: 'incident/rollback-default',
-    field: 'incident_response.rollback_methods',
-    value: ['git_revert', 'argo_rollouts_undo', 'flag_toggle'],
-    why: 'Code goes back by reverting the release commit (Git stays the source of truth) or by `kubectl argo rollouts undo` to the previous ReplicaSet; config and feature faults go back by turning the flag off.',
-    kb: ['KB_14#Rollback', 'KB_02#Feature_Flags'],
   },
   {
     id: 'incident/status-page',

@@ -8,9 +8,8 @@ const goal = (g: string, extra: Profile = {}): Profile => ({ goal: g, ...extra }
 /** One row per rule: a profile that fires it, and one where another rule of the same field wins. */
 const RULE_ROWS: { rule: string; fires: Profile; not?: Profile; value?: unknown }[] = [
   { rule: 'incident/mode8-steps', fires: goal('Incident Response'), value: ['acknowledge', 'evaluate', 'rollback_code', 'toggle_flag', 'escalate_infra', 'stabilize', 'communicate', 'post_mortem'] },
-  { rule: 'incident/rollback-flux', fires: goal('Incident Response', { gitops_tool: 'flux' }), not: goal('Incident Response', { gitops_tool: 'argocd' }), value: ['git_revert', 'flag_toggle'] },
-  { rule: 'incident/rollback-push', fires: goal('Incident Response', { cd_strategy: 'push' }), not: goal('Incident Response', { cd_strategy: 'gitops' }), value: ['redeploy_previous_signed_digest', 'flag_toggle'] },
-  { rule: 'incident/rollback-default', fires: goal('Incident Response'), not: goal('Incident Response', { gitops_tool: 'flux' }), value: ['git_revert', 'argo_rollouts_undo', 'flag_toggle'] },
+  { rule: 'incident/rollback-gitops', fires: goal('Incident Response', { gitops_tool: 'flux' }), not: goal('Incident Response', { cd_strategy: 'push' }), value: ['restore_previous_digest_in_config_repo', 'flag_toggle'] },
+  { rule: 'incident/rollback-pipeline', fires: goal('Incident Response', { infra: { orchestrator: 'vm' }, cd_strategy: 'gitops' }), not: goal('Incident Response', { gitops_tool: 'argocd' }), value: ['redeploy_previous_signed_digest', 'flag_toggle'] },
   { rule: 'incident/status-page', fires: goal('Outage handling'), value: 'status_page' },
   { rule: 'incident/blameless-post-mortem', fires: goal('Post-mortem culture'), value: 'blameless_within_5_business_days' },
   { rule: 'incident/break-glass-cab', fires: goal('Hotfix', { release_policy: { change_approval_level: 'cab' } }), not: goal('Hotfix'), value: 'jit_role_two_person_approval_retro_cab_review' },
@@ -148,8 +147,46 @@ describe('break-glass audit per cloud and orchestrator', () => {
     expect(skipped.map((n) => n.artifact)).toEqual(['audit_break_glass.sh']);
   });
   it('the incident checklist names kubectl only on Kubernetes', () => {
-    const text = (orchestrator: string) => JSON.stringify(runMode(incidentMode, goal('Incident response', { infra: { orchestrator } })).artifacts.find((a) => a.name === 'incident_checklist.md')?.body);
-    expect(text('kubernetes')).toContain('kubectl argo rollouts undo');
+    const text = (orchestrator: string) => JSON.stringify(runMode(incidentMode, goal('Incident response', { infra: { orchestrator } }), ['progressive-delivery']).artifacts.find((a) => a.name === 'incident_checklist.md')?.body);
+    expect(text('kubernetes')).toContain('kubectl argo rollouts abort');
     expect(text('nomad')).not.toContain('kubectl');
+  });
+});
+
+describe('rollback through the config repository', () => {
+  const rollbackStep = (profile: Profile, companions: string[] = []): string => {
+    const body = runMode(incidentMode, goal('Incident response', profile), companions).artifacts.find((a) => a.name === 'incident_checklist.md')?.body;
+    return (body?.format === 'checklist' ? body.checklist.steps.find((s) => s.id === 'rollback-code')?.detail : undefined) ?? '';
+  };
+  const argo = { infra: { orchestrator: 'kubernetes' }, cd_strategy: 'gitops', gitops_tool: 'argocd', crm_profile: { multi_tenant: true }, delivery: { config_repository: 'acme/deploy' } };
+  it('with Argo CD: the promotion script restores the overlay digest, Argo CD syncs, undo is named only as what not to do', () => {
+    const detail = rollbackStep(argo, ['blueprint', 'progressive-delivery']);
+    expect(detail).toContain('`scripts/promote.sh --rollback RING`');
+    expect(detail).toContain('`apps/crm-api/overlays/RING/kustomization.yaml`');
+    expect(detail).toContain('https://github.com/acme/deploy.git');
+    expect(detail).toContain('Argo CD syncs it');
+    expect(detail).toContain('`kubectl argo rollouts abort crm-api -n crm-api`');
+    expect(detail).not.toMatch(/(?<!Never |such as )`kubectl argo rollouts undo/);
+  });
+  it('without the promotion script in the plan, ringmaster rollback is the way', () => {
+    const detail = rollbackStep({ ...argo, gitops_tool: 'flux' });
+    expect(detail).not.toContain('promote.sh');
+    expect(detail).toContain('`ringmaster rollback --config-repo https://github.com/acme/deploy.git --target RING --to DIGEST`');
+    expect(detail).toContain('Flux syncs it');
+    expect(detail).not.toContain('rollouts abort');
+  });
+  it('without a GitOps operator, the pipeline redeploys the restored digest', () => {
+    const detail = rollbackStep({ infra: { orchestrator: 'vm' }, cd_strategy: 'push' }, ['blueprint']);
+    expect(detail).toContain('`scripts/promote.sh --rollback ENVIRONMENT`');
+    expect(detail).toContain('releases/ENVIRONMENT/crm-api.image');
+    expect(detail).toContain("pipeline's deploy step");
+    expect(detail).not.toContain('kubectl');
+  });
+  it('the Slack checklists, without a plan, roll back through the config repository too', () => {
+    for (const list of [incidentChecklist({ service: 'api', severity: 'sev1' }), rollbackChecklist({ service: 'api' })]) {
+      const text = JSON.stringify(list);
+      expect(text).toContain('ringmaster rollback');
+      expect(text).not.toMatch(/(?<!Never )`kubectl argo rollouts undo/);
+    }
   });
 });

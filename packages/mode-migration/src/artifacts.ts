@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, notGenerated, pinnedUses, runOnCheckout, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
+import { GITLAB_DOCKER, notGenerated, pinnedUses, runOnCheckout, runsKubernetes, vendorInDoubt, inDoubtReason, planRollback, type ArtifactOutcome, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 
 /** Throwaway dev databases Atlas replays migrations into, pinned by digest like every job image. */
 const POSTGRES_DEV_IMAGE = 'postgres:16@sha256:95206741a5b214807675e14165369d05b93a9cf692223b616d07cca227e74b0b';
@@ -113,6 +113,7 @@ $$`,
 export function rollbackPlan(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const tenancy = decided.get<string>('migration_plan.tenancy_rollout');
   const waves = tenancy === 'per_tenant_waves_by_cohort' || tenancy === 'per_shard_waves_then_shared';
+  const rollback = planRollback(ctx);
   return {
     name: 'rollback_plan.md',
     path: 'docs/runbooks/rollback_plan.md',
@@ -131,7 +132,7 @@ export function rollbackPlan(ctx: ModeContext, decided: Decided): ArtifactSpec {
           {
             heading: 'Revert Steps',
             steps: [
-              `Revert app version: revert the GitOps commit that promoted the release${runsKubernetes(ctx) ? ' (or `kubectl argo rollouts undo`)' : ''}; the previous signed digest returns, nothing is rebuilt.`,
+              `Revert the app version, target by target: ${rollback.rollback}${rollback.trafficStop === undefined ? '' : ` While a canary is still running, \`${rollback.trafficStop}\` stops its traffic at once.`}`,
               'Stop writing to new_col: the previous version writes only old_col, and the dual-write trigger keeps new_col in sync, so a later roll-forward loses nothing. Turn off the flag that moved reads to new_col, if one did.',
               'Keep the schema: do not drop new_col, the trigger or the backfill procedure during the incident; they are harmless to the old version.',
               ...(waves ? ['Stop the tenant wave: no further tenant databases get the migration until the cause is understood; migrated tenants keep running on the old version.'] : []),

@@ -81,8 +81,18 @@ describe('migration artifacts', () => {
   });
   it('rollback plan reverts the app and stops writing new_col', () => {
     const body = text(db(), 'rollback_plan.md');
-    expect(body).toContain('Revert app version');
+    expect(body).toContain('Revert the app version');
     expect(body).toContain('Stop writing to new_col');
+  });
+  it('rollback plan restores the previous digest through the config repository, never kubectl argo rollouts undo', () => {
+    const body = text(db('shared_schema', { infra: { orchestrator: 'kubernetes' }, gitops_tool: 'argocd', cd_strategy: 'gitops' }), 'rollback_plan.md');
+    expect(body).toContain('apps/crm-api/overlays/ENVIRONMENT/kustomization.yaml');
+    expect(body).toContain('ringmaster rollback --config-repo');
+    expect(body).toContain('Argo CD syncs it');
+    expect(body).not.toMatch(/(?<!such as )`kubectl argo rollouts undo/);
+    const vm = text(db('shared_schema', { infra: { orchestrator: 'vm' } }), 'rollback_plan.md');
+    expect(vm).toContain("pipeline's deploy step");
+    expect(vm).not.toContain('kubectl');
   });
   it('rollback plan stops the tenant wave for per-tenant databases', () => {
     expect(text(db('db_per_tenant'), 'rollback_plan.md')).toContain('Stop the tenant wave');

@@ -12,7 +12,7 @@ interface CanaryNames {
   stable: string;
   canary: string;
   labels: Record<string, string>;
-  /** Folder the files go to: the config repo's kustomize base when a GitOps operator syncs it. */
+  /** Folder the files go to: the config repo's kustomize base (synced by the operator, or applied by the scripted deploy without one). */
   dir: string;
   /** The base holds the Deployment (GitOps mode in the plan): the Rollout refers to it instead of repeating it. */
   workloadRef: boolean;
@@ -22,7 +22,7 @@ interface CanaryNames {
 export function canaryNames(ctx: ModeContext): CanaryNames {
   const d = ctx.delivery;
   const app = d.service.name;
-  const gitops = d.gitops.tool !== 'none' && ctx.companions?.includes('gitops') === true;
+  const gitops = d.gitops.kustomize && ctx.companions?.includes('gitops') === true;
   return { app, stable: `${app}-stable`, canary: `${app}-canary`, labels: { 'app.kubernetes.io/name': app }, dir: gitops ? `${d.gitops.configDir}/${d.gitops.basePath}` : `deploy/${app}`, workloadRef: gitops, d };
 }
 
