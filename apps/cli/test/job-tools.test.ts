@@ -23,7 +23,7 @@ const BASE = new Set(
  * Tools on the hosted Ubuntu 24.04 image GitHub and Azure DevOps both run (actions/runner-images,
  * Ubuntu2404-Readme.md): the ones generated jobs use. opa, cosign, trivy, syft, semgrep are not on it.
  */
-const HOSTED_RUNNER = new Set(['bash', 'git', 'jq', 'yq', 'curl', 'wget', 'docker', 'python3', 'pip', 'node', 'npm', 'make', 'kubectl', 'kustomize', 'helm', 'az', 'aws', 'gcloud', 'shellcheck', 'ssh', 'unzip', 'zip', 'envsubst', 'openssl']);
+const HOSTED_RUNNER = new Set(['bash', 'git', 'jq', 'yq', 'curl', 'wget', 'docker', 'python3', 'pip', 'node', 'npm', 'make', 'kubectl', 'kustomize', 'helm', 'az', 'aws', 'gcloud', 'shellcheck', 'ssh', 'unzip', 'zip', 'envsubst', 'openssl', 'apt-get', 'gpg', 'sudo']);
 
 /**
  * Images generated GitLab jobs run, and what each has besides its shell (null: no shell, so no
@@ -51,6 +51,8 @@ const PACKAGE_COMMANDS: Readonly<Record<string, string>> = { 'aws-cli': 'aws', '
 function installedBy(script: string): string[] {
   const out: string[] = [];
   // go install example.com/x/cmd/tool/v2@v1.2.3 -> tool
+  // `az aks install-cli` puts kubectl and kubelogin on the PATH.
+  if (/\baz\s+aks\s+install-cli\b/.test(script)) out.push('kubectl', 'kubelogin');
   for (const m of script.matchAll(/\bgo\s+install\s+(\S+)@\S+/g)) out.push((m[1] as string).split('/').filter((part) => !/^v\d+$/.test(part)).pop() as string);
   for (const m of script.matchAll(/\b(?:apk\s+add|apt-get\s+install|(?:python3\s+-m\s+)?pip3?\s+install|npm\s+install\s+(?:-g|--global))\s+([^\n;&|]*)/g)) {
     for (const word of (m[1] as string).split(/\s+/)) {

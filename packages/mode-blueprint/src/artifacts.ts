@@ -51,7 +51,7 @@ function githubPromoteSteps(target: string, digest: string): unknown[] {
  * Push CD on Kubernetes (no GitOps operator): after the promotion commit, the same job logs in to
  * the cloud through OIDC (no static keys), gets the target cluster's credentials and runs the
  * scripted deploy, which applies the overlay at the verified digest. The ubuntu-24.04 runner image
- * has kubectl, aws, gcloud and az; AKS installs kubelogin, GKE its auth plugin. Null when the plan
+ * has kubectl, aws, gcloud and az; AKS installs kubelogin (`az aks install-cli`), GKE its auth plugin. Null when the plan
  * has no cluster deploy: a GitOps operator deploys, or no scripted deploy / cloud login fits.
  */
 function githubClusterDeploySteps(ctx: ModeContext, target: string, cluster: string, region: string | null): unknown[] | null {
@@ -71,7 +71,15 @@ function githubClusterDeploySteps(ctx: ModeContext, target: string, cluster: str
         {
           name: `Credentials for the GKE cluster of ${target}`,
           env: { CLUSTER: cluster, LOCATION: region ?? '${{ vars.GKE_LOCATION }}', PROJECT: d.cloud.gcpProjectId },
-          run: 'sudo apt-get install -y google-cloud-cli-gke-gcloud-auth-plugin\ngcloud container clusters get-credentials "${CLUSTER}" --location "${LOCATION}" --project "${PROJECT}"',
+          // The runner image installs gcloud from Google's apt repository and then removes that
+          // repository (actions/runner-images), so the auth plugin's package needs it added back.
+          run: [
+            'curl -fsSL https://packages.cloud.google.com/apt/doc/apt-key.gpg | sudo gpg --dearmor -o /usr/share/keyrings/cloud.google.gpg',
+            'echo "deb [signed-by=/usr/share/keyrings/cloud.google.gpg] https://packages.cloud.google.com/apt cloud-sdk main" | sudo tee /etc/apt/sources.list.d/google-cloud-sdk.list',
+            'sudo apt-get update -qq',
+            'sudo apt-get install -y google-cloud-cli-gke-gcloud-auth-plugin',
+            'gcloud container clusters get-credentials "${CLUSTER}" --location "${LOCATION}" --project "${PROJECT}"',
+          ].join('\n'),
         },
         deploy,
       ];
