@@ -2,12 +2,13 @@ import type { Server } from 'node:http';
 import { App, LogLevel } from '@slack/bolt';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
+import { NO_CONNECTORS, type Connectors } from './actions/connectors.js';
 import { Background } from './background.js';
 import type { AppConfig } from './config.js';
 import { RunRepository, type InboxRow } from './db/runs.js';
 import type { Store } from './db/store.js';
 import { EvidencePublisher } from './evidence-upload.js';
-import { builtinFlows, type FlowRegistry } from './flows/index.js';
+import { builtinFlows, type FlowContext, type FlowRegistry } from './flows/index.js';
 import { ClickHandler, type ActionDelivery } from './handlers/clicks.js';
 import { ReleaseCommandHandler, type CommandDelivery } from './handlers/release.js';
 import { Inbox } from './inbox.js';
@@ -19,7 +20,7 @@ import { RoleResolver } from './role-resolver.js';
 import type { RoleMap } from './roles.js';
 import { SlackOut } from './slack-out.js';
 import { Timers } from './timers.js';
-import { CLOCK, CONFIG, FLOWS, LOG, ROLE_MAP, SLACK_CLIENT, STORE, bindService, bindValue, resolve, token } from './tokens.js';
+import { CLOCK, CONFIG, CONNECTORS, FLOWS, LOG, ROLE_MAP, SLACK_CLIENT, STORE, bindService, bindValue, resolve, token, type Get } from './tokens.js';
 
 export { eventLine } from './blocks.js';
 export { BundleError } from './evidence-upload.js';
@@ -53,6 +54,8 @@ export interface SlackAppDeps {
   concurrency?: { work?: number; deliveries?: number };
   /** The flows `/release` opens (default: the four built-in ones); a new flow is one definition registered here. */
   flows?: FlowRegistry;
+  /** The connectors of the acting steps (main: `connectorsFromEnv`); default none: every step is a button. */
+  connectors?: Connectors;
 }
 
 export interface RingmasterSlack {
@@ -128,6 +131,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   bindValue(c, ROLE_MAP, roles);
   bindValue(c, SLACK_CLIENT, app.client);
   bindValue(c, FLOWS, deps.flows ?? builtinFlows());
+  bindValue(c, CONNECTORS, deps.connectors ?? NO_CONNECTORS);
+  const flowContext = (x: Get): FlowContext => {
+    const connectors = x(CONNECTORS);
+    return { defaultRings: x(CONFIG).defaultRings, actions: { gitops: connectors.gitops !== undefined, health: connectors.health !== undefined } };
+  };
 
   bindService(c, S.repo, (x) => new RunRepository(x(STORE), x(CONFIG).idleMinutes, x(CLOCK)));
   bindService(c, S.slack, (x) => new SlackOut(x(SLACK_CLIENT)));
@@ -149,11 +157,10 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   });
   bindService(c, S.plan_modal, (x) => new PlanModal(x(CONFIG).signingSecret, x(S.slack), x(S.background), x(LOG)));
   bindService(c, S.commands, (x) => {
-    const context = { defaultRings: x(CONFIG).defaultRings };
-    return new ReleaseCommandHandler(x(S.repo), x(FLOWS), context, x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.evidence), x(S.plan_modal), x(S.background), x(LOG));
+    return new ReleaseCommandHandler(x(S.repo), x(FLOWS), flowContext(x), x(CONNECTORS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.evidence), x(S.plan_modal), x(S.background), x(LOG));
   });
-  bindService(c, S.clicks, (x) => new ClickHandler(x(S.repo), x(FLOWS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.background), x(LOG), x(CONFIG).snoozeMinutes));
-  bindService(c, S.timers, (x) => new Timers(x(S.repo), x(FLOWS), x(S.outbox), x(CLOCK), x(LOG)));
+  bindService(c, S.clicks, (x) => new ClickHandler(x(S.repo), x(FLOWS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.background), x(LOG), x(CONFIG).snoozeMinutes, x(CONNECTORS)));
+  bindService(c, S.timers, (x) => new Timers(x(S.repo), x(FLOWS), flowContext(x), x(S.outbox), x(CONNECTORS), x(CLOCK), x(LOG)));
 
   const repo = resolve(c, S.repo);
   const background = resolve(c, S.background);
@@ -167,6 +174,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
 
   async function tick(): Promise<void> {
     await timers.fireDue();
+    await timers.watchBakes();
     await inbox.sweep();
     await outbox.deliverPending();
   }

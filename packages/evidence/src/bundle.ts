@@ -203,6 +203,8 @@ function describe(e: EvidenceEvent, view: RunView): string {
       return `bake time over at **${step}**`;
     case 'reminder.snoozed':
       return `snoozed reminders until ${String(e.data?.['until'])}`;
+    case 'action.performed':
+      return `${String(e.data?.['action'])}: ${String(e.data?.['outcome'])}${step ? ` at **${step}**` : ''}`;
     case 'run.closed':
       return `closed the run (${String(e.data?.['reason'] ?? 'done')})`;
   }

@@ -13,6 +13,7 @@ export type EvidenceEventType =
   | 'wait.started'
   | 'wait.elapsed'
   | 'reminder.snoozed'
+  | 'action.performed'
   | 'run.closed';
 
 /** Event types that finish a step: the one list the bundle and the Slack app's run state both read. */
