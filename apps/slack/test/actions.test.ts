@@ -165,6 +165,18 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     expect(await step(elsewhere, 'promote-1')).toBe('open');
   });
 
+  it('a click whose commit was written before a crash (not yet recorded) finds that commit and writes no second one', async () => {
+    const runId = (await h.command(`promote ${SERVICE} ${digestOf('8')} canary`, 'UCAPTAIN')).runId!;
+    await h.click(runId, 'ack-page', 'UCAPTAIN');
+    // An earlier life of the process pushed the step's commit and died before the transition.
+    const earlier = await connectors.gitops!.promote({ target: 'canary', digest: digestOf('8'), runId, stepId: 'promote-1' });
+    const commits = pinned('canary').commits;
+    await h.click(runId, 'promote-1', 'UCAPTAIN');
+    expect(pinned('canary').commits).toBe(commits);
+    expect((await actions(runId))[0]).toMatchObject({ action: 'promote', outcome: 'done', commit: earlier.commit, digest: digestOf('8') });
+    expect(await step(runId, 'promote-1')).toBe('done');
+  });
+
   it('dry run: the thread says what would be committed; nothing is written', async () => {
     connectors.dryRun = true;
     try {
