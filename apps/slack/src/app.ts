@@ -84,7 +84,7 @@ const S = {
   inbox: token<Inbox>('inbox'),
   commands: token<ReleaseCommandHandler>('commands'),
   clicks: token<ClickHandler>('clicks'),
-  plan_modal: token<PlanModal>('plan-modal'),
+  planModal: token<PlanModal>('plan-modal'),
   timers: token<Timers>('timers'),
 };
 
@@ -117,8 +117,9 @@ function boltApp(config: AppConfig, log: Logger): App {
 
 /**
  * The composition root: binds the outside world (config, store, clock, log, roles,
- * Slack's Web API client, the flows) and the app's modules in one container, then
- * wires the handlers into Bolt and the timers into the process.
+ * Slack's Web API client, the flows, the connectors of the acting steps) and the
+ * app's modules in one container, then wires the handlers into Bolt and the timers
+ * into the process.
  */
 export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   const { config, store, roles, log } = deps;
@@ -155,10 +156,12 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         : resolve(c, S.clicks).handle(JSON.parse(row.payload) as ActionDelivery, row.key, row.received_at);
     return new Inbox(x(S.repo), x(S.background), x(S.replica), x(CLOCK), x(LOG), process);
   });
-  bindService(c, S.plan_modal, (x) => new PlanModal(x(CONFIG).signingSecret, x(S.slack), x(S.background), x(LOG)));
-  bindService(c, S.commands, (x) => {
-    return new ReleaseCommandHandler(x(S.repo), x(FLOWS), flowContext(x), x(CONNECTORS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.evidence), x(S.plan_modal), x(S.background), x(LOG));
-  });
+  bindService(c, S.planModal, (x) => new PlanModal(x(CONFIG).signingSecret, x(S.slack), x(S.background), x(LOG)));
+  bindService(
+    c,
+    S.commands,
+    (x) => new ReleaseCommandHandler(x(S.repo), x(FLOWS), flowContext(x), x(CONNECTORS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.evidence), x(S.planModal), x(S.background), x(LOG)),
+  );
   bindService(c, S.clicks, (x) => new ClickHandler(x(S.repo), x(FLOWS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.background), x(LOG), x(CONFIG).snoozeMinutes, x(CONNECTORS)));
   bindService(c, S.timers, (x) => new Timers(x(S.repo), x(FLOWS), flowContext(x), x(S.outbox), x(CONNECTORS), x(CLOCK), x(LOG)));
 
@@ -170,7 +173,7 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   const timers = resolve(c, S.timers);
   resolve(c, S.commands).register(app);
   resolve(c, S.clicks).register(app);
-  resolve(c, S.plan_modal).register(app);
+  resolve(c, S.planModal).register(app);
 
   async function tick(): Promise<void> {
     await timers.fireDue();

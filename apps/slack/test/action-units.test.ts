@@ -11,10 +11,17 @@ describe('acting steps: configuration, plans and thread lines', () => {
   it('connectors are off until configured; a bad setting names its variable in one line', () => {
     expect(connectorsFromEnv({})).toEqual({ dryRun: false });
     expect(connectorsFromEnv({ RINGMASTER_ACTIONS_DRY_RUN: 'yes' }).dryRun).toBe(true);
+    const review = connectorsFromEnv({ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'gitlab', RINGMASTER_CONFIG_PROJECT: 'acme/deploy', RINGMASTER_GIT_TOKEN: 'secret-token' });
+    expect(review.gitops).toBeDefined();
+    void review.gitops?.close();
     const cases: [Record<string, string>, string][] = [
       [{ RINGMASTER_ACTIONS_DRY_RUN: 'maybe' }, 'RINGMASTER_ACTIONS_DRY_RUN'],
       [{ RINGMASTER_CONFIG_REPO: 'https://user:secret-token@example.com/acme/deploy.git' }, 'RINGMASTER_CONFIG_REPO'],
       [{ RINGMASTER_PROMETHEUS_URL: 'http://127.0.0.1:9090' }, 'RINGMASTER_PLAN_DIR'],
+      [{ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'bitbucket' }, 'RINGMASTER_CONFIG_REVIEW'],
+      [{ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'github' }, 'RINGMASTER_CONFIG_PROJECT'],
+      [{ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'github', RINGMASTER_CONFIG_PROJECT: 'acme/deploy' }, 'RINGMASTER_GIT_TOKEN'],
+      [{ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'github', RINGMASTER_CONFIG_PROJECT: 'acme/deploy', RINGMASTER_GIT_TOKEN: 'secret-token', RINGMASTER_CONFIG_API_URL: 'http://api.example.com' }, 'RINGMASTER_CONFIG_API_URL'],
       [{ RINGMASTER_PROMETHEUS_URL: 'http://127.0.0.1:9090', RINGMASTER_PLAN_DIR: '/nonexistent/plan' }, 'RINGMASTER_PLAN_DIR'],
     ];
     for (const [env, variable] of cases) {

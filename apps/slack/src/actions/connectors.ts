@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsFromEnv, GIT_ENV, openGitOpsRepository, type GitOpsRepository } from '@ringmaster/connector-gitops';
+import { credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, type GitOpsRepository, type ReviewOptions } from '@ringmaster/connector-gitops';
 import { canaryHealth, healthChecksOf, PROMETHEUS_ENV, prometheusClient, type CanaryHealth, type MetricsSource, type PlanFile } from '@ringmaster/connector-prometheus';
 import { ConfigError } from '../config.js';
 
@@ -22,6 +22,8 @@ export interface Connectors {
   /** RINGMASTER_ACTIONS_DRY_RUN: say what would be done, write nothing. */
   dryRun: boolean;
 }
+
+const VARIABLE_OF_FIELD: Readonly<Record<string, string>> = { url: 'RINGMASTER_CONFIG_REPO', 'api-url': 'RINGMASTER_CONFIG_API_URL', project: 'RINGMASTER_CONFIG_PROJECT' };
 
 export const NO_CONNECTORS: Connectors = { dryRun: false };
 
@@ -47,6 +49,21 @@ function planFiles(dir: string): PlanFile[] {
     .map((path) => ({ path, content: readFileSync(join(dir, path), 'utf8') }));
 }
 
+/**
+ * Review mode (RINGMASTER_CONFIG_REVIEW=github|gitlab, RINGMASTER_CONFIG_PROJECT, optional
+ * RINGMASTER_CONFIG_API_URL): a promotion opens a pull/merge request instead of pushing
+ * to the branch; the API token is RINGMASTER_GIT_TOKEN.
+ */
+function reviewFromEnv(env: Env, token: string | undefined): ReviewOptions | undefined {
+  const provider = env['RINGMASTER_CONFIG_REVIEW']?.trim();
+  if (!provider) return undefined;
+  if (provider !== 'github' && provider !== 'gitlab') throw new ConfigError('RINGMASTER_CONFIG_REVIEW', `must be github or gitlab, got "${provider.slice(0, 40)}"`);
+  const project = env['RINGMASTER_CONFIG_PROJECT']?.trim();
+  if (!project) throw new ConfigError('RINGMASTER_CONFIG_PROJECT', `is not set (review mode needs the repository's path on ${provider})`);
+  if (!token) throw new ConfigError(GIT_ENV.token, `is not set (review mode calls the ${provider} API with it)`);
+  return { provider, apiUrl: env['RINGMASTER_CONFIG_API_URL']?.trim() || DEFAULT_API_URL[provider], project, token };
+}
+
 /** The connectors the environment configures; a bad setting is a ConfigError naming the variable. */
 export function connectorsFromEnv(env: Env): Connectors {
   const url = env['RINGMASTER_CONFIG_REPO']?.trim();
@@ -57,15 +74,20 @@ export function connectorsFromEnv(env: Env): Connectors {
   if (!['', '0', '1', 'true', 'false', 'yes', 'no'].includes(dryRunRaw)) throw new ConfigError('RINGMASTER_ACTIONS_DRY_RUN', `must be 1 or 0 (true or false), got "${dryRunRaw}"`);
   const out: Connectors = { dryRun: ['1', 'true', 'yes'].includes(dryRunRaw) };
   if (url) {
+    const credentials = credentialsFromEnv(env as NodeJS.ProcessEnv);
+    const review = reviewFromEnv(env, credentials.token);
     try {
       out.gitops = openGitOpsRepository({
         url,
-        credentials: credentialsFromEnv(env as NodeJS.ProcessEnv),
+        credentials,
         ...(branch ? { branch } : {}),
+        ...(review ? { review } : {}),
         author: { name: env[GIT_ENV.authorName]?.trim() || 'Ringmaster', email: env[GIT_ENV.authorEmail]?.trim() || 'ringmaster@users.noreply.invalid' },
       });
     } catch (err) {
-      throw new ConfigError('RINGMASTER_CONFIG_REPO', (err as Error).message);
+      // The connector names its request field; the app names the variable that carried it.
+      const variable = err instanceof GitOpsInputError ? (VARIABLE_OF_FIELD[err.field] ?? 'RINGMASTER_CONFIG_REPO') : 'RINGMASTER_CONFIG_REPO';
+      throw new ConfigError(variable, (err as Error).message);
     }
   }
   if (prometheus) {
