@@ -3,6 +3,7 @@ import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { openGitOpsRepository, promotionFilesOf } from '@ringmaster/connector-gitops';
 import { prometheusClient } from '@ringmaster/connector-prometheus';
+import { verifyBundle, type EvidenceBundle } from '@ringmaster/evidence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneOf, configRemote, digestOf, git, hasGit, hasKubectl, type ConfigRemote } from '../../../packages/connector-gitops/test/repo.js';
 import { eventually, hasPrometheus, startPrometheus, type RunningPrometheus } from '../../../packages/connector-prometheus/test/harness.js';
@@ -10,11 +11,13 @@ import { planFiles } from '../../../packages/connector-prometheus/test/plan.js';
 import type { ActionData } from '../src/actions/action-data.js';
 import { healthCheckOf, type Connectors } from '../src/actions/connectors.js';
 import { openStore, type Store } from '../src/db/store.js';
-import { CHANNEL, startHarness, type Harness } from './harness.js';
+import { CHANNEL, driveToEnd, startHarness, type Harness } from './harness.js';
 
 /** A token the connectors hold: it must never reach a log line, an event, a Slack call or a bundle. */
 const TOKEN = 'ghp_SlackActionsToken0123456789abcdefABCD';
 const SERVICE = 'crm-api';
+/** Real git and a real Prometheus on 2 shared cores: generous. */
+const SLOW = 300_000;
 
 let remote: ConfigRemote;
 let connectors: Connectors;
@@ -110,7 +113,7 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     await h.click(runId, 'ring-canary-approve', 'UAPPROVER');
     await h.click(runId, 'promote-2', 'UCAPTAIN');
     expect(pinned('general').digest).toBe(digest);
-  });
+  }, SLOW);
 
   it('/release rollback <service> <ring> offers the digests promoted before, newest first, and writes the rollback commit after approval', async () => {
     for (const d of ['2', '3']) {
@@ -131,12 +134,19 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     expect(pinned('canary').digest).toBe(digestOf('1'));
     expect((await actions(runId))[0]).toMatchObject({ action: 'rollback', outcome: 'done', ring: 'canary', digest: digestOf('1') });
     expect(await step(runId, 'revert')).toBe('done');
+    // The closed run's signed bundle carries the action with its commit.
+    await driveToEnd(h, runId);
+    const json = h.fake.filesIn(h.fake.rootOf(runId)!.ts).find((f) => f.title.startsWith('Evidence bundle'))!;
+    const bundle = JSON.parse(json.content) as EvidenceBundle;
+    expect(verifyBundle(bundle).ok).toBe(true);
+    const recorded = bundle.events.find((e) => e.type === 'action.performed');
+    expect(recorded?.data).toMatchObject({ action: 'rollback', outcome: 'done', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
 
     // A ring nothing was promoted to, or an unknown one: no run opens, the user is told why.
     const unknown = await h.command(`rollback ${SERVICE} nowhere`, 'UIC');
     expect(unknown.runId).toBeUndefined();
     expect(h.fake.of('chat.postEphemeral').at(-1)?.args['text']).toMatch(/could not list what was promoted to `nowhere`: target: expected one of canary, general/);
-  });
+  }, SLOW);
 
   it('a refused or failed action leaves the step open, says why in the thread, and can be retried', async () => {
     const runId = (await h.command(`promote ${SERVICE} ${digestOf('4')} canary`, 'UCAPTAIN')).runId!;
@@ -163,7 +173,7 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     await h.click(elsewhere, 'promote-1', 'UCAPTAIN');
     expect((await actions(elsewhere))[0]).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^target: expected one of canary, general/) });
     expect(await step(elsewhere, 'promote-1')).toBe('open');
-  });
+  }, SLOW);
 
   it('a click whose commit was written before a crash (not yet recorded) finds that commit and writes no second one', async () => {
     const runId = (await h.command(`promote ${SERVICE} ${digestOf('8')} canary`, 'UCAPTAIN')).runId!;
@@ -175,7 +185,7 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     expect(pinned('canary').commits).toBe(commits);
     expect((await actions(runId))[0]).toMatchObject({ action: 'promote', outcome: 'done', commit: earlier.commit, digest: digestOf('8') });
     expect(await step(runId, 'promote-1')).toBe('done');
-  });
+  }, SLOW);
 
   it('dry run: the thread says what would be committed; nothing is written', async () => {
     connectors.dryRun = true;
@@ -190,14 +200,14 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     } finally {
       connectors.dryRun = false;
     }
-  });
+  }, SLOW);
 
   it('without a digest, or without connectors, a promotion is the buttons it always was', async () => {
     const runId = (await h.command(`promote ${SERVICE} 1.42.0 canary`, 'UCAPTAIN')).runId!;
     const state = await h.state(runId);
     expect(state.steps.some((s) => s.step.id.startsWith('promote-'))).toBe(false);
     expect(state.params['actions']).toBeUndefined();
-  });
+  }, SLOW);
 });
 
 describe.skipIf(!hasGit || !hasPrometheus)('a burning canary, on a real Prometheus', () => {
@@ -228,7 +238,7 @@ describe.skipIf(!hasGit || !hasPrometheus)('a burning canary, on a real Promethe
     await h.rm.settled();
     expect(await step(runId, 'ring-canary-bake')).toBe('open');
     expect((await actions(runId)).at(-1)).toMatchObject({ action: 'canary-health', outcome: 'refused' });
-  }, 200_000);
+  }, SLOW);
 });
 
 describe('credentials', () => {
@@ -238,5 +248,5 @@ describe('credentials', () => {
     const events = await store.query<{ event: string }>('SELECT event FROM events');
     expect(events.length).toBeGreaterThan(0);
     expect(events.map((e) => e.event).join('\n')).not.toContain(TOKEN);
-  });
+  }, SLOW);
 });
