@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { ActionData } from './actions/action-data.js';
 import type { Connectors } from './actions/connectors.js';
-import { performHealth, stepAction } from './actions/step-actions.js';
+import { performHealth, stepAction, withOutcome } from './actions/step-actions.js';
 import type { DueTimer, RunRepository } from './db/runs.js';
 import { requestId, runFields } from './fields.js';
 import type { FlowContext, FlowRegistry } from './flows/index.js';
 import { openingEffects, transitionEffects, type OutboxDeliverer } from './outbox.js';
+import { mrkdwn } from './slack-text.js';
 import { decide, SYSTEM_ACTOR, type RunState } from './state.js';
 
 const SYSTEM = { id: SYSTEM_ACTOR, roles: new Set<never>() };
@@ -49,9 +50,8 @@ export class Timers {
     const outcome = await this.repo.act(t.run_id, `timer:bake:${t.run_id}:${t.step_id}:${t.due_at}`, {
       decide: (s, at) => {
         const decision = decide(s, { op: 'elapse', step: t.step_id }, SYSTEM, at);
-        if (!checked || !decision.ok) return decision;
-        const record = { type: 'action.performed' as const, actor: SYSTEM_ACTOR, at, step: t.step_id, data: { ...checked.data } };
-        return { ok: true, events: checked.data.outcome === 'done' ? [record, ...decision.events] : [record] };
+        // Only a healthy canary lets the bake pass.
+        return checked ? withOutcome(decision, checked.data, SYSTEM_ACTOR, t.step_id, at, ['done']) : decision;
       },
       effects: transitionEffects,
     });
@@ -78,10 +78,11 @@ export class Timers {
         const incident = await this.openIncident(state, t, checked.data);
         const reason = `burn rate over the threshold during the bake: promotion paused${incident ? `, incident ${incident} opened in this channel` : ''}; roll back with /release rollback ${String(state.params['service'] ?? '')} ${action.target}`;
         const outcome = await this.repo.act(t.run_id, `burn:${t.run_id}:${t.step_id}:${t.due_at}`, {
+          // Still baking: the refusal is recorded and the bake stops (a bake already over is left alone).
           decide: (s, at) =>
             s.steps.find((x) => x.step.id === t.step_id)?.status === 'waiting'
-              ? { ok: true, events: [{ type: 'action.performed', actor: SYSTEM_ACTOR, at, step: t.step_id, data: { ...checked.data, outcome: 'refused', reason } }] }
-              : decide(s, { op: 'elapse', step: t.step_id }, SYSTEM, at),
+              ? withOutcome({ ok: true, events: [] }, { ...checked.data, outcome: 'refused', reason }, SYSTEM_ACTOR, t.step_id, at)
+              : { ok: false, code: 'wrong_op', message: mrkdwn`The bake is not under way.` },
           effects: transitionEffects,
         });
         await this.repo.fireTimer(t.run_id, 'bake', t.step_id, this.clock().toISOString());
@@ -102,8 +103,8 @@ export class Timers {
   private async openIncident(promotion: RunState, t: DueTimer, data: ActionData): Promise<string | undefined> {
     const incidentFlow = this.flows.forRun({ kind: 'incident' });
     const service = String(promotion.params['service'] ?? 'unknown');
-    const words = [service, 'sev1', 'burn', 'rate', 'over', 'the', 'threshold', 'while', 'promoting', 'to', data.ring ?? 'a', 'ring', '(run', `${promotion.runId})`];
-    const parsed = incidentFlow.parse(words);
+    const summary = `burn rate over the threshold while promoting to ${data.ring ?? 'a ring'} (run ${promotion.runId})`;
+    const parsed = incidentFlow.parse([service, 'sev1', ...summary.split(' ')]);
     if (!parsed.ok) return undefined;
     const plan = this.flows.plan({ ...parsed.args, sub: incidentFlow.command }, this.flowContext);
     const key = `incident:${promotion.runId}:${t.step_id}:${t.due_at}`;
@@ -112,11 +113,11 @@ export class Timers {
       { kind: plan.kind, flow: plan.flow.command, title: plan.title, checklist: plan.checklist, params: { ...plan.params, promotion_run: promotion.runId }, requestedBy: SYSTEM_ACTOR, channel: promotion.channel, at: this.clock().toISOString() },
       openingEffects,
     );
-    const runId = created.run?.id ?? (await this.repo.store.query<{ run_id: string }>('SELECT run_id FROM processed_deliveries WHERE key = $1', [key]))[0]?.run_id;
+    const runId = created.run?.id ?? (await this.repo.runOpenedBy(key));
     if (created.run) {
       this.log.warn({ run_id: created.run.id, promotion_run: promotion.runId, mode_selected: plan.mode, risk_tier: plan.riskTier }, 'incident opened by the burn rate');
       this.outbox.kick(created.run.id);
     }
-    return runId ?? undefined;
+    return runId;
   }
 }

@@ -1,7 +1,7 @@
 import { GitOpsInputError, type ActionResult } from '@ringmaster/connector-gitops';
 import { MetricsInputError, type CanaryHealth } from '@ringmaster/connector-prometheus';
 import { scrubText } from '../log.js';
-import type { RunState } from '../state.js';
+import type { Decision, RunState } from '../state.js';
 import type { ActionData } from './action-data.js';
 import type { Connectors } from './connectors.js';
 
@@ -112,4 +112,15 @@ export async function performHealth(target: string, state: RunState, connectors:
   } catch (err) {
     return { data: failedAction(base, err) };
   }
+}
+
+/**
+ * A transition with an action's outcome: the outcome is recorded either way (an
+ * `action.performed` event), the step's own events only when the action happened
+ * (done, or a dry run); a refusal of the transition itself stands.
+ */
+export function withOutcome(decision: Decision, data: ActionData, actor: string, step: string, at: string, done: readonly ActionData['outcome'][] = ['done', 'dry-run']): Decision {
+  if (!decision.ok) return decision;
+  const record = { type: 'action.performed' as const, actor, at, step, data: { ...data } };
+  return { ok: true, events: done.includes(data.outcome) ? [record, ...decision.events] : [record] };
 }

@@ -233,6 +233,12 @@ export class RunRepository {
     return run ? { created: true, run, events: [event] } : { created: false };
   }
 
+  /** The run a delivery opened (createRun's key), if it did. */
+  async runOpenedBy(deliveryKey: string): Promise<string | undefined> {
+    const rows = await this.store.query<{ run_id: string | null }>(`SELECT run_id FROM processed_deliveries WHERE key = $1 AND outcome = 'opened'`, [deliveryKey]);
+    return rows[0]?.run_id ?? undefined;
+  }
+
   async getRun(runId: string, sql: Sql = this.store): Promise<RunRow | undefined> {
     return (await sql.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId]))[0];
   }

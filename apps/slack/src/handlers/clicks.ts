@@ -4,7 +4,7 @@ import type { Background } from '../background.js';
 import { ACTION_ID_PATTERN, readButton, type ClickedButton } from '../button.js';
 import type { ActionData } from '../actions/action-data.js';
 import type { Connectors } from '../actions/connectors.js';
-import { performGitOps, stepAction } from '../actions/step-actions.js';
+import { performGitOps, stepAction, withOutcome } from '../actions/step-actions.js';
 import { checkOrigin, type Origin, type RunRepository } from '../db/runs.js';
 import { CHANNEL_RE, requestId, runFields, USER_RE } from '../fields.js';
 import type { FlowRegistry } from '../flows/index.js';
@@ -99,10 +99,7 @@ export class ClickHandler {
     const outcome = await this.repo.act(runId, key, {
       decide: (state, at) => {
         const decision = decide(state, intent(at), actor, at);
-        if (!performed || !decision.ok) return decision;
-        // The action's outcome is recorded either way; only an action that happened completes the step.
-        const record = { type: 'action.performed' as const, actor: user, at, step, data: { ...performed } };
-        return { ok: true, events: performed.outcome === 'done' || performed.outcome === 'dry-run' ? [record, ...decision.events] : [record] };
+        return performed ? withOutcome(decision, performed, user, step, at) : decision;
       },
       effects: transitionEffects,
       origin,
