@@ -2,12 +2,13 @@ import type { Server } from 'node:http';
 import { App, LogLevel } from '@slack/bolt';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
+import { NO_CONNECTORS, type Connectors } from './actions/connectors.js';
 import { Background } from './background.js';
 import type { AppConfig } from './config.js';
 import { RunRepository, type InboxRow } from './db/runs.js';
 import type { Store } from './db/store.js';
 import { EvidencePublisher } from './evidence-upload.js';
-import { builtinFlows, type FlowRegistry } from './flows/index.js';
+import { builtinFlows, type FlowContext, type FlowRegistry } from './flows/index.js';
 import { ClickHandler, type ActionDelivery } from './handlers/clicks.js';
 import { ReleaseCommandHandler, type CommandDelivery } from './handlers/release.js';
 import { Inbox } from './inbox.js';
@@ -19,7 +20,7 @@ import { RoleResolver } from './role-resolver.js';
 import type { RoleMap } from './roles.js';
 import { SlackOut } from './slack-out.js';
 import { Timers } from './timers.js';
-import { CLOCK, CONFIG, FLOWS, LOG, ROLE_MAP, SLACK_CLIENT, STORE, bindService, bindValue, resolve, token } from './tokens.js';
+import { CLOCK, CONFIG, CONNECTORS, FLOWS, LOG, ROLE_MAP, SLACK_CLIENT, STORE, bindService, bindValue, resolve, token, type Get } from './tokens.js';
 
 export { eventLine } from './blocks.js';
 export { BundleError } from './evidence-upload.js';
@@ -53,6 +54,8 @@ export interface SlackAppDeps {
   concurrency?: { work?: number; deliveries?: number };
   /** The flows `/release` opens (default: the four built-in ones); a new flow is one definition registered here. */
   flows?: FlowRegistry;
+  /** The connectors of the acting steps (main: `connectorsFromEnv`); default none: every step is a button. */
+  connectors?: Connectors;
 }
 
 export interface RingmasterSlack {
@@ -81,7 +84,7 @@ const S = {
   inbox: token<Inbox>('inbox'),
   commands: token<ReleaseCommandHandler>('commands'),
   clicks: token<ClickHandler>('clicks'),
-  plan_modal: token<PlanModal>('plan-modal'),
+  planModal: token<PlanModal>('plan-modal'),
   timers: token<Timers>('timers'),
 };
 
@@ -114,8 +117,9 @@ function boltApp(config: AppConfig, log: Logger): App {
 
 /**
  * The composition root: binds the outside world (config, store, clock, log, roles,
- * Slack's Web API client, the flows) and the app's modules in one container, then
- * wires the handlers into Bolt and the timers into the process.
+ * Slack's Web API client, the flows, the connectors of the acting steps) and the
+ * app's modules in one container, then wires the handlers into Bolt and the timers
+ * into the process.
  */
 export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   const { config, store, roles, log } = deps;
@@ -128,6 +132,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   bindValue(c, ROLE_MAP, roles);
   bindValue(c, SLACK_CLIENT, app.client);
   bindValue(c, FLOWS, deps.flows ?? builtinFlows());
+  bindValue(c, CONNECTORS, deps.connectors ?? NO_CONNECTORS);
+  const flowContext = (x: Get): FlowContext => {
+    const connectors = x(CONNECTORS);
+    return { defaultRings: x(CONFIG).defaultRings, actions: { gitops: connectors.gitops !== undefined, health: connectors.health !== undefined } };
+  };
 
   bindService(c, S.repo, (x) => new RunRepository(x(STORE), x(CONFIG).idleMinutes, x(CLOCK)));
   bindService(c, S.slack, (x) => new SlackOut(x(SLACK_CLIENT)));
@@ -147,13 +156,14 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
         : resolve(c, S.clicks).handle(JSON.parse(row.payload) as ActionDelivery, row.key, row.received_at);
     return new Inbox(x(S.repo), x(S.background), x(S.replica), x(CLOCK), x(LOG), process);
   });
-  bindService(c, S.plan_modal, (x) => new PlanModal(x(CONFIG).signingSecret, x(S.slack), x(S.background), x(LOG)));
-  bindService(c, S.commands, (x) => {
-    const context = { defaultRings: x(CONFIG).defaultRings };
-    return new ReleaseCommandHandler(x(S.repo), x(FLOWS), context, x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.evidence), x(S.plan_modal), x(S.background), x(LOG));
-  });
-  bindService(c, S.clicks, (x) => new ClickHandler(x(S.repo), x(FLOWS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.background), x(LOG), x(CONFIG).snoozeMinutes));
-  bindService(c, S.timers, (x) => new Timers(x(S.repo), x(FLOWS), x(S.outbox), x(CLOCK), x(LOG)));
+  bindService(c, S.planModal, (x) => new PlanModal(x(CONFIG).signingSecret, x(S.slack), x(S.background), x(LOG)));
+  bindService(
+    c,
+    S.commands,
+    (x) => new ReleaseCommandHandler(x(S.repo), x(FLOWS), flowContext(x), x(CONNECTORS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.evidence), x(S.planModal), x(S.background), x(LOG)),
+  );
+  bindService(c, S.clicks, (x) => new ClickHandler(x(S.repo), x(FLOWS), x(S.slack), x(S.roles), x(S.inbox), x(S.outbox), x(S.background), x(LOG), x(CONFIG).snoozeMinutes, x(CONNECTORS)));
+  bindService(c, S.timers, (x) => new Timers(x(S.repo), x(FLOWS), flowContext(x), x(S.outbox), x(CONNECTORS), x(CLOCK), x(LOG)));
 
   const repo = resolve(c, S.repo);
   const background = resolve(c, S.background);
@@ -163,10 +173,11 @@ export function createSlackApp(deps: SlackAppDeps): RingmasterSlack {
   const timers = resolve(c, S.timers);
   resolve(c, S.commands).register(app);
   resolve(c, S.clicks).register(app);
-  resolve(c, S.plan_modal).register(app);
+  resolve(c, S.planModal).register(app);
 
   async function tick(): Promise<void> {
     await timers.fireDue();
+    await timers.watchBakes();
     await inbox.sweep();
     await outbox.deliverPending();
   }

@@ -1,5 +1,7 @@
 import type { EvidenceEvent } from '@ringmaster/evidence';
 import type { KnownBlock, ModalView } from '@slack/types';
+import type { ActionData } from './actions/action-data.js';
+import { actionLine } from './actions/action-line.js';
 import { actionId, buttonValue } from './button.js';
 import { bold, clipText, escapeText, inlineCode, joinText, mrkdwn, userMention, when, type SlackText } from './slack-text.js';
 import type { RunState, StepState } from './state.js';
@@ -310,7 +312,7 @@ export function eventLine(e: EvidenceEvent, state: RunState): SlackText {
       case 'reminder.snoozed':
         return mrkdwn`:zzz: ${who} snoozed reminders until ${when(String(e.data?.['until']))}`;
       case 'action.performed':
-        return mrkdwn`:gear: ${who} ${escapeText(`${String(e.data?.['action'])}: ${String(e.data?.['outcome'])}`)} at ${title} · ${when(e.at)}`;
+        return actionLine(who, title, e.data as unknown as ActionData);
       case 'run.closed':
         return mrkdwn`:checkered_flag: Run ${inlineCode(e.run_id)} closed · ${when(e.at)} · ${e.seq + 1} events, head hash ${inlineCode(e.hash)}`;
     }

@@ -1,3 +1,4 @@
+import { connectorsFromEnv } from './actions/connectors.js';
 import { createSlackApp } from './app.js';
 import { ConfigError, parseConfig } from './config.js';
 import { migrate } from './db/migrations.js';
@@ -58,11 +59,13 @@ async function main(): Promise<void> {
   let config;
   let roles;
   let signer;
+  let connectors;
   try {
     const parsed = parseConfig(process.env);
     config = { ...parsed, signing: signingKeySource(process.env, parsed.dataDir) };
     roles = loadRoles(config.rolesFile);
     signer = evidenceSigner(config.signing);
+    connectors = connectorsFromEnv(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`ringmaster-slack: ${err.message}\n`);
@@ -74,9 +77,12 @@ async function main(): Promise<void> {
   const store = await openStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   const applied = await migrate(store);
   log.info({ store: store.kind, migrations_applied: applied }, 'database ready');
-  const rm = createSlackApp({ config, store, roles, log, ...(config.replicaId ? { replicaId: config.replicaId } : {}) });
+  const rm = createSlackApp({ config, store, roles, log, connectors, ...(config.replicaId ? { replicaId: config.replicaId } : {}) });
   await rm.start();
-  log.info({ mode: config.appToken ? 'socket' : 'http', port: config.appToken ? undefined : config.port }, 'ringmaster slack app started');
+  log.info(
+    { mode: config.appToken ? 'socket' : 'http', port: config.appToken ? undefined : config.port, gitops: connectors.gitops !== undefined, canary_health: connectors.health !== undefined, dry_run: connectors.dryRun },
+    'ringmaster slack app started',
+  );
   log.info(
     { key_id: signer.keyId, created: signer.created, ephemeral: signer.ephemeral, public_key_file: signer.publicKeyFile, public_key: signer.publicKeyPem },
     'evidence bundles are signed with this key; auditors verify them with its public key (`public-key` prints it)',
@@ -87,6 +93,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     await rm.stop().catch((err: unknown) => log.error({ err }, 'stop failed'));
+    await connectors.gitops?.close().catch(() => undefined);
     await store.close();
     process.exit(0);
   };

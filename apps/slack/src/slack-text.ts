@@ -76,3 +76,8 @@ export function when(iso: string): SlackText {
   const utc = `${normal.slice(0, 19).replace('T', ' ')} UTC`;
   return `${utc} (<!date^${Math.floor(ms / 1000)}^{date_short} {time}|${utc}> your time)` as SlackText;
 }
+
+/** `<url|label>` for an https URL the app built (a commit or review link); anything else is the label alone, escaped. */
+export function link(url: string, label: string): SlackText {
+  return /^https:\/\/[^\s<>|]+$/.test(url) ? (`<${url}|${escapeText(label.replace(/[|>]/g, ' '))}>` as SlackText) : escapeText(label);
+}

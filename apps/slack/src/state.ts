@@ -90,6 +90,11 @@ export function deriveState(events: readonly EvidenceEvent[]): RunState {
       s.by = e.actor;
       s.at = e.at;
     }
+    // An action that did not happen at the end of a bake (a failing canary, a burn rate that paused the promotion): the bake starts again.
+    if (e.type === 'action.performed' && s.status === 'waiting' && e.data?.['outcome'] !== 'done') {
+      s.status = 'open';
+      delete s.until;
+    }
     if (STEP_DONE_TYPES.has(e.type) && s.status !== 'done') {
       s.status = 'done';
       s.at = e.at;

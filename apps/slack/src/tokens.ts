@@ -1,6 +1,7 @@
 import type { Container } from 'inversify';
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { Connectors } from './actions/connectors.js';
 import type { AppConfig } from './config.js';
 import type { Store } from './db/store.js';
 import type { FlowRegistry } from './flows/index.js';
@@ -23,6 +24,8 @@ export const LOG = token<Logger>('log');
 export const ROLE_MAP = token<RoleMap>('role-map');
 export const SLACK_CLIENT = token<webApi.WebClient>('slack-client');
 export const FLOWS = token<FlowRegistry>('flows');
+/** The connectors acting steps use (GitOps repository, canary health); each off until configured. */
+export const CONNECTORS = token<Connectors>('connectors');
 
 /** Resolves what is bound under a token, with the token's type. */
 export type Get = <T>(service: Token<T>) => T;

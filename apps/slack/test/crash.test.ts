@@ -269,7 +269,8 @@ function killLoop(name: string, skip: string, makeDatabase: () => Promise<Databa
           await store.close();
         }
       },
-      900_000,
+      // PGlite on 2 shared cores took up to 7 minutes.
+      1_500_000,
     );
   });
 }

@@ -46,7 +46,7 @@ export interface HarnessOptions {
   fake?: FakeSlack;
   clockOffsetMs?: { value: number };
   /** Extra app options (e.g. deliverOutbox: false, a process that dies right after its commits). */
-  app?: Partial<Pick<SlackAppDeps, 'deliverOutbox' | 'outboxLeaseSeconds' | 'concurrency' | 'replicaId' | 'heartbeatSeconds' | 'flows'>>;
+  app?: Partial<Pick<SlackAppDeps, 'deliverOutbox' | 'outboxLeaseSeconds' | 'concurrency' | 'replicaId' | 'heartbeatSeconds' | 'flows' | 'connectors'>>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {

@@ -88,7 +88,8 @@ export function eventTime(now: Date, lastAt: string): string {
   return Number.isNaN(last) || now.getTime() >= last ? now.toISOString() : new Date(last).toISOString();
 }
 
-function checkOrigin(run: RunRow, origin: Origin): Decision | undefined {
+/** A click from elsewhere than the run's channel and its root message or thread is refused. */
+export function checkOrigin(run: RunRow, origin: Origin): Decision | undefined {
   const onRoot = run.root_ts !== null && (origin.messageTs === run.root_ts || origin.threadTs === run.root_ts);
   if (origin.channel === run.channel && onRoot) return undefined;
   return { ok: false, code: 'elsewhere', message: mrkdwn`That button does not belong to this run's channel and message.` };
@@ -123,6 +124,8 @@ export interface DueTimer {
   run_id: string;
   kind: 'bake' | 'idle';
   step_id: string;
+  /** When it is due (a bake started again is a new firing). */
+  due_at: string;
 }
 
 /** A step's projection row: id, status, done_by, done_at, choice. */
@@ -228,6 +231,12 @@ export class RunRepository {
     );
     const run = rows[0];
     return run ? { created: true, run, events: [event] } : { created: false };
+  }
+
+  /** The run a delivery opened (createRun's key), if it did. */
+  async runOpenedBy(deliveryKey: string): Promise<string | undefined> {
+    const rows = await this.store.query<{ run_id: string | null }>(`SELECT run_id FROM processed_deliveries WHERE key = $1 AND outcome = 'opened'`, [deliveryKey]);
+    return rows[0]?.run_id ?? undefined;
   }
 
   async getRun(runId: string, sql: Sql = this.store): Promise<RunRow | undefined> {
@@ -384,10 +393,17 @@ export class RunRepository {
   }
 
   async dueTimers(now: string, limit = 20): Promise<DueTimer[]> {
-    return this.store.query<DueTimer>(
-      `SELECT run_id, kind, step_id FROM timers WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT ${Math.floor(limit)}`,
-      [now],
-    );
+    return this.timers(`fired_at IS NULL AND due_at <= $1`, now, limit);
+  }
+
+  /** Bakes under way (their timer not due yet), for the burn-rate watch. */
+  async bakesUnderWay(now: string, limit = 100): Promise<DueTimer[]> {
+    return this.timers(`kind = 'bake' AND fired_at IS NULL AND due_at > $1`, now, limit);
+  }
+
+  private async timers(where: string, now: string, limit: number): Promise<DueTimer[]> {
+    const rows = await this.store.query<DueTimer>(`SELECT run_id, kind, step_id, due_at FROM timers WHERE ${where} ORDER BY due_at LIMIT ${Math.floor(limit)}`, [now]);
+    return rows.map((r) => ({ ...r, due_at: new Date(r.due_at).toISOString() }));
   }
 
   /**

@@ -1,11 +1,14 @@
 import type { Checklist, KbTrace } from '@ringmaster/core';
 import type { RunKind } from '@ringmaster/evidence';
+import type { Connectors } from '../actions/connectors.js';
 import { escapeText, inlineCode, joinText, mrkdwn, type SlackText } from '../slack-text.js';
 
 /** What a flow's plan may read besides its own arguments (the app's configuration). */
 export interface FlowContext {
   /** Rings a promotion walks through unless the command names them. */
   defaultRings: readonly string[];
+  /** Which connectors are configured: steps act only through those (off unless configured). */
+  actions?: { gitops: boolean; health: boolean };
 }
 
 /** A flow's arguments, read from the words after its subcommand; a message for the user when they do not parse. */
@@ -29,7 +32,12 @@ export interface FlowDefinition<A extends object = object> {
   mode: string;
   /** Reads the words after the subcommand (already decoded and checked for unstorable characters). */
   parse(args: readonly string[]): FlowArgs<A>;
-  /** The run's checklist and parameters (recorded in its first event). */
+  /**
+   * Reads what the run needs from the connectors before it opens (e.g. the digests
+   * promoted before, for a rollback); a message for the user when it cannot open.
+   */
+  prepare?(args: A, connectors: Connectors): Promise<FlowArgs<A>>;
+  /** The run's checklist and parameters (recorded in its first event; `params.actions` says which steps act). */
   plan(args: A, context: FlowContext): { checklist: Checklist; params: Record<string, unknown> };
   /** Spec section 9 `risk_tier`, from the run's parameters. */
   riskTier(params: Readonly<Record<string, unknown>>): string;
@@ -104,6 +112,13 @@ export class FlowRegistry {
     return flow;
   }
 
+  /** The flow of a parsed flow command. */
+  flowOf(cmd: FlowCommand): Flow {
+    const flow = this.get(cmd.sub);
+    if (!flow) throw new Error(`no flow for /release ${cmd.sub}`);
+    return flow;
+  }
+
   /** The usage lines of every flow, then the app's own subcommands. */
   usage(): SlackText {
     return joinText(
@@ -121,8 +136,7 @@ export class FlowRegistry {
 
   /** A run's plan from a parsed flow command. */
   plan(cmd: FlowCommand, context: FlowContext): RunPlan {
-    const flow = this.get(cmd.sub);
-    if (!flow) throw new Error(`no flow for /release ${cmd.sub}`);
+    const flow = this.flowOf(cmd);
     const { checklist, params } = flow.plan(cmd, context);
     return { flow, kind: flow.kind, title: checklist.title, checklist, params, mode: flow.mode, riskTier: flow.riskTier(params), kb: checklist.kb };
   }

@@ -2,7 +2,10 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Background } from '../background.js';
 import { ACTION_ID_PATTERN, readButton, type ClickedButton } from '../button.js';
-import type { RunRepository } from '../db/runs.js';
+import type { ActionData } from '../actions/action-data.js';
+import type { Connectors } from '../actions/connectors.js';
+import { performGitOps, stepAction, withOutcome } from '../actions/step-actions.js';
+import { checkOrigin, type Origin, type RunRepository } from '../db/runs.js';
 import { CHANNEL_RE, requestId, runFields, USER_RE } from '../fields.js';
 import type { FlowRegistry } from '../flows/index.js';
 import type { Inbox } from '../inbox.js';
@@ -10,7 +13,7 @@ import { transitionEffects, type OutboxDeliverer } from '../outbox.js';
 import type { RoleResolver } from '../role-resolver.js';
 import type { SlackOut } from '../slack-out.js';
 import { inlineCode, mrkdwn } from '../slack-text.js';
-import { decide, type Intent } from '../state.js';
+import { decide, type Actor, type Intent } from '../state.js';
 
 /** A click, as the inbox keeps it (from Slack's signed payload). */
 export interface ActionDelivery extends ClickedButton {
@@ -32,6 +35,7 @@ export class ClickHandler {
     private readonly background: Background,
     private readonly log: Logger,
     private readonly snoozeMinutes: number,
+    private readonly connectors: Connectors,
   ) {}
 
   register(app: App): void {
@@ -91,7 +95,16 @@ export class ClickHandler {
           : { op: op as 'complete' | 'approve' | 'start_wait', step };
     const actor = { id: user, roles: await this.roles.rolesOf(user) };
     const origin = { channel, ...(d.messageTs ? { messageTs: d.messageTs } : {}), ...(d.threadTs ? { threadTs: d.threadTs } : {}) };
-    const outcome = await this.repo.act(runId, key, { decide: (state, at) => decide(state, intent(at), actor, at), effects: transitionEffects, origin, requestedAt });
+    const performed = op === 'complete' ? await this.performStepAction(runId, step, origin, (at) => intent(at), actor) : undefined;
+    const outcome = await this.repo.act(runId, key, {
+      decide: (state, at) => {
+        const decision = decide(state, intent(at), actor, at);
+        return performed ? withOutcome(decision, performed, user, step, at) : decision;
+      },
+      effects: transitionEffects,
+      origin,
+      requestedAt,
+    });
     switch (outcome.kind) {
       case 'duplicate':
         this.log.info(fields, 'duplicate action delivery ignored');
@@ -107,8 +120,27 @@ export class ClickHandler {
         return;
       }
       case 'applied':
-        this.log.info({ ...fields, ...runFields(outcome.state, this.flows), events: outcome.events.map((e) => e.type) }, 'transition');
+        this.log.info({ ...fields, ...runFields(outcome.state, this.flows), events: outcome.events.map((e) => e.type), ...(performed ? { action: performed.action, outcome: performed.outcome } : {}) }, 'transition');
         this.outbox.kick(runId);
     }
+  }
+
+  /**
+   * A step that acts (a promotion or rollback commit) acts only when the click may
+   * complete it: from the run's message, by a holder of its role, after its gates
+   * (the approvals the checklist requires). The action runs before the transition
+   * (outside the run's lock: git takes seconds); the connector is idempotent by run
+   * and step, so a click processed twice (a retry, a restart) finds its own commit.
+   */
+  private async performStepAction(runId: string, step: string, origin: Origin, intent: (at: string) => Intent, actor: Actor): Promise<ActionData | undefined> {
+    const [run, state] = await Promise.all([this.repo.getRun(runId), this.repo.state(runId)]);
+    const action = state ? stepAction(state, step) : undefined;
+    if (!run || !state || !action || action.action === 'canary-health') return undefined;
+    const at = this.repo.nowIso();
+    const allowed = checkOrigin(run, origin) ?? decide(state, intent(at), actor, at);
+    if (!allowed.ok) return undefined;
+    const data = await performGitOps(action, state, step, this.connectors);
+    this.log[data.outcome === 'failed' || data.outcome === 'refused' ? 'warn' : 'info']({ run_id: runId, step, action: data.action, outcome: data.outcome, commit: data.commit, reason: data.reason }, 'step action');
+    return data;
   }
 }

@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { Connectors } from '../actions/connectors.js';
 import type { Background } from '../background.js';
 import { isAppCommand, parseReleaseCommand } from '../commands.js';
 import type { RunRepository } from '../db/runs.js';
@@ -26,6 +27,7 @@ export class ReleaseCommandHandler {
     private readonly repo: RunRepository,
     private readonly flows: FlowRegistry,
     private readonly flowContext: FlowContext,
+    private readonly connectors: Connectors,
     private readonly slack: SlackOut,
     private readonly roles: RoleResolver,
     private readonly inbox: Inbox,
@@ -79,9 +81,16 @@ export class ReleaseCommandHandler {
 
   /** A flow's command, after its inbox row was written and the ack sent (or on start, for one a dead process acknowledged). */
   async open(d: CommandDelivery, key: string, at: string): Promise<void> {
-    const cmd = parseReleaseCommand(d.text, this.flows);
-    if (isAppCommand(cmd)) return;
-    const plan = this.flows.plan(cmd, this.flowContext);
+    const parsed = parseReleaseCommand(d.text, this.flows);
+    if (isAppCommand(parsed)) return;
+    const flow = this.flows.flowOf(parsed);
+    const prepared = flow.prepare ? await flow.prepare(parsed, this.connectors) : { ok: true as const, args: parsed };
+    if (!prepared.ok) {
+      this.log.info({ request_id: requestId(key), sub: parsed.sub, user: d.user }, 'run not opened');
+      this.background.background('refusal', { request_id: requestId(key) }, () => this.slack.ephemeral(d.channel, d.user, prepared.message));
+      return;
+    }
+    const plan = this.flows.plan({ ...prepared.args, sub: flow.command }, this.flowContext);
     const fields = { request_id: requestId(key), mode_selected: plan.mode, kb_traces_used: plan.kb, risk_tier: plan.riskTier, user: d.user };
     const created = await this.repo.createRun(
       key,
