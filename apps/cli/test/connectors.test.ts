@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEventLog, verifyBundle, type ActionData, type EvidenceBundle } from '@ringmaster/evidence';
 import { hasPrometheus, startPrometheus, type RunningPrometheus } from '../../../packages/connector-prometheus/test/harness.js';
 import { PROFILE } from '../../../packages/connector-prometheus/test/plan.js';
+import { cosignStub } from '../../../packages/connector-gitops/test/cosign-stub.js';
 
 /**
  * promote, rollback and canary-health through the built CLI, against a bare config repository
@@ -22,6 +23,9 @@ const root = mkdtempSync(join(tmpdir(), 'rm-connectors-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const TOKEN = 'ghp_CliS3cret0123456789abcdefABCDEF';
+/** cosign is not installable here: a stand-in on PATH records what it is asked to verify. */
+const cosign = cosignStub();
+afterAll(() => rmSync(cosign.dir, { recursive: true, force: true }));
 const PROM_TOKEN = 'prom-CliS3cret-987654';
 const outputs: string[] = [];
 
@@ -29,7 +33,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null
   const result = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
     timeout: 120_000,
-    env: { ...process.env, RINGMASTER_GIT_TOKEN: TOKEN, RINGMASTER_PROMETHEUS_TOKEN: PROM_TOKEN, GIT_CONFIG_GLOBAL: '/dev/null', ...env },
+    env: { ...process.env, PATH: `${cosign.dir}:${process.env['PATH'] ?? ''}`, RINGMASTER_GIT_TOKEN: TOKEN, RINGMASTER_PROMETHEUS_TOKEN: PROM_TOKEN, GIT_CONFIG_GLOBAL: '/dev/null', ...env },
   });
   outputs.push(result.stdout, result.stderr);
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -85,22 +89,24 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     git(seed, 'add', '-A');
     git(seed, 'commit', '--quiet', '-m', 'initial config');
     git(seed, 'push', '--quiet', url, 'main');
+    // Digests the release pipeline signed; the others are not signed.
+    for (const c of 'abcef') cosign.sign(`${IMAGE}@${digestOf(c)}`);
   }, 60_000);
 
   it('promotes, is idempotent for a retried step, lists history newest first and rolls back', () => {
-    const first = run(['promote', '--config-repo', url, '--target', 'canary', '--image', IMAGE, '--digest', digestOf('a'), '--run', 'pipeline-41']);
+    const first = run(['promote', '--config-repo', url, '--plan', out, '--target', 'canary', '--image', IMAGE, '--digest', digestOf('a'), '--run', 'pipeline-41']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(new RegExp(`^promote: canary now runs ${IMAGE}@${digestOf('a')} \\(commit [0-9a-f]{40}, file://`));
     if (hasKubectl) expect(built(clone())).toContain(`image: ${IMAGE}@${digestOf('a')}`);
     const count = commits();
 
-    const retried = run(['promote', '--config-repo', url, '--target', 'canary', '--digest', digestOf('a'), '--run', 'pipeline-41']);
+    const retried = run(['promote', '--config-repo', url, '--plan', out, '--target', 'canary', '--digest', digestOf('a'), '--run', 'pipeline-41']);
     expect(retried.code).toBe(0);
     expect(retried.stdout).toContain('this step already committed');
     expect(commits()).toBe(count);
 
-    const dry = run(['promote', '--config-repo', url, '--target', 'canary', '--digest', digestOf('b'), '--run', 'pipeline-42', '--dry-run']);
+    const dry = run(['promote', '--config-repo', url, '--plan', out, '--target', 'canary', '--digest', digestOf('b'), '--run', 'pipeline-42', '--dry-run']);
     expect(dry.stdout).toContain(`promote (dry run): would commit ${IMAGE}@${digestOf('b')} to canary (now ${digestOf('a')})`);
     expect(commits()).toBe(count);
 
@@ -111,7 +117,7 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     expect(listed.stdout.split('\n')[0]).toMatch(/run pipeline-42 {2}\(current\)$/);
     expect(commits()).toBe(count + 1);
 
-    const rolled = run(['rollback', '--config-repo', url, '--target', 'canary', '--to', digestOf('a'), '--run', 'incident-7', '--format', 'json']);
+    const rolled = run(['rollback', '--config-repo', url, '--plan', out, '--target', 'canary', '--to', digestOf('a'), '--run', 'incident-7', '--format', 'json']);
     expect(rolled.code).toBe(0);
     expect(JSON.parse(rolled.stdout)).toMatchObject({ action: 'rollback', status: 'committed', digest: digestOf('a'), previousDigest: digestOf('b'), path: `${OVERLAY}/kustomization.yaml` });
     const dir = clone();
@@ -131,7 +137,7 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     chmodSync(join(hooks, 'pre-push'), 0o755);
     const config = join(root, 'racing.gitconfig');
     writeFileSync(config, `[core]\n\thooksPath = ${hooks}\n`);
-    const raced = run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('c'), '--run', 'pipeline-43', '--format', 'json'], { GIT_CONFIG_GLOBAL: config });
+    const raced = run(['promote', '--config-repo', url, '--plan', out, '--target', 'general', '--digest', digestOf('c'), '--run', 'pipeline-43', '--format', 'json'], { GIT_CONFIG_GLOBAL: config });
     expect(raced.stderr).toBe('');
     expect(JSON.parse(raced.stdout)).toMatchObject({ status: 'committed', attempts: 2 });
     expect(git(clone(), 'log', '-2', '--format=%s').trim().split('\n')).toEqual([`promote crm-api to ${digestOf('c')} on general`, 'concurrent']);
@@ -149,7 +155,7 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
   ])('exits 2 on bad input %j with one line, writes nothing, and records the refusal', (args, message) => {
     const before = commits();
     const log = evidencePath(`refused-${evidenceFiles.length}`);
-    const base = ['promote', '--config-repo', url, '--target', 'canary', '--evidence', log];
+    const base = ['promote', '--config-repo', url, '--plan', out, '--target', 'canary', '--evidence', log];
     const result = run([...base, ...args]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
@@ -160,40 +166,44 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
 
   it('records each action in the --evidence log, which verifies, bundles, and is refused once altered', () => {
     const log = evidencePath('promotion');
-    const first = run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('e'), '--evidence', log]);
+    const first = run(['promote', '--config-repo', url, '--plan', out, '--target', 'general', '--digest', digestOf('e'), '--evidence', log]);
     expect(first.code).toBe(0);
     const commit = git(clone(), 'rev-parse', 'HEAD').trim();
     const events = parseEventLog(readFileSync(log, 'utf8'));
-    expect(events.map((e) => e.type)).toEqual(['run.opened', 'action.performed']);
-    expect(events[1]).toMatchObject({ step: 'promote-general', actor: expect.stringMatching(/^cli:/) });
-    expect(events[1]?.data).toEqual({ action: 'promote', outcome: 'done', service: 'crm-api', ring: 'general', repository: url, path: 'apps/crm-api/overlays/general/kustomization.yaml', commit, image: IMAGE, digest: digestOf('e') });
+    expect(events.map((e) => e.type)).toEqual(['run.opened', 'action.performed', 'action.performed']);
+    expect(events[2]).toMatchObject({ step: 'promote-general', actor: expect.stringMatching(/^cli:/) });
+    expect(events[1]?.data).toEqual({ action: 'verify-signature', outcome: 'done', service: 'crm-api', ring: 'general', image: IMAGE, digest: digestOf('e') });
+    expect(events[2]?.data).toEqual({ action: 'promote', outcome: 'done', service: 'crm-api', ring: 'general', repository: url, path: 'apps/crm-api/overlays/general/kustomization.yaml', commit, image: IMAGE, digest: digestOf('e') });
     // The log's run is the commit's run: a retried step finds its commit and writes no second one.
     expect(git(clone(), 'log', '-1', '--format=%B')).toContain(`Ringmaster-Run: ${events[0]?.run_id}`);
     const count = commits();
-    expect(run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('e'), '--evidence', log]).code).toBe(0);
+    expect(run(['promote', '--config-repo', url, '--plan', out, '--target', 'general', '--digest', digestOf('e'), '--evidence', log]).code).toBe(0);
     expect(commits()).toBe(count);
-    expect(run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('f'), '--step', 'dry', '--dry-run', '--evidence', log]).code).toBe(0);
-    const refused = run(['rollback', '--config-repo', url, '--target', 'general', '--to', digestOf('9'), '--evidence', log]);
+    expect(run(['promote', '--config-repo', url, '--plan', out, '--target', 'general', '--digest', digestOf('f'), '--step', 'dry', '--dry-run', '--evidence', log]).code).toBe(0);
+    const refused = run(['rollback', '--config-repo', url, '--plan', out, '--target', 'general', '--to', digestOf('9'), '--evidence', log]);
     expect(refused.code).toBe(2);
+    // The retried step writes nothing, so it checks no signature; a dry run checks what it would write.
     expect(actionsIn(log).map((a) => [a.action, a.outcome, a.commit])).toEqual([
+      ['verify-signature', 'done', undefined],
       ['promote', 'done', commit],
       ['promote', 'done', commit],
+      ['verify-signature', 'done', undefined],
       ['promote', 'dry-run', undefined],
       ['rollback', 'refused', undefined],
     ]);
-    expect(actionsIn(log)[3]?.reason).toMatch(/^--to: expected a digest promoted to general before \([^)]*\), found sha256:9+$/);
+    expect(actionsIn(log)[5]?.reason).toMatch(/^--to: expected a digest promoted to general before \([^)]*\), found sha256:9+$/);
 
     const verified = run(['evidence', 'verify', log]);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(new RegExp(`^${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: evidence log internally consistent only, NOT authenticated: run cli-\\d+, 5 events, head [0-9a-f]{64}\n$`));
+    expect(verified.stdout).toMatch(new RegExp(`^${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: evidence log internally consistent only, NOT authenticated: run cli-\\d+, 7 events, head [0-9a-f]{64}\n$`));
     const bundled = run(['evidence', 'bundle', log]);
     expect(bundled.code).toBe(0);
     const bundle = JSON.parse(bundled.stdout) as EvidenceBundle;
-    expect(verifyBundle(bundle)).toMatchObject({ ok: true, count: 5 });
-    expect(bundle.actions?.map((a) => a.seq)).toEqual([1, 2, 3, 4]);
+    expect(verifyBundle(bundle)).toMatchObject({ ok: true, count: 7 });
+    expect(bundle.actions?.map((a) => a.seq)).toEqual([1, 2, 3, 4, 5, 6]);
 
     // A different --run than the log's is refused before anything is done.
-    const otherRun = run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('f'), '--evidence', log, '--run', 'another-run']);
+    const otherRun = run(['promote', '--config-repo', url, '--plan', out, '--target', 'general', '--digest', digestOf('f'), '--evidence', log, '--run', 'another-run']);
     expect(otherRun.code).toBe(2);
     expectOneLineError(otherRun.stderr, /^ringmaster: --run: expected cli-\d+ \(the run of --evidence .*\), found "another-run"$/);
 
@@ -202,15 +212,54 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     writeFileSync(log, altered);
     const broken = run(['evidence', 'verify', log]);
     expect(broken.code).toBe(1);
-    expectOneLineError(broken.stderr, /does not verify at line 2: hash does not match the event content \(event altered\)$/);
+    expectOneLineError(broken.stderr, /does not verify at line 3: hash does not match the event content \(event altered\)$/);
     const before = commits();
-    const onBroken = run(['promote', '--config-repo', url, '--target', 'general', '--digest', digestOf('f'), '--evidence', log]);
+    const onBroken = run(['promote', '--config-repo', url, '--plan', out, '--target', 'general', '--digest', digestOf('f'), '--evidence', log]);
     expect(onBroken.code).toBe(2);
-    expectOneLineError(onBroken.stderr, /^ringmaster: --evidence .*: expected a hash-chained evidence log that verifies, found one that does not at line 2: hash does not match the event content \(event altered\)$/);
+    expectOneLineError(onBroken.stderr, /^ringmaster: --evidence .*: expected a hash-chained evidence log that verifies, found one that does not at line 3: hash does not match the event content \(event altered\)$/);
     expect(commits()).toBe(before);
     expect(readFileSync(log, 'utf8')).toBe(altered);
     expect(existsSync(`${log}.lock`)).toBe(false);
   }, 240_000);
+
+  it("verifies the digest's signature against the identity and issuer the plan's release pipeline signs with, and refuses an unsigned one", () => {
+    // The plan's release workflow signs keyless on GitHub Actions: its identity is that workflow in the application repository.
+    expect(readFileSync(join(out, '.github/workflows/release.yml'), 'utf8')).toMatch(/cosign sign --yes/);
+    const signer = ['--certificate-identity', `https://github.com/${PROFILE.delivery.app_repository}/.github/workflows/release.yml@refs/heads/main`, '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com'];
+    const calls = cosign.calls();
+    // Every check so far (from --plan and from --profile) asked for exactly that signer and the digest being written.
+    expect(calls.length).toBeGreaterThanOrEqual(5);
+    for (const call of calls) expect(call.slice(0, 5)).toEqual(['verify', ...signer]);
+    expect(calls.map((c) => c[5])).toEqual(expect.arrayContaining([`${IMAGE}@${digestOf('a')}`, `${IMAGE}@${digestOf('b')}`, `${IMAGE}@${digestOf('e')}`]));
+
+    const log = evidencePath('unsigned');
+    const before = commits();
+    const unsigned = run(['promote', '--config-repo', url, '--profile', profileFile, '--target', 'canary', '--digest', digestOf('7'), '--evidence', log]);
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stdout).toBe('');
+    expectOneLineError(unsigned.stderr, /^ringmaster: ghcr\.io\/acme\/crm-api@sha256:7{64}: signature not accepted \(cosign verify: Error: no matching signatures: .*\); nothing was written$/);
+    expect(cosign.calls().at(-1)).toEqual(['verify', ...signer, `${IMAGE}@${digestOf('7')}`]);
+    expect(commits()).toBe(before);
+    expect(actionsIn(log)).toEqual([
+      expect.objectContaining({ action: 'verify-signature', outcome: 'refused', image: IMAGE, digest: digestOf('7'), reason: expect.stringMatching(/^cosign verify: Error: no matching signatures/) }),
+      expect.objectContaining({ action: 'promote', outcome: 'refused', image: IMAGE, digest: digestOf('7'), reason: unsigned.stderr.trim().replace(/^ringmaster: /, '') }),
+    ]);
+  }, 240_000);
+
+  it('takes the signer only from the plan: refuses an edited promotion script, and a promotion without a plan', () => {
+    const edited = join(root, 'edited-plan');
+    cpSync(out, edited, { recursive: true });
+    const script = join(edited, 'scripts/promote.sh');
+    writeFileSync(script, readFileSync(script, 'utf8').replace(/^readonly CERT_IDENTITY='[^']*'$/m, "readonly CERT_IDENTITY='https://github.com/mallory/fork/.github/workflows/release.yml@refs/heads/main'"));
+    const calls = cosign.calls().length;
+    const onEdited = run(['promote', '--config-repo', url, '--plan', edited, '--target', 'canary', '--digest', digestOf('a')]);
+    expect(onEdited.code).toBe(2);
+    expectOneLineError(onEdited.stderr, /^ringmaster: --plan .*edited-plan: expected scripts\/promote\.sh as the plan wrote it \(sha256 [0-9a-f]{64} in manifest\.json\), found [0-9a-f]{64}: it was edited$/);
+    const without = run(['promote', '--config-repo', url, '--target', 'canary', '--digest', digestOf('a')]);
+    expect(without.code).toBe(2);
+    expectOneLineError(without.stderr, /^ringmaster: expected --plan DIR or --profile FILE: the digest's signature is verified against the signer of the plan's release pipeline, found neither$/);
+    expect(cosign.calls()).toHaveLength(calls);
+  }, 120_000);
 
   it('never shows the token in output, commits or evidence', () => {
     const everything = [...outputs, git(clone(), 'log', '--format=%B%n%an%n%ae'), ...evidenceFiles.filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'))].join('\n');
