@@ -289,7 +289,7 @@ describe.skipIf(!hasPrometheus)(hasPrometheus ? 'ringmaster canary-health agains
   }, 120_000);
   afterAll(() => prometheus?.stop());
 
-  it('passes a healthy canary (exit 0) and refuses a failing one (exit 1), with the plan folder or the profile', async () => {
+  it('continues a healthy canary (exit 0), pauses one that fails its analysis (exit 1), and says open an incident (exit 3) when the burn rule fires', async () => {
     const log = evidencePath('bake');
     const healthy = run(['canary-health', '--prometheus', prometheus.url, '--plan', out, '--target', 'canary', '--evidence', log]);
     expect(healthy.stderr).toBe('');
@@ -299,21 +299,28 @@ describe.skipIf(!hasPrometheus)(hasPrometheus ? 'ringmaster canary-health agains
     expect(passed?.measurements?.['canary-health/error-rate']).toBeLessThan(0.01);
     expect(passed?.measurements?.['burn_rate:slo:error_ratio:rate5m']).toBeLessThan(6);
     expect(healthy.stdout).toMatch(/^canary health of canary at .*: PASS\n {2}ok {3}canary-health\/error-rate = /);
+    expect(healthy.stdout).toMatch(/\ndecision: continue \(the canary passes its analysis; burn rate [\d.e-]+x is within the plan's 10x incident threshold\)\n$/);
+
+    // No data for the canary's analysis, the SLO not burning: pause, not an incident.
+    const silent = run(['canary-health', '--prometheus', prometheus.url, '--plan', out, '--target', 'canary', '--arg', 'service-name=crm-api-nothing', '--evidence', log]);
+    expect(silent.code).toBe(1);
+    expectOneLineError(silent.stderr, /^ringmaster: canary of canary fails: canary-health\/error-rate: no data/);
+    expect(actionsIn(log)[1]).toMatchObject({ action: 'canary-health', outcome: 'refused', reason: expect.stringMatching(/^the canary fails: canary-health\/error-rate: no data/) });
 
     prometheus.metrics.fail();
     let failing = run(['canary-health', '--prometheus', prometheus.url, '--profile', profileFile, '--target', 'canary', '--format', 'json']);
-    for (let i = 0; i < 60 && !(failing.code === 1 && (JSON.parse(failing.stdout) as { openIncident: boolean }).openIncident); i++) {
+    for (let i = 0; i < 60 && failing.code !== 3; i++) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       failing = run(['canary-health', '--prometheus', prometheus.url, '--profile', profileFile, '--target', 'canary', '--format', 'json']);
     }
-    expect(failing.code).toBe(1);
-    expect(JSON.parse(failing.stdout)).toMatchObject({ verdict: 'fail', openIncident: true, target: 'canary' });
-    expect(run(['canary-health', '--prometheus', prometheus.url, '--plan', out, '--target', 'canary', '--evidence', log]).code).toBe(1);
-    const refused = actionsIn(log)[1];
-    expect(refused).toMatchObject({ action: 'canary-health', outcome: 'refused', ring: 'canary', reason: expect.stringContaining('ErrorBudgetBurnIncident holds: open an incident') });
-    expect(refused?.measurements?.['burn_rate:slo:error_ratio:rate5m']).toBeGreaterThan(10);
+    expect(failing.code).toBe(3);
+    expect(JSON.parse(failing.stdout)).toMatchObject({ verdict: 'fail', openIncident: true, target: 'canary', decision: { decision: 'open-incident', threshold: 10 } });
+    expectOneLineError(failing.stderr, /^ringmaster: canary of canary: open an incident: ErrorBudgetBurnIncident holds: error budget burn above the plan's 10x incident threshold \(burn rate [\d.]+x\): pause the promotion, open an incident and offer the rollback$/);
+    expect(run(['canary-health', '--prometheus', prometheus.url, '--plan', out, '--target', 'canary', '--evidence', log]).code).toBe(3);
+    const incident = actionsIn(log)[2];
+    expect(incident).toMatchObject({ action: 'canary-health', outcome: 'refused', ring: 'canary', reason: expect.stringContaining("above the plan's 10x incident threshold") });
+    expect(incident?.measurements?.['burn_rate:slo:error_ratio:rate5m']).toBeGreaterThan(10);
     expect(run(['evidence', 'verify', log]).code).toBe(0);
-    expectOneLineError(failing.stderr, /^ringmaster: canary of canary fails: canary-health\/error-rate: success condition result\[0\] < 0\.01 does not hold/);
     expect([...outputs, readFileSync(log, 'utf8')].join('\n')).not.toContain(PROM_TOKEN);
   }, 240_000);
 });
