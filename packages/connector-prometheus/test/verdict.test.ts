@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { burnRateVerdict, healthChecksOf, type CanaryHealth } from '@ringmaster/connector-prometheus';
+import { burnRateVerdict, canaryHealth, healthChecksOf, type CanaryHealth, type MetricsSource } from '@ringmaster/connector-prometheus';
 import { planFiles } from './plan.js';
 
-/** A health check as canaryHealth returns it, for the plan's checks, with chosen values. */
-function health(plan: ReturnType<typeof planFiles>, values: { errorRate: number; burn: Record<string, number | null>; alertsHolding?: readonly string[] }): CanaryHealth {
+/** canaryHealth over the plan's checks, against a metrics source that answers each of the plan's queries with chosen values. */
+async function health(plan: ReturnType<typeof planFiles>, values: { errorRate: number; burn: Record<string, number | null>; alertsHolding?: readonly string[] }): Promise<CanaryHealth> {
   const checks = healthChecksOf(plan);
-  const analysisFails = values.errorRate >= 0.01;
-  const alerts = checks.alerts.map((a) => ({ name: a.name, severity: a.severity, opensIncident: a.opensIncident, holds: (values.alertsHolding ?? []).includes(a.name) }));
-  const reasons = [...(analysisFails ? [`canary-health/error-rate: success condition result[0] < 0.01 does not hold (value ${values.errorRate})`] : []), ...alerts.filter((a) => a.holds).map((a) => `${a.name} holds`)];
-  return {
-    target: 'canary',
-    at: '2026-11-30T12:00:00.000Z',
-    analysis: [{ name: 'canary-health/error-rate', query: '', condition: 'result[0] < 0.01', value: values.errorRate, passed: !analysisFails, reason: null }],
-    burn: checks.burnWindows.map((w) => ({ record: w.record, errorRatio: null, burnRate: values.burn[w.record] ?? null, opensIncident: (checks.incidentWindows ?? []).includes(w.record) })),
-    errorBudget: checks.errorBudget,
-    alerts,
-    verdict: reasons.length === 0 ? 'pass' : 'fail',
-    openIncident: alerts.some((a) => a.opensIncident && a.holds),
-    incidentThreshold: checks.incidentThreshold ?? null,
-    reasons,
+  const answers = new Map<string, number[]>();
+  for (const a of checks.analysis) answers.set(a.query, [values.errorRate]);
+  for (const w of checks.burnWindows) {
+    const rate = values.burn[w.record];
+    answers.set(w.query, rate === null || rate === undefined ? [] : [rate * (checks.errorBudget as number)]);
+  }
+  for (const a of checks.alerts) answers.set(a.expr, (values.alertsHolding ?? []).includes(a.name) ? [1] : []);
+  const source: MetricsSource = {
+    query: (promql) => {
+      const found = answers.get(promql);
+      if (found === undefined) throw new Error(`unexpected query ${promql}`);
+      return Promise.resolve({ values: found, labels: found.map(() => ({})) });
+    },
   };
+  return canaryHealth(source, { ...checks, analysis: checks.analysis.slice(0, 1) }, { target: 'canary' });
 }
 
 const windows = (fast: number | null, slow: number | null): Record<string, number | null> => ({ 'slo:error_ratio:rate5m': fast, 'slo:error_ratio:rate1h': slow, 'slo:error_ratio:rate30m': 1, 'slo:error_ratio:rate6h': 1 });
@@ -41,27 +41,27 @@ describe('the burn-rate verdict (spec Mode 7) with the plan\'s own threshold', (
     ['every incident window above the threshold', 'open-incident', { errorRate: 0.05, burn: windows(40, 12) }],
     ['the incident alert holding', 'open-incident', { errorRate: 0.05, burn: windows(40, 12), alertsHolding: ['ErrorBudgetBurnIncident'] }],
     ['no burn data and a passing analysis', 'continue', { errorRate: 0.001, burn: windows(null, null) }],
-  ] as const)('%s: %s', (_name, decision, values) => {
-    expect(burnRateVerdict(health(plan, values)).decision).toBe(decision);
+  ] as const)('%s: %s', async (_name, decision, values) => {
+    expect(burnRateVerdict(await health(plan, values)).decision).toBe(decision);
   });
 
-  it('says why, with the burn rate it compared and the threshold', () => {
-    expect(burnRateVerdict(health(plan, { errorRate: 0.05, burn: windows(40, 12) }))).toEqual({
+  it('says why, with the burn rate it compared and the threshold', async () => {
+    expect(burnRateVerdict(await health(plan, { errorRate: 0.05, burn: windows(40, 12) }))).toEqual({
       decision: 'open-incident',
       threshold: 10,
       burnRate: 12,
       reason: "error budget burn rate 12x is above the plan's 10x incident threshold in every incident window: pause the promotion, open an incident and offer the rollback",
     });
-    expect(burnRateVerdict(health(plan, { errorRate: 0.001, burn: windows(2, 1) })).reason).toBe("the canary passes its analysis; burn rate 1x is within the plan's 10x incident threshold");
+    expect(burnRateVerdict(await health(plan, { errorRate: 0.001, burn: windows(2, 1) })).reason).toBe("the canary passes its analysis; burn rate 1x is within the plan's 10x incident threshold");
   });
 
-  it('follows a plan whose incident threshold differs, never a number of its own', () => {
+  it('follows a plan whose incident threshold differs, never a number of its own', async () => {
     const stricter = plan.map((f) => (f.path === 'monitoring/slo-burn-alerts.yaml' ? { ...f, content: f.content.replaceAll('(10 * 0.0005)', '(20 * 0.0005)') } : f));
     expect(healthChecksOf(stricter).incidentThreshold).toBe(20);
-    expect(burnRateVerdict(health(stricter, { errorRate: 0.05, burn: windows(40, 12) }))).toMatchObject({ decision: 'pause', threshold: 20 });
-    expect(burnRateVerdict(health(stricter, { errorRate: 0.05, burn: windows(40, 21) }))).toMatchObject({ decision: 'open-incident', threshold: 20 });
+    expect(burnRateVerdict(await health(stricter, { errorRate: 0.05, burn: windows(40, 12) }))).toMatchObject({ decision: 'pause', threshold: 20 });
+    expect(burnRateVerdict(await health(stricter, { errorRate: 0.05, burn: windows(40, 21) }))).toMatchObject({ decision: 'open-incident', threshold: 20 });
     // Without an open_incident alert there is no threshold, and only the analysis decides.
     const withoutRule = plan.filter((f) => f.path !== 'monitoring/slo-burn-alerts.yaml');
-    expect(burnRateVerdict(health(withoutRule, { errorRate: 0.05, burn: {} }))).toMatchObject({ decision: 'pause', threshold: null, burnRate: null });
+    expect(burnRateVerdict(await health(withoutRule, { errorRate: 0.05, burn: {} }))).toMatchObject({ decision: 'pause', threshold: null, burnRate: null });
   });
 });
