@@ -98,6 +98,7 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(new RegExp(`^promote: canary now runs ${IMAGE}@${digestOf('a')} \\(commit [0-9a-f]{40}, file://`));
+    expect(first.stdout).toMatch(/\n {2}signature verified by cosign: signed by https:\/\/github\.com\/acme\/crm-platform\/\.github\/workflows\/release\.yml@refs\/heads\/main \(issuer https:\/\/token\.actions\.githubusercontent\.com\)\n$/);
     if (hasKubectl) expect(built(clone())).toContain(`image: ${IMAGE}@${digestOf('a')}`);
     const count = commits();
 

@@ -89,6 +89,9 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
 
 const OPTION_OF: Record<string, string> = { 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
 
+/** The step id written as the Ringmaster-Step trailer and on the evidence events. */
+const stepOf = (options: RepoOptions, action: ActionResult['action']): string => options.step ?? `${action}-${options.target}`;
+
 /**
  * The request fields both actions share. The run id is --run, else the evidence log's run, else
  * the time (then only the same digest again is a no-op).
@@ -97,7 +100,7 @@ function requestOf(options: RepoOptions, action: ActionResult['action'], recorde
   return {
     target: options.target,
     runId: options.run ?? recorder.runId ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`,
-    stepId: options.step ?? `${action}-${options.target}`,
+    stepId: stepOf(options, action),
     dryRun: options.dryRun === true,
     ...(options.image ? { image: options.image } : {}),
   };
@@ -140,7 +143,7 @@ function actionData(result: ActionResult): ActionData {
  */
 async function recorded(options: RepoOptions, action: ActionResult['action'], about: Partial<ActionData>, act: (recorder: ActionRecorder) => Promise<ActionResult>): Promise<void> {
   const recorder = await evidenceRecorder(options.evidence, { kind: action === 'promote' ? 'promotion' : 'rollback', title: `${action} ${options.target}`, params: { target: options.target } }, options.run);
-  const step = options.step ?? `${action}-${options.target}`;
+  const step = stepOf(options, action);
   let result: ActionResult;
   try {
     result = await act(recorder);
@@ -171,7 +174,9 @@ function report(result: ActionResult, format: string): void {
     unchanged: `${result.action}: ${result.target} already runs ${ref}; nothing written`,
     'dry-run': `${result.action} (dry run): would commit ${ref} to ${result.target} (now ${result.previousDigest ?? 'no digest'}) in ${where}`,
   };
-  process.stdout.write(`${lines[result.status]}\n`);
+  const signer = result.signature?.signer;
+  const signed = signer === undefined ? '' : `  signature verified by cosign: signed by ${signer.kind === 'keyless' ? `${signer.identity} (issuer ${signer.issuer})` : `the key ${signer.keyUri}`}\n`;
+  process.stdout.write(`${lines[result.status]}\n${signed}`);
 }
 
 export function registerPromote(program: Command): void {
