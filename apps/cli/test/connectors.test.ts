@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -261,6 +261,24 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     expectOneLineError(without.stderr, /^ringmaster: expected --plan DIR or --profile FILE: the digest's signature is verified against the signer of the plan's release pipeline, found neither$/);
     expect(cosign.calls()).toHaveLength(calls);
   }, 120_000);
+
+  it('appends atomically: actions run at once on one log all land in one chain', async () => {
+    const log = evidencePath('concurrent');
+    const runAsync = (digest: string): Promise<number | null> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [cli, 'promote', '--config-repo', url, '--plan', out, '--target', 'canary', '--digest', digest, '--step', `dry-${digest.slice(7, 8)}`, '--dry-run', '--evidence', log], {
+          env: { ...process.env, PATH: `${cosign.dir}:${process.env['PATH'] ?? ''}`, GIT_CONFIG_GLOBAL: '/dev/null' },
+          stdio: 'ignore',
+        });
+        child.on('close', resolve);
+      });
+    const codes = await Promise.all(['b', 'c', 'e'].map((c) => runAsync(digestOf(c))));
+    expect(codes).toEqual([0, 0, 0]);
+    expect(run(['evidence', 'verify', log]).code).toBe(0);
+    const events = parseEventLog(readFileSync(log, 'utf8'));
+    expect(events.filter((e) => e.type === 'run.opened')).toHaveLength(1);
+    expect(actionsIn(log).filter((a) => a.action === 'promote').map((a) => a.digest).sort()).toEqual([digestOf('b'), digestOf('c'), digestOf('e')]);
+  }, 240_000);
 
   it('never shows the token in output, commits or evidence', () => {
     const everything = [...outputs, git(clone(), 'log', '--format=%B%n%an%n%ae'), ...evidenceFiles.filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'))].join('\n');
