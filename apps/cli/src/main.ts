@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ProfileInputError, RingmasterError } from '@ringmaster/core';
 import { registerAudit } from './commands/audit.js';
-import { registerCanaryHealth } from './commands/canary-health.js';
+import { CANARY_INCIDENT_EXIT, registerCanaryHealth } from './commands/canary-health.js';
 import { registerEvidence } from './commands/evidence.js';
 import { helpText } from './commands/help.js';
 import { registerKb } from './commands/kb.js';
@@ -10,8 +10,8 @@ import { registerModes, registerPlan, registerValidate } from './commands/plan.j
 import { registerPromote, registerRollback } from './commands/promote.js';
 import { FS_ERRORS } from './paths.js';
 
-/** Exit codes: 0 success, 1 internal error or failing verdict, 2 invalid input. */
-const EXIT = { ok: 0, failed: 1, input: 2 } as const;
+/** Exit codes: 0 success, 1 internal error or failing verdict, 2 invalid input, 3 canary-health says open an incident. */
+const EXIT = { ok: 0, failed: 1, input: 2, incident: CANARY_INCIDENT_EXIT } as const;
 
 /** The one place errors become stderr lines and exit codes; never a stack trace unless RINGMASTER_DEBUG is set. */
 function fail(error: unknown): never {
@@ -29,7 +29,7 @@ function fail(error: unknown): never {
   }
   if (error instanceof RingmasterError) {
     process.stderr.write(`ringmaster: ${error.message}\n`);
-    process.exit(error.code.endsWith('_input') ? EXIT.input : EXIT.failed);
+    process.exit(error.code.endsWith('_input') ? EXIT.input : error.code === 'canary_incident' ? EXIT.incident : EXIT.failed);
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`ringmaster: internal error: ${message.split('\n')[0]}\n`);
@@ -42,7 +42,8 @@ const program = new Command('ringmaster')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `ringmaster: ${text}` : text) })
-  .addHelpText('after', helpText(['ringmaster plan profile.json --format md', 'ringmaster audit .', 'ringmaster plan --help'], 'an internal error or a failing verdict (audit --fail-on, evidence verify)'));
+  .addHelpText('after', helpText(['ringmaster plan profile.json --format md', 'ringmaster audit .', 'ringmaster plan --help'], 'an internal error or a failing verdict (audit --fail-on, evidence verify, canary-health)'))
+  .addHelpText('after', `canary-health exits ${CANARY_INCIDENT_EXIT} when the plan's burn-rate incident rule says open an incident.\n`);
 
 registerPlan(program);
 registerValidate(program);

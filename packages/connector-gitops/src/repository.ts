@@ -5,6 +5,7 @@ import { GitOpsFailedError, GitOpsInputError } from './errors.js';
 import { Git, GitCommandError, type GitCredentials } from './git.js';
 import { discoverPromotionFiles, readDigest, writeDigest, type PromotionFile } from './layout.js';
 import { reviewApi, type ReviewApi, type ReviewOptions, type ReviewRequest } from './review.js';
+import { SignatureRefusedError, type SignatureCheck, type SignatureVerifier } from './signature.js';
 import { checkDigest, checkId, checkImage, checkRepositoryUrl, checkTargetName } from './validate.js';
 
 /** One promotion of a target as the config repository's history shows it. */
@@ -58,6 +59,8 @@ export interface ActionResult {
   attempts: number;
   /** In review mode: the pull/merge request and its branch. */
   review: (ReviewRequest & { branch: string }) | null;
+  /** With a verifier: the signature check of the digest (made before anything is written; absent when nothing was to be written). */
+  signature?: SignatureCheck;
 }
 
 /** The GitOps config repository: what was promoted where, and promotion/rollback as commits. */
@@ -82,6 +85,11 @@ export interface GitRepositoryOptions {
   maxAttempts?: number;
   /** For a repository that requires review: push a branch and open a pull/merge request instead of pushing to the branch. */
   review?: ReviewOptions;
+  /**
+   * Checks the signature of every digest a promotion or rollback would write (e.g. `cosignVerifier(delivery.ci.signing)`);
+   * one that does not verify is refused (`SignatureRefusedError`) and nothing is written, also in a dry run.
+   */
+  verifier?: SignatureVerifier;
 }
 
 const UNPROMOTED_RE = /^sha256:0{64}$/;
@@ -256,6 +264,8 @@ class GitRepository implements GitOpsRepository {
     digestFor: (dir: string, file: PromotionFile, current: string | null) => Promise<string>,
   ): Promise<ActionResult> {
     const maxAttempts = this.options.maxAttempts ?? 5;
+    // One check per digest, however many push attempts it takes.
+    let signature: SignatureCheck | undefined;
     for (let attempt = 1; ; attempt++) {
       const dir = await this.sync();
       const file = await this.fileFor(dir, request.target, request.image);
@@ -274,12 +284,17 @@ class GitRepository implements GitOpsRepository {
         path: file.path,
         attempts: attempt,
         review,
+        ...(signature === undefined ? {} : { signature }),
       });
       // A retried step finds the commit it made before and writes nothing.
       const own = (await this.log(dir, file.path)).find((e) => e.runId === request.runId && e.stepId === request.stepId && e.target === file.target);
       if (own) return result('already-done', readDigest(file, await this.readAt(dir, own.commit, file.path)) ?? '', own.commit);
       const digest = await digestFor(dir, file, current);
       if (digest === current) return result('unchanged', digest, null);
+      if (this.options.verifier !== undefined && signature?.digest !== digest) {
+        signature = await this.options.verifier.verify(file.image, digest);
+        if (!signature.verified) throw new SignatureRefusedError(signature);
+      }
       if (request.dryRun === true) return result('dry-run', digest, null);
       const reviewBranch = `ringmaster/${[file.target, request.runId, request.stepId].map((part) => part.replace(/[^A-Za-z0-9_-]+/g, '-')).join('/')}`;
       if (this.review !== null) {

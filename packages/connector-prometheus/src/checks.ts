@@ -44,6 +44,13 @@ export interface HealthChecks {
   burnWindows: BurnWindow[];
   /** The error budget the burn alerts compare with (`factor * budget`), when they state one. */
   errorBudget: number | null;
+  /**
+   * The spec's Mode 7 rule as the plan states it: the burn-rate factor of the alert labelled
+   * `action: open_incident` (10 in the observability mode's plans) and the recorded windows it
+   * compares (all must burn above it). Null / empty when the plan has no such alert.
+   */
+  incidentThreshold?: number | null;
+  incidentWindows?: string[];
 }
 
 interface Doc {
@@ -151,10 +158,20 @@ export function healthChecksOf(files: readonly PlanFile[], args: Record<string, 
     }
     return out;
   };
+  const usedBy = (expr: string): string[] => [...records.keys()].filter((r) => new RegExp(`(?<![\\w:])${escapeRe(r)}(?![\\w:])`).test(expr));
   const alerts = rawAlerts.map((a) => ({ name: a.name, expr: inline(a.expr, `${a.source}: ${a.name}`), severity: a.labels['severity'] ?? null, opensIncident: a.labels['action'] === 'open_incident', source: a.source }));
-  const used = [...records.keys()].filter((r) => rawAlerts.some((a) => new RegExp(`(?<![\\w:])${escapeRe(r)}(?![\\w:])`).test(a.expr)));
+  const used = [...records.keys()].filter((r) => rawAlerts.some((a) => usedBy(a.expr).includes(r)));
   const burnWindows = used.map((record) => ({ record, query: (records.get(record) as { expr: string }).expr, source: (records.get(record) as { source: string }).source }));
   // `series > (FACTOR * BUDGET)`: the budget every burn alert multiplies.
   const budgets = new Set(rawAlerts.flatMap((a) => [...a.expr.matchAll(/\(\s*[\d.]+\s*\*\s*([\d.]+)\s*\)/g)].map((m) => Number(m[1]))));
-  return { analysis, alerts, burnWindows, errorBudget: budgets.size === 1 ? ([...budgets][0] as number) : null };
+  const incident = rawAlerts.find((a) => a.labels['action'] === 'open_incident');
+  const factors = new Set([...(incident?.expr ?? '').matchAll(/\(\s*([\d.]+)\s*\*\s*[\d.]+\s*\)/g)].map((m) => Number(m[1])));
+  return {
+    analysis,
+    alerts,
+    burnWindows,
+    errorBudget: budgets.size === 1 ? ([...budgets][0] as number) : null,
+    incidentThreshold: factors.size === 1 ? ([...factors][0] as number) : null,
+    incidentWindows: incident === undefined ? [] : usedBy(incident.expr),
+  };
 }

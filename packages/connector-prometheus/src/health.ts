@@ -16,6 +16,8 @@ export interface BurnOutcome {
   errorRatio: number | null;
   /** errorRatio / error budget: 1 spends the budget exactly over the SLO window. */
   burnRate: number | null;
+  /** The window is one the plan's incident rule compares (`HealthChecks.incidentWindows`). */
+  opensIncident?: boolean;
 }
 
 export interface AlertOutcome {
@@ -38,6 +40,8 @@ export interface CanaryHealth {
   verdict: 'pass' | 'fail';
   /** A burn alert labelled `action: open_incident` holds: pause the promotion and open an incident. */
   openIncident: boolean;
+  /** The plan's incident burn-rate factor (`HealthChecks.incidentThreshold`). */
+  incidentThreshold?: number | null;
   reasons: string[];
 }
 
@@ -62,7 +66,12 @@ export async function canaryHealth(source: MetricsSource, checks: HealthChecks, 
   for (const window of checks.burnWindows) {
     const ratio = (await source.query(window.query, at)).values[0];
     const errorRatio = ratio === undefined || Number.isNaN(ratio) ? null : ratio;
-    burn.push({ record: window.record, errorRatio, burnRate: errorRatio === null || checks.errorBudget === null ? null : errorRatio / checks.errorBudget });
+    burn.push({
+      record: window.record,
+      errorRatio,
+      burnRate: errorRatio === null || checks.errorBudget === null ? null : errorRatio / checks.errorBudget,
+      opensIncident: (checks.incidentWindows ?? []).includes(window.record),
+    });
   }
   const alerts: AlertOutcome[] = [];
   for (const alert of checks.alerts) {
@@ -80,6 +89,7 @@ export async function canaryHealth(source: MetricsSource, checks: HealthChecks, 
     alerts,
     verdict: reasons.length === 0 ? 'pass' : 'fail',
     openIncident: alerts.some((a) => a.opensIncident && a.holds),
+    incidentThreshold: checks.incidentThreshold ?? null,
     reasons,
   };
 }

@@ -3,3 +3,4 @@ export { healthChecksOf, type AlertCheck, type AnalysisCheck, type BurnWindow, t
 export { PROMETHEUS_ENV, prometheusClient, type MetricsSource, type PrometheusOptions, type QueryResult } from './client.js';
 export { parseCondition, type Condition } from './condition.js';
 export { MetricsInputError, MetricsQueryError } from './errors.js';
+export { burnRateVerdict, type BurnRateDecision, type BurnRateVerdict } from './verdict.js';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canaryHealth, healthChecksOf, MetricsQueryError, prometheusClient, type CanaryHealth, type MetricsSource } from '@ringmaster/connector-prometheus';
+import { burnRateVerdict, canaryHealth, healthChecksOf, MetricsQueryError, prometheusClient, type CanaryHealth, type MetricsSource } from '@ringmaster/connector-prometheus';
 import { eventually, freePort, hasPrometheus, listen, startPrometheus, type RunningPrometheus } from './harness.js';
 import { planFiles } from './plan.js';
 
@@ -30,6 +30,7 @@ describe.skipIf(!hasPrometheus)(title, () => {
     expect(latency?.value).toBeLessThan(0.5);
     expect(healthy.alerts.every((a) => !a.holds)).toBe(true);
     for (const b of healthy.burn) expect(b.burnRate).toBeLessThan(6);
+    expect(burnRateVerdict(healthy)).toMatchObject({ decision: 'continue', threshold: 10 });
 
     prometheus.metrics.fail();
     // The error-rate window must be dominated by the failing samples: poll, never sleep a fixed time.
@@ -41,6 +42,10 @@ describe.skipIf(!hasPrometheus)(title, () => {
     expect(failing.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^canary-health\/error-rate: success condition result\[0\] < 0\.01 does not hold \(value /), 'ErrorBudgetBurnIncident holds: open an incident']));
     expect(failing.analysis[1]?.value).toBeGreaterThan(0.5);
     expect(failing.burn.find((b) => b.record === 'slo:error_ratio:rate5m')?.burnRate).toBeGreaterThan(10);
+    const verdict = burnRateVerdict(failing);
+    expect(verdict).toMatchObject({ decision: 'open-incident', threshold: 10 });
+    expect(verdict.burnRate).toBeGreaterThan(10);
+    expect(verdict.reason).toMatch(/^ErrorBudgetBurnIncident holds: error budget burn above the plan's 10x incident threshold \(burn rate [\d.]+x\): pause the promotion/);
   }, 180_000);
 
   it('a canary without data is refused, not passed', async () => {

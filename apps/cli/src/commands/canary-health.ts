@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseProfileText, RingmasterError } from '@ringmaster/core';
-import type { CanaryHealth, PlanFile } from '@ringmaster/connector-prometheus';
+import type { BurnRateVerdict, CanaryHealth, PlanFile } from '@ringmaster/connector-prometheus';
 import type { ActionData } from '@ringmaster/evidence';
 import { evidenceRecorder } from '../evidence-log.js';
 import { readProfileText } from '../io.js';
@@ -20,6 +20,16 @@ class CanaryUnhealthyError extends RingmasterError {
     super('canary_unhealthy', message);
   }
 }
+
+/** The burn-rate rule says open an incident: exit 3 (`CANARY_INCIDENT_EXIT`), so a pipeline can tell it from a plain failure. */
+export class CanaryIncidentError extends RingmasterError {
+  constructor(message: string) {
+    super('canary_incident', message);
+  }
+}
+
+/** The exit code of canary-health when the plan's burn-rate rule (spec Mode 7) says open an incident. */
+export const CANARY_INCIDENT_EXIT = 3;
 
 /** The YAML files of a `plan --out` folder (the only files that hold analysis templates and rules). */
 function planFolderFiles(dir: string): PlanFile[] {
@@ -47,16 +57,17 @@ function parseArgs(values: string[]): Record<string, string> {
   return args;
 }
 
-function printText(health: CanaryHealth): void {
+function printText(health: CanaryHealth, verdict: BurnRateVerdict): void {
   const out: string[] = [`canary health of ${health.target} at ${health.at}: ${health.verdict.toUpperCase()}${health.openIncident ? ' (open an incident)' : ''}`];
   for (const a of health.analysis) out.push(`  ${a.passed ? 'ok  ' : 'FAIL'} ${a.name} = ${a.value ?? 'no data'} (${a.condition})`);
   for (const b of health.burn) out.push(`       ${b.record} = ${b.errorRatio ?? 'no data'}${b.burnRate === null ? '' : ` (burn rate ${Number(b.burnRate.toFixed(2))}x)`}`);
   for (const a of health.alerts) out.push(`  ${a.holds ? 'HOLDS' : 'quiet'} ${a.name}${a.severity ? ` [${a.severity}]` : ''}`);
+  out.push(`decision: ${verdict.decision} (${verdict.reason})`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
 /** The evidence of one health check: every value measured, and the verdict as the outcome. */
-function actionData(health: CanaryHealth): ActionData {
+function actionData(health: CanaryHealth, verdict: BurnRateVerdict): ActionData {
   const measurements: Record<string, number> = {};
   for (const a of health.analysis) if (a.value !== null) measurements[a.name] = a.value;
   for (const b of health.burn) if (b.burnRate !== null) measurements[`burn_rate:${b.record}`] = b.burnRate;
@@ -65,7 +76,7 @@ function actionData(health: CanaryHealth): ActionData {
     outcome: health.verdict === 'pass' ? 'done' : 'refused',
     ring: health.target,
     measurements,
-    ...(health.reasons.length > 0 ? { reason: health.reasons.join('; ') } : {}),
+    ...(verdict.decision === 'continue' ? {} : { reason: verdict.reason }),
   };
 }
 
@@ -74,7 +85,9 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 export function registerCanaryHealth(program: Command): void {
   program
     .command('canary-health')
-    .description("Decide a canary's health from Prometheus with the plan's own analysis queries and SLO burn-rate alerts (exit 1 when it fails)")
+    .description(
+      `Decide a canary's health from Prometheus with the plan's own analysis queries and SLO burn-rate alerts: exit 0 continue, 1 pause (the canary fails), ${CANARY_INCIDENT_EXIT} open an incident (the plan's burn-rate incident rule, spec Mode 7)`,
+    )
     .requiredOption('--prometheus <url>', "the Prometheus that sees the target's cluster (token from RINGMASTER_PROMETHEUS_TOKEN)")
     .requiredOption('--target <name>', 'the ring, region or environment under way')
     .option('--plan <dir>', 'a plan --out folder')
@@ -85,7 +98,7 @@ export function registerCanaryHealth(program: Command): void {
     .action(async (options: { prometheus: string; target: string; plan?: string; profile?: string; arg?: string[]; evidence?: string; format: string }) => {
       if ((options.plan === undefined) === (options.profile === undefined)) throw new CanaryInputError('expected exactly one of --plan DIR or --profile FILE');
       const args = parseArgs(options.arg ?? []);
-      const { canaryHealth, healthChecksOf, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
+      const { burnRateVerdict, canaryHealth, healthChecksOf, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
       const { discoverPromotionFiles } = await import('@ringmaster/connector-gitops');
       let files: PlanFile[];
       if (options.plan !== undefined) files = planFolderFiles(options.plan);
@@ -108,9 +121,11 @@ export function registerCanaryHealth(program: Command): void {
         await recorder.record({ data: { action: 'canary-health', outcome: 'failed', ring: options.target, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) } });
         throw error;
       }
-      await recorder.record({ data: actionData(health) });
-      if (options.format === 'json') process.stdout.write(`${JSON.stringify(health, null, 2)}\n`);
-      else printText(health);
-      if (health.verdict === 'fail') throw new CanaryUnhealthyError(`canary of ${options.target} fails: ${health.reasons.join('; ')}`);
+      const verdict = burnRateVerdict(health);
+      await recorder.record({ data: actionData(health, verdict) });
+      if (options.format === 'json') process.stdout.write(`${JSON.stringify({ ...health, decision: verdict }, null, 2)}\n`);
+      else printText(health, verdict);
+      if (verdict.decision === 'open-incident') throw new CanaryIncidentError(`canary of ${options.target}: open an incident: ${verdict.reason}`);
+      if (verdict.decision === 'pause') throw new CanaryUnhealthyError(`canary of ${options.target} fails: ${health.reasons.join('; ')}`);
     });
 }

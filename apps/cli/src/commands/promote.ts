@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
-import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, parseProfileText, validateProfile } from '@ringmaster/core';
-import type { ActionResult, GitOpsRepository, PromotionFile, RollbackRequest } from '@ringmaster/connector-gitops';
+import { RingmasterError } from '@ringmaster/core';
+import type { ActionResult, GitOpsRepository, RollbackRequest, SignatureVerifier } from '@ringmaster/connector-gitops';
 import type { ActionData } from '@ringmaster/evidence';
 import { evidenceRecorder, type ActionRecorder } from '../evidence-log.js';
-import { readProfileText } from '../io.js';
+import { deliveryOfProfile, PlanSignerInputError, signerOfPlanFolder } from '../plan-signer.js';
 import { formatOption } from './options.js';
 
 /**
@@ -17,6 +17,7 @@ interface RepoOptions {
   image?: string;
   branch?: string;
   profile?: string;
+  plan?: string;
   run?: string;
   step?: string;
   dryRun?: boolean;
@@ -33,7 +34,8 @@ function repoOptions(command: Command): Command {
     .requiredOption('--target <name>', 'the ring, region or environment (an overlay of the config repository)')
     .option('--image <repository>', "the image repository without tag or digest (default: the one the target's overlay names)")
     .option('--branch <name>', "branch to commit to (default: the repository's default branch)")
-    .option('--profile <file>', 'the delivery profile: use exactly its overlays (default: found in the repository)')
+    .option('--profile <file>', "the delivery profile: use exactly its overlays (default: found in the repository), and verify the digest's signature against its plan's release signer")
+    .option('--plan <dir>', "a plan --out folder: verify the digest's signature against the signer its promotion script names")
     .option('--run <id>', 'run id written as the Ringmaster-Run trailer; the same --run and --step again finds its commit and writes nothing')
     .option('--step <id>', 'step id written as the Ringmaster-Step trailer (default: promote-<target> / rollback-<target>)')
     .option('--dry-run', 'say what would be committed, write nothing')
@@ -44,18 +46,25 @@ function repoOptions(command: Command): Command {
     .addOption(formatOption(['text', 'json'], 'text'));
 }
 
-/** The promotion files of the profile's delivery system (the selected modes do not change the layout). */
-function filesOfProfile(file: string, promotionFilesOf: (d: ReturnType<typeof deliverySystem>) => PromotionFile[]): PromotionFile[] {
-  const { profile } = normalizeProfile(validateProfile(parseProfileText(readProfileText(file))).profile, KNOWN_TOP_LEVEL_KEYS);
-  return promotionFilesOf(deliverySystem(profile, []));
-}
-
-async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsRepository) => Promise<T>): Promise<T> {
-  const { credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, promotionFilesOf } = await import('@ringmaster/connector-gitops');
+/**
+ * Opens the config repository for `act`. With `verify` (promote, rollback --to), every digest to be
+ * written is first checked with `cosign verify` against the signer the plan's release pipeline
+ * signs with (from --profile or --plan; there is no other source, and no way around it).
+ */
+async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsRepository) => Promise<T>, verify = false): Promise<T> {
+  const { cosignVerifier, credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, promotionFilesOf } = await import('@ringmaster/connector-gitops');
   const env = process.env;
   const credentials = credentialsFromEnv(env);
   let repo: GitOpsRepository | null = null;
   try {
+    if (options.profile !== undefined && options.plan !== undefined) throw new PlanSignerInputError('expected one of --plan DIR or --profile FILE, found both');
+    const delivery = options.profile === undefined ? undefined : await deliveryOfProfile(options.profile);
+    let verifier: SignatureVerifier | undefined;
+    if (verify) {
+      const signer = delivery?.ci.signing ?? (options.plan === undefined ? undefined : signerOfPlanFolder(options.plan));
+      if (signer === undefined) throw new PlanSignerInputError("expected --plan DIR or --profile FILE: the digest's signature is verified against the signer of the plan's release pipeline, found neither");
+      verifier = cosignVerifier(signer);
+    }
     if ((options.apiUrl !== undefined || options.project !== undefined) && options.review === undefined) throw new GitOpsInputError('--review', 'expected github or gitlab with --api-url/--project, found none');
     if (options.review !== undefined && options.project === undefined) throw new GitOpsInputError('--project', `expected the repository's path on ${options.review} with --review, found none`);
     if (options.review !== undefined && credentials.token === undefined) throw new GitOpsInputError(GIT_ENV.token, `expected a token for the ${options.review} API with --review, found none`);
@@ -64,7 +73,8 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
       credentials,
       ...(options.review !== undefined ? { review: { provider: options.review, apiUrl: options.apiUrl ?? DEFAULT_API_URL[options.review], project: options.project as string, token: credentials.token as string } } : {}),
       ...(options.branch ? { branch: options.branch } : {}),
-      ...(options.profile ? { files: filesOfProfile(options.profile, promotionFilesOf) } : {}),
+      ...(delivery === undefined ? {} : { files: promotionFilesOf(delivery) }),
+      ...(verifier === undefined ? {} : { verifier }),
       author: { name: env[GIT_ENV.authorName] || 'Ringmaster', email: env[GIT_ENV.authorEmail] || 'ringmaster@users.noreply.invalid' },
     });
     return await act(repo);
@@ -79,6 +89,9 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
 
 const OPTION_OF: Record<string, string> = { 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
 
+/** The step id written as the Ringmaster-Step trailer and on the evidence events. */
+const stepOf = (options: RepoOptions, action: ActionResult['action']): string => options.step ?? `${action}-${options.target}`;
+
 /**
  * The request fields both actions share. The run id is --run, else the evidence log's run, else
  * the time (then only the same digest again is a no-op).
@@ -87,9 +100,22 @@ function requestOf(options: RepoOptions, action: ActionResult['action'], recorde
   return {
     target: options.target,
     runId: options.run ?? recorder.runId ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`,
-    stepId: options.step ?? `${action}-${options.target}`,
+    stepId: stepOf(options, action),
     dryRun: options.dryRun === true,
     ...(options.image ? { image: options.image } : {}),
+  };
+}
+
+/** The evidence of a signature check made before writing. */
+function signatureData(check: NonNullable<ActionResult['signature']>, ring: string): ActionData {
+  return {
+    action: 'verify-signature',
+    outcome: check.verified ? 'done' : 'refused',
+    service: check.image.split('/').at(-1) as string,
+    ring,
+    image: check.image,
+    digest: check.digest,
+    ...(check.reason === null ? {} : { reason: check.reason }),
   };
 }
 
@@ -111,22 +137,26 @@ function actionData(result: ActionResult): ActionData {
 
 /**
  * Opens the evidence log (refusing one that does not verify before anything is done), runs the
- * action, and records its outcome: done or dry-run, refused (the connector refused the request) or
- * failed (git or the provider failed). The error, if any, is the command's.
+ * action, and records the signature check (when one was made) and the action's outcome: done or
+ * dry-run, refused (invalid request, or a signature that does not verify) or failed (git, cosign
+ * or the provider failed). The error, if any, is the command's.
  */
 async function recorded(options: RepoOptions, action: ActionResult['action'], about: Partial<ActionData>, act: (recorder: ActionRecorder) => Promise<ActionResult>): Promise<void> {
   const recorder = await evidenceRecorder(options.evidence, { kind: action === 'promote' ? 'promotion' : 'rollback', title: `${action} ${options.target}`, params: { target: options.target } }, options.run);
-  const step = options.step ?? `${action}-${options.target}`;
+  const step = stepOf(options, action);
   let result: ActionResult;
   try {
     result = await act(recorder);
   } catch (error) {
-    const { GitOpsInputError } = await import('@ringmaster/connector-gitops');
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    await recorder.record({ step, data: { action, outcome: error instanceof GitOpsInputError ? 'refused' : 'failed', ring: options.target, ...about, reason } });
+    const { SignatureRefusedError } = await import('@ringmaster/connector-gitops');
+    const reason = error instanceof Error ? (error.message.split('\n')[0] as string) : String(error);
+    const refused = error instanceof SignatureRefusedError || (error instanceof RingmasterError && error.code.endsWith('_input'));
+    const signature = error instanceof SignatureRefusedError ? [{ step, data: signatureData(error.check, options.target) }] : [];
+    const image = error instanceof SignatureRefusedError ? { image: error.check.image } : {};
+    await recorder.record(...signature, { step, data: { action, outcome: refused ? 'refused' : 'failed', ring: options.target, ...about, ...image, reason } });
     throw error;
   }
-  await recorder.record({ step, data: actionData(result) });
+  await recorder.record(...(result.signature === undefined ? [] : [{ step, data: signatureData(result.signature, result.target) }]), { step, data: actionData(result) });
   report(result, options.format);
 }
 
@@ -144,7 +174,9 @@ function report(result: ActionResult, format: string): void {
     unchanged: `${result.action}: ${result.target} already runs ${ref}; nothing written`,
     'dry-run': `${result.action} (dry run): would commit ${ref} to ${result.target} (now ${result.previousDigest ?? 'no digest'}) in ${where}`,
   };
-  process.stdout.write(`${lines[result.status]}\n`);
+  const signer = result.signature?.signer;
+  const signed = signer === undefined ? '' : `  signature verified by cosign: signed by ${signer.kind === 'keyless' ? `${signer.identity} (issuer ${signer.issuer})` : `the key ${signer.keyUri}`}\n`;
+  process.stdout.write(`${lines[result.status]}\n${signed}`);
 }
 
 export function registerPromote(program: Command): void {
@@ -152,7 +184,7 @@ export function registerPromote(program: Command): void {
     .requiredOption('--digest <sha256>', 'the image digest (sha256:<64 hex>)')
     .action((options: RepoOptions & { digest: string }) =>
       recorded(options, 'promote', { digest: options.digest, ...(options.image ? { image: options.image } : {}) }, (recorder) =>
-        withRepository(options, (repo) => repo.promote({ ...requestOf(options, 'promote', recorder), digest: options.digest })),
+        withRepository(options, (repo) => repo.promote({ ...requestOf(options, 'promote', recorder), digest: options.digest }), true),
       ),
     );
 }
@@ -164,7 +196,7 @@ export function registerRollback(program: Command): void {
       const to = options.to;
       if (to !== undefined) {
         await recorded(options, 'rollback', { digest: to, ...(options.image ? { image: options.image } : {}) }, (recorder) =>
-          withRepository(options, (repo) => repo.rollback({ ...requestOf(options, 'rollback', recorder), to })),
+          withRepository(options, (repo) => repo.rollback({ ...requestOf(options, 'rollback', recorder), to }), true),
         );
         return;
       }
