@@ -26,6 +26,7 @@ const NAMES = {
   app_repository: 'acme/crm-platform',
   config_repository: 'acme/crm-deploy',
   services: [{ name: 'crm-api', port: 8080, health_path: '/healthz', image: 'crm-api' }],
+  github_ids: { owner_id: '70123456', repository_id: '81234567' },
 };
 
 interface Case {

@@ -1,4 +1,4 @@
-import { notGenerated, pinnedUses, planRollback, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
+import { notGenerated, pinnedUses, planRollback, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
 /** Atlas CLI image, pinned by digest (arigaio/atlas 1.3.3). */
 /** Throwaway dev databases Atlas replays migrations into, pinned by digest like every job image. */
@@ -341,7 +341,7 @@ export function stranglerPattern(ctx: ModeContext): ArtifactSpec {
   };
 }
 
-export function ingressRouting(): ArtifactSpec {
+export function ingressRouting(d: DeliverySystem): ArtifactSpec {
   return {
     name: 'ingress_routing.yaml',
     path: 'deploy/strangler/ingress_routing.yaml',
@@ -360,7 +360,7 @@ export function ingressRouting(): ArtifactSpec {
             ingressClassName: 'nginx',
             rules: [
               {
-                host: 'api.example.com',
+                host: d.apiHost,
                 http: {
                   paths: [
                     { path: '/new', pathType: 'Prefix', backend: { service: { name: 'new-svc', port: { number: 80 } } } },
@@ -414,7 +414,7 @@ function ingressGap(ctx: ModeContext): string {
 
 export function migrationArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
   if (decided.get('migration_plan.approach') === 'strangler_fig') {
-    return [stranglerPattern(ctx), runsKubernetes(ctx) ? ingressRouting() : notGenerated('ingress_routing.yaml', ingressGap(ctx)), featureFlagMigration(ctx)];
+    return [stranglerPattern(ctx), runsKubernetes(ctx) ? ingressRouting(ctx.delivery) : notGenerated('ingress_routing.yaml', ingressGap(ctx)), featureFlagMigration(ctx)];
   }
   const out: ArtifactOutcome[] = [];
   const postgres = ctx.profile.data.store_family === 'postgres' || ctx.profile.data.store_family === 'unknown';
