@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { deliverySystem, type DeliverySystem, type PlanResult } from '@ringmaster/core';
+import { openGitOpsRepository, promotionFilesOf } from '@ringmaster/connector-gitops';
 import { createEngine } from '@ringmaster/modes';
 import { writePlan } from '@ringmaster/renderer';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -304,6 +305,19 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect(after).toContain(`${image}@${digestOf('a')}`);
     expect(after).not.toContain(digestOf('b'));
     expect(readFileSync(cosignLog, 'utf8').trim().split('\n').at(-1)).toContain(`${image}@${digestOf('a')}`);
+
+    // The other rollback the runbook names, `ringmaster rollback` (the GitOps connector), edits the same file.
+    expect(runbook).toContain(`ringmaster rollback --config-repo ${d.configRepo.url} --target`);
+    const connector = openGitOpsRepository({ url: remote, files: promotionFilesOf(d), author: { name: 'release bot', email: 'bot@example.invalid' } });
+    try {
+      expect((await connector.history(target)).map((h) => h.digest).slice(0, 3)).toEqual([digestOf('a'), digestOf('b'), digestOf('a')]);
+      expect(await connector.rollback({ target, runId: `system-${index}`, stepId: 'rollback', to: digestOf('b') })).toMatchObject({ status: 'committed', path: d.gitops.promotionFile(target) });
+    } finally {
+      await connector.close();
+    }
+    expect(clone()).toContain(`${image}@${digestOf('b')}`);
+    run('bash', [promote, '--rollback', target], { env });
+    expect(clone()).toContain(`${image}@${digestOf('a')}`);
 
     // Other targets are untouched, and a bad target or digest changes nothing.
     expect(spawnSync('bash', [promote, 'sha256:xyz', target], { env: { ...process.env, ...env } }).status).toBe(2);
