@@ -283,6 +283,9 @@ describe.skipIf(missing.length > 0)(title, () => {
       return kustomized ? run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(target))]) : readFileSync(join(checkout, d.gitops.promotionFile(target)), 'utf8');
     };
     expect(clone()).toContain(`${image}@${digestOf('a')}`);
+    // Right after the first promotion there is nothing to roll back to (the unpromoted digest is not a release).
+    const early = spawnSync('bash', [promote, '--rollback', target], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect([early.status, early.stderr.trim()]).toEqual([1, `promote.sh: ${target} has no earlier promotion to roll back to`]);
     const commits = (): number => Number(git(checkout, 'rev-list', '--count', 'HEAD').trim());
     const before = commits();
 
