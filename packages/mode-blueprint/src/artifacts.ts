@@ -47,7 +47,7 @@ function githubClusterDeploySteps(ctx: ModeContext, target: string, cluster: str
         {
           name: `Credentials for the GKE cluster of ${target}`,
           env: { CLUSTER: cluster, LOCATION: region ?? '${{ vars.GKE_LOCATION }}', PROJECT: d.cloud.gcpProjectId },
-          run: 'sudo apt-get update -q && sudo apt-get install -y google-cloud-cli-gke-gcloud-auth-plugin\ngcloud container clusters get-credentials "${CLUSTER}" --location "${LOCATION}" --project "${PROJECT}"',
+          run: 'sudo apt-get install -y google-cloud-cli-gke-gcloud-auth-plugin\ngcloud container clusters get-credentials "${CLUSTER}" --location "${LOCATION}" --project "${PROJECT}"',
         },
         deploy,
       ];
