@@ -1,6 +1,6 @@
-import { EXAMPLE, occursIn } from './examples.js';
 import { pinnedUses } from './pins.js';
 import type { Cloud, NormalizedProfile, ProfileDelivery } from './profile.js';
+import { EXAMPLE, occursIn } from './examples.js';
 
 /**
  * The delivery system of one plan, computed once before the modes contribute: the names of the

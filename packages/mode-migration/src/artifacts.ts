@@ -1,4 +1,4 @@
-import { notGenerated, pinnedUses, planRollback, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
+import { notGenerated, pinnedUses, planRollback, runsKubernetes, vendorInDoubt, inDoubtReason, type ArtifactOutcome, type ArtifactSpec, type Decided, type ModeContext } from '@ringmaster/core';
 
 /** Atlas CLI image, pinned by digest (arigaio/atlas 1.3.3). */
 /** Throwaway dev databases Atlas replays migrations into, pinned by digest like every job image. */
@@ -341,7 +341,7 @@ export function stranglerPattern(ctx: ModeContext): ArtifactSpec {
   };
 }
 
-export function ingressRouting(d: DeliverySystem): ArtifactSpec {
+export function ingressRouting(d: ModeContext['delivery']): ArtifactSpec {
   return {
     name: 'ingress_routing.yaml',
     path: 'deploy/strangler/ingress_routing.yaml',
