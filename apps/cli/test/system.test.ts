@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { deliverySystem, type DeliverySystem, type PlanResult } from '@ringmaster/core';
+import { openGitOpsRepository, promotionFilesOf } from '@ringmaster/connector-gitops';
 import { createEngine } from '@ringmaster/modes';
 import { writePlan } from '@ringmaster/renderer';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,7 @@ const NAMES = {
   app_repository: 'acme/crm-platform',
   config_repository: 'acme/crm-deploy',
   services: [{ name: 'crm-api', port: 8080, health_path: '/healthz', image: 'crm-api' }],
+  github_ids: { owner_id: '70123456', repository_id: '81234567' },
 };
 
 interface Case {
@@ -281,6 +283,9 @@ describe.skipIf(missing.length > 0)(title, () => {
       return kustomized ? run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(target))]) : readFileSync(join(checkout, d.gitops.promotionFile(target)), 'utf8');
     };
     expect(clone()).toContain(`${image}@${digestOf('a')}`);
+    // Right after the first promotion there is nothing to roll back to (the unpromoted digest is not a release).
+    const early = spawnSync('bash', [promote, '--rollback', target], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect([early.status, early.stderr.trim()]).toEqual([1, `promote.sh: ${target} has no earlier promotion to roll back to`]);
     const commits = (): number => Number(git(checkout, 'rev-list', '--count', 'HEAD').trim());
     const before = commits();
 
@@ -303,6 +308,19 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect(after).toContain(`${image}@${digestOf('a')}`);
     expect(after).not.toContain(digestOf('b'));
     expect(readFileSync(cosignLog, 'utf8').trim().split('\n').at(-1)).toContain(`${image}@${digestOf('a')}`);
+
+    // The other rollback the runbook names, `ringmaster rollback` (the GitOps connector), edits the same file.
+    expect(runbook).toContain(`ringmaster rollback --config-repo ${d.configRepo.url} --target`);
+    const connector = openGitOpsRepository({ url: remote, files: promotionFilesOf(d), author: { name: 'release bot', email: 'bot@example.invalid' } });
+    try {
+      expect((await connector.history(target)).map((h) => h.digest).slice(0, 3)).toEqual([digestOf('a'), digestOf('b'), digestOf('a')]);
+      expect(await connector.rollback({ target, runId: `system-${index}`, stepId: 'rollback', to: digestOf('b') })).toMatchObject({ status: 'committed', path: d.gitops.promotionFile(target) });
+    } finally {
+      await connector.close();
+    }
+    expect(clone()).toContain(`${image}@${digestOf('b')}`);
+    run('bash', [promote, '--rollback', target], { env });
+    expect(clone()).toContain(`${image}@${digestOf('a')}`);
 
     // Other targets are untouched, and a bad target or digest changes nothing.
     expect(spawnSync('bash', [promote, 'sha256:xyz', target], { env: { ...process.env, ...env } }).status).toBe(2);

@@ -11,6 +11,13 @@ const SEED = JSON.parse(readFileSync(join(ROOT, 'conformance', 'seed-cases.json'
 const PROFILES: Record<string, unknown> = {
   'examples/multi-tenant-canary.json': JSON.parse(readFileSync(join(ROOT, 'examples', 'multi-tenant-canary.json'), 'utf8')),
   ...Object.fromEntries(SEED.cases.map((c) => [`seed ${c.id}`, c.input])),
+  // Push CD on Kubernetes: the deploy jobs hold short-lived cluster credentials through the cloud's OIDC login.
+  ...Object.fromEntries(
+    ['aws', 'gcp', 'azure'].map((cloud) => [
+      `push to Kubernetes on ${cloud}`,
+      { goal: 'CI/CD pipeline with signing, canary rollout to tenant rings, GitOps config repository', crm_profile: { multi_tenant: true }, infra: { cloud_provider: cloud, orchestrator: 'kubernetes' }, ci_platform: 'github', cd_strategy: 'push' },
+    ]),
+  ),
 };
 
 /** `L3`, `3`, `SLSA L3` -> 3. */

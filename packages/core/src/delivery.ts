@@ -1,5 +1,6 @@
 import { GO_TOOLS, GO_VERSION, pinnedUses, TOOL_VERSIONS, type GoTool } from './pins.js';
 import type { Cloud, NormalizedProfile, ProfileDelivery } from './profile.js';
+import { EXAMPLE, occursIn } from './examples.js';
 
 /**
  * The delivery system of one plan, computed once before the modes contribute: the names of the
@@ -22,6 +23,12 @@ export interface DeliverySystem {
   ci: CiModel;
   gitops: GitopsLayout;
   cloud: CloudIds;
+  /** The ids CI OIDC subjects carry beyond names (GitHub's immutable ids, Azure DevOps federation). */
+  oidc: OidcIds;
+  /** The public host of the API (ingress rules). */
+  apiHost: string;
+  /** Where approved vulnerability exceptions are recorded. */
+  riskAcceptanceLog: string;
   /** The digest manifests carry until the first promotion; all zeros never resolves, so nothing unpromoted runs. */
   unpromotedDigest: string;
   /** Values the model filled in for missing profile fields. */
@@ -101,6 +108,14 @@ export interface CloudIds {
   azureTenantId: string;
 }
 
+export interface OidcIds {
+  githubOwnerId: string;
+  githubRepositoryId: string;
+  azureDevOpsSubjectPrefix: string;
+  azureDevOpsOrganizationId: string;
+  azureDevOpsServiceConnectionId: string;
+}
+
 /** A value used because the profile did not say; `placeholder` ones must be replaced before use. */
 export interface DefaultValue {
   value: string;
@@ -117,7 +132,7 @@ export interface Placeholder {
   replace_with: string;
 }
 
-export const DEFAULT_ORGANIZATION = 'example-org';
+export const DEFAULT_ORGANIZATION = EXAMPLE.organization;
 export const DEFAULT_SERVICE = { name: 'crm-api', port: 8080, healthPath: '/health' } as const;
 export const DEFAULT_RINGS = ['ring0_internal', 'ring1_early_adopters', 'ring2_ga'] as const;
 /** Region used for tenants without a residency requirement when the profile names none. */
@@ -127,7 +142,6 @@ export const PROMOTION_SCRIPT = 'scripts/promote.sh';
 /** Where the GitOps mode's scripted deploy lives in the application repository (no GitOps operator). */
 export const DEPLOY_SCRIPT = 'scripts/scripted_deploy.sh';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
-const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 
 /** Residency jurisdiction of a region id across AWS, GCP and Azure naming. */
 export function jurisdictionOf(region: string): string {
@@ -226,19 +240,28 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
   const cloudGiven = given.cloud ?? {};
   const awsRegion = p.infra.cloud_provider === 'aws' ? (p.infra.regions[0] ?? DEFAULT_GLOBAL_REGION) : DEFAULT_GLOBAL_REGION;
   const cloud: CloudIds = {
-    awsAccountId: cloudGiven.aws_account_id ?? '111122223333',
+    awsAccountId: pick(cloudGiven.aws_account_id, '/delivery/cloud/aws_account_id', EXAMPLE.awsAccountId, true, 'your 12-digit AWS account id'),
     awsRegion,
-    gcpProjectId: cloudGiven.gcp_project_id ?? 'example-project',
-    gcpProjectNumber: cloudGiven.gcp_project_number ?? '123456789012',
-    azureSubscriptionId: cloudGiven.azure_subscription_id ?? ZERO_GUID,
-    azureTenantId: cloudGiven.azure_tenant_id ?? ZERO_GUID,
+    gcpProjectId: pick(cloudGiven.gcp_project_id, '/delivery/cloud/gcp_project_id', EXAMPLE.gcpProjectId, true, 'your GCP project id'),
+    gcpProjectNumber: pick(cloudGiven.gcp_project_number, '/delivery/cloud/gcp_project_number', EXAMPLE.gcpProjectNumber, true, 'your GCP project number'),
+    azureSubscriptionId: cloudGiven.azure_subscription_id ?? EXAMPLE.azureGuid,
+    azureTenantId: cloudGiven.azure_tenant_id ?? EXAMPLE.azureGuid,
   };
-  if (cloudGiven.aws_account_id === undefined) defaults.push({ value: cloud.awsAccountId, field: '/delivery/cloud/aws_account_id', placeholder: true, replaceWith: 'your 12-digit AWS account id' });
-  if (cloudGiven.gcp_project_id === undefined) defaults.push({ value: cloud.gcpProjectId, field: '/delivery/cloud/gcp_project_id', placeholder: true, replaceWith: 'your GCP project id' });
-  if (cloudGiven.gcp_project_number === undefined) defaults.push({ value: cloud.gcpProjectNumber, field: '/delivery/cloud/gcp_project_number', placeholder: true, replaceWith: 'your GCP project number' });
-  if (cloudGiven.azure_subscription_id === undefined && cloudGiven.azure_tenant_id === undefined) {
-    defaults.push({ value: ZERO_GUID, field: '/delivery/cloud/azure_subscription_id', placeholder: true, replaceWith: 'your Azure subscription id / Entra tenant id (delivery.cloud.azure_subscription_id, azure_tenant_id)' });
+  const missingAzure = (['azure_subscription_id', 'azure_tenant_id'] as const).filter((k) => cloudGiven[k] === undefined);
+  if (missingAzure.length > 0) {
+    defaults.push({ value: EXAMPLE.azureGuid, field: `/delivery/cloud/${missingAzure[0]}`, placeholder: true, replaceWith: `your ${missingAzure.map((k) => (k === 'azure_tenant_id' ? 'Entra tenant id (delivery.cloud.azure_tenant_id)' : 'Azure subscription id (delivery.cloud.azure_subscription_id)')).join(' and ')}` });
   }
+  const githubIds = given.github_ids ?? {};
+  const adoIds = given.azure_devops_ids ?? {};
+  const oidc: OidcIds = {
+    githubOwnerId: pick(githubIds.owner_id, '/delivery/github_ids/owner_id', EXAMPLE.githubOwnerId, true, "your GitHub organization's numeric id (gh api orgs/ORG --jq .id)"),
+    githubRepositoryId: pick(githubIds.repository_id, '/delivery/github_ids/repository_id', EXAMPLE.githubRepositoryId, true, "your application repository's numeric id (gh api repos/ORG/REPO --jq .id)"),
+    azureDevOpsSubjectPrefix: pick(adoIds.subject_prefix, '/delivery/azure_devops_ids/subject_prefix', EXAMPLE.azureDevOpsSubjectPrefix, true, 'the issuer subject prefix Azure DevOps shows on the service connection (/eid1/c/pub/t/.../a/...)'),
+    azureDevOpsOrganizationId: pick(adoIds.organization_id, '/delivery/azure_devops_ids/organization_id', EXAMPLE.azureDevOpsOrganizationId, true, 'your Azure DevOps organization id (GUID)'),
+    azureDevOpsServiceConnectionId: pick(adoIds.service_connection_id, '/delivery/azure_devops_ids/service_connection_id', EXAMPLE.azureDevOpsServiceConnectionId, true, "the release service connection's id (GUID)"),
+  };
+  const apiHost = pick(given.api_host, '/delivery/api_host', EXAMPLE.apiHost, true, 'the public host name of your API');
+  const riskAcceptanceLog = pick(given.risk_acceptance_log, '/delivery/risk_acceptance_log', EXAMPLE.riskAcceptanceLog, true, 'the URL where approved vulnerability exceptions are recorded (DefectDojo risk acceptances or your tracker)');
 
   const defaultRegistry =
     vendor === 'github_actions'
@@ -249,7 +272,7 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
           ? `${cloud.awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`
           : p.infra.cloud_provider === 'gcp'
             ? `us-docker.pkg.dev/${cloud.gcpProjectId}/release`
-            : 'crmplatform.azurecr.io';
+            : EXAMPLE.azureRegistry;
   const registryIsPlaceholder = vendor === 'azure_devops' && !['aws', 'gcp'].includes(p.infra.cloud_provider);
   const registry = pick(given.registry, '/delivery/registry', defaultRegistry, registryIsPlaceholder, 'your container registry (host and namespace)');
 
@@ -316,15 +339,14 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
       deployScript: tool === 'none' && selectedModes.includes('gitops') ? DEPLOY_SCRIPT : null,
     },
     cloud,
+    oidc,
+    apiHost,
+    riskAcceptanceLog,
     unpromotedDigest: `sha256:${'0'.repeat(64)}`,
     defaults,
   };
 }
 
-/** `a.b` -> `a\.b`: how a value appears inside a regular expression in generated files. */
-export function regexEscaped(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /**
  * The placeholders the files really contain: each marked default, with the files it appears in
@@ -334,8 +356,7 @@ export function placeholdersIn(files: readonly { path: string; content: string }
   const placeholders: Placeholder[] = [];
   for (const d of defaults) {
     if (!d.placeholder) continue;
-    const escaped = regexEscaped(d.value);
-    const paths = files.filter((f) => f.content.includes(d.value) || f.content.includes(escaped)).map((f) => f.path);
+    const paths = files.filter((f) => occursIn(f.content, d.value)).map((f) => f.path);
     if (paths.length > 0) placeholders.push({ value: d.value, field: d.field, files: [...new Set(paths)].sort(), replace_with: d.replaceWith });
   }
   return placeholders;
@@ -344,7 +365,7 @@ export function placeholdersIn(files: readonly { path: string; content: string }
 /** Section 4 assumption lines for the defaults the files use. */
 export function deliveryAssumptions(files: readonly { content: string }[], defaults: readonly DefaultValue[]): string[] {
   return defaults
-    .filter((d) => files.some((f) => f.content.includes(d.value)))
+    .filter((d) => files.some((f) => occursIn(f.content, d.value)))
     .map((d) => `${d.field.slice(1).replaceAll('/', '.')} not given: files use ${d.placeholder ? 'the placeholder' : 'the default'} ${JSON.stringify(d.value)}${d.placeholder ? ' (listed under placeholders)' : ''}; set it to ${d.replaceWith}.`);
 }
 

@@ -7,6 +7,7 @@ export * from './container.js';
 export * from './delivery.js';
 export * from './engine.js';
 export * from './errors.js';
+export * from './examples.js';
 export * from './guardrails.js';
 export * from './intent.js';
 export * from './goal-reading.js';

@@ -43,6 +43,10 @@ export interface ProfileDelivery {
   services?: { name: string; port?: number; health_path?: string; image?: string }[];
   environments?: { name: string; region?: string; cluster?: string; cluster_server?: string }[];
   cloud?: { aws_account_id?: string; gcp_project_id?: string; gcp_project_number?: string; azure_subscription_id?: string; azure_tenant_id?: string };
+  github_ids?: { owner_id?: string; repository_id?: string };
+  azure_devops_ids?: { subject_prefix?: string; organization_id?: string; service_connection_id?: string };
+  api_host?: string;
+  risk_acceptance_log?: string;
 }
 
 /** A profile as the user wrote it (validated against schemas/input.schema.json). */

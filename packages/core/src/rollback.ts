@@ -34,7 +34,9 @@ export function rollbackPath(d: DeliverySystem): RollbackPath {
   const cliCommand = (target: string, to?: string): string => `ringmaster rollback --config-repo ${d.configRepo.url} --target ${target}${to === undefined ? '' : ` --to ${to}`}`;
   const applied = (target: string): string =>
     appliedBy === 'pipeline'
-      ? `then the pipeline's deploy step${d.gitops.deployScript === null ? '' : ` (\`${d.gitops.deployScript} ${target}\`)`} deploys the digest the config repository names, after verifying its signature`
+      ? d.gitops.deployScript === null
+        ? "then the pipeline's deploy step deploys the digest the config repository names, after verifying its signature"
+        : `then \`${d.gitops.deployScript} ${target}\`, run by the pipeline's deploy step or by a job holding the deploy credentials, deploys the digest the config repository names, after verifying its signature`
       : `${appliedBy === 'argocd' ? 'Argo CD' : 'Flux'} syncs it to the cluster (a command against the cluster such as \`kubectl argo rollouts undo\` is not a rollback: self-heal reverts what Git does not hold)`;
   return {
     appliedBy,

@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -442,6 +442,11 @@ printf '%s\\n' "\${ref}" > "\${file}"`;
 mv "\${file}.next" "\${file}"`;
 }
 
+/** An awk command printing the digest of `${IMAGE}` in the promotion file on its stdin. */
+function digestOfImage(d: DeliverySystem): string {
+  return d.gitops.kustomize ? `awk -v image="\${IMAGE}" '${KUSTOMIZE_DIGEST_OF_IMAGE}'` : `awk -F@ -v image="\${IMAGE}" '$1 == image { print $2; exit }'`;
+}
+
 /** The Git-driven promotion every deploy stage runs: verify the signature, then change the one config repository. */
 function promoteScript(ctx: ModeContext): ArtifactSpec {
   const d = ctx.delivery;
@@ -461,7 +466,7 @@ function promoteScript(ctx: ModeContext): ArtifactSpec {
         '(a private key file, SSH clone). CONFIG_REPO_URL overrides the clone URL; GIT_AUTHOR_NAME and',
         'GIT_AUTHOR_EMAIL the commit identity. Running it twice with the same digest changes nothing.',
       ].join('\n'),
-      vars: { IMAGE: d.service.image, SERVICE: d.service.name, ...configRepoVars(d), ...verifyVars(d) },
+      vars: { IMAGE: d.service.image, SERVICE: d.service.name, UNPROMOTED: d.unpromotedDigest, ...configRepoVars(d), ...verifyVars(d) },
       script: `usage="usage: promote.sh sha256:<digest> <target> | promote.sh --rollback <target>"
 mode=promote
 if [[ "\${1:-}" == "--rollback" ]]; then
@@ -490,15 +495,26 @@ cd "\${workdir}/config"
 git config user.name "\${GIT_AUTHOR_NAME:-release-promotion}"
 git config user.email "\${GIT_AUTHOR_EMAIL:-release-promotion@users.noreply.${d.ci.gitHost}}"
 file="${fileOf}"
+# The digest of IMAGE in a version of the promotion file (on stdin).
+digest_in() {
+  ${digestOfImage(d)}
+}
 
 if [[ "\${mode}" == rollback ]]; then
-  # The digest the target ran before its last promotion.
-  previous="$(git log --format=%H -n 2 -- "\${file}" | sed -n 2p)"
-  if [[ -z "\${previous}" ]]; then
+  # The most recent digest the target ran before the current one, as \`ringmaster rollback\` picks it.
+  current="$(digest_in < "\${file}")"
+  digest=""
+  while read -r commit; do
+    candidate="$( (git show "\${commit}:\${file}" 2> /dev/null || true) | digest_in)"
+    if [[ -n "\${candidate}" && "\${candidate}" != "\${current}" && "\${candidate}" != "\${UNPROMOTED}" ]]; then
+      digest="\${candidate}"
+      break
+    fi
+  done < <(git log --format=%H -- "\${file}")
+  if [[ -z "\${digest}" ]]; then
     echo "promote.sh: \${target} has no earlier promotion to roll back to" >&2
     exit 1
   fi
-  digest="$(git show "\${previous}:\${file}" | grep -oE 'sha256:[0-9a-f]{64}' | head -n 1)"
 fi
 ref="\${IMAGE}@\${digest}"
 

@@ -344,7 +344,7 @@ export function stranglerPattern(ctx: ModeContext): ArtifactSpec {
   };
 }
 
-export function ingressRouting(): ArtifactSpec {
+export function ingressRouting(d: ModeContext['delivery']): ArtifactSpec {
   return {
     name: 'ingress_routing.yaml',
     path: 'deploy/strangler/ingress_routing.yaml',
@@ -363,7 +363,7 @@ export function ingressRouting(): ArtifactSpec {
             ingressClassName: 'nginx',
             rules: [
               {
-                host: 'api.example.com',
+                host: d.apiHost,
                 http: {
                   paths: [
                     { path: '/new', pathType: 'Prefix', backend: { service: { name: 'new-svc', port: { number: 80 } } } },
@@ -417,7 +417,7 @@ function ingressGap(ctx: ModeContext): string {
 
 export function migrationArtifacts(ctx: ModeContext, decided: Decided): ArtifactOutcome[] {
   if (decided.get('migration_plan.approach') === 'strangler_fig') {
-    return [stranglerPattern(ctx), runsKubernetes(ctx) ? ingressRouting() : notGenerated('ingress_routing.yaml', ingressGap(ctx)), featureFlagMigration(ctx)];
+    return [stranglerPattern(ctx), runsKubernetes(ctx) ? ingressRouting(ctx.delivery) : notGenerated('ingress_routing.yaml', ingressGap(ctx)), featureFlagMigration(ctx)];
   }
   const out: ArtifactOutcome[] = [];
   const postgres = ctx.profile.data.store_family === 'postgres' || ctx.profile.data.store_family === 'unknown';

@@ -24,7 +24,7 @@ export function oidcClaims(ci: CiTarget, d: DeliverySystem): { issuer: string; i
       return {
         issuer: 'https://token.actions.githubusercontent.com',
         issuerHost: 'token.actions.githubusercontent.com',
-        subjects: githubSubjects(d.appRepo.path, 'ref:refs/heads/main'),
+        subjects: githubSubjects(d.appRepo.path, 'ref:refs/heads/main', { owner: d.oidc.githubOwnerId, repo: d.oidc.githubRepositoryId }),
         audienceAws: 'sts.amazonaws.com',
       };
     case 'gitlab_ci':
@@ -35,12 +35,17 @@ export function oidcClaims(ci: CiTarget, d: DeliverySystem): { issuer: string; i
         audienceAws: 'sts.amazonaws.com',
       };
     case 'azure_devops':
-      return { ...entraClaimsAsSubjects(), audienceAws: 'api://AzureADTokenExchange' };
+      return { ...entraClaimsAsSubjects(d), audienceAws: 'api://AzureADTokenExchange' };
   }
 }
 
-function entraClaimsAsSubjects(): { issuer: string; issuerHost: string; subjects: string[] } {
-  const { issuer, issuerHost, subject } = azureDevOpsEntraClaims();
+function entraClaimsAsSubjects(d: DeliverySystem): { issuer: string; issuerHost: string; subjects: string[] } {
+  const { issuer, issuerHost, subject } = azureDevOpsEntraClaims({
+    tenantId: d.cloud.azureTenantId,
+    subjectPrefix: d.oidc.azureDevOpsSubjectPrefix,
+    organizationId: d.oidc.azureDevOpsOrganizationId,
+    serviceConnectionId: d.oidc.azureDevOpsServiceConnectionId,
+  });
   return { issuer, issuerHost, subjects: [subject] };
 }
 

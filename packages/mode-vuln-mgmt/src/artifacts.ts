@@ -1,5 +1,5 @@
 import type { ArtifactSpec, Decided, DeliverySystem, ModeContext } from '@ringmaster/core';
-import { DEFAULT_SLAS, EPSS_THRESHOLD, EXCEPTION_AUDIT_LOG, EXCEPTION_FIELDS, type Slas } from './rules.js';
+import { DEFAULT_SLAS, EPSS_THRESHOLD, EXCEPTION_FIELDS, type Slas } from './rules.js';
 
 export const KEV_FEED = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
 export const EPSS_API = 'https://api.first.org/data/v1/epss';
@@ -105,7 +105,7 @@ export function exceptionPolicy(ctx: ModeContext, decided: Decided): ArtifactSpe
   const approver = decided.get<string>('vuln_mgmt_policy.exception_process.approver_role') ?? 'CISO';
   const ttl = decided.get<number>('vuln_mgmt_policy.exception_process.ttl_days') ?? 30;
   const fields = decided.get<string[]>('vuln_mgmt_policy.exception_process.required_fields') ?? [...EXCEPTION_FIELDS];
-  const log = decided.get<string>('vuln_mgmt_policy.exception_process.audit_log_link') ?? EXCEPTION_AUDIT_LOG;
+  const log = decided.get<string>('vuln_mgmt_policy.exception_process.audit_log_link') ?? ctx.delivery.riskAcceptanceLog;
   const slas = slasOf(decided);
   const targets = ctx.profile.compliance.targets;
   return {
@@ -184,8 +184,9 @@ export function vexTemplate(d: DeliverySystem): ArtifactSpec {
       schema: 'openvex',
       value: {
         '@context': 'https://openvex.dev/ns/v0.2.0',
-        '@id': `https://vex.example.com/${PRODUCT}/vex-0001`,
-        author: 'CRM Platform Security <security@example.com>',
+        // Identified under the application repository, authored by its organization: no example domain to replace.
+        '@id': `${d.appRepo.url.replace(/\.git$/, '')}/security/vex/vex-0001`,
+        author: `${d.organization} security team`,
         role: 'Document Creator',
         timestamp: '2025-01-01T00:00:00Z',
         version: 1,

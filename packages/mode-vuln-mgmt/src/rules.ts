@@ -1,4 +1,4 @@
-import type { ModeContext, Rule } from '@ringmaster/core';
+import { EXAMPLE, type ModeContext, type Rule } from '@ringmaster/core';
 
 /** The remediation clock per severity, in days. */
 export interface Slas {
@@ -18,7 +18,7 @@ export const EPSS_THRESHOLD = 0.1;
 export const EXCEPTION_FIELDS = ['cve_id', 'justification', 'compensating_controls', 'expiry', 'approver', 'audit_log_link'] as const;
 
 /** Where approved exceptions (risk acceptances) are recorded with approver and expiry. */
-export const EXCEPTION_AUDIT_LOG = 'https://defectdojo.example.com/risk_acceptance';
+export const EXCEPTION_AUDIT_LOG = EXAMPLE.riskAcceptanceLog;
 
 const lowRisk = ({ profile }: ModeContext): boolean => profile.risk_tier === 'low';
 
@@ -91,7 +91,7 @@ export const vulnMgmtRules: readonly Rule[] = [
   {
     id: 'vuln-mgmt/exception-audit-log',
     field: 'vuln_mgmt_policy.exception_process.audit_log_link',
-    value: EXCEPTION_AUDIT_LOG,
+    value: (ctx: ModeContext) => ctx.delivery.riskAcceptanceLog,
     why: 'Exceptions are recorded as DefectDojo risk acceptances, which keep approver, expiry and history in one auditable place.',
     kb: ['KB_16#Exceptions', 'KB_10#Audit'],
   },
