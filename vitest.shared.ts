@@ -16,6 +16,9 @@ export function ringmasterProject(config: UserWorkspaceConfig = {}): UserWorkspa
       test: {
         include: ['test/**/*.test.ts'],
         testTimeout: 20_000,
+        // Hooks start real tools (PGlite, PostgreSQL, Prometheus, git repositories); on 2 cores shared
+        // with turbo's parallel tasks that can take minutes.
+        hookTimeout: 300_000,
         // @actions/workflow-parser imports JSON without an import attribute, which plain Node
         // refuses; inlining it lets vitest transform the import.
         server: { deps: { inline: [/@actions\/workflow-parser/] } },

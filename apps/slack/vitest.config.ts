@@ -4,6 +4,5 @@ export default ringmasterProject({
   test: {
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
   },
 });

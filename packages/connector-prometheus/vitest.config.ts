@@ -1,4 +1,4 @@
 import { ringmasterProject } from '../../vitest.shared.js';
 
 // Tests start a real Prometheus and wait for its scrapes: generous on a loaded 2-core machine.
-export default ringmasterProject({ test: { testTimeout: 120_000, hookTimeout: 120_000 } });
+export default ringmasterProject({ test: { testTimeout: 120_000 } });

@@ -17,7 +17,7 @@ beforeAll(async () => {
     );
     INSERT INTO users (email, name) VALUES ('a@example.com', 'Ada'), ('b@example.com', 'Bob');
   `);
-}, 60_000);
+});
 afterAll(async () => {
   await db?.close();
 });
