@@ -67,7 +67,7 @@ beforeAll(() => {
   writeFileSync(profileFile, JSON.stringify(PROFILE));
   const planned = run(['plan', profileFile, '--out', out]);
   if (planned.code !== 0) throw new Error(`plan failed: ${planned.stderr}`);
-}, 120_000);
+});
 
 describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real config repository' : 'promote / rollback: SKIPPED, git is not installed', () => {
   const bare = join(root, 'config.git');

@@ -10,7 +10,7 @@ let store: Store;
 beforeAll(async () => {
   store = await openStore({ dataDir: 'memory://' });
   h = await startHarness({ store });
-}, 60_000);
+});
 
 afterAll(async () => {
   await h?.close();

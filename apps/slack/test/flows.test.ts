@@ -44,7 +44,7 @@ let store: Store;
 beforeAll(async () => {
   store = await openStore({ dataDir: 'memory://' });
   h = await startHarness({ store, app: { flows: builtinFlows().register(freezeFlow) } });
-}, 60_000);
+});
 
 afterAll(async () => {
   await h?.close();

@@ -11,7 +11,7 @@ const acks: string[] = [];
 beforeAll(async () => {
   store = await openStore({ dataDir: 'memory://' });
   h = await startHarness({ store });
-}, 60_000);
+});
 
 afterAll(async () => {
   await h?.close();
