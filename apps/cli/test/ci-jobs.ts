@@ -29,6 +29,8 @@ export interface CiJob {
   needs: string[];
   /** Stage (GitLab, Azure), for ordering; null on GitHub. */
   stage: string | null;
+  /** The job as the file writes it, for vendor-specific checks. */
+  raw: Record<string, unknown>;
 }
 
 export function vendorOf(path: string): Vendor | null {
@@ -71,7 +73,7 @@ function githubJobs(file: string, doc: Obj): CiJob[] {
       const uses = typeof s['uses'] === 'string' ? s['uses'].split('@')[0] as string : undefined;
       return { provides: uses !== undefined ? [...(ACTION_PROVIDES[uses] ?? [])] : [], ...(typeof s['run'] === 'string' ? { script: s['run'] } : {}) };
     });
-    return [{ vendor: 'github' as const, file, id, image: imageName(job['container']), steps, needs: list(job['needs']).map(String), stage: null }];
+    return [{ vendor: 'github' as const, file, id, image: imageName(job['container']), steps, needs: list(job['needs']).map(String), stage: null, raw: job }];
   });
 }
 
@@ -91,6 +93,7 @@ function gitlabJobs(file: string, doc: Obj): CiJob[] {
         steps: [{ provides: [], script }],
         needs: list(job['needs']).map((n) => (isObj(n) ? String(n['job']) : String(n))),
         stage: typeof job['stage'] === 'string' ? job['stage'] : 'test',
+        raw: job,
       },
     ];
   });
@@ -114,7 +117,7 @@ function azureJob(file: string, job: Obj, stage: string | null, stageNeeds: stri
   const strategy = isObj(job['strategy']) ? job['strategy'] : {};
   const lifecycle = Object.values(strategy).find(isObj) ?? {};
   const hookSteps = Object.values(lifecycle).flatMap((hook) => (isObj(hook) ? list(hook['steps']) : []));
-  return { vendor: 'azure', file, id, image: imageName(job['container']), steps: azureSteps(job['steps'] ?? hookSteps), needs: [...list(job['dependsOn']).map(String), ...stageNeeds], stage };
+  return { vendor: 'azure', file, id, image: imageName(job['container']), steps: azureSteps(job['steps'] ?? hookSteps), needs: [...list(job['dependsOn']).map(String), ...stageNeeds], stage, raw: job };
 }
 
 function azureJobs(file: string, doc: Obj): CiJob[] {
@@ -129,7 +132,7 @@ function azureJobs(file: string, doc: Obj): CiJob[] {
     });
   }
   if (Array.isArray(doc['jobs'])) return doc['jobs'].filter(isObj).map((j) => azureJob(file, j, null, []));
-  return [{ vendor: 'azure', file, id: 'job', image: null, steps: azureSteps(doc['steps']), needs: [], stage: null }];
+  return [{ vendor: 'azure', file, id: 'job', image: null, steps: azureSteps(doc['steps']), needs: [], stage: null, raw: doc }];
 }
 
 /** Every job of every CI file of a plan. */
@@ -141,4 +144,23 @@ export function ciJobs(files: readonly { path: string; content: string }[]): CiJ
     if (!isObj(doc)) return [];
     return vendor === 'github' ? githubJobs(f.path, doc) : vendor === 'gitlab' ? gitlabJobs(f.path, doc) : azureJobs(f.path, doc);
   });
+}
+
+/** The jobs that must finish before `job` (transitively): by `needs` on GitHub and GitLab; on Azure, the jobs its job depends on in its stage and every job of the stages its stage depends on. */
+export function jobsBefore(job: CiJob, all: readonly CiJob[]): CiJob[] {
+  const sameFile = all.filter((j) => j.file === job.file || (j.vendor === 'azure' && job.vendor === 'azure'));
+  const direct = (j: CiJob): CiJob[] =>
+    j.vendor === 'azure'
+      ? sameFile.filter((o) => o !== j && ((o.stage === j.stage && j.needs.includes(o.id)) || (o.stage !== null && o.stage !== j.stage && j.needs.includes(o.stage))))
+      : sameFile.filter((o) => o.file === j.file && j.needs.includes(o.id));
+  const seen = new Set<CiJob>();
+  const queue = [job];
+  while (queue.length > 0) {
+    for (const o of direct(queue.pop() as CiJob)) {
+      if (seen.has(o)) continue;
+      seen.add(o);
+      queue.push(o);
+    }
+  }
+  return [...seen];
 }
