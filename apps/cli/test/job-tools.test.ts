@@ -41,7 +41,7 @@ const IMAGES: Readonly<Record<string, { shell: boolean; tools: readonly string[]
   'docker:27-cli@sha256:851f91d241214e7c6db86513b270d58776379aacc5eb9c4a87e5b47115e3065c': { shell: true, tools: ['apk', 'docker', 'wget'] },
   'node:22': { shell: true, tools: ['bash', 'git', 'make', 'node', 'npm', 'curl', 'python3'] },
   'semgrep/semgrep:1.95.0': { shell: true, tools: ['semgrep', 'bash', 'git'] },
-  'aquasec/trivy:0.57.1': { shell: true, tools: ['trivy', 'apk'] },
+  'aquasec/trivy:0.57.1@sha256:5c59e08f980b5d4d503329773480fcea2c9bdad7e381d846fbf9f2ecb8050f6b': { shell: true, tools: ['trivy', 'apk'] },
 };
 
 /** Installers a job line can run and how a package maps to the command it provides. */

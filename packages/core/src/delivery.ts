@@ -407,3 +407,26 @@ export const GITLAB_DOCKER = {
   services: [{ name: TOOL_VERSIONS.dindImage, alias: 'docker' }],
   variables: { DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_CERTDIR: '/certs', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs/client' },
 } as const;
+
+/**
+ * GitLab: signed SLSA provenance for the pushed `${IMAGE}@${DIGEST}`: BuildKit's provenance of the
+ * build (the build job pushes it with `--provenance=mode=max`), attested with keyless cosign under
+ * the signing job's OIDC identity. The job needs docker-cli-buildx and cosign, and a registry login.
+ */
+export const GITLAB_ATTEST_PROVENANCE: readonly string[] = [
+  'docker buildx imagetools inspect "${IMAGE}@${DIGEST}" --format "{{ json .Provenance.SLSA }}" > provenance.json',
+  'cosign attest --yes --type slsaprovenance --predicate provenance.json "${IMAGE}@${DIGEST}"',
+];
+
+/**
+ * GitLab: build `${IMAGE}` once and push it with BuildKit's provenance and SBOM (which need the
+ * container driver); the pushed digest goes to later jobs as DIGEST through a dotenv report
+ * (`artifacts: { reports: { dotenv: 'build.env' } }`). Runs in a GITLAB_DOCKER job.
+ */
+export const GITLAB_BUILD_AND_PUSH: readonly string[] = [
+  'apk add --no-cache jq',
+  'echo "${CI_REGISTRY_PASSWORD}" | docker login --username "${CI_REGISTRY_USER}" --password-stdin "${CI_REGISTRY}"',
+  'docker buildx create --use --driver docker-container',
+  'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
+  'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
+];

@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
+import { GITLAB_ATTEST_PROVENANCE, GITLAB_BUILD_AND_PUSH, GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -199,12 +199,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
     build: {
       stage: 'build',
       ...GITLAB_DOCKER,
-      script: [
-        'apk add --no-cache jq',
-        'echo "$CI_REGISTRY_PASSWORD" | docker login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" --password-stdin',
-        'docker buildx build --push --metadata-file meta.json -t "$IMAGE:$CI_COMMIT_SHA" .',
-        'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
-      ],
+      script: [...GITLAB_BUILD_AND_PUSH],
       artifacts: { reports: { dotenv: 'build.env' } },
     },
     test: { stage: 'test', image: 'node:22', script: ['make test'], artifacts: { reports: { junit: 'reports/junit.xml' } } },
@@ -225,7 +220,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
             needs: [{ job: 'build', artifacts: true }, 'test', 'sast', 'security'],
             id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } },
             rules: onMain,
-            script: ['apk add --no-cache cosign', 'cosign login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" -p "$CI_REGISTRY_PASSWORD"', 'cosign sign --yes "$IMAGE@$DIGEST"'],
+            script: ['apk add --no-cache cosign docker-cli docker-cli-buildx', 'cosign login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" -p "$CI_REGISTRY_PASSWORD"', 'cosign sign --yes "$IMAGE@$DIGEST"', ...GITLAB_ATTEST_PROVENANCE],
           },
         }),
   };

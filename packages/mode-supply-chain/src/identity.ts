@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { GITLAB_ATTEST_PROVENANCE, GITLAB_BUILD_AND_PUSH, GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
 
@@ -252,11 +252,12 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
     rules: onMain,
     id_tokens: tokens,
     script: [
-      `apk add --no-cache cosign syft${cloud === 'aws' ? ' aws-cli' : ''}`,
+      `apk add --no-cache cosign syft docker-cli docker-cli-buildx${cloud === 'aws' ? ' aws-cli' : ''}`,
       'cosign login "${CI_REGISTRY}" -u "${CI_REGISTRY_USER}" -p "${CI_REGISTRY_PASSWORD}"',
       'syft scan "${IMAGE}@${DIGEST}" -o spdx-json=sbom.spdx.json',
       'cosign sign --yes "${IMAGE}@${DIGEST}"',
       'cosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"',
+      ...GITLAB_ATTEST_PROVENANCE,
       ...evidence,
     ],
   };
@@ -270,12 +271,7 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
           ...GITLAB_DOCKER,
           rules: onMain,
           variables: { ...GITLAB_DOCKER.variables, RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
-          script: [
-            'echo "${CI_REGISTRY_PASSWORD}" | docker login --username "${CI_REGISTRY_USER}" --password-stdin "${CI_REGISTRY}"',
-            'docker build --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
-            'docker push "${IMAGE}:${CI_COMMIT_SHA}"',
-            'echo "DIGEST=$(docker inspect --format "{{index .RepoDigests 0}}" "${IMAGE}:${CI_COMMIT_SHA}" | cut -d@ -f2)" > build.env',
-          ],
+          script: [...GITLAB_BUILD_AND_PUSH],
           artifacts: { reports: { dotenv: 'build.env' } },
         },
         'sign-and-attest': sign,
