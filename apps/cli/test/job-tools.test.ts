@@ -167,3 +167,30 @@ describe('every tool a job runs is available in the job', () => {
     expect(report, 'commands a job runs that neither its runner, its image nor an earlier step provides').toEqual([]);
   }, 600_000);
 });
+
+/**
+ * Files of the repository a job's scripts read: compose files, Rego policies, generated scripts,
+ * WireMock stubs. Each must be a file (or, for a folder, hold a file) of the plan.
+ */
+const FILE_REFERENCES = [/docker compose (?:--file|-f) (\S+)/g, /-d (policy\/\S+\.rego)/g, /(?:^|[\s"'])(?:\.\/)?(scripts\/[\w./-]+\.sh)/g, /docker cp (test\/[\w/-]+)\/?\.? /g];
+
+describe('every repository file a job reads is in the plan', () => {
+  it('over every cloud x CI vendor x orchestrator x GitOps tool', () => {
+    const engine = createEngine();
+    const problems = new Set<string>();
+    for (const c of matrix()) {
+      const { files } = engine.plan(c.input);
+      const paths = files.map((f) => f.path);
+      for (const job of ciJobs(files)) {
+        const text = job.steps.map((s) => `${s.script ?? ''}\n${s.scriptFile ?? ''}`).join('\n');
+        for (const pattern of FILE_REFERENCES) {
+          for (const m of text.matchAll(pattern)) {
+            const path = (m[1] as string).replace(/\/$/, '');
+            if (!paths.some((p) => p === path || p.startsWith(`${path}/`))) problems.add(`${job.file} ${job.id} reads ${path}, which no plan file is (e.g. ${c.id})`);
+          }
+        }
+      }
+    }
+    expect([...problems]).toEqual([]);
+  }, 300_000);
+});
