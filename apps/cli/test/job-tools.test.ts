@@ -194,3 +194,41 @@ describe('every repository file a job reads is in the plan', () => {
     expect([...problems]).toEqual([]);
   }, 300_000);
 });
+
+/** Commands that read or write the image in the registry. */
+const REGISTRY_ACCESS = /\bdocker (?:buildx build[^\n]*--push|push)\b|\bcosign (?:sign|attest|verify)\b|\btrivy image\b|\bsyft scan\b|\bimagetools inspect\b/;
+/** Script lines that log in to a registry. */
+const LOGIN = /\b(?:docker|cosign) login\b|\baz acr login\b/;
+
+/** "job: what it does" for each step (or generated script it runs) that uses the registry before any login of the job. */
+function accessWithoutLogin(job: CiJob, files: ReadonlyMap<string, string>): string[] {
+  // GitLab's trivy job authenticates through its TRIVY_USERNAME / TRIVY_PASSWORD variables.
+  let loggedIn = job.vendor === 'gitlab' && typeof (job.raw['variables'] as Record<string, unknown> | undefined)?.['TRIVY_USERNAME'] === 'string';
+  const out: string[] = [];
+  job.steps.forEach((step, index) => {
+    if (step.logsIn === true) loggedIn = true;
+    const text = [step.script ?? '', step.scriptFile ?? ''].join('\n');
+    const texts = [text, ...scriptsNamed(text, files).map((p) => files.get(p) as string)];
+    for (const t of texts) {
+      for (const line of t.split('\n')) {
+        if (LOGIN.test(line)) loggedIn = true;
+        const access = REGISTRY_ACCESS.exec(line);
+        if (access && !loggedIn) out.push(`step ${index + 1}: ${access[0]}`);
+      }
+    }
+  });
+  return [...new Set(out)];
+}
+
+describe('every job that uses the registry logs in to it first', () => {
+  it('over every cloud x CI vendor x orchestrator x GitOps tool', () => {
+    const engine = createEngine();
+    const problems = new Map<string, string>();
+    for (const c of matrix()) {
+      const { files } = engine.plan(c.input);
+      const byPath = new Map(files.map((f) => [f.path, f.content]));
+      for (const job of ciJobs(files)) for (const m of accessWithoutLogin(job, byPath)) problems.set(`${job.file} ${job.id} ${m}`, c.id);
+    }
+    expect([...problems].map(([k, id]) => `${k} (e.g. ${id})`)).toEqual([]);
+  }, 300_000);
+});

@@ -34,10 +34,11 @@ function residencyCheck(dind: boolean): string[] {
   ];
 }
 
-/** The promotion of one target from a GitHub job: cosign installed, the config-repo token from the environment. */
-function githubPromoteSteps(target: string, digest: string): unknown[] {
+/** The promotion of one target from a GitHub job: cosign installed and logged in to read the signature, the config-repo token from the environment. */
+function githubPromoteSteps(d: DeliverySystem, target: string, digest: string): unknown[] {
   return [
     { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+    githubRegistryLogin(d),
     { uses: pinnedUses('sigstore/cosign-installer') },
     {
       name: `Verify and promote the digest to ${target} through the config repo`,
@@ -159,7 +160,7 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
       const regions = stageRegions(d, environment);
       jobs[id] = {
         needs,
-        permissions: { contents: 'read' },
+        permissions: { contents: 'read', packages: 'read' },
         uses: './.github/workflows/deploy-regions.yml',
         with: { digest: '${{ needs.build.outputs.digest }}', jurisdiction: environment, regions: JSON.stringify(regions) },
         secrets: { CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
@@ -169,9 +170,9 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
         'runs-on': 'ubuntu-24.04',
         needs,
         environment,
-        permissions: { contents: 'read' },
+        permissions: { contents: 'read', packages: 'read' },
         concurrency: { group: `promote-${environment}`, 'cancel-in-progress': false },
-        steps: githubPromoteSteps(environment, '${{ needs.build.outputs.digest }}'),
+        steps: githubPromoteSteps(d, environment, '${{ needs.build.outputs.digest }}'),
       };
     }
     previous = id;
@@ -248,7 +249,8 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
       rules: onMain,
       environment: { name: target },
       resource_group: stage,
-      before_script: ['apk add --no-cache bash git cosign'],
+      // cosign reads the signature from the registry: it logs in with the job's registry credentials.
+      before_script: ['apk add --no-cache bash git cosign', 'cosign login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" -p "$CI_REGISTRY_PASSWORD"'],
       // CONFIG_REPO_TOKEN: a project access token of the config repository (masked CI/CD variable).
       script: regions.map((r) => `scripts/promote.sh "$DIGEST" ${JSON.stringify(r)}`),
     };
@@ -285,6 +287,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
             steps: [
               { checkout: 'self' },
               ...azureToolSteps(['cosign']),
+              azureRegistryLogin(d),
               ...regions.map((r) => ({ script: `scripts/promote.sh "$(DIGEST)" ${JSON.stringify(r)}`, displayName: `Promote the verified digest to ${r} via Git`, env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' } })),
             ],
           },
@@ -546,11 +549,12 @@ test_resident_tenant_outside_home_region_denied if {
               deploy: {
                 'runs-on': 'ubuntu-24.04',
                 needs: ['residency-gate'],
-                permissions: { contents: 'read' },
+                permissions: { contents: 'read', packages: 'read' },
                 strategy: { 'max-parallel': 1, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
                 environment: '${{ matrix.region }}',
                 steps: [
                   { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+                  githubRegistryLogin(ctx.delivery),
                   { uses: pinnedUses('sigstore/cosign-installer') },
                   { name: 'Promote the verified digest to the region', env: { DIGEST: '${{ inputs.digest }}', REGION: '${{ matrix.region }}', CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' }, run: 'scripts/promote.sh "${DIGEST}" "${REGION}"' },
                 ],
