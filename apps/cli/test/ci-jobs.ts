@@ -64,6 +64,8 @@ export const ACTION_PROVIDES: Readonly<Record<string, readonly string[]>> = {
 /** Azure DevOps tasks that install a tool for the steps after them (`KubectlInstaller@0`, ...). */
 export const TASK_PROVIDES: Readonly<Record<string, readonly string[]>> = {
   'GoTool@0': ['go'],
+  'AzureCLI@2': ['az'],
+  'AWSShellScript@1': ['aws'],
   'KubectlInstaller@0': ['kubectl'],
   'HelmInstaller@1': ['helm'],
 };

@@ -430,3 +430,19 @@ export const GITLAB_BUILD_AND_PUSH: readonly string[] = [
   'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
   'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
 ];
+
+/**
+ * An Azure DevOps step that runs a bash script (`inline`, or a repository `path` with `args`) under
+ * the cloud identity that reaches the signing key: AWS through the OIDC service connection, Azure
+ * through the federated one; elsewhere a plain bash step (the key's own credentials in its env).
+ */
+export function azureCloudScriptStep(d: DeliverySystem, cloud: Cloud, displayName: string, script: { inline: string } | { path: string; args: string }): Record<string, unknown> {
+  const inline = 'inline' in script;
+  if (cloud === 'aws') {
+    return { task: 'AWSShellScript@1', displayName, inputs: { awsCredentials: 'crm-release-oidc', regionName: d.cloud.awsRegion, ...(inline ? { scriptType: 'inline', inlineScript: script.inline } : { scriptType: 'filePath', filePath: script.path, arguments: script.args }) } };
+  }
+  if (cloud === 'azure') {
+    return { task: 'AzureCLI@2', displayName, inputs: { azureSubscription: 'crm-release-wif', scriptType: 'bash', ...(inline ? { scriptLocation: 'inlineScript', inlineScript: script.inline } : { scriptLocation: 'scriptPath', scriptPath: script.path, arguments: script.args }) } };
+  }
+  return { bash: inline ? script.inline : `bash ${script.path} ${script.args}`, displayName };
+}

@@ -1,4 +1,4 @@
-import { GITLAB_ATTEST_PROVENANCE, GITLAB_BUILD_AND_PUSH, GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
+import { GITLAB_ATTEST_PROVENANCE, GITLAB_BUILD_AND_PUSH, GITLAB_DOCKER, azureCloudScriptStep, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -288,7 +288,11 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
               { checkout: 'self' },
               ...azureToolSteps(['cosign']),
               azureRegistryLogin(d),
-              ...regions.map((r) => ({ script: `scripts/promote.sh "$(DIGEST)" ${JSON.stringify(r)}`, displayName: `Promote the verified digest to ${r} via Git`, env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' } })),
+              // Under the cloud identity that reaches the signing key, which cosign verifies with.
+              ...regions.map((r) => ({
+                ...azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, `Promote the verified digest to ${r} via Git`, { inline: `scripts/promote.sh "$(DIGEST)" ${JSON.stringify(r)}` }),
+                env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' },
+              })),
             ],
           },
         },
@@ -338,8 +342,32 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
           },
         ],
       },
-      ...(signedElsewhere ? [{ template: SIGNING_TEMPLATE_AZURE, parameters: { digest: AZURE_DIGEST } }] : []),
-      ...deployStagesYaml.map((stage) => (signedElsewhere ? { ...stage, dependsOn: [...new Set(['build', 'sign', ...stage.dependsOn.filter((s) => s !== 'build')])] } : stage)),
+      signedElsewhere ? { template: SIGNING_TEMPLATE_AZURE, parameters: { digest: AZURE_DIGEST } } : azureSignStage(ctx),
+      ...deployStagesYaml.map((stage) => ({ ...stage, dependsOn: [...new Set(['build', 'sign', ...stage.dependsOn.filter((s) => s !== 'build')])] })),
+    ],
+  };
+}
+
+/** The pipeline's own signing stage, without the supply-chain mode: cosign signs the pushed digest with the KMS key. */
+function azureSignStage(ctx: ModeContext): Record<string, unknown> {
+  const d = ctx.delivery;
+  const key = d.ci.signing.kind === 'kms' ? d.ci.signing.keyUri : '';
+  return {
+    stage: 'sign',
+    dependsOn: 'build',
+    condition: "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))",
+    jobs: [
+      {
+        job: 'sign',
+        pool: { vmImage: 'ubuntu-24.04' },
+        variables: { DIGEST: AZURE_DIGEST },
+        steps: [
+          { checkout: 'self', persistCredentials: false },
+          ...azureToolSteps(['cosign']),
+          azureRegistryLogin(d),
+          azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, 'Sign the digest with the KMS key', { inline: `cosign sign --yes --key ${JSON.stringify(key)} "${d.service.image}@$(DIGEST)"` }),
+        ],
+      },
     ],
   };
 }

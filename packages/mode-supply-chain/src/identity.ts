@@ -1,4 +1,4 @@
-import { GITLAB_ATTEST_PROVENANCE, GITLAB_BUILD_AND_PUSH, GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { azureCloudScriptStep, GITLAB_ATTEST_PROVENANCE, GITLAB_BUILD_AND_PUSH, GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
 
@@ -297,13 +297,7 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
 function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   const d = ctx.delivery;
-  const script = { scriptPath: 'scripts/cosign_sign.sh', arguments: '$(IMAGE_DIGEST)' };
-  const signStep =
-    cloud === 'aws'
-      ? { task: 'AWSShellScript@1', displayName: 'Sign by digest with the KMS key (OIDC service connection)', inputs: { awsCredentials: 'crm-release-oidc', regionName: d.cloud.awsRegion, scriptType: 'filePath', filePath: script.scriptPath, arguments: script.arguments } }
-      : cloud === 'azure'
-        ? { task: 'AzureCLI@2', displayName: 'Sign by digest with the Key Vault key (workload identity federation)', inputs: { azureSubscription: 'crm-release-wif', scriptType: 'bash', scriptLocation: 'scriptPath', ...script } }
-        : { bash: `bash ${script.scriptPath} "$(IMAGE_DIGEST)"`, displayName: 'Sign by digest with the KMS key named in the script' };
+  const signStep = azureCloudScriptStep(d, cloud, 'Sign by digest with the KMS key (federated cloud identity)', { path: 'scripts/cosign_sign.sh', args: '"$(IMAGE_DIGEST)"' });
   // With the blueprint's azure-pipelines.yml in the plan, this file is a stage template it includes
   // after its build stage, with the digest that stage pushed; alone, it is a pipeline of its own.
   const included = ctx.companions?.includes('blueprint') === true;
