@@ -419,17 +419,38 @@ export const GITLAB_ATTEST_PROVENANCE: readonly string[] = [
 ];
 
 /**
+ * GitLab: how jobs authenticate to the model's registry, as shell expressions: the project's own
+ * registry with the job's credentials; any other with the masked CI/CD variables REGISTRY_USER
+ * and REGISTRY_PASSWORD.
+ */
+export function gitlabRegistryAuth(d: DeliverySystem): { host: string; user: string; password: string } {
+  const host = registryHost(d);
+  return host === 'registry.gitlab.com' || host === `registry.${d.ci.gitHost}`
+    ? { host: '${CI_REGISTRY}', user: '${CI_REGISTRY_USER}', password: '${CI_REGISTRY_PASSWORD}' }
+    : { host, user: '${REGISTRY_USER}', password: '${REGISTRY_PASSWORD}' };
+}
+
+/** GitLab: the script line that logs cosign in to the model's registry (to sign, attest or read signatures). */
+export function gitlabCosignLogin(d: DeliverySystem): string {
+  const a = gitlabRegistryAuth(d);
+  return `cosign login "${a.host}" -u "${a.user}" -p "${a.password}"`;
+}
+
+/**
  * GitLab: build `${IMAGE}` once and push it with BuildKit's provenance and SBOM (which need the
  * container driver); the pushed digest goes to later jobs as DIGEST through a dotenv report
  * (`artifacts: { reports: { dotenv: 'build.env' } }`). Runs in a GITLAB_DOCKER job.
  */
-export const GITLAB_BUILD_AND_PUSH: readonly string[] = [
-  'apk add --no-cache jq',
-  'echo "${CI_REGISTRY_PASSWORD}" | docker login --username "${CI_REGISTRY_USER}" --password-stdin "${CI_REGISTRY}"',
-  'docker buildx create --use --driver docker-container',
-  'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
-  'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
-];
+export function gitlabBuildAndPush(d: DeliverySystem): string[] {
+  const a = gitlabRegistryAuth(d);
+  return [
+    'apk add --no-cache jq',
+    `echo "${a.password}" | docker login --username "${a.user}" --password-stdin "${a.host}"`,
+    'docker buildx create --use --driver docker-container',
+    'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
+    'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
+  ];
+}
 
 /**
  * An Azure DevOps step that runs a bash script (`inline`, or a repository `path` with `args`) under

@@ -1,4 +1,4 @@
-import { GITLAB_ATTEST_PROVENANCE, GITLAB_BUILD_AND_PUSH, GITLAB_DOCKER, azureCloudScriptStep, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
+import { GITLAB_ATTEST_PROVENANCE, GITLAB_DOCKER, gitlabBuildAndPush, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -200,7 +200,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
     build: {
       stage: 'build',
       ...GITLAB_DOCKER,
-      script: [...GITLAB_BUILD_AND_PUSH],
+      script: gitlabBuildAndPush(d),
       artifacts: { reports: { dotenv: 'build.env' } },
     },
     test: { stage: 'test', image: 'node:22', script: ['make test'], artifacts: { reports: { junit: 'reports/junit.xml' } } },
@@ -209,7 +209,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
       stage: 'security',
       image: { name: TOOL_VERSIONS.trivyImage, entrypoint: [''] },
       needs: [{ job: 'build', artifacts: true }],
-      variables: { TRIVY_USERNAME: '$CI_REGISTRY_USER', TRIVY_PASSWORD: '$CI_REGISTRY_PASSWORD' },
+      variables: { TRIVY_USERNAME: gitlabRegistryAuth(d).user, TRIVY_PASSWORD: gitlabRegistryAuth(d).password },
       script: ['trivy image --severity CRITICAL --exit-code 1 "$IMAGE@$DIGEST"'],
     },
     ...(signedElsewhere
@@ -221,7 +221,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
             needs: [{ job: 'build', artifacts: true }, 'test', 'sast', 'security'],
             id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } },
             rules: onMain,
-            script: ['apk add --no-cache cosign docker-cli docker-cli-buildx', 'cosign login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" -p "$CI_REGISTRY_PASSWORD"', 'cosign sign --yes "$IMAGE@$DIGEST"', ...GITLAB_ATTEST_PROVENANCE],
+            script: ['apk add --no-cache cosign docker-cli docker-cli-buildx', gitlabCosignLogin(d), 'cosign sign --yes "$IMAGE@$DIGEST"', ...GITLAB_ATTEST_PROVENANCE],
           },
         }),
   };
@@ -250,7 +250,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
       environment: { name: target },
       resource_group: stage,
       // cosign reads the signature from the registry: it logs in with the job's registry credentials.
-      before_script: ['apk add --no-cache bash git cosign', 'cosign login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" -p "$CI_REGISTRY_PASSWORD"'],
+      before_script: ['apk add --no-cache bash git cosign', gitlabCosignLogin(d)],
       // CONFIG_REPO_TOKEN: a project access token of the config repository (masked CI/CD variable).
       script: regions.map((r) => `scripts/promote.sh "$DIGEST" ${JSON.stringify(r)}`),
     };

@@ -144,4 +144,20 @@ describe('the release pipeline with and without the supply-chain mode', () => {
     expect(withTemplate.stages.some((s) => s['stage'] === 'sign')).toBe(false);
     expect(withTemplate.stages).toContainEqual(expect.objectContaining({ template: '.azure-pipelines/release-signing.yml' }));
   });
+
+  it('GitLab jobs log in to the registry of the delivery model: the project\'s own with the job token, another with its own credentials', () => {
+    const gitlabPipeline = (registry?: string) => {
+      const profile = { goal: 'pipeline', ci_platform: 'gitlab', crm_profile: { multi_tenant: true }, delivery: { app_repository: 'acme/crm', ...(registry ? { registry } : {}) } };
+      const spec = runMode(blueprintMode, profile).artifacts.find((a) => a.path === '.gitlab-ci.yml');
+      return JSON.stringify(spec?.body);
+    };
+    const own = gitlabPipeline();
+    expect(own).toContain('docker login --username \\"${CI_REGISTRY_USER}\\" --password-stdin \\"${CI_REGISTRY}\\"');
+    expect(own).not.toContain('${REGISTRY_PASSWORD}');
+    const other = gitlabPipeline('ghcr.io/acme');
+    expect(other).toContain('docker login --username \\"${REGISTRY_USER}\\" --password-stdin \\"ghcr.io\\"');
+    expect(other).toContain('cosign login \\"ghcr.io\\" -u \\"${REGISTRY_USER}\\" -p \\"${REGISTRY_PASSWORD}\\"');
+    expect(other).toContain('"TRIVY_USERNAME":"${REGISTRY_USER}"');
+    expect(other).not.toContain('CI_REGISTRY');
+  });
 });

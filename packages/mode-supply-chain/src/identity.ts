@@ -1,4 +1,4 @@
-import { azureCloudScriptStep, GITLAB_ATTEST_PROVENANCE, GITLAB_BUILD_AND_PUSH, GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { azureCloudScriptStep, GITLAB_ATTEST_PROVENANCE, GITLAB_DOCKER, gitlabBuildAndPush, gitlabCosignLogin, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
 
@@ -253,7 +253,7 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
     id_tokens: tokens,
     script: [
       `apk add --no-cache cosign syft docker-cli docker-cli-buildx${cloud === 'aws' ? ' aws-cli' : ''}`,
-      'cosign login "${CI_REGISTRY}" -u "${CI_REGISTRY_USER}" -p "${CI_REGISTRY_PASSWORD}"',
+      gitlabCosignLogin(ctx.delivery),
       'syft scan "${IMAGE}@${DIGEST}" -o spdx-json=sbom.spdx.json',
       'cosign sign --yes "${IMAGE}@${DIGEST}"',
       'cosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"',
@@ -271,7 +271,7 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
           ...GITLAB_DOCKER,
           rules: onMain,
           variables: { ...GITLAB_DOCKER.variables, RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
-          script: [...GITLAB_BUILD_AND_PUSH],
+          script: gitlabBuildAndPush(ctx.delivery),
           artifacts: { reports: { dotenv: 'build.env' } },
         },
         'sign-and-attest': sign,
