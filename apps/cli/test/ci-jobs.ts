@@ -15,6 +15,8 @@ export interface CiStep {
   script?: string;
   /** A script file of the repository the step runs (Azure `scriptPath`). */
   scriptFile?: string;
+  /** The step logs in to a container registry without a script (docker/login-action, Azure's Docker@2 login). */
+  logsIn?: boolean;
   /** Containers the step starts with `docker run IMAGE` are not checked here: their tools are the image's. */
 }
 
@@ -62,6 +64,8 @@ export const ACTION_PROVIDES: Readonly<Record<string, readonly string[]>> = {
 /** Azure DevOps tasks that install a tool for the steps after them (`KubectlInstaller@0`, ...). */
 export const TASK_PROVIDES: Readonly<Record<string, readonly string[]>> = {
   'GoTool@0': ['go'],
+  'AzureCLI@2': ['az'],
+  'AWSShellScript@1': ['aws'],
   'KubectlInstaller@0': ['kubectl'],
   'HelmInstaller@1': ['helm'],
 };
@@ -71,7 +75,7 @@ function githubJobs(file: string, doc: Obj): CiJob[] {
     if (!isObj(job) || job['uses'] !== undefined) return [];
     const steps = list(job['steps']).filter(isObj).map((s): CiStep => {
       const uses = typeof s['uses'] === 'string' ? s['uses'].split('@')[0] as string : undefined;
-      return { provides: uses !== undefined ? [...(ACTION_PROVIDES[uses] ?? [])] : [], ...(typeof s['run'] === 'string' ? { script: s['run'] } : {}) };
+      return { provides: uses !== undefined ? [...(ACTION_PROVIDES[uses] ?? [])] : [], ...(typeof s['run'] === 'string' ? { script: s['run'] } : {}), ...(uses === 'docker/login-action' ? { logsIn: true } : {}) };
     });
     return [{ vendor: 'github' as const, file, id, image: imageName(job['container']), steps, needs: list(job['needs']).map(String), stage: null, raw: job }];
   });
@@ -108,7 +112,12 @@ function azureSteps(steps: unknown): CiStep[] {
     const inputs = isObj(s['inputs']) ? s['inputs'] : {};
     const script = typeof s['script'] === 'string' ? s['script'] : typeof s['bash'] === 'string' ? s['bash'] : typeof inputs['inlineScript'] === 'string' ? inputs['inlineScript'] : typeof inputs['script'] === 'string' && task?.startsWith('Bash@') === true ? inputs['script'] : undefined;
     const scriptFile = typeof inputs['scriptPath'] === 'string' ? inputs['scriptPath'] : typeof inputs['filePath'] === 'string' ? inputs['filePath'] : undefined;
-    return { provides: task !== undefined ? [...(TASK_PROVIDES[task] ?? [])] : [], ...(script !== undefined ? { script: azureMacros(script) } : {}), ...(scriptFile !== undefined ? { scriptFile } : {}) };
+    return {
+      provides: task !== undefined ? [...(TASK_PROVIDES[task] ?? [])] : [],
+      ...(script !== undefined ? { script: azureMacros(script) } : {}),
+      ...(scriptFile !== undefined ? { scriptFile } : {}),
+      ...(task?.startsWith('Docker@') === true && inputs['command'] === 'login' ? { logsIn: true } : {}),
+    };
   });
 }
 

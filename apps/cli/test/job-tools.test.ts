@@ -41,7 +41,7 @@ const IMAGES: Readonly<Record<string, { shell: boolean; tools: readonly string[]
   'docker:27-cli@sha256:851f91d241214e7c6db86513b270d58776379aacc5eb9c4a87e5b47115e3065c': { shell: true, tools: ['apk', 'docker', 'wget'] },
   'node:22': { shell: true, tools: ['bash', 'git', 'make', 'node', 'npm', 'curl', 'python3'] },
   'semgrep/semgrep:1.95.0': { shell: true, tools: ['semgrep', 'bash', 'git'] },
-  'aquasec/trivy:0.57.1': { shell: true, tools: ['trivy', 'apk'] },
+  'aquasec/trivy:0.57.1@sha256:5c59e08f980b5d4d503329773480fcea2c9bdad7e381d846fbf9f2ecb8050f6b': { shell: true, tools: ['trivy', 'apk'] },
 };
 
 /** Installers a job line can run and how a package maps to the command it provides. */
@@ -168,4 +168,69 @@ describe('every tool a job runs is available in the job', () => {
     const report = [...problems.entries()].map(([k, ids]) => `${k}  (${ids.length} cases, e.g. ${ids[0]})`).sort();
     expect(report, 'commands a job runs that neither its runner, its image nor an earlier step provides').toEqual([]);
   }, 600_000);
+});
+
+/**
+ * Files of the repository a job's scripts read: compose files, Rego policies, generated scripts,
+ * WireMock stubs. Each must be a file (or, for a folder, hold a file) of the plan.
+ */
+const FILE_REFERENCES = [/docker compose (?:--file|-f) (\S+)/g, /-d (policy\/\S+\.rego)/g, /(?:^|[\s"'])(?:\.\/)?(scripts\/[\w./-]+\.sh)/g, /docker cp (test\/[\w/-]+)\/?\.? /g];
+
+describe('every repository file a job reads is in the plan', () => {
+  it('over every cloud x CI vendor x orchestrator x GitOps tool', () => {
+    const engine = createEngine();
+    const problems = new Set<string>();
+    for (const c of matrix()) {
+      const { files } = engine.plan(c.input);
+      const paths = files.map((f) => f.path);
+      for (const job of ciJobs(files)) {
+        const text = job.steps.map((s) => `${s.script ?? ''}\n${s.scriptFile ?? ''}`).join('\n');
+        for (const pattern of FILE_REFERENCES) {
+          for (const m of text.matchAll(pattern)) {
+            const path = (m[1] as string).replace(/\/$/, '');
+            if (!paths.some((p) => p === path || p.startsWith(`${path}/`))) problems.add(`${job.file} ${job.id} reads ${path}, which no plan file is (e.g. ${c.id})`);
+          }
+        }
+      }
+    }
+    expect([...problems]).toEqual([]);
+  }, 300_000);
+});
+
+/** Commands that read or write the image in the registry. */
+const REGISTRY_ACCESS = /\bdocker (?:buildx build[^\n]*--push|push)\b|\bcosign (?:sign|attest|verify)\b|\btrivy image\b|\bsyft scan\b|\bimagetools inspect\b/;
+/** Script lines that log in to a registry. */
+const LOGIN = /\b(?:docker|cosign) login\b|\baz acr login\b/;
+
+/** "job: what it does" for each step (or generated script it runs) that uses the registry before any login of the job. */
+function accessWithoutLogin(job: CiJob, files: ReadonlyMap<string, string>): string[] {
+  // GitLab's trivy job authenticates through its TRIVY_USERNAME / TRIVY_PASSWORD variables.
+  let loggedIn = job.vendor === 'gitlab' && typeof (job.raw['variables'] as Record<string, unknown> | undefined)?.['TRIVY_USERNAME'] === 'string';
+  const out: string[] = [];
+  job.steps.forEach((step, index) => {
+    if (step.logsIn === true) loggedIn = true;
+    const text = [step.script ?? '', step.scriptFile ?? ''].join('\n');
+    const texts = [text, ...scriptsNamed(text, files).map((p) => files.get(p) as string)];
+    for (const t of texts) {
+      for (const line of t.split('\n')) {
+        if (LOGIN.test(line)) loggedIn = true;
+        const access = REGISTRY_ACCESS.exec(line);
+        if (access && !loggedIn) out.push(`step ${index + 1}: ${access[0]}`);
+      }
+    }
+  });
+  return [...new Set(out)];
+}
+
+describe('every job that uses the registry logs in to it first', () => {
+  it('over every cloud x CI vendor x orchestrator x GitOps tool', () => {
+    const engine = createEngine();
+    const problems = new Map<string, string>();
+    for (const c of matrix()) {
+      const { files } = engine.plan(c.input);
+      const byPath = new Map(files.map((f) => [f.path, f.content]));
+      for (const job of ciJobs(files)) for (const m of accessWithoutLogin(job, byPath)) problems.set(`${job.file} ${job.id} ${m}`, c.id);
+    }
+    expect([...problems].map(([k, id]) => `${k} (e.g. ${id})`)).toEqual([]);
+  }, 300_000);
 });

@@ -41,7 +41,8 @@ describe('the residency gate runs before every promotion to a region', () => {
     const checked = { github: 0, gitlab: 0, azure: 0 };
     for (const c of matrix()) {
       const { output, files } = engine.plan(c.input);
-      if (!((output.pipeline_blueprint as { gates?: string[] } | undefined)?.gates ?? []).includes('opa_residency_check')) continue;
+      const listed = (output.pipeline_blueprint as { gates?: string[] } | undefined)?.gates ?? [];
+      if (!listed.includes('opa_residency_check')) continue;
       const jobs = ciJobs(files);
       for (const job of jobs) {
         const regions = [...scriptOf(job).matchAll(PROMOTE)].map((m) => m[1] as string).filter((r) => r !== '${REGION}' && r !== 'REGION');

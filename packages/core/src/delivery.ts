@@ -456,3 +456,63 @@ export const GITLAB_DOCKER = {
   services: [{ name: TOOL_VERSIONS.dindImage, alias: 'docker' }],
   variables: { DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_CERTDIR: '/certs', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs/client' },
 } as const;
+
+/**
+ * GitLab: signed SLSA provenance for the pushed `${IMAGE}@${DIGEST}`: BuildKit's provenance of the
+ * build (the build job pushes it with `--provenance=mode=max`), attested with keyless cosign under
+ * the signing job's OIDC identity. The job needs docker-cli-buildx and cosign, and a registry login.
+ */
+export const GITLAB_ATTEST_PROVENANCE: readonly string[] = [
+  'docker buildx imagetools inspect "${IMAGE}@${DIGEST}" --format "{{ json .Provenance.SLSA }}" > provenance.json',
+  'cosign attest --yes --type slsaprovenance --predicate provenance.json "${IMAGE}@${DIGEST}"',
+];
+
+/**
+ * GitLab: how jobs authenticate to the model's registry, as shell expressions: the project's own
+ * registry with the job's credentials; any other with the masked CI/CD variables REGISTRY_USER
+ * and REGISTRY_PASSWORD.
+ */
+export function gitlabRegistryAuth(d: DeliverySystem): { host: string; user: string; password: string } {
+  const host = registryHost(d);
+  return host === 'registry.gitlab.com' || host === `registry.${d.ci.gitHost}`
+    ? { host: '${CI_REGISTRY}', user: '${CI_REGISTRY_USER}', password: '${CI_REGISTRY_PASSWORD}' }
+    : { host, user: '${REGISTRY_USER}', password: '${REGISTRY_PASSWORD}' };
+}
+
+/** GitLab: the script line that logs cosign in to the model's registry (to sign, attest or read signatures). */
+export function gitlabCosignLogin(d: DeliverySystem): string {
+  const a = gitlabRegistryAuth(d);
+  return `cosign login "${a.host}" -u "${a.user}" -p "${a.password}"`;
+}
+
+/**
+ * GitLab: build `${IMAGE}` once and push it with BuildKit's provenance and SBOM (which need the
+ * container driver); the pushed digest goes to later jobs as DIGEST through a dotenv report
+ * (`artifacts: { reports: { dotenv: 'build.env' } }`). Runs in a GITLAB_DOCKER job.
+ */
+export function gitlabBuildAndPush(d: DeliverySystem): string[] {
+  const a = gitlabRegistryAuth(d);
+  return [
+    'apk add --no-cache jq',
+    `echo "${a.password}" | docker login --username "${a.user}" --password-stdin "${a.host}"`,
+    'docker buildx create --use --driver docker-container',
+    'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
+    'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
+  ];
+}
+
+/**
+ * An Azure DevOps step that runs a bash script (`inline`, or a repository `path` with `args`) under
+ * the cloud identity that reaches the signing key: AWS through the OIDC service connection, Azure
+ * through the federated one; elsewhere a plain bash step (the key's own credentials in its env).
+ */
+export function azureCloudScriptStep(d: DeliverySystem, cloud: Cloud, displayName: string, script: { inline: string } | { path: string; args: string }): Record<string, unknown> {
+  const inline = 'inline' in script;
+  if (cloud === 'aws') {
+    return { task: 'AWSShellScript@1', displayName, inputs: { awsCredentials: 'crm-release-oidc', regionName: d.cloud.awsRegion, ...(inline ? { scriptType: 'inline', inlineScript: script.inline } : { scriptType: 'filePath', filePath: script.path, arguments: script.args }) } };
+  }
+  if (cloud === 'azure') {
+    return { task: 'AzureCLI@2', displayName, inputs: { azureSubscription: 'crm-release-wif', scriptType: 'bash', ...(inline ? { scriptLocation: 'inlineScript', inlineScript: script.inline } : { scriptLocation: 'scriptPath', scriptPath: script.path, arguments: script.args }) } };
+  }
+  return { bash: inline ? script.inline : `bash ${script.path} ${script.args}`, displayName };
+}

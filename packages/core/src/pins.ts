@@ -46,7 +46,7 @@ export const TOOL_VERSIONS = {
   trivy: 'v0.57.1',
   semgrep: '1.95.0',
   opaImage: 'openpolicyagent/opa:0.70.0-static',
-  trivyImage: 'aquasec/trivy:0.57.1',
+  trivyImage: 'aquasec/trivy:0.57.1@sha256:5c59e08f980b5d4d503329773480fcea2c9bdad7e381d846fbf9f2ecb8050f6b',
   alpineImage: 'alpine:3.20@sha256:d9e853e87e55526f6b2917df91a2115c36dd7c696a35be12163d44e6e2a4b6bc',
   dockerImage: 'docker:27-cli@sha256:851f91d241214e7c6db86513b270d58776379aacc5eb9c4a87e5b47115e3065c',
   dindImage: 'docker:27-dind@sha256:aa3df78ecf320f5fafdce71c659f1629e96e9de0968305fe1de670e0ca9176ce',

@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, GITLAB_ATTEST_PROVENANCE, gitlabBuildAndPush, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -34,10 +34,11 @@ function residencyCheck(dind: boolean): string[] {
   ];
 }
 
-/** The promotion of one target from a GitHub job: cosign installed, the config-repo token from the environment. */
-function githubPromoteSteps(target: string, digest: string): unknown[] {
+/** The promotion of one target from a GitHub job: cosign installed and logged in to read the signature, the config-repo token from the environment. */
+function githubPromoteSteps(d: DeliverySystem, target: string, digest: string): unknown[] {
   return [
     { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+    githubRegistryLogin(d),
     { uses: pinnedUses('sigstore/cosign-installer') },
     {
       name: `Verify and promote the digest to ${target} through the config repo`,
@@ -220,7 +221,7 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
       const regions = stageRegions(d, environment);
       jobs[id] = {
         needs,
-        permissions: { contents: 'read' },
+        permissions: { contents: 'read', packages: 'read' },
         uses: './.github/workflows/deploy-regions.yml',
         with: { digest: '${{ needs.build.outputs.digest }}', jurisdiction: environment, regions: JSON.stringify(regions) },
         secrets: { CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
@@ -232,9 +233,9 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
         'runs-on': 'ubuntu-24.04',
         needs,
         environment,
-        permissions: deploy === null ? { contents: 'read' } : { contents: 'read', 'id-token': 'write' },
+        permissions: deploy === null ? { contents: 'read', packages: 'read' } : { contents: 'read', packages: 'read', 'id-token': 'write' },
         concurrency: { group: `promote-${environment}`, 'cancel-in-progress': false },
-        steps: [...githubPromoteSteps(environment, '${{ needs.build.outputs.digest }}'), ...(deploy ?? [])],
+        steps: [...githubPromoteSteps(d, environment, '${{ needs.build.outputs.digest }}'), ...(deploy ?? [])],
       };
     }
     previous = id;
@@ -262,12 +263,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
     build: {
       stage: 'build',
       ...GITLAB_DOCKER,
-      script: [
-        'apk add --no-cache jq',
-        'echo "$CI_REGISTRY_PASSWORD" | docker login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" --password-stdin',
-        'docker buildx build --push --metadata-file meta.json -t "$IMAGE:$CI_COMMIT_SHA" .',
-        'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
-      ],
+      script: gitlabBuildAndPush(d),
       artifacts: { reports: { dotenv: 'build.env' } },
     },
     test: { stage: 'test', image: 'node:22', script: ['make test'], artifacts: { reports: { junit: 'reports/junit.xml' } } },
@@ -276,7 +272,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
       stage: 'security',
       image: { name: TOOL_VERSIONS.trivyImage, entrypoint: [''] },
       needs: [{ job: 'build', artifacts: true }],
-      variables: { TRIVY_USERNAME: '$CI_REGISTRY_USER', TRIVY_PASSWORD: '$CI_REGISTRY_PASSWORD' },
+      variables: { TRIVY_USERNAME: gitlabRegistryAuth(d).user, TRIVY_PASSWORD: gitlabRegistryAuth(d).password },
       script: ['trivy image --severity CRITICAL --exit-code 1 "$IMAGE@$DIGEST"'],
     },
     ...(signedElsewhere
@@ -288,7 +284,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
             needs: [{ job: 'build', artifacts: true }, 'test', 'sast', 'security'],
             id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } },
             rules: onMain,
-            script: ['apk add --no-cache cosign', 'cosign login "$CI_REGISTRY" -u "$CI_REGISTRY_USER" -p "$CI_REGISTRY_PASSWORD"', 'cosign sign --yes "$IMAGE@$DIGEST"'],
+            script: ['apk add --no-cache cosign docker-cli docker-cli-buildx', gitlabCosignLogin(d), 'cosign sign --yes "$IMAGE@$DIGEST"', ...GITLAB_ATTEST_PROVENANCE],
           },
         }),
   };
@@ -316,7 +312,8 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
       rules: onMain,
       environment: { name: target },
       resource_group: stage,
-      before_script: ['apk add --no-cache bash git cosign'],
+      // cosign reads the signature from the registry: it logs in with the job's registry credentials.
+      before_script: ['apk add --no-cache bash git cosign', gitlabCosignLogin(d)],
       // CONFIG_REPO_TOKEN: a project access token of the config repository (masked CI/CD variable).
       script: regions.map((r) => `scripts/promote.sh "$DIGEST" ${JSON.stringify(r)}`),
     };
@@ -353,7 +350,12 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
             steps: [
               { checkout: 'self' },
               ...azureToolSteps(['cosign']),
-              ...regions.map((r) => ({ script: `scripts/promote.sh "$(DIGEST)" ${JSON.stringify(r)}`, displayName: `Promote the verified digest to ${r} via Git`, env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' } })),
+              azureRegistryLogin(d),
+              // Under the cloud identity that reaches the signing key, which cosign verifies with.
+              ...regions.map((r) => ({
+                ...azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, `Promote the verified digest to ${r} via Git`, { inline: `scripts/promote.sh "$(DIGEST)" ${JSON.stringify(r)}` }),
+                env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' },
+              })),
             ],
           },
         },
@@ -403,8 +405,32 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
           },
         ],
       },
-      ...(signedElsewhere ? [{ template: SIGNING_TEMPLATE_AZURE, parameters: { digest: AZURE_DIGEST } }] : []),
-      ...deployStagesYaml.map((stage) => (signedElsewhere ? { ...stage, dependsOn: [...new Set(['build', 'sign', ...stage.dependsOn.filter((s) => s !== 'build')])] } : stage)),
+      signedElsewhere ? { template: SIGNING_TEMPLATE_AZURE, parameters: { digest: AZURE_DIGEST } } : azureSignStage(ctx),
+      ...deployStagesYaml.map((stage) => ({ ...stage, dependsOn: [...new Set(['build', 'sign', ...stage.dependsOn.filter((s) => s !== 'build')])] })),
+    ],
+  };
+}
+
+/** The pipeline's own signing stage, without the supply-chain mode: cosign signs the pushed digest with the KMS key. */
+function azureSignStage(ctx: ModeContext): Record<string, unknown> {
+  const d = ctx.delivery;
+  const key = d.ci.signing.kind === 'kms' ? d.ci.signing.keyUri : '';
+  return {
+    stage: 'sign',
+    dependsOn: 'build',
+    condition: "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))",
+    jobs: [
+      {
+        job: 'sign',
+        pool: { vmImage: 'ubuntu-24.04' },
+        variables: { DIGEST: AZURE_DIGEST },
+        steps: [
+          { checkout: 'self', persistCredentials: false },
+          ...azureToolSteps(['cosign']),
+          azureRegistryLogin(d),
+          azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, 'Sign the digest with the KMS key', { inline: `cosign sign --yes --key ${JSON.stringify(key)} "${d.service.image}@$(DIGEST)"` }),
+        ],
+      },
     ],
   };
 }
@@ -417,10 +443,13 @@ function pipelineArtifact(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const header = 'Build once, verify, sign by digest, then promote the same digest through Git. Generated by Ringmaster.';
   const kb = ['KB_01#Build_Once', 'KB_02#Trunk_Based', 'KB_04#Signing'] as const;
   if (vendor === 'gitlab_ci') {
-    return { name: 'pipeline_template.yaml', path: '.gitlab-ci.yml', type: 'template', kb, body: { format: 'yaml', schema: 'gitlab-ci', header, documents: [gitlabPipeline(ctx, decided)] } };
+    const ownRegistry = gitlabRegistryAuth(ctx.delivery).host === '${CI_REGISTRY}';
+    const needs = `${header}\nCI/CD variables: CONFIG_REPO_TOKEN (a project access token of the config repository, masked)${ownRegistry ? '' : `; REGISTRY_USER and REGISTRY_PASSWORD for ${ctx.delivery.registry} (masked)`}.`;
+    return { name: 'pipeline_template.yaml', path: '.gitlab-ci.yml', type: 'template', kb, body: { format: 'yaml', schema: 'gitlab-ci', header: needs, documents: [gitlabPipeline(ctx, decided)] } };
   }
   if (vendor === 'azure_devops') {
-    return { name: 'pipeline_template.yaml', path: 'azure-pipelines.yml', type: 'template', kb, body: { format: 'yaml', schema: 'azure-pipelines', header, documents: [azurePipeline(ctx, decided)] } };
+    const needs = `${header}\nService connections it uses: the cloud identity that reaches the signing key (crm-release-wif on Azure, crm-release-oidc on AWS) and, for a registry that is neither ACR nor ECR, container-registry.`;
+    return { name: 'pipeline_template.yaml', path: 'azure-pipelines.yml', type: 'template', kb, body: { format: 'yaml', schema: 'azure-pipelines', header: needs, documents: [azurePipeline(ctx, decided)] } };
   }
   return { name: 'pipeline_template.yaml', path: '.github/workflows/release.yml', type: 'template', kb, body: { format: 'yaml', schema: 'github-workflow', header, documents: [githubPipeline(ctx, decided, ctx.companions?.includes('supply-chain') === true ? 'called' : 'own')] } };
 }
@@ -620,11 +649,12 @@ test_resident_tenant_outside_home_region_denied if {
               deploy: {
                 'runs-on': 'ubuntu-24.04',
                 needs: ['residency-gate'],
-                permissions: clusterDeploy === null ? { contents: 'read' } : { contents: 'read', 'id-token': 'write' },
+                permissions: clusterDeploy === null ? { contents: 'read', packages: 'read' } : { contents: 'read', packages: 'read', 'id-token': 'write' },
                 strategy: { 'max-parallel': 1, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
                 environment: '${{ matrix.region }}',
                 steps: [
                   { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
+                  githubRegistryLogin(ctx.delivery),
                   { uses: pinnedUses('sigstore/cosign-installer') },
                   { name: 'Promote the verified digest to the region', env: { DIGEST: '${{ inputs.digest }}', REGION: '${{ matrix.region }}', CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' }, run: 'scripts/promote.sh "${DIGEST}" "${REGION}"' },
                   ...(clusterDeploy ?? []),

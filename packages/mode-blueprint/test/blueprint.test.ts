@@ -125,6 +125,41 @@ describe('the release pipeline with and without the supply-chain mode', () => {
     expect(jobs['sign']?.uses).toBe('./.github/workflows/release-signing.yml');
     expect(Object.keys(jobs)).not.toContain('provenance');
   });
+
+  it('Azure DevOps signs the digest it pushed with the KMS key promote.sh verifies, before any deploy stage, also without the supply-chain mode', () => {
+    const profile = { goal: 'pipeline', infra: { cloud_provider: 'azure' }, ci_platform: 'azure devops', delivery: { registry: 'acmecr.azurecr.io' } };
+    const pipeline = (companions: string[]) => {
+      const spec = runMode(blueprintMode, profile, companions).artifacts.find((a) => a.path === 'azure-pipelines.yml');
+      return (spec?.body.format === 'yaml' ? spec.body.documents[0] : {}) as { stages: Record<string, unknown>[] };
+    };
+    const own = pipeline([]);
+    const sign = own.stages.find((s) => s['stage'] === 'sign');
+    const text = JSON.stringify(sign);
+    expect(text).toContain('cosign sign --yes --key \\"azurekms://release-signing.vault.azure.net/release-signing\\" \\"acmecr.azurecr.io/crm-api@$(DIGEST)');
+    expect(text).toContain('az acr login --name acmecr');
+    expect(text).toContain('AzureCLI@2');
+    for (const deploy of own.stages.filter((s) => String(s['stage']).startsWith('deploy_'))) expect(deploy['dependsOn']).toContain('sign');
+    // With the supply-chain mode, its signing stage template takes the place of the pipeline's own.
+    const withTemplate = pipeline(['supply-chain']);
+    expect(withTemplate.stages.some((s) => s['stage'] === 'sign')).toBe(false);
+    expect(withTemplate.stages).toContainEqual(expect.objectContaining({ template: '.azure-pipelines/release-signing.yml' }));
+  });
+
+  it('GitLab jobs log in to the registry of the delivery model: the project\'s own with the job token, another with its own credentials', () => {
+    const gitlabPipeline = (registry?: string) => {
+      const profile = { goal: 'pipeline', ci_platform: 'gitlab', crm_profile: { multi_tenant: true }, delivery: { app_repository: 'acme/crm', ...(registry ? { registry } : {}) } };
+      const spec = runMode(blueprintMode, profile).artifacts.find((a) => a.path === '.gitlab-ci.yml');
+      return JSON.stringify(spec?.body);
+    };
+    const own = gitlabPipeline();
+    expect(own).toContain('docker login --username \\"${CI_REGISTRY_USER}\\" --password-stdin \\"${CI_REGISTRY}\\"');
+    expect(own).not.toContain('${REGISTRY_PASSWORD}');
+    const other = gitlabPipeline('ghcr.io/acme');
+    expect(other).toContain('docker login --username \\"${REGISTRY_USER}\\" --password-stdin \\"ghcr.io\\"');
+    expect(other).toContain('cosign login \\"ghcr.io\\" -u \\"${REGISTRY_USER}\\" -p \\"${REGISTRY_PASSWORD}\\"');
+    expect(other).toContain('"TRIVY_USERNAME":"${REGISTRY_USER}"');
+    expect(other).not.toContain('CI_REGISTRY');
+  });
 });
 
 describe('push CD on Kubernetes', () => {

@@ -140,6 +140,16 @@ describe('pact job per CI vendor', () => {
     const run = runMode(qualityMode, { ...contract, ci_platform: ci });
     expect(run.artifacts.find((a) => a.name === 'pact_verification_job.yaml')?.path).toBe(path);
   });
+  it.each(['github', 'gitlab', 'azure devops'])('%s: verifies the delivery model\'s service, built from the checkout, without a compose file', (ci) => {
+    const service = { name: 'billing-api', port: 9090, health_path: '/ready' };
+    const spec = runMode(qualityMode, { ...contract, ci_platform: ci, delivery: { services: [service] } }).artifacts.find((a) => a.name === 'pact_verification_job.yaml');
+    const text = JSON.stringify(spec?.body);
+    expect(text).toContain('docker build --tag billing-api:pact .');
+    expect(text).toContain('http://billing-api:9090/ready');
+    expect(text).toContain('--provider-name billing-api');
+    expect(text).toContain('--pacticipant billing-api');
+    expect(text).not.toMatch(/docker compose|crm-api/);
+  });
   it('the GitLab fragment says how the root pipeline includes it', () => {
     const spec = runMode(qualityMode, { ...contract, ci_platform: 'gitlab' }).artifacts.find((a) => a.name === 'pact_verification_job.yaml');
     expect(spec?.body.format === 'yaml' && spec.body.header).toContain('local: ci/pact-verification.gitlab-ci.yml');

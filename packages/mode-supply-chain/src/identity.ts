@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { azureCloudScriptStep, GITLAB_ATTEST_PROVENANCE, GITLAB_DOCKER, gitlabBuildAndPush, gitlabCosignLogin, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
 
@@ -257,11 +257,12 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
     rules: onMain,
     id_tokens: tokens,
     script: [
-      `apk add --no-cache cosign syft${cloud === 'aws' ? ' aws-cli' : ''}`,
-      'cosign login "${CI_REGISTRY}" -u "${CI_REGISTRY_USER}" -p "${CI_REGISTRY_PASSWORD}"',
+      `apk add --no-cache cosign syft docker-cli docker-cli-buildx${cloud === 'aws' ? ' aws-cli' : ''}`,
+      gitlabCosignLogin(ctx.delivery),
       'syft scan "${IMAGE}@${DIGEST}" -o spdx-json=sbom.spdx.json',
       'cosign sign --yes "${IMAGE}@${DIGEST}"',
       'cosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"',
+      ...GITLAB_ATTEST_PROVENANCE,
       ...evidence,
     ],
   };
@@ -275,12 +276,7 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
           ...GITLAB_DOCKER,
           rules: onMain,
           variables: { ...GITLAB_DOCKER.variables, RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
-          script: [
-            'echo "${CI_REGISTRY_PASSWORD}" | docker login --username "${CI_REGISTRY_USER}" --password-stdin "${CI_REGISTRY}"',
-            'docker build --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
-            'docker push "${IMAGE}:${CI_COMMIT_SHA}"',
-            'echo "DIGEST=$(docker inspect --format "{{index .RepoDigests 0}}" "${IMAGE}:${CI_COMMIT_SHA}" | cut -d@ -f2)" > build.env',
-          ],
+          script: gitlabBuildAndPush(ctx.delivery),
           artifacts: { reports: { dotenv: 'build.env' } },
         },
         'sign-and-attest': sign,
@@ -306,13 +302,7 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
 function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   const d = ctx.delivery;
-  const script = { scriptPath: 'scripts/cosign_sign.sh', arguments: '$(IMAGE_DIGEST)' };
-  const signStep =
-    cloud === 'aws'
-      ? { task: 'AWSShellScript@1', displayName: 'Sign by digest with the KMS key (OIDC service connection)', inputs: { awsCredentials: 'crm-release-oidc', regionName: d.cloud.awsRegion, scriptType: 'filePath', filePath: script.scriptPath, arguments: script.arguments } }
-      : cloud === 'azure'
-        ? { task: 'AzureCLI@2', displayName: 'Sign by digest with the Key Vault key (workload identity federation)', inputs: { azureSubscription: 'crm-release-wif', scriptType: 'bash', scriptLocation: 'scriptPath', ...script } }
-        : { bash: `bash ${script.scriptPath} "$(IMAGE_DIGEST)"`, displayName: 'Sign by digest with the KMS key named in the script' };
+  const signStep = azureCloudScriptStep(d, cloud, 'Sign by digest with the KMS key (federated cloud identity)', { path: 'scripts/cosign_sign.sh', args: '"$(IMAGE_DIGEST)"' });
   // With the blueprint's azure-pipelines.yml in the plan, this file is a stage template it includes
   // after its build stage, with the digest that stage pushed; alone, it is a pipeline of its own.
   const included = ctx.companions?.includes('blueprint') === true;

@@ -2,6 +2,8 @@ import type { ModeContext, Rule } from '@ringmaster/core';
 import { cacheFocus, ciTarget, evidenceFocus, kubernetesLike, runnerFocus, signingUnavailable } from './intent.js';
 
 const high = ({ profile }: ModeContext): boolean => profile.risk_tier === 'high';
+/** GitLab CI and Azure DevOps have no hosted builder that generates provenance out of the build steps' reach (SLSA Build L3). */
+const noL3Builder = ({ profile }: ModeContext): boolean => ciTarget(profile) !== 'github_actions';
 const cloud = (c: string) => ({ profile }: ModeContext): boolean => profile.infra.cloud_provider === c;
 const targets = (...names: string[]) => ({ profile }: ModeContext): boolean => names.some((n) => profile.compliance.targets.includes(n));
 const evidenceAnd = (cond: (ctx: ModeContext) => boolean) => (ctx: ModeContext): boolean => evidenceFocus(ctx) && cond(ctx);
@@ -41,6 +43,14 @@ export const supplyChainRules: readonly Rule[] = [
     kb: ['KB_04#Checksum_Fallback', 'KB_04#SLSA_Levels'],
   },
   {
+    id: 'supply-chain/slsa-l2-no-l3-builder',
+    field: 'security_controls.slsa_level',
+    when: (ctx: ModeContext) => high(ctx) && noL3Builder(ctx),
+    value: 'L2',
+    why: 'High risk tier, but GitLab CI and Azure DevOps have no hosted builder that keeps provenance out of reach of the build steps (SLSA Build L3): the pipeline signs the build\'s provenance under the CI identity (L2), and the roadmap keeps L3.',
+    kb: ['KB_04#SLSA_Levels'],
+  },
+  {
     id: 'supply-chain/slsa-l3-high-risk',
     field: 'security_controls.slsa_level',
     when: high,
@@ -58,7 +68,7 @@ export const supplyChainRules: readonly Rule[] = [
   {
     id: 'supply-chain/slsa-roadmap',
     field: 'security_controls.slsa_roadmap',
-    value: (ctx: ModeContext) => slsaRoadmap(signingUnavailable(ctx) ? 'L1' : high(ctx) ? 'L3' : 'L2'),
+    value: (ctx: ModeContext) => slsaRoadmap(signingUnavailable(ctx) ? 'L1' : high(ctx) && !noL3Builder(ctx) ? 'L3' : 'L2'),
     why: 'Each SLSA level is a concrete change to the pipeline; listing them from the current level keeps the path to L3 explicit.',
     kb: ['KB_04#SLSA_Levels'],
   },

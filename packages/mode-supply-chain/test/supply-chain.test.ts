@@ -7,6 +7,7 @@ type P = Record<string, unknown>;
 /** One row per rule: a profile that fires it and one whose decision comes from another rule. */
 const ruleRows: { rule: string; field: string; fires: P; value: unknown; not?: P }[] = [
   { rule: 'supply-chain/slsa-l1-checksum-fallback', field: 'security_controls.slsa_level', fires: { goal: 'Supply chain without cosign' }, value: 'L1', not: { goal: 'Supply chain signing' } },
+  { rule: 'supply-chain/slsa-l2-no-l3-builder', field: 'security_controls.slsa_level', fires: { goal: 'Audit Security', risk_tier: 'high', ci_platform: 'gitlab' }, value: 'L2', not: { goal: 'Audit Security', risk_tier: 'high', ci_platform: 'github actions' } },
   { rule: 'supply-chain/slsa-l3-high-risk', field: 'security_controls.slsa_level', fires: { goal: 'Audit Security', risk_tier: 'high' }, value: 'L3', not: { goal: 'Audit Security', risk_tier: 'medium' } },
   { rule: 'supply-chain/slsa-l2-baseline', field: 'security_controls.slsa_level', fires: { goal: 'SLSA', risk_tier: 'medium' }, value: 'L2', not: { goal: 'SLSA', risk_tier: 'high' } },
   { rule: 'supply-chain/slsa-roadmap', field: 'security_controls.slsa_roadmap', fires: { goal: 'SLSA' }, value: undefined },
