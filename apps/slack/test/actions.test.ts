@@ -111,6 +111,7 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     expect(promoted!.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await step(runId, 'promote-1')).toBe('done');
     expect(threadText(runId).some((t) => t.includes(promoted!.commit!.slice(0, 12)) && t.includes(`${remote.delivery.service.image}@${digest}`))).toBe(true);
+    expect(threadText(runId).some((t) => t.startsWith(`:lock: The signature of \`${image()}@${digest}\` for \`canary\` was verified by cosign`))).toBe(true);
     if (hasKubectl) {
       const dir = cloneOf(remote, `kustomize-${runId}`);
       expect(execFileSync('kubectl', ['kustomize', join(dir, remote.delivery.gitops.overlayPath('canary'))], { encoding: 'utf8' })).toContain(`image: ${remote.delivery.service.image}@${digest}`);
