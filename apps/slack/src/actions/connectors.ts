@@ -82,11 +82,10 @@ export function connectorsFromEnv(env: Env): Connectors {
     const credentials = credentialsFromEnv(env as NodeJS.ProcessEnv);
     const review = reviewFromEnv(env, credentials.token);
     try {
-      const verifier = cosignVerifier(signerOfPlanDir(planDir));
       out.gitops = openGitOpsRepository({
         url,
         credentials,
-        verifier,
+        verifier: cosignVerifier(signerOfPlanDir(planDir)),
         ...(branch ? { branch } : {}),
         ...(review ? { review } : {}),
         author: { name: env[GIT_ENV.authorName]?.trim() || 'Ringmaster', email: env[GIT_ENV.authorEmail]?.trim() || 'ringmaster@users.noreply.invalid' },

@@ -51,7 +51,7 @@ function fromSignature(check: SignatureCheck, target: string, service: string | 
     ring: target,
     image: check.image,
     digest: check.digest,
-    ...(check.reason === null ? {} : { reason: check.reason }),
+    ...(check.reason === null ? {} : { reason: scrubText(check.reason, []) }),
   };
 }
 
