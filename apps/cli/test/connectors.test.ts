@@ -255,7 +255,7 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     const calls = cosign.calls().length;
     const onEdited = run(['promote', '--config-repo', url, '--plan', edited, '--target', 'canary', '--digest', digestOf('a')]);
     expect(onEdited.code).toBe(2);
-    expectOneLineError(onEdited.stderr, /^ringmaster: --plan .*edited-plan: expected scripts\/promote\.sh as the plan wrote it \(sha256 [0-9a-f]{64} in manifest\.json\), found [0-9a-f]{64}: it was edited$/);
+    expectOneLineError(onEdited.stderr, /^ringmaster: --plan: .*edited-plan: expected scripts\/promote\.sh as the plan wrote it \(sha256 [0-9a-f]{64} in manifest\.json\), found [0-9a-f]{64}: it was edited$/);
     const without = run(['promote', '--config-repo', url, '--target', 'canary', '--digest', digestOf('a')]);
     expect(without.code).toBe(2);
     expectOneLineError(without.stderr, /^ringmaster: expected --plan DIR or --profile FILE: the digest's signature is verified against the signer of the plan's release pipeline, found neither$/);

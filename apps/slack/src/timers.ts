@@ -51,7 +51,7 @@ export class Timers {
       decide: (s, at) => {
         const decision = decide(s, { op: 'elapse', step: t.step_id }, SYSTEM, at);
         // Only a healthy canary lets the bake pass.
-        return checked ? withOutcome(decision, checked.data, SYSTEM_ACTOR, t.step_id, at, ['done']) : decision;
+        return checked ? withOutcome(decision, [checked.data], SYSTEM_ACTOR, t.step_id, at, ['done']) : decision;
       },
       effects: transitionEffects,
     });
@@ -81,7 +81,7 @@ export class Timers {
           // Still baking: the refusal is recorded and the bake stops (a bake already over is left alone).
           decide: (s, at) =>
             s.steps.find((x) => x.step.id === t.step_id)?.status === 'waiting'
-              ? withOutcome({ ok: true, events: [] }, { ...checked.data, outcome: 'refused', reason }, SYSTEM_ACTOR, t.step_id, at)
+              ? withOutcome({ ok: true, events: [] }, [{ ...checked.data, outcome: 'refused', reason }], SYSTEM_ACTOR, t.step_id, at)
               : { ok: false, code: 'wrong_op', message: mrkdwn`The bake is not under way.` },
           effects: transitionEffects,
         });

@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine } from '@ringmaster/modes';
+import { writePlan } from '@ringmaster/renderer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROFILE } from '../../../packages/connector-prometheus/test/plan.js';
 import { actionLine, commitUrl } from '../src/actions/action-line.js';
 import { connectorsFromEnv } from '../src/actions/connectors.js';
 import { ConfigError } from '../src/config.js';
@@ -7,22 +13,33 @@ import { mrkdwn } from '../src/slack-text.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
+/** A real plan --out folder: the GitOps connector takes its signer from the promotion script. */
+let plan: string;
+beforeAll(async () => {
+  plan = join(mkdtempSync(join(tmpdir(), 'rm-slack-plan-')), 'out');
+  await writePlan(createEngine().plan(structuredClone(PROFILE)), plan);
+}, 120_000);
+afterAll(() => rmSync(join(plan, '..'), { recursive: true, force: true }));
+
 describe('acting steps: configuration, plans and thread lines', () => {
   it('connectors are off until configured; a bad setting names its variable in one line', () => {
     expect(connectorsFromEnv({})).toEqual({ dryRun: false });
     expect(connectorsFromEnv({ RINGMASTER_ACTIONS_DRY_RUN: 'yes' }).dryRun).toBe(true);
-    const review = connectorsFromEnv({ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'gitlab', RINGMASTER_CONFIG_PROJECT: 'acme/deploy', RINGMASTER_GIT_TOKEN: 'secret-token' });
+    const review = connectorsFromEnv({ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_PLAN_DIR: plan, RINGMASTER_CONFIG_REVIEW: 'gitlab', RINGMASTER_CONFIG_PROJECT: 'acme/deploy', RINGMASTER_GIT_TOKEN: 'secret-token' });
     expect(review.gitops).toBeDefined();
     void review.gitops?.close();
+    const repo = { RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_PLAN_DIR: plan };
     const cases: [Record<string, string>, string][] = [
       [{ RINGMASTER_ACTIONS_DRY_RUN: 'maybe' }, 'RINGMASTER_ACTIONS_DRY_RUN'],
-      [{ RINGMASTER_CONFIG_REPO: 'https://user:secret-token@example.com/acme/deploy.git' }, 'RINGMASTER_CONFIG_REPO'],
+      [{ ...repo, RINGMASTER_CONFIG_REPO: 'https://user:secret-token@example.com/acme/deploy.git' }, 'RINGMASTER_CONFIG_REPO'],
       [{ RINGMASTER_PROMETHEUS_URL: 'http://127.0.0.1:9090' }, 'RINGMASTER_PLAN_DIR'],
-      [{ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'bitbucket' }, 'RINGMASTER_CONFIG_REVIEW'],
-      [{ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'github' }, 'RINGMASTER_CONFIG_PROJECT'],
-      [{ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'github', RINGMASTER_CONFIG_PROJECT: 'acme/deploy' }, 'RINGMASTER_GIT_TOKEN'],
-      [{ RINGMASTER_CONFIG_REPO: 'https://example.com/acme/deploy.git', RINGMASTER_CONFIG_REVIEW: 'github', RINGMASTER_CONFIG_PROJECT: 'acme/deploy', RINGMASTER_GIT_TOKEN: 'secret-token', RINGMASTER_CONFIG_API_URL: 'http://api.example.com' }, 'RINGMASTER_CONFIG_API_URL'],
+      [{ ...repo, RINGMASTER_CONFIG_REVIEW: 'bitbucket' }, 'RINGMASTER_CONFIG_REVIEW'],
+      [{ ...repo, RINGMASTER_CONFIG_REVIEW: 'github' }, 'RINGMASTER_CONFIG_PROJECT'],
+      [{ ...repo, RINGMASTER_CONFIG_REVIEW: 'github', RINGMASTER_CONFIG_PROJECT: 'acme/deploy' }, 'RINGMASTER_GIT_TOKEN'],
+      [{ ...repo, RINGMASTER_CONFIG_REVIEW: 'github', RINGMASTER_CONFIG_PROJECT: 'acme/deploy', RINGMASTER_GIT_TOKEN: 'secret-token', RINGMASTER_CONFIG_API_URL: 'http://api.example.com' }, 'RINGMASTER_CONFIG_API_URL'],
       [{ RINGMASTER_PROMETHEUS_URL: 'http://127.0.0.1:9090', RINGMASTER_PLAN_DIR: '/nonexistent/plan' }, 'RINGMASTER_PLAN_DIR'],
+      [{ RINGMASTER_CONFIG_REPO: repo.RINGMASTER_CONFIG_REPO }, 'RINGMASTER_PLAN_DIR'],
+      [{ ...repo, RINGMASTER_PLAN_DIR: '/nonexistent/plan' }, 'RINGMASTER_PLAN_DIR'],
     ];
     for (const [env, variable] of cases) {
       let error: unknown;

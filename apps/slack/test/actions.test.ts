@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openGitOpsRepository, promotionFilesOf } from '@ringmaster/connector-gitops';
 import { prometheusClient } from '@ringmaster/connector-prometheus';
 import { verifyBundle, type EvidenceBundle } from '@ringmaster/evidence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cosignStub } from '../../../packages/connector-gitops/test/cosign-stub.js';
 import { cloneOf, configRemote, digestOf, git, hasGit, hasKubectl, type ConfigRemote } from '../../../packages/connector-gitops/test/repo.js';
 import { eventually, hasPrometheus, startPrometheus, type RunningPrometheus } from '../../../packages/connector-prometheus/test/harness.js';
 import { planFiles } from '../../../packages/connector-prometheus/test/plan.js';
 import type { ActionData } from '../src/actions/action-data.js';
-import { healthCheckOf, type Connectors } from '../src/actions/connectors.js';
+import { connectorsFromEnv, healthCheckOf, type Connectors } from '../src/actions/connectors.js';
+import { ConfigError } from '../src/config.js';
 import { openStore, type Store } from '../src/db/store.js';
 import { CHANNEL, driveToEnd, startHarness, type Harness } from './harness.js';
 
@@ -24,12 +25,22 @@ let connectors: Connectors;
 let prometheus: RunningPrometheus | undefined;
 let h: Harness;
 let store: Store;
+/** cosign is not installable here: a stand-in first on PATH records what it is asked to verify. */
+const cosign = cosignStub();
+const PATH = process.env['PATH'];
+/** The value of `readonly NAME='...'` in the plan's promotion script. */
+const planVariable = (name: string): string | undefined => new RegExp(`^readonly ${name}='([^']*)'$`, 'm').exec(readFileSync(join(remote.out, 'scripts/promote.sh'), 'utf8'))?.[1];
+/** The image the config repository's overlays name. */
+const image = (): string => remote.delivery.service.image;
 
 beforeAll(async () => {
   remote = await configRemote();
+  process.env['PATH'] = `${cosign.dir}:${PATH ?? ''}`;
+  for (const d of '12345678') cosign.sign(`${image()}@${digestOf(d)}`);
   if (hasPrometheus) prometheus = await startPrometheus();
+  // The GitOps connector as the app's environment configures it: its verifier takes the signer of RINGMASTER_PLAN_DIR.
   connectors = {
-    gitops: openGitOpsRepository({ url: remote.url, files: promotionFilesOf(remote.delivery), credentials: { token: TOKEN } }),
+    gitops: connectorsFromEnv({ RINGMASTER_CONFIG_REPO: remote.url, RINGMASTER_PLAN_DIR: remote.out, RINGMASTER_GIT_TOKEN: TOKEN }).gitops!,
     ...(prometheus ? { health: healthCheckOf(prometheusClient({ url: prometheus.url }), planFiles()) } : {}),
     dryRun: false,
   };
@@ -43,6 +54,8 @@ afterAll(async () => {
   await h?.fake.stop();
   await connectors?.gitops?.close();
   prometheus?.stop();
+  process.env['PATH'] = PATH;
+  rmSync(cosign.dir, { recursive: true, force: true });
 });
 
 /** The digest the target's overlay pins now, in a fresh clone of the config repository. */
@@ -89,11 +102,16 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     await h.click(runId, 'promote-1', 'UCAPTAIN');
     const after = pinned('canary');
     expect(after).toEqual({ digest, commits: before.commits + 1 });
-    const [promoted] = await actions(runId);
+    const [checked, promoted] = await actions(runId);
+    // The signature was checked first, against the signer the plan's promotion script names.
+    expect(checked).toMatchObject({ action: 'verify-signature', outcome: 'done', ring: 'canary', image: image(), digest });
+    expect(cosign.calls().at(-1)).toEqual(['verify', '--certificate-identity', planVariable('CERT_IDENTITY'), '--certificate-oidc-issuer', planVariable('OIDC_ISSUER'), `${image()}@${digest}`]);
+    expect(planVariable('CERT_IDENTITY')).toMatch(/^https:\/\/github\.com\/acme\/crm-platform\//);
     expect(promoted).toMatchObject({ action: 'promote', outcome: 'done', service: SERVICE, ring: 'canary', repository: remote.url, digest, image: remote.delivery.service.image, path: `${remote.delivery.gitops.overlayPath('canary')}/kustomization.yaml` });
     expect(promoted!.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await step(runId, 'promote-1')).toBe('done');
     expect(threadText(runId).some((t) => t.includes(promoted!.commit!.slice(0, 12)) && t.includes(`${remote.delivery.service.image}@${digest}`))).toBe(true);
+    expect(threadText(runId).some((t) => t.startsWith(`:lock: The signature of \`${image()}@${digest}\` for \`canary\` was verified by cosign`))).toBe(true);
     if (hasKubectl) {
       const dir = cloneOf(remote, `kustomize-${runId}`);
       expect(execFileSync('kubectl', ['kustomize', join(dir, remote.delivery.gitops.overlayPath('canary'))], { encoding: 'utf8' })).toContain(`image: ${remote.delivery.service.image}@${digest}`);
@@ -132,15 +150,22 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     await h.click(runId, 'approve', 'UAPPROVER');
     await h.click(runId, 'revert', 'UCAPTAIN');
     expect(pinned('canary').digest).toBe(digestOf('1'));
-    expect((await actions(runId))[0]).toMatchObject({ action: 'rollback', outcome: 'done', ring: 'canary', digest: digestOf('1') });
+    expect(await actions(runId)).toMatchObject([
+      { action: 'verify-signature', outcome: 'done', digest: digestOf('1') },
+      { action: 'rollback', outcome: 'done', ring: 'canary', digest: digestOf('1') },
+    ]);
+    expect(cosign.calls().at(-1)).toEqual(['verify', '--certificate-identity', planVariable('CERT_IDENTITY'), '--certificate-oidc-issuer', planVariable('OIDC_ISSUER'), `${image()}@${digestOf('1')}`]);
     expect(await step(runId, 'revert')).toBe('done');
     // The closed run's signed bundle carries the action with its commit.
     await driveToEnd(h, runId);
     const json = h.fake.filesIn(h.fake.rootOf(runId)!.ts).find((f) => f.title.startsWith('Evidence bundle'))!;
     const bundle = JSON.parse(json.content) as EvidenceBundle;
     expect(verifyBundle(bundle).ok).toBe(true);
-    const recorded = bundle.events.find((e) => e.type === 'action.performed');
-    expect(recorded?.data).toMatchObject({ action: 'rollback', outcome: 'done', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    const recorded = bundle.events.filter((e) => e.type === 'action.performed').map((e) => e.data);
+    expect(recorded).toMatchObject([
+      { action: 'verify-signature', outcome: 'done', digest: digestOf('1') },
+      { action: 'rollback', outcome: 'done', commit: expect.stringMatching(/^[0-9a-f]{40}$/) },
+    ]);
 
     // A ring nothing was promoted to, or an unknown one: no run opens, the user is told why.
     const unknown = await h.command(`rollback ${SERVICE} nowhere`, 'UIC');
@@ -164,7 +189,7 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     expect(await step(runId, 'promote-1')).toBe('open');
     expect(threadText(runId).at(-1)).toMatch(/:no_entry: Promotion of `canary` failed .*The step is still open; try again\./);
     await h.click(runId, 'promote-1', 'UCAPTAIN');
-    expect((await actions(runId)).map((a) => a.outcome)).toEqual(['failed', 'done']);
+    expect((await actions(runId)).map((a) => `${a.action} ${a.outcome}`)).toEqual(['promote failed', 'verify-signature done', 'promote done']);
     expect(pinned('canary').digest).toBe(digestOf('4'));
 
     // A ring that is not an overlay of the repository: refused, with the known ones.
@@ -183,9 +208,57 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     const commits = pinned('canary').commits;
     await h.click(runId, 'promote-1', 'UCAPTAIN');
     expect(pinned('canary').commits).toBe(commits);
-    expect((await actions(runId))[0]).toMatchObject({ action: 'promote', outcome: 'done', commit: earlier.commit, digest: digestOf('8') });
+    expect((await actions(runId)).at(-1)).toMatchObject({ action: 'promote', outcome: 'done', commit: earlier.commit, digest: digestOf('8') });
     expect(await step(runId, 'promote-1')).toBe('done');
   }, SLOW);
+
+  it('a digest the plan\'s release signer did not sign is refused before anything is written; the step stays open and can be retried', async () => {
+    const unsigned = digestOf('9');
+    const runId = (await h.command(`promote ${SERVICE} ${unsigned} canary`, 'UCAPTAIN')).runId!;
+    await h.click(runId, 'ack-page', 'UCAPTAIN');
+    const before = pinned('canary');
+    await h.click(runId, 'promote-1', 'UCAPTAIN');
+    expect(pinned('canary')).toEqual(before);
+    expect(cosign.calls().at(-1)).toEqual(['verify', '--certificate-identity', planVariable('CERT_IDENTITY'), '--certificate-oidc-issuer', planVariable('OIDC_ISSUER'), `${image()}@${unsigned}`]);
+    const [refused, ...rest] = await actions(runId);
+    expect(rest).toEqual([]);
+    expect(refused).toMatchObject({ action: 'verify-signature', outcome: 'refused', service: SERVICE, ring: 'canary', image: image(), digest: unsigned });
+    expect(refused!.reason).toMatch(/^cosign verify: Error: no matching signatures/);
+    expect(await step(runId, 'promote-1')).toBe('open');
+    const line = threadText(runId).at(-1)!;
+    expect(line).not.toContain('\n');
+    expect(line).toMatch(/^:no_entry: The signature of `ghcr\.io\/acme\/crm-api@sha256:9{64}` for `canary` refused at .*: cosign verify: Error: no matching signatures.*The step is still open; try again\.$/);
+
+    // Signed since (the pipeline caught up): the same click commits.
+    cosign.sign(`${image()}@${unsigned}`);
+    await h.click(runId, 'promote-1', 'UCAPTAIN');
+    expect(pinned('canary')).toEqual({ digest: unsigned, commits: before.commits + 1 });
+    expect((await actions(runId)).map((a) => `${a.action} ${a.outcome}`)).toEqual(['verify-signature refused', 'verify-signature done', 'promote done']);
+    expect(await step(runId, 'promote-1')).toBe('done');
+  }, SLOW);
+
+  it('the GitOps connector is not configured without the plan whose signer it verifies', () => {
+    const without = (env: Record<string, string>): ConfigError => {
+      try {
+        connectorsFromEnv({ RINGMASTER_CONFIG_REPO: remote.url, ...env })?.gitops?.close();
+      } catch (error) {
+        if (error instanceof ConfigError) return error;
+        throw error;
+      }
+      throw new Error('configured');
+    };
+    const missing = without({});
+    expect(missing.variable).toBe('RINGMASTER_PLAN_DIR');
+    expect(missing.message).toMatch(/^RINGMASTER_PLAN_DIR: is not set \(RINGMASTER_CONFIG_REPO needs the plan --out folder/);
+    // A plan whose promotion script was edited (another signer) is refused, not trusted.
+    const edited = join(remote.root, 'edited-plan');
+    cpSync(remote.out, edited, { recursive: true });
+    const script = join(edited, 'scripts/promote.sh');
+    writeFileSync(script, readFileSync(script, 'utf8').replace(/^readonly OIDC_ISSUER='[^']*'$/m, "readonly OIDC_ISSUER='https://issuer.example.invalid'"));
+    const tampered = without({ RINGMASTER_PLAN_DIR: edited });
+    expect(tampered.variable).toBe('RINGMASTER_PLAN_DIR');
+    expect(tampered.message).toMatch(/^RINGMASTER_PLAN_DIR: .*edited-plan: expected scripts\/promote\.sh as the plan wrote it .*: it was edited$/);
+  });
 
   it('dry run: the thread says what would be committed; nothing is written', async () => {
     connectors.dryRun = true;
@@ -195,7 +268,11 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
       const before = pinned('canary');
       await h.click(runId, 'promote-1', 'UCAPTAIN');
       expect(pinned('canary')).toEqual(before);
-      expect((await actions(runId))[0]).toMatchObject({ action: 'promote', outcome: 'dry-run', digest: digestOf('6') });
+      // A dry run still verifies the signature.
+      expect(await actions(runId)).toMatchObject([
+        { action: 'verify-signature', outcome: 'done', digest: digestOf('6') },
+        { action: 'promote', outcome: 'dry-run', digest: digestOf('6') },
+      ]);
       expect(threadText(runId).some((t) => t.startsWith(':test_tube: Dry run:'))).toBe(true);
     } finally {
       connectors.dryRun = false;

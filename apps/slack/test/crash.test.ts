@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -277,3 +277,29 @@ function killLoop(name: string, skip: string, makeDatabase: () => Promise<Databa
 
 killLoop('PostgreSQL', pgSkip, postgresDatabase);
 killLoop('PGlite (the same data directory after every kill)', '', async () => pgliteDatabase());
+
+describe('the app as it ships: configuration of the acting steps', () => {
+  it('a config repository without RINGMASTER_PLAN_DIR (the signer its promotions are verified against) stops the app: one line naming it, exit 2', async () => {
+    await bundleApp();
+    const dataDir = mkdtempSync(join(tmpdir(), 'rm-slack-config-'));
+    try {
+      const started = spawnSync(process.execPath, [join(outDir, 'main.js')], {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          SLACK_SIGNING_SECRET: SECRET,
+          SLACK_BOT_TOKEN: 'xoxb-config-test',
+          PORT: '3999',
+          RINGMASTER_DATA_DIR: dataDir,
+          RINGMASTER_ROLES: join(outDir, 'roles.yml'),
+          RINGMASTER_CONFIG_REPO: 'https://example.com/acme/crm-deploy.git',
+        },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(started.status).toBe(2);
+      expect(started.stderr).toMatch(/^ringmaster-slack: RINGMASTER_PLAN_DIR: is not set \(RINGMASTER_CONFIG_REPO needs the plan --out folder [^\n]*\)\n$/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

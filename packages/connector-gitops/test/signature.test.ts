@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosignVerifier, cosignVerifyArgs, GitOpsFailedError, openGitOpsRepository, SignatureRefusedError, type GitOpsRepository } from '@ringmaster/connector-gitops';
+import { cosignVerifier, cosignVerifyArgs, GitOpsFailedError, GitOpsInputError, openGitOpsRepository, SignatureRefusedError, signerOfPlanDir, type GitOpsRepository } from '@ringmaster/connector-gitops';
 import { cosignStub, type CosignStub } from './cosign-stub.js';
 import { cloneOf, configRemote, digestOf, git, hasGit, type ConfigRemote } from './repo.js';
 
@@ -84,5 +84,31 @@ describe.skipIf(!hasGit)(title, () => {
       'awskms:///arn:aws:kms:eu-west-1:210987654321:alias/release-signing',
       `${image}@${digestOf('d')}`,
     ]);
+  });
+
+  it("reads the signer from a plan --out folder's promotion script, only as the manifest lists it", () => {
+    const signing = remote.delivery.ci.signing;
+    if (signing.kind !== 'keyless') throw new Error('the test profile signs keyless');
+    expect(signerOfPlanDir(remote.out)).toEqual({ kind: 'keyless', identity: signing.identity, issuer: signing.issuer });
+    const refusal = (dir: string): string => {
+      try {
+        signerOfPlanDir(dir);
+      } catch (error) {
+        expect(error).toBeInstanceOf(GitOpsInputError);
+        expect((error as GitOpsInputError).field).toBe('plan');
+        return (error as Error).message;
+      }
+      throw new Error(`${dir} was accepted`);
+    };
+    expect(refusal(join(remote.root, 'missing'))).toMatch(/^plan: .*missing: expected the folder of a plan --out \(manifest\.json\), found no such file or directory$/);
+    const edited = join(remote.root, 'edited-plan');
+    cpSync(remote.out, edited, { recursive: true });
+    const script = join(edited, 'scripts/promote.sh');
+    writeFileSync(script, readFileSync(script, 'utf8').replace(/^readonly CERT_IDENTITY='[^']*'$/m, "readonly CERT_IDENTITY='https://github.com/mallory/x/.github/workflows/r.yml@refs/heads/main'"));
+    expect(refusal(edited)).toMatch(/^plan: .*edited-plan: expected scripts\/promote\.sh as the plan wrote it \(sha256 [0-9a-f]{64} in manifest\.json\), found [0-9a-f]{64}: it was edited$/);
+    writeFileSync(join(edited, 'manifest.json'), '{"files":');
+    expect(refusal(edited)).toMatch(/: expected manifest\.json to be JSON, found invalid JSON$/);
+    writeFileSync(join(edited, 'manifest.json'), '{"files":[]}');
+    expect(refusal(edited)).toMatch(/: expected the plan's promotion script \(scripts\/promote\.sh or scripts\/scripted_deploy\.sh\) in manifest\.json, found none$/);
   });
 });

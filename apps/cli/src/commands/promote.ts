@@ -3,7 +3,7 @@ import { RingmasterError } from '@ringmaster/core';
 import type { ActionResult, GitOpsRepository, RollbackRequest, SignatureVerifier } from '@ringmaster/connector-gitops';
 import type { ActionData } from '@ringmaster/evidence';
 import { evidenceRecorder, type ActionRecorder } from '../evidence-log.js';
-import { deliveryOfProfile, PlanSignerInputError, signerOfPlanFolder } from '../plan-signer.js';
+import { deliveryOfProfile, PlanSignerInputError } from '../plan-signer.js';
 import { formatOption } from './options.js';
 
 /**
@@ -52,7 +52,7 @@ function repoOptions(command: Command): Command {
  * signs with (from --profile or --plan; there is no other source, and no way around it).
  */
 async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsRepository) => Promise<T>, verify = false): Promise<T> {
-  const { cosignVerifier, credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, promotionFilesOf } = await import('@ringmaster/connector-gitops');
+  const { cosignVerifier, credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, promotionFilesOf, signerOfPlanDir } = await import('@ringmaster/connector-gitops');
   const env = process.env;
   const credentials = credentialsFromEnv(env);
   let repo: GitOpsRepository | null = null;
@@ -61,7 +61,7 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
     const delivery = options.profile === undefined ? undefined : await deliveryOfProfile(options.profile);
     let verifier: SignatureVerifier | undefined;
     if (verify) {
-      const signer = delivery?.ci.signing ?? (options.plan === undefined ? undefined : signerOfPlanFolder(options.plan));
+      const signer = delivery?.ci.signing ?? (options.plan === undefined ? undefined : signerOfPlanDir(options.plan));
       if (signer === undefined) throw new PlanSignerInputError("expected --plan DIR or --profile FILE: the digest's signature is verified against the signer of the plan's release pipeline, found neither");
       verifier = cosignVerifier(signer);
     }
@@ -87,7 +87,7 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
   }
 }
 
-const OPTION_OF: Record<string, string> = { 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
+const OPTION_OF: Record<string, string> = { plan: '--plan', 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
 
 /** The step id written as the Ringmaster-Step trailer and on the evidence events. */
 const stepOf = (options: RepoOptions, action: ActionResult['action']): string => options.step ?? `${action}-${options.target}`;

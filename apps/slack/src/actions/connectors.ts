@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, type GitOpsRepository, type ReviewOptions } from '@ringmaster/connector-gitops';
+import { cosignVerifier, credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, signerOfPlanDir, type GitOpsRepository, type ReviewOptions } from '@ringmaster/connector-gitops';
 import { canaryHealth, healthChecksOf, PROMETHEUS_ENV, prometheusClient, type CanaryHealth, type MetricsSource, type PlanFile } from '@ringmaster/connector-prometheus';
 import { ConfigError } from '../config.js';
 
@@ -15,7 +15,11 @@ export type HealthCheck = (target: string) => Promise<CanaryHealth>;
  * events or Slack).
  */
 export interface Connectors {
-  /** The GitOps config repository (RINGMASTER_CONFIG_REPO): promotion and rollback commits, promotion history. */
+  /**
+   * The GitOps config repository (RINGMASTER_CONFIG_REPO): promotion and rollback commits, promotion
+   * history. Every digest it writes is first verified with cosign against the signer of the plan in
+   * RINGMASTER_PLAN_DIR (its `verifier`).
+   */
   gitops?: GitOpsRepository;
   /** Canary health from Prometheus (RINGMASTER_PROMETHEUS_URL with RINGMASTER_PLAN_DIR). */
   health?: HealthCheck;
@@ -23,7 +27,7 @@ export interface Connectors {
   dryRun: boolean;
 }
 
-const VARIABLE_OF_FIELD: Readonly<Record<string, string>> = { url: 'RINGMASTER_CONFIG_REPO', 'api-url': 'RINGMASTER_CONFIG_API_URL', project: 'RINGMASTER_CONFIG_PROJECT' };
+const VARIABLE_OF_FIELD: Readonly<Record<string, string>> = { plan: 'RINGMASTER_PLAN_DIR', url: 'RINGMASTER_CONFIG_REPO', 'api-url': 'RINGMASTER_CONFIG_API_URL', project: 'RINGMASTER_CONFIG_PROJECT' };
 
 export const NO_CONNECTORS: Connectors = { dryRun: false };
 
@@ -74,20 +78,22 @@ export function connectorsFromEnv(env: Env): Connectors {
   if (!['', '0', '1', 'true', 'false', 'yes', 'no'].includes(dryRunRaw)) throw new ConfigError('RINGMASTER_ACTIONS_DRY_RUN', `must be 1 or 0 (true or false), got "${dryRunRaw}"`);
   const out: Connectors = { dryRun: ['1', 'true', 'yes'].includes(dryRunRaw) };
   if (url) {
+    if (!planDir) throw new ConfigError('RINGMASTER_PLAN_DIR', "is not set (RINGMASTER_CONFIG_REPO needs the plan --out folder whose promotion script names the signer every promoted digest is verified against)");
     const credentials = credentialsFromEnv(env as NodeJS.ProcessEnv);
     const review = reviewFromEnv(env, credentials.token);
     try {
       out.gitops = openGitOpsRepository({
         url,
         credentials,
+        verifier: cosignVerifier(signerOfPlanDir(planDir)),
         ...(branch ? { branch } : {}),
         ...(review ? { review } : {}),
         author: { name: env[GIT_ENV.authorName]?.trim() || 'Ringmaster', email: env[GIT_ENV.authorEmail]?.trim() || 'ringmaster@users.noreply.invalid' },
       });
     } catch (err) {
-      // The connector names its request field; the app names the variable that carried it.
-      const variable = err instanceof GitOpsInputError ? (VARIABLE_OF_FIELD[err.field] ?? 'RINGMASTER_CONFIG_REPO') : 'RINGMASTER_CONFIG_REPO';
-      throw new ConfigError(variable, (err as Error).message);
+      // The connector names its request field (`plan` for the plan folder); the app names the variable that carried it.
+      if (err instanceof GitOpsInputError) throw new ConfigError(VARIABLE_OF_FIELD[err.field] ?? 'RINGMASTER_CONFIG_REPO', err.field in VARIABLE_OF_FIELD ? err.detail : err.message);
+      throw new ConfigError('RINGMASTER_CONFIG_REPO', (err as Error).message);
     }
   }
   if (prometheus) {

@@ -1,4 +1,4 @@
-import { GitOpsInputError, type ActionResult } from '@ringmaster/connector-gitops';
+import { GitOpsInputError, SignatureRefusedError, type ActionResult, type SignatureCheck } from '@ringmaster/connector-gitops';
 import { MetricsInputError, type CanaryHealth } from '@ringmaster/connector-prometheus';
 import { scrubText } from '../log.js';
 import type { Decision, RunState } from '../state.js';
@@ -42,7 +42,26 @@ export function failedAction(base: Pick<ActionData, 'action' | 'service' | 'ring
   return { ...base, outcome: refused ? 'refused' : 'failed', reason: reasonOf(err) };
 }
 
-function fromResult(result: ActionResult, service: string | undefined): ActionData {
+/** The evidence of the signature check made before a digest is written (like the CLI's). */
+function fromSignature(check: SignatureCheck, target: string, service: string | undefined): ActionData {
+  return {
+    action: 'verify-signature',
+    outcome: check.verified ? 'done' : 'refused',
+    ...(service ? { service } : {}),
+    ring: target,
+    image: check.image,
+    digest: check.digest,
+    ...(check.reason === null ? {} : { reason: scrubText(check.reason, []) }),
+  };
+}
+
+/** The action's outcome, after the signature check it made (none when nothing was to be written). */
+function fromResult(result: ActionResult, service: string | undefined): ActionData[] {
+  const signature = result.signature ? [fromSignature(result.signature, result.target, service)] : [];
+  return [...signature, fromAction(result, service)];
+}
+
+function fromAction(result: ActionResult, service: string | undefined): ActionData {
   const outcome = result.status === 'dry-run' ? 'dry-run' : 'done';
   return {
     action: result.action,
@@ -80,24 +99,27 @@ export function fromHealth(health: CanaryHealth, service: string | undefined): A
 
 /**
  * Runs a step's GitOps action for a run (the run and step ids are the commit's
- * trailers, so a retried step finds its own commit and writes nothing new).
- * Never throws: a refusal or failure is an outcome.
+ * trailers, so a retried step finds its own commit and writes nothing new). The
+ * outcomes to record, the action's last: the signature check of the digest comes
+ * first; a digest whose signature does not verify is refused by that check alone
+ * (one line in the thread), nothing written. Never throws: a refusal or failure is an outcome.
  */
-export async function performGitOps(action: Exclude<StepAction, { action: 'canary-health' }>, state: RunState, stepId: string, connectors: Connectors): Promise<ActionData> {
+export async function performGitOps(action: Exclude<StepAction, { action: 'canary-health' }>, state: RunState, stepId: string, connectors: Connectors): Promise<ActionData[]> {
   const service = typeof state.params['service'] === 'string' ? state.params['service'] : undefined;
   const base = { action: action.action, ring: action.target, ...(service ? { service } : {}) };
   const missing = unavailable(action, connectors);
-  if (missing || !connectors.gitops) return { ...base, outcome: 'refused', reason: missing ?? 'not configured' };
+  if (missing || !connectors.gitops) return [{ ...base, outcome: 'refused', reason: missing ?? 'not configured' }];
   const request = { target: action.target, runId: state.runId, stepId, dryRun: connectors.dryRun };
   try {
     if (action.action === 'promote') {
       return fromResult(await connectors.gitops.promote({ ...request, digest: action.digest, ...(action.image ? { image: action.image } : {}) }), service);
     }
     const chosen = state.steps.find((s) => s.step.id === action.choice)?.choice;
-    if (!chosen || !DIGEST_RE.test(chosen)) return { ...base, outcome: 'refused', reason: 'no digest was chosen to roll back to' };
+    if (!chosen || !DIGEST_RE.test(chosen)) return [{ ...base, outcome: 'refused', reason: 'no digest was chosen to roll back to' }];
     return fromResult(await connectors.gitops.rollback({ ...request, to: chosen }), service);
   } catch (err) {
-    return failedAction(base, err);
+    if (err instanceof SignatureRefusedError) return [fromSignature(err.check, action.target, service)];
+    return [failedAction(base, err)];
   }
 }
 
@@ -115,12 +137,13 @@ export async function performHealth(target: string, state: RunState, connectors:
 }
 
 /**
- * A transition with an action's outcome: the outcome is recorded either way (an
- * `action.performed` event), the step's own events only when the action happened
- * (done, or a dry run); a refusal of the transition itself stands.
+ * A transition with an action's outcomes (a signature check, then the action): each
+ * is recorded either way (an `action.performed` event), the step's own events only
+ * when the last, the action, happened (done, or a dry run); a refusal of the
+ * transition itself stands.
  */
-export function withOutcome(decision: Decision, data: ActionData, actor: string, step: string, at: string, done: readonly ActionData['outcome'][] = ['done', 'dry-run']): Decision {
+export function withOutcome(decision: Decision, outcomes: readonly ActionData[], actor: string, step: string, at: string, done: readonly ActionData['outcome'][] = ['done', 'dry-run']): Decision {
   if (!decision.ok) return decision;
-  const record = { type: 'action.performed' as const, actor, at, step, data: { ...data } };
-  return { ok: true, events: done.includes(data.outcome) ? [record, ...decision.events] : [record] };
+  const records = outcomes.map((data) => ({ type: 'action.performed' as const, actor, at, step, data: { ...data } }));
+  return { ok: true, events: done.includes(outcomes.at(-1)!.outcome) ? [...records, ...decision.events] : records };
 }

@@ -120,7 +120,7 @@ export class ClickHandler {
         return;
       }
       case 'applied':
-        this.log.info({ ...fields, ...runFields(outcome.state, this.flows), events: outcome.events.map((e) => e.type), ...(performed ? { action: performed.action, outcome: performed.outcome } : {}) }, 'transition');
+        this.log.info({ ...fields, ...runFields(outcome.state, this.flows), events: outcome.events.map((e) => e.type), ...(performed ? { action: performed.at(-1)!.action, outcome: performed.at(-1)!.outcome } : {}) }, 'transition');
         this.outbox.kick(runId);
     }
   }
@@ -132,15 +132,16 @@ export class ClickHandler {
    * (outside the run's lock: git takes seconds); the connector is idempotent by run
    * and step, so a click processed twice (a retry, a restart) finds its own commit.
    */
-  private async performStepAction(runId: string, step: string, origin: Origin, intent: (at: string) => Intent, actor: Actor): Promise<ActionData | undefined> {
+  private async performStepAction(runId: string, step: string, origin: Origin, intent: (at: string) => Intent, actor: Actor): Promise<ActionData[] | undefined> {
     const [run, state] = await Promise.all([this.repo.getRun(runId), this.repo.state(runId)]);
     const action = state ? stepAction(state, step) : undefined;
     if (!run || !state || !action || action.action === 'canary-health') return undefined;
     const at = this.repo.nowIso();
     const allowed = checkOrigin(run, origin) ?? decide(state, intent(at), actor, at);
     if (!allowed.ok) return undefined;
-    const data = await performGitOps(action, state, step, this.connectors);
+    const outcomes = await performGitOps(action, state, step, this.connectors);
+    const data = outcomes.at(-1)!;
     this.log[data.outcome === 'failed' || data.outcome === 'refused' ? 'warn' : 'info']({ run_id: runId, step, action: data.action, outcome: data.outcome, commit: data.commit, reason: data.reason }, 'step action');
-    return data;
+    return outcomes;
   }
 }
