@@ -47,6 +47,14 @@ function valueAt(root: unknown, pointer: string): unknown {
   return node;
 }
 
+/**
+ * Why a list is capped where the cap is a limit of the engine rather than of the input's size,
+ * and what to do instead; the message names it so that the user is not left guessing.
+ */
+const TOO_MANY_REASONS: Readonly<Record<string, string>> = {
+  '/delivery/services': 'one service per plan: plan each service with its own profile and --out folder',
+};
+
 function issueOf(error: ErrorObject, root: unknown): InputIssue | undefined {
   const params = error.params as Record<string, unknown>;
   let pointer = error.instancePath;
@@ -71,9 +79,12 @@ function issueOf(error: ErrorObject, root: unknown): InputIssue | undefined {
     case 'maxLength':
       expected = `a string of at most ${String(params['limit'])} characters`;
       break;
-    case 'maxItems':
-      expected = `at most ${String(params['limit'])} items`;
+    case 'maxItems': {
+      const limit = Number(params['limit']);
+      const reason = TOO_MANY_REASONS[pointer];
+      expected = `at most ${limit} ${limit === 1 ? 'item' : 'items'}${reason ? ` (${reason})` : ''}`;
       break;
+    }
     case 'minimum':
     case 'maximum':
       expected = `a number ${String(params['comparison'])} ${String(params['limit'])}`;

@@ -27,6 +27,18 @@ describe('the delivery section of the profile', () => {
       expect((error as ProfileInputError).issues.map((i) => i.pointer)).toContain(pointer);
     }
   });
+
+  it('refuses two services in one plan in one line that says why and what to do instead', () => {
+    const twoServices = { goal: 'x', delivery: { services: [{ name: 'crm-api' }, { name: 'crm-worker' }] } };
+    expect(() => validateProfile(twoServices)).toThrow(ProfileInputError);
+    try {
+      validateProfile(twoServices);
+    } catch (error) {
+      const [issue] = (error as ProfileInputError).issues;
+      expect(issue?.pointer).toBe('/delivery/services');
+      expect(issue?.message).toBe('/delivery/services: expected at most 1 item (one service per plan: plan each service with its own profile and --out folder), found array of 2');
+    }
+  });
 });
 
 describe('the delivery system of a plan', () => {
