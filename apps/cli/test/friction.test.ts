@@ -1,6 +1,6 @@
 // CLI friction: every case asserts the one-line message and the exit code.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,14 @@ describe('ringmaster CLI friction', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^ringmaster: .*bad\.json:3:1: expected a JSON document, found invalid JSON \(/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a profile with two services in one line that says what to do instead, exit 2, writing nothing', () => {
+    const out = join(dir, 'two-services');
+    const result = run(['plan', file('two.json', JSON.stringify({ goal: 'Set up a CI/CD pipeline', delivery: { services: [{ name: 'crm-api' }, { name: 'crm-worker' }] } })), '--out', out]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('ringmaster: /delivery/services: expected at most 1 item (one service per plan: plan each service with its own profile and --out folder), found array of 2\n');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('turns ENOENT and ENOTDIR into one line with exit 2', () => {
