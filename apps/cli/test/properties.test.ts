@@ -136,7 +136,7 @@ describe('any schema-valid profile', () => {
         }
         expect(errors).toEqual([]);
       }),
-      { numRuns: 50 } // each run validates every artifact with its real tool (shellcheck, kubernetes models, PGlite): sized for 2 shared cores,
+      { numRuns: 50 }, // each run validates every artifact with its real tool (bash -n, shellcheck, Kubernetes models, workflow parser): sized for 2 shared cores
     );
   }, 600_000);
 });

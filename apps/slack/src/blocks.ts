@@ -1,6 +1,5 @@
-import type { EvidenceEvent } from '@ringmaster/evidence';
+import type { ActionData, EvidenceEvent } from '@ringmaster/evidence';
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { ActionData } from './actions/action-data.js';
 import { actionLine } from './actions/action-line.js';
 import { actionId, buttonValue } from './button.js';
 import { bold, clipText, escapeText, inlineCode, joinText, mrkdwn, userMention, when, type SlackText } from './slack-text.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ActionData } from './actions/action-data.js';
+import type { ActionData } from '@ringmaster/evidence';
 import type { Connectors } from './actions/connectors.js';
 import { performHealth, stepAction, withOutcome } from './actions/step-actions.js';
 import type { DueTimer, RunRepository } from './db/runs.js';

@@ -1,5 +1,5 @@
 import { bold, escapeText, inlineCode, joinText, link, mrkdwn, type SlackText } from '../slack-text.js';
-import type { ActionData } from './action-data.js';
+import type { ActionData } from '@ringmaster/evidence';
 
 /** A web link to a commit for the hosted providers' https URLs (GitHub, GitLab and their look-alikes); none for other URLs. */
 export function commitUrl(repository: string | undefined, commit: string | undefined): string | undefined {

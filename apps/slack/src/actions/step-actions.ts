@@ -2,7 +2,7 @@ import { GitOpsInputError, SignatureRefusedError, type ActionResult, type Signat
 import { MetricsInputError, type CanaryHealth } from '@ringmaster/connector-prometheus';
 import { scrubText } from '../log.js';
 import type { Decision, RunState } from '../state.js';
-import type { ActionData } from './action-data.js';
+import type { ActionData } from '@ringmaster/evidence';
 import type { Connectors } from './connectors.js';
 
 /**

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Background } from '../background.js';
 import { ACTION_ID_PATTERN, readButton, type ClickedButton } from '../button.js';
-import type { ActionData } from '../actions/action-data.js';
+import type { ActionData } from '@ringmaster/evidence';
 import type { Connectors } from '../actions/connectors.js';
 import { performGitOps, stepAction, withOutcome } from '../actions/step-actions.js';
 import { checkOrigin, type Origin, type RunRepository } from '../db/runs.js';
