@@ -2,56 +2,33 @@ import type { DeliverySystem } from './delivery.js';
 import type { ModeContext } from './mode.js';
 import { runsKubernetes } from './not-generated.js';
 
-/**
- * How a plan rolls a target back, named from its delivery system so that every runbook and
- * checklist says the same thing as the files: the previously promoted digest goes back into the
- * target's promotion file in the config repository (by the generated promotion script, or by
- * `ringmaster rollback`), and then the GitOps operator syncs it, or, without one, the pipeline's
- * deploy job redeploys it. Never a command that changes the cluster behind Git's back: Argo CD and
- * Flux self-heal revert `kubectl argo rollouts undo` or `kubectl set image`.
- */
-export interface RollbackPath {
-  /** Who changes what runs once the config repository has the previous digest. */
-  appliedBy: 'argocd' | 'flux' | 'pipeline';
-  /** The file in the config repository the rollback edits. */
-  file(target: string): string;
-  /** The generated script's rollback of one target, or null when the plan generates no promotion script. */
-  scriptCommand(target: string): string | null;
-  /** `ringmaster rollback` for one target: lists the promoted digests without `to`, restores `to` with it. */
-  cliCommand(target: string, to?: string): string;
-  /** The rollback as one Markdown sentence for `target` (a target's name, or a word such as `RING` standing for any of them). */
-  instruction(target: string): string;
-}
-
 /** `kubectl argo rollouts abort`: stops the canary's traffic at once without changing the desired state, so no controller reverts it. */
-export function rolloutAbortCommand(d: DeliverySystem): string {
+function rolloutAbortCommand(d: DeliverySystem): string {
   return `kubectl argo rollouts abort ${d.service.name} -n ${d.service.namespace}`;
 }
 
-export function rollbackPath(d: DeliverySystem): RollbackPath {
-  const appliedBy = d.gitops.tool === 'none' ? 'pipeline' : d.gitops.tool;
-  const scriptCommand = (target: string): string | null => (d.gitops.promotionScript === null ? null : `${d.gitops.promotionScript} --rollback ${target}`);
-  const cliCommand = (target: string, to?: string): string => `ringmaster rollback --config-repo ${d.configRepo.url} --target ${target}${to === undefined ? '' : ` --to ${to}`}`;
-  const applied = (target: string): string =>
-    appliedBy === 'pipeline'
+/**
+ * How a plan rolls `target` back, as one Markdown sentence named from its delivery system so that
+ * every runbook and checklist says the same thing as the files: the previously promoted digest goes
+ * back into the target's promotion file in the config repository (by the generated promotion
+ * script, or by `ringmaster rollback`), and then the GitOps operator syncs it, or, without one, the
+ * pipeline's deploy job redeploys it. Never a command that changes the cluster behind Git's back:
+ * Argo CD and Flux self-heal revert `kubectl argo rollouts undo` or `kubectl set image`. `target` is
+ * a target's name, or a word such as `RING` standing for any of them.
+ */
+function rollbackInstruction(d: DeliverySystem, target: string): string {
+  const cliCommand = (to?: string): string => `ringmaster rollback --config-repo ${d.configRepo.url} --target ${target}${to === undefined ? '' : ` --to ${to}`}`;
+  const applied =
+    d.gitops.tool === 'none'
       ? d.gitops.deployScript === null
         ? "then the pipeline's deploy step deploys the digest the config repository names, after verifying its signature"
         : `then \`${d.gitops.deployScript} ${target}\`, run by the pipeline's deploy step or by a job holding the deploy credentials, deploys the digest the config repository names, after verifying its signature`
-      : `${appliedBy === 'argocd' ? 'Argo CD' : 'Flux'} syncs it to the cluster (a command against the cluster such as \`kubectl argo rollouts undo\` is not a rollback: self-heal reverts what Git does not hold)`;
-  return {
-    appliedBy,
-    file: (target) => d.gitops.promotionFile(target),
-    scriptCommand,
-    cliCommand,
-    instruction: (target) => {
-      const known = d.targets.some((t) => t.name === target);
-      const which = known ? target : `${target} (one of ${d.targets.map((t) => t.name).join(', ')})`;
-      const script = scriptCommand(target);
-      const cli = `\`${cliCommand(target)}\` lists the digests promoted to it and \`${cliCommand(target, 'DIGEST')}\` commits one of them back`;
-      const how = script === null ? cli : `\`${script}\` verifies the signature of the digest it ran before and commits it (or: ${cli})`;
-      return `Restore the previously promoted digest of ${which} in \`${d.gitops.promotionFile(target)}\` of the config repository ${d.configRepo.url}: ${how}; ${applied(target)}. The previous signed digest runs again, nothing is rebuilt.`;
-    },
-  };
+      : `${d.gitops.tool === 'argocd' ? 'Argo CD' : 'Flux'} syncs it to the cluster (a command against the cluster such as \`kubectl argo rollouts undo\` is not a rollback: self-heal reverts what Git does not hold)`;
+  const known = d.targets.some((t) => t.name === target);
+  const which = known ? target : `${target} (one of ${d.targets.map((t) => t.name).join(', ')})`;
+  const cli = `\`${cliCommand()}\` lists the digests promoted to it and \`${cliCommand('DIGEST')}\` commits one of them back`;
+  const how = d.gitops.promotionScript === null ? cli : `\`${d.gitops.promotionScript} --rollback ${target}\` verifies the signature of the digest it ran before and commits it (or: ${cli})`;
+  return `Restore the previously promoted digest of ${which} in \`${d.gitops.promotionFile(target)}\` of the config repository ${d.configRepo.url}: ${how}; ${applied}. The previous signed digest runs again, nothing is rebuilt.`;
 }
 
 const TARGET_WORD: Readonly<Record<DeliverySystem['targetKind'], string>> = { rings: 'RING', regions: 'REGION', environments: 'ENVIRONMENT', stages: 'ENVIRONMENT' };
@@ -62,6 +39,6 @@ const TARGET_WORD: Readonly<Record<DeliverySystem['targetKind'], string>> = { ri
  */
 export function planRollback(ctx: ModeContext): { rollback: string; trafficStop?: string } {
   const d = ctx.delivery;
-  const rollback = rollbackPath(d).instruction(TARGET_WORD[d.targetKind]);
+  const rollback = rollbackInstruction(d, TARGET_WORD[d.targetKind]);
   return runsKubernetes(ctx) && ctx.companions?.includes('progressive-delivery') === true ? { rollback, trafficStop: rolloutAbortCommand(d) } : { rollback };
 }

@@ -5,7 +5,7 @@ export interface IncidentChecklistInput {
   service: string;
   severity: Severity;
   summary?: string;
-  /** How the plan rolls a release back (`rollbackPath(delivery).instruction(...)` of core); without it, the generic rollback through the config repository. */
+  /** How the plan rolls a release back (`planRollback` of core); without it, the generic rollback through the config repository. */
   rollback?: string;
   /** The command that stops a canary's traffic at once without changing the desired state, when the plan has a canary. */
   trafficStop?: string;

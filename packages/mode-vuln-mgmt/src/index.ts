@@ -3,7 +3,7 @@ import { vulnMgmtArtifacts } from './artifacts.js';
 import { vulnMgmtRules } from './rules.js';
 import { vulnMgmtIntents } from './intents.js';
 
-export { vulnMgmtRules, DEFAULT_SLAS, LOW_RISK_SLAS, EPSS_THRESHOLD, EXCEPTION_FIELDS, EXCEPTION_AUDIT_LOG, type Slas } from './rules.js';
+export { vulnMgmtRules, DEFAULT_SLAS, LOW_RISK_SLAS, EPSS_THRESHOLD, EXCEPTION_FIELDS, type Slas } from './rules.js';
 export { exceptionPolicy, trivyGate, vexTemplate, vulnPolicy, vulnMgmtArtifacts, KEV_FEED, EPSS_API } from './artifacts.js';
 
 /** Goal words that mean vulnerability management. */

@@ -1,4 +1,4 @@
-import { EXAMPLE, type ModeContext, type Rule } from '@ringmaster/core';
+import type { ModeContext, Rule } from '@ringmaster/core';
 
 /** The remediation clock per severity, in days. */
 export interface Slas {
@@ -16,9 +16,6 @@ export const LOW_RISK_SLAS: Slas = { critical_days: 3, high_days: 7, medium_days
 export const EPSS_THRESHOLD = 0.1;
 
 export const EXCEPTION_FIELDS = ['cve_id', 'justification', 'compensating_controls', 'expiry', 'approver', 'audit_log_link'] as const;
-
-/** Where approved exceptions (risk acceptances) are recorded with approver and expiry. */
-export const EXCEPTION_AUDIT_LOG = EXAMPLE.riskAcceptanceLog;
 
 const lowRisk = ({ profile }: ModeContext): boolean => profile.risk_tier === 'low';
 
