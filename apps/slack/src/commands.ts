@@ -12,9 +12,6 @@ const MAX_TEXT = 1000;
 
 const BUILTIN = builtinFlows();
 
-/** `/release help` for the built-in flows. */
-export const USAGE: SlackText = BUILTIN.usage();
-
 /** Whether a parsed command is one of the app's own (otherwise it is a flow's and opens a run). */
 export function isAppCommand(cmd: ReleaseCommand): cmd is AppCommand {
   return APP_SUBCOMMANDS.has(cmd.sub);

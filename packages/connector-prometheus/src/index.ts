@@ -4,3 +4,4 @@ export { PROMETHEUS_ENV, prometheusClient, type MetricsSource, type PrometheusOp
 export { parseCondition, type Condition } from './condition.js';
 export { MetricsInputError, MetricsQueryError } from './errors.js';
 export { burnRateVerdict, type BurnRateDecision, type BurnRateVerdict } from './verdict.js';
+export { planFilesOfDir } from './plan-dir.js';

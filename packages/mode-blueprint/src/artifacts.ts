@@ -369,7 +369,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
       strategy: { matrix: Object.fromEntries(regions.map((r) => [azureId(r), { REGION: r }])) },
       steps: [{ checkout: 'self' }, { bash: ['set -euo pipefail', ...residencyCheck(false)].join('\n'), displayName: 'opa_residency_check' }],
     };
-    const yaml = { stage: azureId(stage), dependsOn: [...new Set(['build', previous])], condition: onMain, jobs: [...(gated ? [gate] : []), deployment] };
+    const yaml = { stage: azureId(stage), dependsOn: [...new Set(['build', 'sign', previous])], condition: onMain, jobs: [...(gated ? [gate] : []), deployment] };
     previous = azureId(stage);
     return yaml;
   });
@@ -406,7 +406,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
         ],
       },
       signedElsewhere ? { template: SIGNING_TEMPLATE_AZURE, parameters: { digest: AZURE_DIGEST } } : azureSignStage(ctx),
-      ...deployStagesYaml.map((stage) => ({ ...stage, dependsOn: [...new Set(['build', 'sign', ...stage.dependsOn.filter((s) => s !== 'build')])] })),
+      ...deployStagesYaml,
     ],
   };
 }

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseProfileText, RingmasterError } from '@ringmaster/core';
 import type { BurnRateVerdict, CanaryHealth, PlanFile } from '@ringmaster/connector-prometheus';
@@ -30,22 +28,6 @@ export class CanaryIncidentError extends RingmasterError {
 
 /** The exit code of canary-health when the plan's burn-rate rule (spec Mode 7) says open an incident. */
 export const CANARY_INCIDENT_EXIT = 3;
-
-/** The YAML files of a `plan --out` folder (the only files that hold analysis templates and rules). */
-function planFolderFiles(dir: string): PlanFile[] {
-  let found = 'a file';
-  try {
-    if (statSync(dir).isDirectory()) found = '';
-  } catch {
-    found = 'no such folder';
-  }
-  if (found !== '') throw new CanaryInputError(`--plan ${dir}: expected the folder of a plan --out, found ${found}`);
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => f.split('\\').join('/'))
-    .filter((f) => /\.ya?ml$/.test(f) && statSync(join(dir, f)).isFile())
-    .sort()
-    .map((path) => ({ path, content: readFileSync(join(dir, path), 'utf8') }));
-}
 
 function parseArgs(values: string[]): Record<string, string> {
   const args: Record<string, string> = {};
@@ -98,10 +80,16 @@ export function registerCanaryHealth(program: Command): void {
     .action(async (options: { prometheus: string; target: string; plan?: string; profile?: string; arg?: string[]; evidence?: string; format: string }) => {
       if ((options.plan === undefined) === (options.profile === undefined)) throw new CanaryInputError('expected exactly one of --plan DIR or --profile FILE');
       const args = parseArgs(options.arg ?? []);
-      const { burnRateVerdict, canaryHealth, healthChecksOf, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
+      const { burnRateVerdict, canaryHealth, healthChecksOf, MetricsInputError, planFilesOfDir, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
       const { discoverPromotionFiles } = await import('@ringmaster/connector-gitops');
       let files: PlanFile[];
-      if (options.plan !== undefined) files = planFolderFiles(options.plan);
+      if (options.plan !== undefined) {
+        try {
+          files = planFilesOfDir(options.plan);
+        } catch (error) {
+          throw error instanceof MetricsInputError ? new CanaryInputError(`--plan ${error.message}`) : error;
+        }
+      }
       else {
         const { createEngine } = await import('@ringmaster/modes');
         files = createEngine().plan(parseProfileText(readProfileText(options.profile as string))).files;

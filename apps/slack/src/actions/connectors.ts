@@ -1,7 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { cosignVerifier, credentialsFromEnv, DEFAULT_API_URL, GIT_ENV, GitOpsInputError, openGitOpsRepository, signerOfPlanDir, type GitOpsRepository, type ReviewOptions } from '@ringmaster/connector-gitops';
-import { canaryHealth, healthChecksOf, PROMETHEUS_ENV, prometheusClient, type CanaryHealth, type MetricsSource, type PlanFile } from '@ringmaster/connector-prometheus';
+import { canaryHealth, healthChecksOf, MetricsInputError, planFilesOfDir, PROMETHEUS_ENV, prometheusClient, type CanaryHealth, type MetricsSource, type PlanFile } from '@ringmaster/connector-prometheus';
 import { ConfigError } from '../config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -29,28 +27,21 @@ export interface Connectors {
 
 const VARIABLE_OF_FIELD: Readonly<Record<string, string>> = { plan: 'RINGMASTER_PLAN_DIR', url: 'RINGMASTER_CONFIG_REPO', 'api-url': 'RINGMASTER_CONFIG_API_URL', project: 'RINGMASTER_CONFIG_PROJECT' };
 
+/** The plan folder's YAML files; a folder that is not one is a configuration error of RINGMASTER_PLAN_DIR. */
+function planFilesIn(dir: string): PlanFile[] {
+  try {
+    return planFilesOfDir(dir);
+  } catch (error) {
+    throw error instanceof MetricsInputError ? new ConfigError('RINGMASTER_PLAN_DIR', error.message) : error;
+  }
+}
+
 export const NO_CONNECTORS: Connectors = { dryRun: false };
 
 /** The health check over a metrics source and the plan's files. */
 export function healthCheckOf(source: MetricsSource, files: readonly PlanFile[]): HealthCheck {
   const checks = healthChecksOf(files);
   return (target) => canaryHealth(source, checks, { target });
-}
-
-/** The YAML files of a `plan --out` folder (analysis templates, SLO rules). */
-function planFiles(dir: string): PlanFile[] {
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) throw new ConfigError('RINGMASTER_PLAN_DIR', `expected the folder of a plan --out, found ${dir}`);
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => f.split('\\').join('/'))
-    .filter((f) => /\.ya?ml$/.test(f) && statSync(join(dir, f)).isFile())
-    .sort()
-    .map((path) => ({ path, content: readFileSync(join(dir, path), 'utf8') }));
 }
 
 /**
@@ -100,7 +91,7 @@ export function connectorsFromEnv(env: Env): Connectors {
     if (!planDir) throw new ConfigError('RINGMASTER_PLAN_DIR', 'is not set (RINGMASTER_PROMETHEUS_URL needs the plan --out folder whose analysis templates and SLO rules decide a canary)');
     try {
       const token = env[PROMETHEUS_ENV.token]?.trim();
-      out.health = healthCheckOf(prometheusClient({ url: prometheus, ...(token ? { token } : {}) }), planFiles(planDir));
+      out.health = healthCheckOf(prometheusClient({ url: prometheus, ...(token ? { token } : {}) }), planFilesIn(planDir));
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw new ConfigError('RINGMASTER_PROMETHEUS_URL', (err as Error).message);
