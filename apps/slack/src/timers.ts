@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { burnRateVerdict, type CanaryHealth } from '@ringmaster/connector-prometheus';
 import type { ActionData } from '@ringmaster/evidence';
 import type { Connectors } from './actions/connectors.js';
 import { performHealth, stepAction, withOutcome } from './actions/step-actions.js';
@@ -10,6 +11,9 @@ import { mrkdwn } from './slack-text.js';
 import { decide, SYSTEM_ACTOR, type RunState } from './state.js';
 
 const SYSTEM = { id: SYSTEM_ACTOR, roles: new Set<never>() };
+
+/** The spec's Mode 7 rule, decided as the CLI's canary-health decides it. */
+const opensIncident = (health: CanaryHealth | undefined): boolean => health !== undefined && burnRateVerdict(health).decision === 'open-incident';
 
 /**
  * Bake times and idle reminders: timers in the database, fired by `tick` (polled, so
@@ -61,7 +65,7 @@ export class Timers {
     }
     // Elapsed, refused by its canary check (the bake starts again with a new timer), or nothing to do.
     if (outcome.kind !== 'applied' || checked?.data.outcome !== 'done') await this.repo.fireTimer(t.run_id, 'bake', t.step_id, this.clock().toISOString());
-    if (outcome.kind === 'applied' && checked?.health?.openIncident && state) await this.openIncident(state, t, checked.data);
+    if (outcome.kind === 'applied' && checked && opensIncident(checked.health) && state) await this.openIncident(state, t, checked.data);
   }
 
   /** Checks the canary of every bake under way; a burn rate over the threshold pauses the promotion and opens an incident. */
@@ -74,7 +78,7 @@ export class Timers {
         const action = state ? stepAction(state, t.step_id) : undefined;
         if (!state || state.closed || action?.action !== 'canary-health') continue;
         const checked = await performHealth(action.target, state, this.connectors);
-        if (!checked.health?.openIncident) continue;
+        if (!opensIncident(checked.health)) continue;
         const incident = await this.openIncident(state, t, checked.data);
         const reason = `burn rate over the threshold during the bake: promotion paused${incident ? `, incident ${incident} opened in this channel` : ''}; roll back with /release rollback ${String(state.params['service'] ?? '')} ${action.target}`;
         const outcome = await this.repo.act(t.run_id, `burn:${t.run_id}:${t.step_id}:${t.due_at}`, {
