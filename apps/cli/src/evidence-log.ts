@@ -1,8 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { RingmasterError, type Checklist } from '@ringmaster/core';
+import { FS_ERRORS, RingmasterError, type Checklist } from '@ringmaster/core';
 import type { ActionData, EventBody, RunKind } from '@ringmaster/evidence';
-import { FS_ERRORS } from './paths.js';
 
 /**
  * `--evidence FILE` of promote, rollback and canary-health: the run's hash-chained event log

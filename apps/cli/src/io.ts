@@ -1,6 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { parseProfileText, PROFILE_LIMITS, ProfileInputError } from '@ringmaster/core';
-import { FS_ERRORS } from './paths.js';
+import { FS_ERRORS, parseProfileText, PROFILE_LIMITS, ProfileInputError } from '@ringmaster/core';
 
 function inputError(where: string, found: string): ProfileInputError {
   return new ProfileInputError([{ pointer: '', expected: 'a readable JSON file', found, message: `${where}: expected a readable JSON file, found ${found}` }]);

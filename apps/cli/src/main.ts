@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { ProfileInputError, RingmasterError } from '@ringmaster/core';
+import { FS_ERRORS, ProfileInputError, RingmasterError } from '@ringmaster/core';
 import { registerAudit } from './commands/audit.js';
 import { CANARY_INCIDENT_EXIT, registerCanaryHealth } from './commands/canary-health.js';
 import { registerEvidence } from './commands/evidence.js';
@@ -8,7 +8,6 @@ import { helpText } from './commands/help.js';
 import { registerKb } from './commands/kb.js';
 import { registerModes, registerPlan, registerValidate } from './commands/plan.js';
 import { registerPromote, registerRollback } from './commands/promote.js';
-import { FS_ERRORS } from './paths.js';
 
 /** Exit codes: 0 success, 1 internal error or failing verdict, 2 invalid input, 3 canary-health says open an incident. */
 const EXIT = { ok: 0, failed: 1, input: 2, incident: CANARY_INCIDENT_EXIT } as const;

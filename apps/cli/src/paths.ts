@@ -1,20 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 
-/** What plain file-system errors mean, in words (the CLI never shows a raw errno). */
-export const FS_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'no permission',
-  EPERM: 'no permission',
-  EISDIR: 'a directory',
-  ELOOP: 'a symbolic link loop',
-  ENAMETOOLONG: 'a name that is too long',
-  ENOTDIR: 'a path through something that is not a directory',
-  EEXIST: 'something already there',
-  ENOSPC: 'no space left on the device',
-  EROFS: 'a read-only file system',
-};
-
 /**
  * The repository a path belongs to: for a path inside a `.github` folder, the folder that
  * holds `.github`; else the folder itself (or a file's folder). Auditing from there means a

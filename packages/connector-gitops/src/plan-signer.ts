@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEPLOY_SCRIPT, PROMOTION_SCRIPT } from '@ringmaster/core';
+import { DEPLOY_SCRIPT, FS_ERRORS, PROMOTION_SCRIPT } from '@ringmaster/core';
 import { GitOpsInputError } from './errors.js';
 import type { Signer } from './signature.js';
 
@@ -15,8 +15,6 @@ import type { Signer } from './signature.js';
 /** The plan's scripts that verify a digest before it is promoted or deployed, in the order they are looked for. */
 const VERIFYING_SCRIPTS = [PROMOTION_SCRIPT, DEPLOY_SCRIPT] as const;
 
-const FS_REASONS: Readonly<Record<string, string>> = { ENOENT: 'no such file or directory', EACCES: 'no permission', EPERM: 'no permission', EISDIR: 'a directory', ENOTDIR: 'a path through something that is not a directory' };
-
 const inputError = (dir: string, detail: string): GitOpsInputError => new GitOpsInputError('plan', `${dir}: ${detail}`);
 
 function readIn(dir: string, path: string, what: string): string {
@@ -24,7 +22,7 @@ function readIn(dir: string, path: string, what: string): string {
     return readFileSync(join(dir, path), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw inputError(dir, `expected ${what} (${path}), found ${FS_REASONS[code] ?? `an unreadable path (${code || 'error'})`}`);
+    throw inputError(dir, `expected ${what} (${path}), found ${FS_ERRORS[code] ?? `an unreadable path (${code || 'error'})`}`);
   }
 }
 

@@ -83,3 +83,17 @@ export class MissingServiceError extends RingmasterError {
     super('missing_service', problem);
   }
 }
+
+/** What plain file-system errors mean, in words (a user never sees a raw errno). */
+export const FS_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'no permission',
+  EPERM: 'no permission',
+  EISDIR: 'a directory',
+  ELOOP: 'a symbolic link loop',
+  ENAMETOOLONG: 'a name that is too long',
+  ENOTDIR: 'a path through something that is not a directory',
+  EEXIST: 'something already there',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'a read-only file system',
+};
