@@ -15,7 +15,8 @@ export interface DeliverySystem {
   /** The one GitOps config repository promotion commits to and the operator syncs. */
   configRepo: GitRepo;
   registry: string;
-  service: ServiceModel;
+  /** The services the plan releases, in the profile's order: each has its own image, kustomize base and overlays; one pipeline builds, signs and promotes them all. */
+  services: readonly [ServiceModel, ...ServiceModel[]];
   /** Promotion targets in order: rings, regions or environments, one overlay each. */
   targets: readonly TargetModel[];
   /** How targets were derived: given environments, residency regions, rings, or staging/production. */
@@ -52,6 +53,8 @@ export interface ServiceModel {
   image: string;
   /** Kubernetes namespace of the workload. */
   namespace: string;
+  /** The Docker build context in the application repository (its Dockerfile is there): `.` or a folder path without a trailing slash. */
+  buildContext: string;
 }
 
 export interface TargetModel {
@@ -85,15 +88,16 @@ export interface GitopsLayout {
   kustomize: boolean;
   /** Folder of the plan's output holding the config repository's content. */
   configDir: string;
-  /** In the config repository: the kustomize base of the service. */
-  basePath: string;
-  /** In the config repository: the overlay of a target (what the operator syncs and promotion edits). */
-  overlayPath(target: string): string;
-  /** Outside Kubernetes: the file holding a target's promoted `image@digest` (what promotion edits and the scripted deploy reads). */
-  imageFile(target: string): string;
-  /** The one file a target's promotion and rollback edit: the overlay's `kustomization.yaml`, or the image file. */
-  promotionFile(target: string): string;
-  /** The promotion script in the application repository (`promote.sh <digest> <target>`, `promote.sh --rollback <target>`); null when the plan generates none. */
+  // The paths below take a service's and a target's name, or words such as SERVICE and RING standing for any of them (runbooks).
+  /** In the config repository: the kustomize base of a service. */
+  basePath(service: string): string;
+  /** In the config repository: the overlay of a service for a target (what the operator syncs and promotion edits). */
+  overlayPath(service: string, target: string): string;
+  /** Outside Kubernetes: the file holding a service's promoted `image@digest` for a target (what promotion edits and the scripted deploy reads). */
+  imageFile(service: string, target: string): string;
+  /** The one file the promotion and rollback of a service to a target edit: the overlay's `kustomization.yaml`, or the image file. */
+  promotionFile(service: string, target: string): string;
+  /** The promotion script in the application repository (`promote.sh <service> <digest> <target>`, `promote.sh --rollback <service> <target>`); null when the plan generates none. */
   promotionScript: string | null;
   /** Without an operator: the scripted deploy (`<script> <target>`) that deploys the digest the config repository names for a target; null with an operator or when the plan generates none. */
   deployScript: string | null;
@@ -142,6 +146,17 @@ export const PROMOTION_SCRIPT = 'scripts/promote.sh';
 /** Where the GitOps mode's scripted deploy lives in the application repository (no GitOps operator). */
 export const DEPLOY_SCRIPT = 'scripts/scripted_deploy.sh';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/**
+ * The artifact name of a file made once per service: `base` itself when the plan has one service,
+ * else `base` with the service's name before the extension (`rollout.yaml` -> `rollout_crm-web.yaml`),
+ * since artifact names are unique within a plan.
+ */
+export function serviceArtifactName(d: Pick<DeliverySystem, 'services'>, base: string, service: string): string {
+  if (d.services.length === 1) return base;
+  const dot = base.indexOf('.');
+  return dot < 0 ? `${base}_${service}` : `${base.slice(0, dot)}_${service}${base.slice(dot)}`;
+}
 
 /** Residency jurisdiction of a region id across AWS, GCP and Azure naming. */
 export function jurisdictionOf(region: string): string {
@@ -276,16 +291,17 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
   const registryIsPlaceholder = vendor === 'azure_devops' && !['aws', 'gcp'].includes(p.infra.cloud_provider);
   const registry = pick(given.registry, '/delivery/registry', defaultRegistry, registryIsPlaceholder, 'your container registry (host and namespace)');
 
-  const serviceGiven = given.services?.[0];
-  const serviceName = pick(serviceGiven?.name, '/delivery/services/0/name', DEFAULT_SERVICE.name, false, 'the name of your service');
-  const service: ServiceModel = {
-    name: serviceName,
-    port: serviceGiven?.port ?? DEFAULT_SERVICE.port,
-    healthPath: serviceGiven?.health_path ?? DEFAULT_SERVICE.healthPath,
-    image: `${registry}/${serviceGiven?.image ?? serviceName}`,
-    namespace: serviceName,
+  type ServiceGiven = NonNullable<ProfileDelivery['services']>[number];
+  const serviceOf = (given: ServiceGiven | undefined, i: number): ServiceModel => {
+    const name = pick(given?.name, `/delivery/services/${i}/name`, DEFAULT_SERVICE.name, false, 'the name of your service');
+    if (given?.port === undefined) defaults.push({ value: String(DEFAULT_SERVICE.port), field: `/delivery/services/${i}/port`, placeholder: false, replaceWith: 'the port your service listens on' });
+    // One service builds from the repository's root as before; several from a folder each (recorded as an assumption).
+    const buildContext = several ? pick(given?.build_context, `/delivery/services/${i}/build_context`, `services/${name}`, false, "the folder of the service's Dockerfile in the application repository") : (given?.build_context ?? '.');
+    return { name, port: given?.port ?? DEFAULT_SERVICE.port, healthPath: given?.health_path ?? DEFAULT_SERVICE.healthPath, image: `${registry}/${given?.image ?? name}`, namespace: name, buildContext };
   };
-  if (serviceGiven?.port === undefined) defaults.push({ value: String(DEFAULT_SERVICE.port), field: '/delivery/services/0/port', placeholder: false, replaceWith: 'the port your service listens on' });
+  const [first, ...more] = given.services ?? [];
+  const several = more.length > 0;
+  const services: [ServiceModel, ...ServiceModel[]] = [serviceOf(first, 0), ...more.map((s, i) => serviceOf(s, i + 1))];
 
   const signingWorkflow = selectedModes.includes('supply-chain') ? 'release-signing.yml' : 'release.yml';
   const signing: SigningModel =
@@ -313,15 +329,15 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
   if (given.environments === undefined && tool !== 'none') {
     defaults.push({ value: IN_CLUSTER, field: '/delivery/environments', placeholder: false, replaceWith: 'the cluster of each target (delivery.environments[].cluster_server)' });
   }
-  const base = `apps/${service.name}`;
-  const overlayPath = (target: string): string => `${base}/overlays/${target}`;
-  const imageFile = (target: string): string => `releases/${target}/${service.name}.image`;
+  const basePath = (service: string): string => `apps/${service}/base`;
+  const overlayPath = (service: string, target: string): string => `apps/${service}/overlays/${target}`;
+  const imageFile = (service: string, target: string): string => `releases/${target}/${service}.image`;
   return {
     organization,
     appRepo: repo(gitHost, vendor, appPath),
     configRepo: repo(gitHost, vendor, configPath),
     registry,
-    service,
+    services,
     targets,
     targetKind: kind,
     ci,
@@ -329,10 +345,10 @@ export function deliverySystem(p: NormalizedProfile, selectedModes: readonly str
       tool,
       kustomize,
       configDir: 'gitops-config',
-      basePath: `${base}/base`,
+      basePath,
       overlayPath,
       imageFile,
-      promotionFile: (target: string) => (kustomize ? `${overlayPath(target)}/kustomization.yaml` : imageFile(target)),
+      promotionFile: (service: string, target: string) => (kustomize ? `${overlayPath(service, target)}/kustomization.yaml` : imageFile(service, target)),
       // The blueprint mode writes the release pipeline and the promotion script every deploy stage runs.
       promotionScript: selectedModes.includes('blueprint') ? PROMOTION_SCRIPT : null,
       // Without an operator the GitOps mode writes the scripted deploy that applies what promotion committed.

@@ -1,5 +1,5 @@
 import type { ArtifactSpec } from './artifacts.js';
-import type { DeliverySystem } from './delivery.js';
+import { serviceArtifactName, type DeliverySystem } from './delivery.js';
 
 type Planned = { spec: ArtifactSpec; mode: string };
 
@@ -13,25 +13,31 @@ export function linkPlan(artifacts: readonly Planned[], delivery: DeliverySystem
 }
 
 /**
- * Links the kustomize base of the config repository: modes place Kubernetes files in the base
- * folder (the workload, the Rollout, the traffic split), and this adds the `kustomization.yaml`
- * that lists exactly those files, owned by the mode of the first one. A mode never has to know
- * which files another mode put there.
+ * Links the kustomize base of each service in the config repository: modes place Kubernetes files
+ * in a service's base folder (the workload, the Rollout, the traffic split), and this adds the
+ * `kustomization.yaml` that lists exactly those files, owned by the mode of the first one. A mode
+ * never has to know which files another mode put there.
  */
 export function linkKustomizeBase(artifacts: readonly Planned[], delivery: DeliverySystem): Planned[] {
-  const folder = `${delivery.gitops.configDir}/${delivery.gitops.basePath}/`;
+  let linked = [...artifacts];
+  for (const service of delivery.services) linked = linkServiceBase(linked, delivery, service.name);
+  return linked;
+}
+
+function linkServiceBase(artifacts: Planned[], delivery: DeliverySystem, service: string): Planned[] {
+  const folder = `${delivery.gitops.configDir}/${delivery.gitops.basePath(service)}/`;
   const members = artifacts.filter(({ spec }) => spec.path.startsWith(folder) && !spec.path.slice(folder.length).includes('/') && spec.body.format === 'yaml' && spec.body.schema === 'kubernetes');
   const first = members[0];
-  if (first === undefined || artifacts.some(({ spec }) => spec.path === `${folder}kustomization.yaml`)) return [...artifacts];
+  if (first === undefined || artifacts.some(({ spec }) => spec.path === `${folder}kustomization.yaml`)) return artifacts;
   const spec: ArtifactSpec = {
-    name: 'kustomization_base.yaml',
+    name: serviceArtifactName(delivery, 'kustomization_base.yaml', service),
     path: `${folder}kustomization.yaml`,
     type: 'template',
     kb: ['KB_06#GitOps'],
     body: {
       format: 'yaml',
       schema: 'plain',
-      header: `The kustomize base of ${delivery.service.name}: every resource the plan puts in this folder. Overlays add the namespace and the promoted digest.`,
+      header: `The kustomize base of ${service}: every resource the plan puts in this folder. Overlays add the namespace and the promoted digest.`,
       documents: [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: members.map(({ spec: s }) => s.path.slice(folder.length)).sort() }],
     },
   };

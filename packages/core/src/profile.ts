@@ -40,7 +40,7 @@ export interface ProfileDelivery {
   config_repository?: string;
   git_host?: string;
   registry?: string;
-  services?: { name: string; port?: number; health_path?: string; image?: string }[];
+  services?: { name: string; port?: number; health_path?: string; image?: string; build_context?: string }[];
   environments?: { name: string; region?: string; cluster?: string; cluster_server?: string }[];
   cloud?: { aws_account_id?: string; gcp_project_id?: string; gcp_project_number?: string; azure_subscription_id?: string; azure_tenant_id?: string };
   github_ids?: { owner_id?: string; repository_id?: string };

@@ -4,7 +4,8 @@ import { runsKubernetes } from './not-generated.js';
 
 /** `kubectl argo rollouts abort`: stops the canary's traffic at once without changing the desired state, so no controller reverts it. */
 function rolloutAbortCommand(d: DeliverySystem): string {
-  return `kubectl argo rollouts abort ${d.service.name} -n ${d.service.namespace}`;
+  const [only, ...others] = d.services;
+  return others.length === 0 ? `kubectl argo rollouts abort ${only.name} -n ${only.namespace}` : 'kubectl argo rollouts abort SERVICE -n SERVICE (the Rollout and namespace are named after the service)';
 }
 
 /**
@@ -17,7 +18,11 @@ function rolloutAbortCommand(d: DeliverySystem): string {
  * a target's name, or a word such as `RING` standing for any of them.
  */
 function rollbackInstruction(d: DeliverySystem, target: string): string {
-  const cliCommand = (to?: string): string => `ringmaster rollback --config-repo ${d.configRepo.url} --target ${target}${to === undefined ? '' : ` --to ${to}`}`;
+  const [only, ...others] = d.services;
+  // One service: its name; several: the word SERVICE, and which services it stands for.
+  const service = others.length === 0 ? only.name : 'SERVICE';
+  const image = others.length === 0 ? '' : ' --image IMAGE';
+  const cliCommand = (to?: string): string => `ringmaster rollback --config-repo ${d.configRepo.url} --target ${target}${image}${to === undefined ? '' : ` --to ${to}`}`;
   const applied =
     d.gitops.tool === 'none'
       ? d.gitops.deployScript === null
@@ -27,8 +32,9 @@ function rollbackInstruction(d: DeliverySystem, target: string): string {
   const known = d.targets.some((t) => t.name === target);
   const which = known ? target : `${target} (one of ${d.targets.map((t) => t.name).join(', ')})`;
   const cli = `\`${cliCommand()}\` lists the digests promoted to it and \`${cliCommand('DIGEST')}\` commits one of them back`;
-  const how = d.gitops.promotionScript === null ? cli : `\`${d.gitops.promotionScript} --rollback ${target}\` verifies the signature of the digest it ran before and commits it (or: ${cli})`;
-  return `Restore the previously promoted digest of ${which} in \`${d.gitops.promotionFile(target)}\` of the config repository ${d.configRepo.url}: ${how}; ${applied}. The previous signed digest runs again, nothing is rebuilt.`;
+  const how = d.gitops.promotionScript === null ? cli : `\`${d.gitops.promotionScript} --rollback ${service} ${target}\` verifies the signature of the digest it ran before and commits it (or: ${cli})`;
+  const whose = others.length === 0 ? '' : ` for the service that misbehaves (SERVICE: one of ${d.services.map((s) => s.name).join(', ')}; IMAGE: its image)`;
+  return `Restore the previously promoted digest of ${which}${whose} in \`${d.gitops.promotionFile(service, target)}\` of the config repository ${d.configRepo.url}: ${how}; ${applied}. The previous signed digest runs again, nothing is rebuilt.`;
 }
 
 const TARGET_WORD: Readonly<Record<DeliverySystem['targetKind'], string>> = { rings: 'RING', regions: 'REGION', environments: 'ENVIRONMENT', stages: 'ENVIRONMENT' };

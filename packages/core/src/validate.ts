@@ -47,14 +47,6 @@ function valueAt(root: unknown, pointer: string): unknown {
   return node;
 }
 
-/**
- * Why a list is capped where the cap is a limit of the engine rather than of the input's size,
- * and what to do instead; the message names it so that the user is not left guessing.
- */
-const TOO_MANY_REASONS: Readonly<Record<string, string>> = {
-  '/delivery/services': 'one service per plan: plan each service with its own profile and --out folder',
-};
-
 function issueOf(error: ErrorObject, root: unknown): InputIssue | undefined {
   const params = error.params as Record<string, unknown>;
   let pointer = error.instancePath;
@@ -81,8 +73,7 @@ function issueOf(error: ErrorObject, root: unknown): InputIssue | undefined {
       break;
     case 'maxItems': {
       const limit = Number(params['limit']);
-      const reason = TOO_MANY_REASONS[pointer];
-      expected = `at most ${limit} ${limit === 1 ? 'item' : 'items'}${reason ? ` (${reason})` : ''}`;
+      expected = `at most ${limit} ${limit === 1 ? 'item' : 'items'}`;
       break;
     }
     case 'minimum':
@@ -150,6 +141,36 @@ function checkShape(value: unknown): InputIssue | undefined {
   return walk(value, 0, '');
 }
 
+/**
+ * Names that must be unique within a list, beyond what JSON Schema can say: two services with one
+ * name or one image would share a kustomize base or a promotion file, two environments with one
+ * name one overlay. Each later duplicate is an issue at its own pointer.
+ */
+function uniquenessIssues(profile: Profile): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const unique = (list: readonly unknown[] | undefined, listPointer: string, field: string, keyOf: (item: Record<string, unknown>) => unknown, what: string): void => {
+    const seen = new Map<unknown, number>();
+    (list ?? []).forEach((item, i) => {
+      const key = keyOf(item as Record<string, unknown>);
+      if (key === undefined) return;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, i);
+        return;
+      }
+      const pointer = `${listPointer}/${i}/${field}`;
+      const expected = `${what} not used by ${listPointer}/${first}`;
+      const found = describeFound(key);
+      issues.push({ pointer, expected, found, message: `${pointer}: expected ${expected}, found ${found}` });
+    });
+  };
+  const delivery = profile.delivery;
+  unique(delivery?.services, '/delivery/services', 'name', (s) => s['name'], 'a service name');
+  unique(delivery?.services, '/delivery/services', 'image', (s) => s['image'] ?? s['name'], 'an image');
+  unique(delivery?.environments, '/delivery/environments', 'name', (e) => e['name'], 'an environment name');
+  return issues;
+}
+
 /** Keys that the input schema does not know, as JSON pointers (kept, reported as warnings). */
 function unknownKeys(value: unknown, schema: Record<string, unknown>, pointer: string, out: string[]): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
@@ -173,6 +194,8 @@ export function validateProfile(value: unknown): ValidatedProfile {
   if (shapeIssue) throw new ProfileInputError([shapeIssue]);
   const validate = validators().input;
   if (!validate(value)) throw new ProfileInputError(issuesOf(validate.errors, value));
+  const clashes = uniquenessIssues(value as Profile);
+  if (clashes.length > 0) throw new ProfileInputError(clashes);
   const unknown: string[] = [];
   unknownKeys(value, inputSchema, '', unknown);
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextFor, deliveryAssumptions, placeholdersIn, ProfileInputError, validateProfile } from '../src/index.js';
+import { contextFor, deliveryAssumptions, placeholdersIn, ProfileInputError, serviceArtifactName, validateProfile } from '../src/index.js';
 
 const delivery = (profile: Record<string, unknown>, selected: string[] = []) => contextFor({ goal: 'pipeline', ...profile }, selected).delivery;
 
@@ -28,16 +28,46 @@ describe('the delivery section of the profile', () => {
     }
   });
 
-  it('refuses two services in one plan in one line that says why and what to do instead', () => {
-    const twoServices = { goal: 'x', delivery: { services: [{ name: 'crm-api' }, { name: 'crm-worker' }] } };
-    expect(() => validateProfile(twoServices)).toThrow(ProfileInputError);
+  it.each([
+    ['two services with one name', [{ name: 'crm-api' }, { name: 'crm-api', image: 'other' }], '/delivery/services/1/name: expected a service name not used by /delivery/services/0, found string "crm-api"'],
+    ['two services with one image', [{ name: 'crm-api' }, { name: 'crm-web', image: 'crm-api' }], '/delivery/services/1/image: expected an image not used by /delivery/services/0, found string "crm-api"'],
+  ])('refuses %s in one line naming the later one', (_name, services, message) => {
     try {
-      validateProfile(twoServices);
+      validateProfile({ goal: 'x', delivery: { services } });
+      expect.unreachable('validated');
     } catch (error) {
-      const [issue] = (error as ProfileInputError).issues;
-      expect(issue?.pointer).toBe('/delivery/services');
-      expect(issue?.message).toBe('/delivery/services: expected at most 1 item (one service per plan: plan each service with its own profile and --out folder), found array of 2');
+      expect((error as ProfileInputError).issues.map((i) => i.message)).toEqual([message]);
     }
+  });
+
+  it('refuses two environments with one name', () => {
+    expect(() => validateProfile({ goal: 'x', delivery: { environments: [{ name: 'prod' }, { name: 'prod' }] } })).toThrow('/delivery/environments/1/name: expected an environment name not used by /delivery/environments/0, found string "prod"');
+  });
+});
+
+describe('several services in one plan', () => {
+  const two = delivery({ delivery: { registry: 'ghcr.io/acme', services: [{ name: 'crm-api' }, { name: 'crm-web', port: 3000, image: 'web/frontend', build_context: 'web' }] } });
+
+  it('gives each service its image, build context, base and overlays', () => {
+    expect(two.services.map((s) => [s.name, s.image, s.port, s.buildContext])).toEqual([
+      ['crm-api', 'ghcr.io/acme/crm-api', 8080, 'services/crm-api'],
+      ['crm-web', 'ghcr.io/acme/web/frontend', 3000, 'web'],
+    ]);
+    expect(two.gitops.basePath('crm-web')).toBe('apps/crm-web/base');
+    expect(two.gitops.promotionFile('crm-web', 'production')).toBe('apps/crm-web/overlays/production/kustomization.yaml');
+    expect(delivery({ infra: { orchestrator: 'vm' }, delivery: { services: [{ name: 'a' }, { name: 'b' }] } }).gitops.promotionFile('b', 'staging')).toBe('releases/staging/b.image');
+  });
+
+  it('records the build folders it assumed; one service builds from the root without an assumption', () => {
+    expect(two.defaults.filter((d) => d.field.endsWith('/build_context'))).toEqual([{ value: 'services/crm-api', field: '/delivery/services/0/build_context', placeholder: false, replaceWith: "the folder of the service's Dockerfile in the application repository" }]);
+    const one = delivery({});
+    expect(one.services.map((s) => s.buildContext)).toEqual(['.']);
+    expect(one.defaults.some((d) => d.field.endsWith('/build_context'))).toBe(false);
+  });
+
+  it('names per-service files after the service only when there are several', () => {
+    expect(serviceArtifactName(two, 'rollout.yaml', 'crm-web')).toBe('rollout_crm-web.yaml');
+    expect(serviceArtifactName(delivery({}), 'rollout.yaml', 'crm-api')).toBe('rollout.yaml');
   });
 });
 
@@ -45,7 +75,7 @@ describe('the delivery system of a plan', () => {
   it('derives one image and the signer from the names, per CI vendor', () => {
     const names = { delivery: { app_repository: 'acme/crm', registry: 'ghcr.io/acme' } };
     const github = delivery(names);
-    expect(github.service.image).toBe('ghcr.io/acme/crm-api');
+    expect(github.services[0].image).toBe('ghcr.io/acme/crm-api');
     expect(github.ci.signing).toMatchObject({ kind: 'keyless', issuer: 'https://token.actions.githubusercontent.com', identity: 'https://github.com/acme/crm/.github/workflows/release.yml@refs/heads/main' });
     expect(delivery(names, ['supply-chain']).ci.signing).toMatchObject({ identity: 'https://github.com/acme/crm/.github/workflows/release-signing.yml@refs/heads/main' });
     expect(delivery({ ...names, ci_platform: 'gitlab' }).ci.signing).toMatchObject({ issuer: 'https://gitlab.com', identity: 'https://gitlab.com/acme/crm//.gitlab-ci.yml@refs/heads/main' });
@@ -73,7 +103,7 @@ describe('the delivery system of a plan', () => {
     ]);
     expect(deliveryAssumptions(files, d.defaults).some((a) => a.startsWith('delivery.organization not given'))).toBe(true);
     const named = delivery({ delivery: { organization: 'acme', app_repository: 'acme/crm', config_repository: 'acme/deploy', cloud: { aws_account_id: '210987654321' } }, infra: { cloud_provider: 'aws' } });
-    const used = [named.service.image, named.appRepo.url, named.configRepo.sshUrl, JSON.stringify(named.ci), named.cloud.awsAccountId].join('\n');
+    const used = [named.services[0].image, named.appRepo.url, named.configRepo.sshUrl, JSON.stringify(named.ci), named.cloud.awsAccountId].join('\n');
     expect(placeholdersIn([{ path: 'x', content: used }], named.defaults)).toEqual([]);
   });
 });
