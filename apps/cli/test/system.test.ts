@@ -29,6 +29,11 @@ const NAMES = {
   services: [{ name: 'crm-api', port: 8080, health_path: '/healthz', image: 'crm-api' }],
   github_ids: { owner_id: '70123456', repository_id: '81234567' },
 };
+/** Two services released together, each from its own folder and image. */
+const TWO_SERVICES = [
+  { name: 'crm-api', port: 8080, health_path: '/healthz', image: 'crm-api', build_context: 'services/api' },
+  { name: 'crm-web', port: 3000, health_path: '/health', image: 'web/crm-web', build_context: 'services/web' },
+];
 
 interface Case {
   id: string;
@@ -64,23 +69,67 @@ const CASES: Case[] = [
     },
   },
   {
+    id: 'github/argocd/kubernetes/aws, two services',
+    profile: {
+      goal: GOAL,
+      crm_profile: { multi_tenant: true, data_residency_regions: ['eu-central-1'] },
+      infra: { cloud_provider: 'aws', orchestrator: 'kubernetes', regions: ['eu-central-1', 'us-east-1'] },
+      ci_platform: 'github_actions',
+      cd_strategy: 'gitops',
+      gitops_tool: 'argocd',
+      delivery: { ...NAMES, services: TWO_SERVICES, registry: 'ghcr.io/acme', cloud: { aws_account_id: '210987654321' } },
+    },
+  },
+  {
+    id: 'gitlab/flux/kubernetes/gcp, two services',
+    profile: {
+      goal: GOAL,
+      crm_profile: { multi_tenant: true },
+      infra: { cloud_provider: 'gcp', orchestrator: 'kubernetes' },
+      ci_platform: 'gitlab',
+      cd_strategy: 'gitops',
+      gitops_tool: 'flux',
+      delivery: { ...NAMES, services: TWO_SERVICES, organization: 'acme-group', app_repository: 'acme-group/crm/crm-platform', config_repository: 'acme-group/crm/crm-deploy', cloud: { gcp_project_id: 'acme-crm-prod', gcp_project_number: '480019283746' } },
+    },
+  },
+  {
+    id: 'azure devops/argocd/kubernetes/azure, two services',
+    profile: {
+      goal: GOAL,
+      infra: { cloud_provider: 'azure', orchestrator: 'kubernetes' },
+      ci_platform: 'azure devops',
+      cd_strategy: 'gitops',
+      gitops_tool: 'argocd',
+      delivery: {
+        ...NAMES,
+        services: TWO_SERVICES,
+        organization: 'acme',
+        app_repository: 'acme/crm/crm-platform',
+        config_repository: 'acme/crm/crm-deploy',
+        registry: 'acmecrm.azurecr.io',
+        cloud: { azure_subscription_id: '3f2c8a4e-1b7d-4c9e-a6f0-5d8b2e7c1a90', azure_tenant_id: '9a1e4c7b-2d5f-4e8a-b3c6-7f0d1e2a4b58' },
+        azure_devops_ids: { subject_prefix: '/eid1/c/pub/t/abc/a/def', organization_id: '5b7e2c1a-8d4f-4a6e-9c3b-1e0f2d7a6c84', service_connection_id: '0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f' },
+      },
+    },
+  },
+  {
     id: 'github/argocd/kubernetes/azure, placeholders',
     profile: { goal: GOAL, infra: { cloud_provider: 'azure', orchestrator: 'kubernetes' }, ci_platform: 'github', cd_strategy: 'gitops', gitops_tool: 'argocd' },
   },
   {
-    id: 'github/push/kubernetes/aws',
+    id: 'github/push/kubernetes/aws, two services',
     profile: {
       goal: GOAL,
       crm_profile: { multi_tenant: true },
       infra: { cloud_provider: 'aws', orchestrator: 'kubernetes', regions: ['eu-west-1'] },
       ci_platform: 'github',
       cd_strategy: 'push',
-      delivery: { ...NAMES, registry: 'ghcr.io/acme', cloud: { aws_account_id: '210987654321' } },
+      delivery: { ...NAMES, services: TWO_SERVICES, registry: 'ghcr.io/acme', cloud: { aws_account_id: '210987654321' } },
     },
   },
   {
-    id: 'github/push/vm/aws',
-    profile: { goal: GOAL, infra: { cloud_provider: 'aws', orchestrator: 'vm' }, ci_platform: 'github', cd_strategy: 'push', delivery: { ...NAMES, cloud: { aws_account_id: '210987654321' } } },
+    id: 'github/push/vm/aws, two services',
+    profile: { goal: GOAL, infra: { cloud_provider: 'aws', orchestrator: 'vm' }, ci_platform: 'github', cd_strategy: 'push', delivery: { ...NAMES, services: TWO_SERVICES, cloud: { aws_account_id: '210987654321' } } },
   },
 ];
 
@@ -198,15 +247,18 @@ describe.skipIf(missing.length > 0)(title, () => {
   it.each(CASES.map((c, i) => [c.id, c, i] as const))('%s', async (_id, c, index) => {
     const p = await plan(c, index);
     const d = p.delivery;
-    const image = d.service.image;
     const paths = [...p.files.keys()];
+    expect(d.services.map((s) => s.name)).toEqual(((c.profile['delivery'] as { services?: { name: string }[] } | undefined)?.services ?? [{ name: 'crm-api' }]).map((s) => s.name));
 
     // One image reference per service across all files.
-    const imageRefs = new Set<string>();
-    for (const content of p.files.values()) {
-      for (const m of content.matchAll(/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?\/[a-z0-9._/-]*\/([a-z0-9._-]+)(?=[@:"'\s]|$)/g)) if (m[1] === d.service.name) imageRefs.add(m[0]);
+    for (const service of d.services) {
+      const last = service.image.split('/').at(-1);
+      const imageRefs = new Set<string>();
+      for (const content of p.files.values()) {
+        for (const m of content.matchAll(/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?\/[a-z0-9._/-]*\/([a-z0-9._-]+)(?=[@:"'\s]|$)/g)) if (m[1] === last) imageRefs.add(m[0]);
+      }
+      expect([...imageRefs], service.name).toEqual([service.image]);
     }
-    expect([...imageRefs]).toEqual([image]);
 
     // No file of another CI vendor; every called workflow exists and every workflow_call workflow is called.
     if (d.ci.vendor !== 'github_actions') expect(paths.filter((f) => f.startsWith('.github/'))).toEqual([]);
@@ -247,98 +299,117 @@ describe.skipIf(missing.length > 0)(title, () => {
       run('promtool', ['check', 'rules', path]);
     });
 
-    // The config part becomes a real repository; every overlay builds.
+    // The config part becomes a real repository; every overlay of every service builds.
     const configDir = join(p.out, d.gitops.configDir);
     const remote = configRemote(`config-${index}`, configDir);
     const kustomized = d.gitops.kustomize;
     if (kustomized) {
-      for (const target of d.targets) {
-        const built = run('kubectl', ['kustomize', join(configDir, d.gitops.overlayPath(target.name))]);
-        expect(built).toContain(`image: ${image}@${d.unpromotedDigest}`);
-        expect(built).not.toMatch(/kind: Deployment[\s\S]*kind: Rollout[\s\S]*template:/); // a Rollout with workloadRef, never two pod templates
+      for (const service of d.services) {
+        for (const target of d.targets) {
+          const built = run('kubectl', ['kustomize', join(configDir, d.gitops.overlayPath(service.name, target.name))]);
+          expect(built).toContain(`image: ${service.image}@${d.unpromotedDigest}`);
+          expect(built).not.toMatch(/kind: Deployment[\s\S]*kind: Rollout[\s\S]*template:/); // a Rollout with workloadRef, never two pod templates
+          for (const other of d.services.filter((o) => o !== service)) expect(built).not.toContain(other.image);
+        }
       }
     }
     if (d.gitops.tool !== 'none') {
       // Argo CD / Flux sync exactly the overlay paths promotion edits.
       const syncFiles = filesUnder(configDir).filter((f) => /^(argocd|clusters)\//.test(f)).map((f) => readFileSync(join(configDir, f), 'utf8')).join('\n');
-      for (const target of d.targets) expect(syncFiles).toContain(d.gitops.overlayPath(target.name));
+      for (const service of d.services) for (const target of d.targets) expect(syncFiles).toContain(d.gitops.overlayPath(service.name, target.name));
       expect(syncFiles).toContain(d.configRepo.url);
     }
 
-    // Promotion against the local config repository, with a stand-in cosign.
+    // Promotion against the local config repository, with a stand-in cosign, service by service.
     const bin = join(root, `bin-${index}`);
     const cosignLog = fakeCosign(bin);
+    const cosignCalls = (): string[] => readFileSync(cosignLog, 'utf8').trim().split('\n');
     const env = { PATH: `${bin}:${process.env['PATH'] ?? ''}`, CONFIG_REPO_URL: remote, GIT_AUTHOR_NAME: 'release bot', GIT_AUTHOR_EMAIL: 'bot@example.invalid', GIT_COMMITTER_NAME: 'release bot', GIT_COMMITTER_EMAIL: 'bot@example.invalid' };
     const promote = join(p.out, 'scripts/promote.sh');
     const target = (d.targets[0] as { name: string }).name;
-    run('bash', [promote, digestOf('a'), target], { env });
-    const verify = readFileSync(cosignLog, 'utf8').trim().split('\n');
-    const expected = signing.kind === 'keyless' ? `verify --certificate-identity ${signing.identity} --certificate-oidc-issuer ${signing.issuer} ${image}@${digestOf('a')}` : `verify --key ${signing.keyUri} ${image}@${digestOf('a')}`;
-    expect(verify).toEqual([expected]);
-
     const checkout = join(root, `check-${index}`);
-    const clone = (): string => {
+    const clone = (service: string, at = target): string => {
       rmSync(checkout, { recursive: true, force: true });
       git(root, 'clone', '--quiet', remote, checkout);
-      return kustomized ? run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(target))]) : readFileSync(join(checkout, d.gitops.promotionFile(target)), 'utf8');
+      return kustomized ? run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(service, at))]) : readFileSync(join(checkout, d.gitops.promotionFile(service, at)), 'utf8');
     };
-    expect(clone()).toContain(`${image}@${digestOf('a')}`);
-    // Right after the first promotion there is nothing to roll back to (the unpromoted digest is not a release).
-    const early = spawnSync('bash', [promote, '--rollback', target], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    expect([early.status, early.stderr.trim()]).toEqual([1, `promote.sh: ${target} has no earlier promotion to roll back to`]);
     const commits = (): number => Number(git(checkout, 'rev-list', '--count', 'HEAD').trim());
-    const before = commits();
-
-    // Idempotent: the same digest again changes nothing.
-    expect(run('bash', [promote, digestOf('a'), target], { env })).toContain('already runs');
-    clone();
-    expect(commits()).toBe(before);
-
-    // A second release, then the rollback the incident runbook names restores the previous digest (a Git change, re-verified).
-    run('bash', [promote, digestOf('b'), target], { env });
-    expect(clone()).toContain(`${image}@${digestOf('b')}`);
     const runbook = p.files.get('docs/runbooks/incident_checklist.md') ?? '';
     expect(runbook).not.toMatch(/(?<!such as |Never )`kubectl argo rollouts undo/);
-    const named = /`([\w./-]+) --rollback ([A-Z]+)`/.exec(runbook);
+    const named = /`([\w./-]+) --rollback ([\w-]+) ([A-Z]+)`/.exec(runbook);
     expect(named, 'the incident runbook names the rollback command').not.toBeNull();
-    const [, script] = named as RegExpExecArray;
-    expect(runbook).toContain(d.gitops.promotionFile((named as RegExpExecArray)[2] as string));
-    run('bash', [join(p.out, script as string), '--rollback', target], { env });
-    const after = clone();
-    expect(after).toContain(`${image}@${digestOf('a')}`);
-    expect(after).not.toContain(digestOf('b'));
-    expect(readFileSync(cosignLog, 'utf8').trim().split('\n').at(-1)).toContain(`${image}@${digestOf('a')}`);
-
-    // The other rollback the runbook names, `ringmaster rollback` (the GitOps connector), edits the same file.
+    const [, script, serviceWord, targetWord] = named as RegExpExecArray;
+    expect(serviceWord).toBe(d.services.length === 1 ? d.services[0].name : 'SERVICE');
+    expect(runbook).toContain(d.gitops.promotionFile(serviceWord as string, targetWord as string));
     expect(runbook).toContain(`ringmaster rollback --config-repo ${d.configRepo.url} --target`);
-    const connector = openGitOpsRepository({ url: remote, files: promotionFilesOf(d), author: { name: 'release bot', email: 'bot@example.invalid' } });
-    try {
-      expect((await connector.history(target)).map((h) => h.digest).slice(0, 3)).toEqual([digestOf('a'), digestOf('b'), digestOf('a')]);
-      expect(await connector.rollback({ target, runId: `system-${index}`, stepId: 'rollback', to: digestOf('b') })).toMatchObject({ status: 'committed', path: d.gitops.promotionFile(target) });
-    } finally {
-      await connector.close();
-    }
-    expect(clone()).toContain(`${image}@${digestOf('b')}`);
-    run('bash', [promote, '--rollback', target], { env });
-    expect(clone()).toContain(`${image}@${digestOf('a')}`);
 
-    // Other targets are untouched, and a bad target or digest changes nothing.
-    expect(spawnSync('bash', [promote, 'sha256:xyz', target], { env: { ...process.env, ...env } }).status).toBe(2);
-    expect(spawnSync('bash', [promote, digestOf('c'), 'no-such-target'], { env: { ...process.env, ...env } }).status).toBe(2);
+    for (const service of d.services) {
+      const { name, image } = service;
+      const seen = existsSync(cosignLog) ? cosignCalls().length : 0;
+      run('bash', [promote, name, digestOf('a'), target], { env });
+      const expected = signing.kind === 'keyless' ? `verify --certificate-identity ${signing.identity} --certificate-oidc-issuer ${signing.issuer} ${image}@${digestOf('a')}` : `verify --key ${signing.keyUri} ${image}@${digestOf('a')}`;
+      expect(cosignCalls().slice(seen)).toEqual([expected]);
+      expect(clone(name)).toContain(`${image}@${digestOf('a')}`);
+      // Right after the first promotion there is nothing to roll back to (the unpromoted digest is not a release).
+      const early = spawnSync('bash', [promote, '--rollback', name, target], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      expect([early.status, early.stderr.trim()]).toEqual([1, `promote.sh: ${name} on ${target} has no earlier promotion to roll back to`]);
+      const before = commits();
+
+      // Idempotent: the same digest again changes nothing.
+      expect(run('bash', [promote, name, digestOf('a'), target], { env })).toContain('already runs');
+      clone(name);
+      expect(commits()).toBe(before);
+
+      // A second release, then the rollback the incident runbook names restores the previous digest (a Git change, re-verified).
+      run('bash', [promote, name, digestOf('b'), target], { env });
+      expect(clone(name)).toContain(`${image}@${digestOf('b')}`);
+      run('bash', [join(p.out, script as string), '--rollback', name, target], { env });
+      const after = clone(name);
+      expect(after).toContain(`${image}@${digestOf('a')}`);
+      expect(after).not.toContain(digestOf('b'));
+      expect(cosignCalls().at(-1)).toContain(`${image}@${digestOf('a')}`);
+
+      // The other rollback the runbook names, `ringmaster rollback` (the GitOps connector), edits the same file.
+      const connector = openGitOpsRepository({ url: remote, files: promotionFilesOf(d), author: { name: 'release bot', email: 'bot@example.invalid' } });
+      try {
+        expect((await connector.history(target, { service: name })).map((h) => h.digest).slice(0, 3)).toEqual([digestOf('a'), digestOf('b'), digestOf('a')]);
+        expect(await connector.rollback({ target, service: name, runId: `system-${index}-${name}`, stepId: 'rollback', to: digestOf('b') })).toMatchObject({ status: 'committed', path: d.gitops.promotionFile(name, target) });
+      } finally {
+        await connector.close();
+      }
+      expect(clone(name)).toContain(`${image}@${digestOf('b')}`);
+      run('bash', [promote, '--rollback', name, target], { env });
+      expect(clone(name)).toContain(`${image}@${digestOf('a')}`);
+
+      // A bad digest, target or service changes nothing.
+      expect(spawnSync('bash', [promote, name, 'sha256:xyz', target], { env: { ...process.env, ...env } }).status).toBe(2);
+      expect(spawnSync('bash', [promote, name, digestOf('c'), 'no-such-target'], { env: { ...process.env, ...env } }).status).toBe(2);
+    }
+    const unknown = spawnSync('bash', [promote, 'no-such-service', digestOf('c'), target], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringContaining(d.services.map((s) => s.name).join(', '))]);
+    // Every service ends at the digest it was rolled back to; other targets never moved.
+    for (const service of d.services) {
+      expect(clone(service.name)).toContain(`${service.image}@${digestOf('a')}`);
+      for (const other of d.targets.slice(1)) expect(clone(service.name, other.name)).not.toMatch(/sha256:(a{64}|b{64})/);
+    }
 
     // Without a GitOps operator the scripted deploy reads the file promotion writes.
     if (!kustomized) expect(p.files.get('scripts/scripted_deploy.sh')).toContain('releases/${TARGET}/${SERVICE}.image');
-    // Push CD on Kubernetes: the pipeline's deploy step applies the rolled-back overlay, at the verified digest, server-side.
+    // Push CD on Kubernetes: the pipeline's deploy step applies every service's overlay, at the verified digest, server-side.
     if (kustomized && d.gitops.tool === 'none') {
       const deployScript = d.gitops.deployScript as string;
       expect(p.files.get('.github/workflows/release.yml')).toContain(`run: ${deployScript} "\${TARGET}"`);
       const kubectl = fakeKubectl(bin);
+      const seen = cosignCalls().length;
       run('bash', [join(p.out, deployScript), target], { env });
-      expect(readFileSync(cosignLog, 'utf8').trim().split('\n').at(-1)).toContain(`${image}@${digestOf('a')}`);
-      expect(readFileSync(kubectl.log, 'utf8')).toMatch(/^apply --server-side .*-f \S+manifests\.yaml$/m);
+      const verified = cosignCalls().slice(seen);
       const applied = readFileSync(kubectl.applied, 'utf8');
-      expect(applied).toContain(`image: ${image}@${digestOf('a')}`);
-      expect(applied).toContain(`namespace: ${d.service.namespace}`);
+      expect(readFileSync(kubectl.log, 'utf8')).toMatch(/^apply --server-side .*-f \S+manifests\.yaml$/m);
+      for (const service of d.services) {
+        expect(verified.some((v) => v.endsWith(`${service.image}@${digestOf('a')}`)), `${service.name} verified`).toBe(true);
+        expect(applied).toContain(`image: ${service.image}@${digestOf('a')}`);
+        expect(applied).toContain(`namespace: ${service.namespace}`);
+      }
       expect(applied).not.toContain(digestOf('b'));
     }
 

@@ -30,7 +30,7 @@ const PATH = process.env['PATH'];
 /** The value of `readonly NAME='...'` in the plan's promotion script. */
 const planVariable = (name: string): string | undefined => new RegExp(`^readonly ${name}='([^']*)'$`, 'm').exec(readFileSync(join(remote.out, 'scripts/promote.sh'), 'utf8'))?.[1];
 /** The image the config repository's overlays name. */
-const image = (): string => remote.delivery.service.image;
+const image = (): string => remote.delivery.services[0].image;
 
 beforeAll(async () => {
   remote = await configRemote();
@@ -60,7 +60,7 @@ afterAll(async () => {
 /** The digest the target's overlay pins now, in a fresh clone of the config repository. */
 function pinned(target: string): { digest: string | undefined; commits: number } {
   const dir = cloneOf(remote, `check-${Math.random().toString(16).slice(2)}`);
-  const text = readFileSync(join(dir, remote.delivery.gitops.overlayPath(target), 'kustomization.yaml'), 'utf8');
+  const text = readFileSync(join(dir, remote.delivery.gitops.overlayPath(SERVICE, target), 'kustomization.yaml'), 'utf8');
   return { digest: /digest: (sha256:[0-9a-f]{64})/.exec(text)?.[1], commits: Number(git(dir, 'rev-list', '--count', 'HEAD').trim()) };
 }
 
@@ -106,14 +106,14 @@ describe.skipIf(!hasGit)('checklist steps that act: the GitOps config repository
     expect(checked).toMatchObject({ action: 'verify-signature', outcome: 'done', ring: 'canary', image: image(), digest });
     expect(cosign.calls().at(-1)).toEqual(['verify', '--certificate-identity', planVariable('CERT_IDENTITY'), '--certificate-oidc-issuer', planVariable('OIDC_ISSUER'), `${image()}@${digest}`]);
     expect(planVariable('CERT_IDENTITY')).toMatch(/^https:\/\/github\.com\/acme\/crm-platform\//);
-    expect(promoted).toMatchObject({ action: 'promote', outcome: 'done', service: SERVICE, ring: 'canary', repository: remote.url, digest, image: remote.delivery.service.image, path: `${remote.delivery.gitops.overlayPath('canary')}/kustomization.yaml` });
+    expect(promoted).toMatchObject({ action: 'promote', outcome: 'done', service: SERVICE, ring: 'canary', repository: remote.url, digest, image: remote.delivery.services[0].image, path: `${remote.delivery.gitops.overlayPath(SERVICE, 'canary')}/kustomization.yaml` });
     expect(promoted!.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await step(runId, 'promote-1')).toBe('done');
-    expect(threadText(runId).some((t) => t.includes(promoted!.commit!.slice(0, 12)) && t.includes(`${remote.delivery.service.image}@${digest}`))).toBe(true);
+    expect(threadText(runId).some((t) => t.includes(promoted!.commit!.slice(0, 12)) && t.includes(`${remote.delivery.services[0].image}@${digest}`))).toBe(true);
     expect(threadText(runId).some((t) => t.startsWith(`:lock: The signature of \`${image()}@${digest}\` for \`canary\` was verified by cosign`))).toBe(true);
     if (hasKubectl) {
       const dir = cloneOf(remote, `kustomize-${runId}`);
-      expect(execFileSync('kubectl', ['kustomize', join(dir, remote.delivery.gitops.overlayPath('canary'))], { encoding: 'utf8' })).toContain(`image: ${remote.delivery.service.image}@${digest}`);
+      expect(execFileSync('kubectl', ['kustomize', join(dir, remote.delivery.gitops.overlayPath(SERVICE, 'canary'))], { encoding: 'utf8' })).toContain(`image: ${remote.delivery.services[0].image}@${digest}`);
     }
     // Clicked again (a stale copy of the button): the step is done, nothing is written.
     await h.click(runId, 'promote-1', 'UCAPTAIN', { op: 'complete' });

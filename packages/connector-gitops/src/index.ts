@@ -7,6 +7,7 @@ export { discoverPromotionFiles, promotionFilesOf, type PromotionFile } from './
 export {
   openGitOpsRepository,
   type ActionResult,
+  type FileSelector,
   type GitOpsRepository,
   type GitRepositoryOptions,
   type Promotion,

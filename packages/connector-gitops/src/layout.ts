@@ -5,6 +5,8 @@ import { GitOpsFailedError } from './errors.js';
 /** The file a target's promotion edits: a kustomize overlay's `images:` entry, or (without a GitOps operator) an `image@digest` file. */
 export interface PromotionFile {
   target: string;
+  /** The service whose image the file pins (the folder it is in, as Ringmaster lays out a config repository). */
+  service: string;
   /** Image repository without tag or digest. */
   image: string;
   /** Path in the config repository. */
@@ -12,13 +14,15 @@ export interface PromotionFile {
   format: 'kustomization' | 'image-file';
 }
 
-/** The promotion files of a plan's delivery system: one per target, exactly the paths the plan's operator syncs and promote.sh edits. */
+/** The promotion files of a plan's delivery system: one per service and target, exactly the paths the plan's operator syncs and promote.sh edits. */
 export function promotionFilesOf(delivery: DeliverySystem): PromotionFile[] {
-  return delivery.targets.map((t) => ({ target: t.name, image: delivery.service.image, path: delivery.gitops.promotionFile(t.name), format: delivery.gitops.kustomize ? 'kustomization' : 'image-file' }));
+  const format = delivery.gitops.kustomize ? 'kustomization' : 'image-file';
+  return delivery.services.flatMap((s) => delivery.targets.map((t) => ({ target: t.name, service: s.name, image: s.image, path: delivery.gitops.promotionFile(s.name, t.name), format })));
 }
 
-const OVERLAY_RE = /(?:^|\/)overlays\/([^/]+)\/kustomization\.ya?ml$/;
-const IMAGE_FILE_RE = /^releases\/([^/]+)\/[^/]+\.image$/;
+/** `<...>/<service>/overlays/<target>/kustomization.yaml`; the service folder may be missing (an overlay at the root). */
+const OVERLAY_RE = /(?:^|\/)(?:([^/]+)\/)?overlays\/([^/]+)\/kustomization\.ya?ml$/;
+const IMAGE_FILE_RE = /^releases\/([^/]+)\/([^/]+)\.image$/;
 
 /**
  * The promotion files found in a config repository's tracked files, for a repository laid out
@@ -30,16 +34,20 @@ export function discoverPromotionFiles(paths: readonly string[], read: (path: st
   for (const path of [...paths].sort()) {
     const overlay = OVERLAY_RE.exec(path);
     if (overlay) {
-      for (const image of kustomizationImages(read(path))) found.push({ target: overlay[1] as string, image, path, format: 'kustomization' });
+      for (const image of kustomizationImages(read(path))) found.push({ target: overlay[2] as string, service: overlay[1] ?? serviceOfImage(image), image, path, format: 'kustomization' });
       continue;
     }
     const release = IMAGE_FILE_RE.exec(path);
     if (release) {
       const ref = parseImageFile(read(path));
-      if (ref) found.push({ target: release[1] as string, image: ref.image, path, format: 'image-file' });
+      if (ref) found.push({ target: release[1] as string, service: release[2] as string, image: ref.image, path, format: 'image-file' });
     }
   }
   return found;
+}
+
+function serviceOfImage(image: string): string {
+  return image.split('/').at(-1) as string;
 }
 
 function kustomizationImages(text: string): string[] {

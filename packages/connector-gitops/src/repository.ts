@@ -6,7 +6,7 @@ import { Git, GitCommandError, type GitCredentials } from './git.js';
 import { discoverPromotionFiles, readDigest, writeDigest, type PromotionFile } from './layout.js';
 import { reviewApi, type ReviewApi, type ReviewOptions, type ReviewRequest } from './review.js';
 import { SignatureRefusedError, type SignatureCheck, type SignatureVerifier } from './signature.js';
-import { checkDigest, checkId, checkImage, checkRepositoryUrl, checkTargetName } from './validate.js';
+import { checkDigest, checkId, checkImage, checkRepositoryUrl, checkServiceName, checkTargetName } from './validate.js';
 
 /** One promotion of a target as the config repository's history shows it. */
 export interface Promotion {
@@ -20,10 +20,16 @@ export interface Promotion {
   stepId: string | null;
 }
 
-export interface PromoteRequest {
-  target: string;
-  /** Image repository without tag or digest; optional when the target's file names exactly one image. */
+/** Which of a target's promotion files an action is about; optional when the target has exactly one. */
+export interface FileSelector {
+  /** Image repository without tag or digest. */
   image?: string;
+  /** The service (its folder in the config repository: `apps/<service>/overlays/...`, `releases/<target>/<service>.image`). */
+  service?: string;
+}
+
+export interface PromoteRequest extends FileSelector {
+  target: string;
   digest: string;
   /** The run and step this action belongs to: written as commit trailers, and how a retried step finds its own commit. */
   runId: string;
@@ -46,6 +52,8 @@ export interface ActionResult {
    */
   status: 'committed' | 'review-requested' | 'already-done' | 'unchanged' | 'dry-run';
   target: string;
+  /** The service whose promotion file changed (or would). */
+  service: string;
   image: string;
   digest: string;
   previousDigest: string | null;
@@ -63,10 +71,15 @@ export interface ActionResult {
   signature?: SignatureCheck;
 }
 
+function checkSelector({ image, service }: FileSelector): void {
+  if (image !== undefined) checkImage('image', image);
+  if (service !== undefined) checkServiceName('service', service);
+}
+
 /** The GitOps config repository: what was promoted where, and promotion/rollback as commits. */
 export interface GitOpsRepository {
   /** Digests promoted to a target, newest first (the file's history, one entry per change of digest). */
-  history(target: string, image?: string): Promise<Promotion[]>;
+  history(target: string, select?: FileSelector): Promise<Promotion[]>;
   promote(request: PromoteRequest): Promise<ActionResult>;
   rollback(request: RollbackRequest): Promise<ActionResult>;
   /** Removes the local checkout. */
@@ -117,12 +130,12 @@ class GitRepository implements GitOpsRepository {
     this.review = options.review === undefined ? null : reviewApi(options.review);
   }
 
-  async history(target: string, image?: string): Promise<Promotion[]> {
+  async history(target: string, select: FileSelector = {}): Promise<Promotion[]> {
     checkTargetName('target', target);
-    if (image !== undefined) checkImage('image', image);
+    checkSelector(select);
     return this.exclusive(async () => {
       const dir = await this.sync();
-      return this.promotions(dir, await this.fileFor(dir, target, image));
+      return this.promotions(dir, await this.fileFor(dir, target, select));
     });
   }
 
@@ -165,7 +178,7 @@ class GitRepository implements GitOpsRepository {
 
   private checkRequest(request: Omit<PromoteRequest, 'digest'>): void {
     checkTargetName('target', request.target);
-    if (request.image !== undefined) checkImage('image', request.image);
+    checkSelector(request);
     checkId('run', request.runId);
     checkId('step', request.stepId);
   }
@@ -195,15 +208,17 @@ class GitRepository implements GitOpsRepository {
     return this.branch ?? 'HEAD';
   }
 
-  private async fileFor(dir: string, target: string, image?: string): Promise<PromotionFile> {
+  private async fileFor(dir: string, target: string, { image, service }: FileSelector): Promise<PromotionFile> {
     const files = this.options.files ?? (await this.discover(dir));
     const targets = [...new Set(files.map((f) => f.target))];
     const forTarget = files.filter((f) => f.target === target);
     if (forTarget.length === 0) throw new GitOpsInputError('target', `expected one of ${targets.join(', ') || '(no overlays found in the config repository)'}, found ${JSON.stringify(target)}`);
-    const matching = image === undefined ? forTarget : forTarget.filter((f) => f.image === image);
+    const ofService = service === undefined ? forTarget : forTarget.filter((f) => f.service === service);
+    if (ofService.length === 0) throw new GitOpsInputError('service', `expected one of ${[...new Set(forTarget.map((f) => f.service))].join(', ')} for target ${target}, found ${JSON.stringify(service)}`);
+    const matching = image === undefined ? ofService : ofService.filter((f) => f.image === image);
     if (matching.length === 1) return matching[0] as PromotionFile;
-    const images = forTarget.map((f) => f.image).join(', ');
-    throw new GitOpsInputError('image', `expected one of ${images} for target ${target}, found ${image === undefined ? 'none given' : JSON.stringify(image)}`);
+    const images = ofService.map((f) => f.image).join(', ');
+    throw new GitOpsInputError('image', `expected one of ${images} for target ${target}${service === undefined ? '' : ` and service ${service}`}, found ${image === undefined ? 'none given' : JSON.stringify(image)}`);
   }
 
   private async discover(dir: string): Promise<PromotionFile[]> {
@@ -268,13 +283,14 @@ class GitRepository implements GitOpsRepository {
     let signature: SignatureCheck | undefined;
     for (let attempt = 1; ; attempt++) {
       const dir = await this.sync();
-      const file = await this.fileFor(dir, request.target, request.image);
+      const file = await this.fileFor(dir, request.target, request);
       const text = await this.readNow(dir, file.path);
       const current = readDigest(file, text);
       const result = (status: ActionResult['status'], digest: string, commit: string | null, review: ActionResult['review'] = null): ActionResult => ({
         action,
         status,
         target: file.target,
+        service: file.service,
         image: file.image,
         digest,
         previousDigest: current,
@@ -351,9 +367,8 @@ class GitRepository implements GitOpsRepository {
   }
 
   private message(action: ActionResult['action'], file: PromotionFile, digest: string, request: Omit<PromoteRequest, 'digest'>): string {
-    const service = file.image.split('/').at(-1) as string;
     return [
-      `${action} ${service} to ${digest} on ${file.target}`,
+      `${action} ${file.service} to ${digest} on ${file.target}`,
       '',
       `Image: ${file.image}@${digest}`,
       '',

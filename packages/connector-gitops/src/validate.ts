@@ -6,6 +6,8 @@ const IMAGE_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[
 /** Run and step ids go into commit trailers: one line, no spaces. */
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 const TARGET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** A service name as the profile allows it (a DNS label). */
+const SERVICE_RE = /^[a-z]([a-z0-9-]{0,51}[a-z0-9])?$/;
 
 const shown = (value: string): string => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
 
@@ -26,6 +28,11 @@ export function checkId(field: string, value: string): string {
 
 export function checkTargetName(field: string, value: string): string {
   if (!TARGET_RE.test(value)) throw new GitOpsInputError(field, `expected a target name (letters, digits, . _ -), found ${shown(value)}`);
+  return value;
+}
+
+export function checkServiceName(field: string, value: string): string {
+  if (!SERVICE_RE.test(value)) throw new GitOpsInputError(field, `expected a service name (a lower-case DNS label), found ${shown(value)}`);
   return value;
 }
 

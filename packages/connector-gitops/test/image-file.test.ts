@@ -17,14 +17,14 @@ describe.skipIf(!hasGit)(hasGit ? 'GitOps repository connector without an operat
   it('creates the file on the first promotion, lists it, and rolls back', async () => {
     expect(remote.delivery.gitops.tool).toBe('none');
     const target = remote.delivery.targets[0]?.name as string;
-    const image = remote.delivery.service.image;
+    const image = remote.delivery.services[0].image;
     expect(await repo.history(target)).toEqual([]);
     const first = await repo.promote({ target, digest: digestOf('1'), runId: 'r1', stepId: 'deploy' });
-    expect(first).toMatchObject({ status: 'committed', previousDigest: null, path: remote.delivery.gitops.imageFile(target) });
+    expect(first).toMatchObject({ status: 'committed', previousDigest: null, path: remote.delivery.gitops.imageFile(remote.delivery.services[0].name, target) });
     await repo.promote({ target, digest: digestOf('2'), runId: 'r2', stepId: 'deploy' });
     expect((await repo.history(target)).map((p) => p.digest)).toEqual([digestOf('2'), digestOf('1')]);
     await repo.rollback({ target, runId: 'r3', stepId: 'rollback' });
-    expect(readFileSync(join(cloneOf(remote, 'check'), remote.delivery.gitops.imageFile(target)), 'utf8')).toBe(`${image}@${digestOf('1')}\n`);
+    expect(readFileSync(join(cloneOf(remote, 'check'), remote.delivery.gitops.imageFile(remote.delivery.services[0].name, target)), 'utf8')).toBe(`${image}@${digestOf('1')}\n`);
     await expect(repo.promote({ target: 'elsewhere', digest: digestOf('3'), runId: 'r4', stepId: 'deploy' })).rejects.toThrow(/^target: expected one of /);
   });
 });

@@ -27,12 +27,12 @@ describe.skipIf(!hasGit)(title, () => {
     const [first, second] = remote.delivery.targets.map((t) => t.name) as [string, string];
     expect(await repo.history(first)).toEqual([]);
     await expect(repo.history('nowhere')).rejects.toThrow(`target: expected one of ${first}, ${second}, found "nowhere"`);
-    expect(promotionFilesOf(remote.delivery).map((f) => f.path)).toEqual(remote.delivery.targets.map((t) => `${remote.delivery.gitops.overlayPath(t.name)}/kustomization.yaml`));
+    expect(promotionFilesOf(remote.delivery).map((f) => f.path)).toEqual(remote.delivery.targets.map((t) => `${remote.delivery.gitops.overlayPath(remote.delivery.services[0].name, t.name)}/kustomization.yaml`));
   });
 
   it('promotes as one commit that names the run and step, changing only the digest line; a retried step writes nothing', async () => {
     const target = remote.delivery.targets[0]?.name as string;
-    const path = `${remote.delivery.gitops.overlayPath(target)}/kustomization.yaml`;
+    const path = `${remote.delivery.gitops.overlayPath(remote.delivery.services[0].name, target)}/kustomization.yaml`;
     const before = readFileSync(join(remote.out, remote.delivery.gitops.configDir, path), 'utf8');
     const result = await repo.promote({ target, image, digest: digestOf('a'), runId: 'run-1', stepId: 'promote-ring-0' });
     expect(result).toMatchObject({ action: 'promote', status: 'committed', target, image, digest: digestOf('a'), previousDigest: remote.delivery.unpromotedDigest, path, branch: 'main', attempts: 1, repository: remote.url });
@@ -44,7 +44,7 @@ describe.skipIf(!hasGit)(title, () => {
     expect(message).toMatch(/Ringmaster-Run: run-1\nRingmaster-Step: promote-ring-0\nRingmaster-Target: /);
     const after = readFileSync(join(dir, path), 'utf8');
     expect(after).toBe(before.replace(remote.delivery.unpromotedDigest, digestOf('a')));
-    if (hasKubectl) expect(execFileSync('kubectl', ['kustomize', join(dir, remote.delivery.gitops.overlayPath(target))], { encoding: 'utf8' })).toContain(`image: ${image}@${digestOf('a')}`);
+    if (hasKubectl) expect(execFileSync('kubectl', ['kustomize', join(dir, remote.delivery.gitops.overlayPath(remote.delivery.services[0].name, target))], { encoding: 'utf8' })).toContain(`image: ${image}@${digestOf('a')}`);
 
     const count = commits(dir);
     const retried = await repo.promote({ target, image, digest: digestOf('a'), runId: 'run-1', stepId: 'promote-ring-0' });

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { RingmasterError } from '@ringmaster/core';
-import type { ActionResult, GitOpsRepository, RollbackRequest, SignatureVerifier } from '@ringmaster/connector-gitops';
+import type { ActionResult, FileSelector, GitOpsRepository, RollbackRequest, SignatureVerifier } from '@ringmaster/connector-gitops';
 import type { ActionData } from '@ringmaster/evidence';
 import { evidenceRecorder, type ActionRecorder } from '../evidence-log.js';
 import { deliveryOfProfile, PlanSignerInputError } from '../plan-signer.js';
@@ -14,6 +14,7 @@ import { formatOption } from './options.js';
 interface RepoOptions {
   configRepo: string;
   target: string;
+  service?: string;
   image?: string;
   branch?: string;
   profile?: string;
@@ -32,6 +33,7 @@ function repoOptions(command: Command): Command {
   return command
     .requiredOption('--config-repo <url>', 'the GitOps config repository (https://, ssh://, git@host:path, file://); credentials from the environment only')
     .requiredOption('--target <name>', 'the ring, region or environment (an overlay of the config repository)')
+    .option('--service <name>', "the service whose overlay to change, when the target has several (apps/<service>/overlays/<target>)")
     .option('--image <repository>', "the image repository without tag or digest (default: the one the target's overlay names)")
     .option('--branch <name>', "branch to commit to (default: the repository's default branch)")
     .option('--profile <file>', "the delivery profile: use exactly its overlays (default: found in the repository), and verify the digest's signature against its plan's release signer")
@@ -87,7 +89,7 @@ async function withRepository<T>(options: RepoOptions, act: (repo: GitOpsReposit
   }
 }
 
-const OPTION_OF: Record<string, string> = { plan: '--plan', 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
+const OPTION_OF: Record<string, string> = { plan: '--plan', 'api-url': '--api-url', project: '--project', url: '--config-repo', target: '--target', service: '--service', image: '--image', digest: '--digest', to: '--to', run: '--run', step: '--step' };
 
 /** The step id written as the Ringmaster-Step trailer and on the evidence events. */
 const stepOf = (options: RepoOptions, action: ActionResult['action']): string => options.step ?? `${action}-${options.target}`;
@@ -102,16 +104,21 @@ function requestOf(options: RepoOptions, action: ActionResult['action'], recorde
     runId: options.run ?? recorder.runId ?? `cli-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`,
     stepId: stepOf(options, action),
     dryRun: options.dryRun === true,
-    ...(options.image ? { image: options.image } : {}),
+    ...selectorOf(options),
   };
 }
 
+/** Which of the target's promotion files: --service and/or --image, as given. */
+function selectorOf(options: RepoOptions): FileSelector {
+  return { ...(options.service ? { service: options.service } : {}), ...(options.image ? { image: options.image } : {}) };
+}
+
 /** The evidence of a signature check made before writing. */
-function signatureData(check: NonNullable<ActionResult['signature']>, ring: string): ActionData {
+function signatureData(check: NonNullable<ActionResult['signature']>, ring: string, service: string | undefined): ActionData {
   return {
     action: 'verify-signature',
     outcome: check.verified ? 'done' : 'refused',
-    service: check.image.split('/').at(-1) as string,
+    ...(service === undefined ? {} : { service }),
     ring,
     image: check.image,
     digest: check.digest,
@@ -124,7 +131,7 @@ function actionData(result: ActionResult): ActionData {
   return {
     action: result.action,
     outcome: result.status === 'dry-run' ? 'dry-run' : 'done',
-    service: result.image.split('/').at(-1) as string,
+    service: result.service,
     ring: result.target,
     repository: result.repository,
     path: result.path,
@@ -151,12 +158,12 @@ async function recorded(options: RepoOptions, action: ActionResult['action'], ab
     const { SignatureRefusedError } = await import('@ringmaster/connector-gitops');
     const reason = error instanceof Error ? (error.message.split('\n')[0] as string) : String(error);
     const refused = error instanceof SignatureRefusedError || (error instanceof RingmasterError && error.code.endsWith('_input'));
-    const signature = error instanceof SignatureRefusedError ? [{ step, data: signatureData(error.check, options.target) }] : [];
+    const signature = error instanceof SignatureRefusedError ? [{ step, data: signatureData(error.check, options.target, options.service) }] : [];
     const image = error instanceof SignatureRefusedError ? { image: error.check.image } : {};
     await recorder.record(...signature, { step, data: { action, outcome: refused ? 'refused' : 'failed', ring: options.target, ...about, ...image, reason } });
     throw error;
   }
-  await recorder.record(...(result.signature === undefined ? [] : [{ step, data: signatureData(result.signature, result.target) }]), { step, data: actionData(result) });
+  await recorder.record(...(result.signature === undefined ? [] : [{ step, data: signatureData(result.signature, result.target, result.service) }]), { step, data: actionData(result) });
   report(result, options.format);
 }
 
@@ -183,7 +190,7 @@ export function registerPromote(program: Command): void {
   repoOptions(program.command('promote').description('Promote a built, signed image digest to one target: one commit to the GitOps config repository'))
     .requiredOption('--digest <sha256>', 'the image digest (sha256:<64 hex>)')
     .action((options: RepoOptions & { digest: string }) =>
-      recorded(options, 'promote', { digest: options.digest, ...(options.image ? { image: options.image } : {}) }, (recorder) =>
+      recorded(options, 'promote', { digest: options.digest, ...selectorOf(options) }, (recorder) =>
         withRepository(options, (repo) => repo.promote({ ...requestOf(options, 'promote', recorder), digest: options.digest }), true),
       ),
     );
@@ -195,13 +202,13 @@ export function registerRollback(program: Command): void {
     .action(async (options: RepoOptions & { to?: string }) => {
       const to = options.to;
       if (to !== undefined) {
-        await recorded(options, 'rollback', { digest: to, ...(options.image ? { image: options.image } : {}) }, (recorder) =>
+        await recorded(options, 'rollback', { digest: to, ...selectorOf(options) }, (recorder) =>
           withRepository(options, (repo) => repo.rollback({ ...requestOf(options, 'rollback', recorder), to }), true),
         );
         return;
       }
       await withRepository(options, async (repo) => {
-        const history = await repo.history(options.target, options.image);
+        const history = await repo.history(options.target, selectorOf(options));
         if (options.format === 'json') process.stdout.write(`${JSON.stringify(history, null, 2)}\n`);
         else if (history.length === 0) process.stdout.write(`${options.target}: nothing promoted yet\n`);
         else {

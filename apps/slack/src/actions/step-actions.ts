@@ -10,8 +10,8 @@ import type { Connectors } from './connectors.js';
  * it opens (`params.actions`, by step id): the run's first event says which steps act.
  */
 export type StepAction =
-  /** Writes the promotion commit of `digest` to `target`'s overlay. */
-  | { action: 'promote'; target: string; digest: string; image?: string }
+  /** Writes the promotion commit of `digest` to `target`'s overlay of the run's service. */
+  | { action: 'promote'; target: string; digest: string }
   /** Writes the rollback commit of `target` to the digest chosen at the step `choice`. */
   | { action: 'rollback'; target: string; choice: string }
   /** When the bake ends, decides the canary's health; during the bake, watches the burn rate. */
@@ -109,11 +109,10 @@ export async function performGitOps(action: Exclude<StepAction, { action: 'canar
   const base = { action: action.action, ring: action.target, ...(service ? { service } : {}) };
   const missing = unavailable(action, connectors);
   if (missing || !connectors.gitops) return [{ ...base, outcome: 'refused', reason: missing ?? 'not configured' }];
-  const request = { target: action.target, runId: state.runId, stepId, dryRun: connectors.dryRun };
+  // The run's service picks its overlay among the target's (a plan may release several services).
+  const request = { target: action.target, runId: state.runId, stepId, dryRun: connectors.dryRun, ...(service ? { service } : {}) };
   try {
-    if (action.action === 'promote') {
-      return fromResult(await connectors.gitops.promote({ ...request, digest: action.digest, ...(action.image ? { image: action.image } : {}) }), service);
-    }
+    if (action.action === 'promote') return fromResult(await connectors.gitops.promote({ ...request, digest: action.digest }), service);
     const chosen = state.steps.find((s) => s.step.id === action.choice)?.choice;
     if (!chosen || !DIGEST_RE.test(chosen)) return [{ ...base, outcome: 'refused', reason: 'no digest was chosen to roll back to' }];
     return fromResult(await connectors.gitops.rollback({ ...request, to: chosen }), service);

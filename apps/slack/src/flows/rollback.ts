@@ -65,7 +65,7 @@ export const rollbackFlow = defineFlow<RollbackArgs>({
     if (!args.ring || !connectors.gitops) return { ok: true, args };
     let history;
     try {
-      history = await connectors.gitops.history(args.ring);
+      history = await connectors.gitops.history(args.ring, { service: args.service });
     } catch (err) {
       const { reason } = failedAction({ action: 'rollback' }, err);
       return refuse(mrkdwn`The config repository could not list what was promoted to ${inlineCode(args.ring)}: ${escapeText(reason ?? 'unknown')}. Nothing was opened.`);
