@@ -1,4 +1,4 @@
-/** The profile matrix the CLI tests share: every cloud x CI vendor x orchestrator x GitOps tool, with a goal that selects many modes. */
+/** The profile matrix the CLI tests share: every cloud x CI vendor x orchestrator x GitOps tool, with a goal that selects many modes; every other case has two services. */
 
 export interface Case {
   id: string;
@@ -10,6 +10,9 @@ export const CI_PLATFORMS = ['github', 'gitlab', 'azure devops', 'unknown'] as c
 export const ORCHESTRATORS = ['kubernetes', 'vm', 'unknown'] as const;
 export const GITOPS_TOOLS = ['argocd', 'flux', 'none'] as const;
 
+/** Every other case releases two services, so that every property over the matrix covers several services too. */
+const TWO_SERVICES = [{ name: 'crm-api' }, { name: 'crm-web', port: 3000, image: 'web/crm-web' }];
+
 const GOAL = 'Design a multi-tenant CRM CI/CD blueprint: quality gates and contract tests, supply chain security with SLSA and signing, vulnerability policy, GitOps, canary rollout, release observability, incident response, DR plan, cost control and DB migrations';
 export function matrix(): Case[] {
   const out: Case[] = [];
@@ -18,7 +21,7 @@ export function matrix(): Case[] {
       for (const orchestrator of ORCHESTRATORS) {
         for (const gitops of GITOPS_TOOLS) {
           out.push({
-            id: `${cloud}/${ci}/${orchestrator}/${gitops}`,
+            id: `${cloud}/${ci}/${orchestrator}/${gitops}${out.length % 2 === 1 ? ', two services' : ''}`,
             input: {
               goal: GOAL,
               crm_profile: { multi_tenant: true, data_residency_regions: ['eu-central-1'], integrations: ['salesforce'] },
@@ -31,6 +34,7 @@ export function matrix(): Case[] {
               compliance: { targets: ['SOC2'], audit_evidence_required: true },
               risk_tier: 'high',
               current_pain: ['flaky_tests', 'incidents', 'costs', 'vuln_debt', 'runner_risk'],
+              ...(out.length % 2 === 1 ? { delivery: { services: TWO_SERVICES } } : {}),
             },
           });
         }
