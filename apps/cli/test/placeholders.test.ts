@@ -49,8 +49,8 @@ describe('placeholders: every example value in a file is listed with that file',
     expect(files.flatMap((f) => EXAMPLE_VALUES.filter((v) => occursIn(f.content, v)).map((v) => `${f.path}: ${v}`))).toEqual([]);
   });
 
-  it('examples/multi-tenant-canary.json names everything: no placeholders', () => {
-    const profile = JSON.parse(readFileSync(join(root, 'examples', 'multi-tenant-canary.json'), 'utf8')) as Record<string, unknown>;
+  it.each(['multi-tenant-canary.json', 'multi-service.json'])('examples/%s names everything: no placeholders', (example) => {
+    const profile = JSON.parse(readFileSync(join(root, 'examples', example), 'utf8')) as Record<string, unknown>;
     expect(engine.plan(profile).output.placeholders).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 const SEED = JSON.parse(readFileSync(join(ROOT, 'conformance', 'seed-cases.json'), 'utf8')) as { cases: { id: string; input: unknown }[] };
 const PROFILES: Record<string, unknown> = {
-  'examples/multi-tenant-canary.json': JSON.parse(readFileSync(join(ROOT, 'examples', 'multi-tenant-canary.json'), 'utf8')),
+  ...Object.fromEntries(['multi-tenant-canary.json', 'multi-service.json'].map((f) => [`examples/${f}`, JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8'))])),
   ...Object.fromEntries(SEED.cases.map((c) => [`seed ${c.id}`, c.input])),
   // Push CD on Kubernetes: the deploy jobs hold short-lived cluster credentials through the cloud's OIDC login.
   ...Object.fromEntries(
