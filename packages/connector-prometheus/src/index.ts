@@ -5,3 +5,4 @@ export { parseCondition, type Condition } from './condition.js';
 export { MetricsInputError, MetricsQueryError } from './errors.js';
 export { burnRateVerdict, type BurnRateDecision, type BurnRateVerdict } from './verdict.js';
 export { planFilesOfDir } from './plan-dir.js';
+export { healthEvidence } from './evidence.js';

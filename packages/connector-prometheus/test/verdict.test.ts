@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { burnRateVerdict, canaryHealth, healthChecksOf, type CanaryHealth, type MetricsSource } from '@ringmaster/connector-prometheus';
+import { burnRateVerdict, canaryHealth, healthChecksOf, healthEvidence, type CanaryHealth, type MetricsSource } from '@ringmaster/connector-prometheus';
 import { planFiles } from './plan.js';
 
 /** canaryHealth over the plan's checks, against a metrics source that answers each of the plan's queries with chosen values. */
@@ -63,5 +63,35 @@ describe('the burn-rate verdict (spec Mode 7) with the plan\'s own threshold', (
     // Without an open_incident alert there is no threshold, and only the analysis decides.
     const withoutRule = plan.filter((f) => f.path !== 'monitoring/slo-burn-alerts.yaml');
     expect(burnRateVerdict(await health(withoutRule, { errorRate: 0.05, burn: {} }))).toMatchObject({ decision: 'pause', threshold: null, burnRate: null });
+  });
+});
+
+describe('the evidence of a health check', () => {
+  const checked: CanaryHealth = {
+    target: 'ring0',
+    at: '2026-11-30T00:00:00.000Z',
+    analysis: [
+      { name: 'crm-api-canary/success-rate', query: 'q', condition: 'result[0] >= 0.99', value: 0.95, passed: false, reason: 'success condition does not hold' },
+      { name: 'crm-api-canary/latency', query: 'q', condition: 'result[0] < 0.5', value: null, passed: false, reason: 'no data' },
+    ],
+    burn: [{ record: 'slo:error_ratio:rate5m', errorRatio: 0.0123456, burnRate: 12.3456789, opensIncident: true }],
+    errorBudget: 0.001,
+    alerts: [],
+    verdict: 'fail',
+    openIncident: true,
+    reasons: ['x'],
+  };
+
+  it('records every measured value, burn rates rounded, and the caller’s reason', () => {
+    expect(healthEvidence(checked, 'burn rate 12.3x over 10x: open an incident', 'crm-api')).toEqual({
+      action: 'canary-health',
+      outcome: 'refused',
+      service: 'crm-api',
+      ring: 'ring0',
+      measurements: { 'crm-api-canary/success-rate': 0.95, 'burn_rate:slo:error_ratio:rate5m': 12.3457 },
+      reason: 'burn rate 12.3x over 10x: open an incident',
+    });
+    expect(healthEvidence({ ...checked, verdict: 'pass' }, null)).not.toHaveProperty('reason');
+    expect(healthEvidence({ ...checked, verdict: 'pass' }, null).outcome).toBe('done');
   });
 });

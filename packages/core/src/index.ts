@@ -1,3 +1,4 @@
+export * from './action.js';
 export * from './artifacts.js';
 export * from './ask.js';
 export * from './checklist.js';

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { parseProfileText, RingmasterError } from '@ringmaster/core';
 import type { BurnRateVerdict, CanaryHealth, PlanFile } from '@ringmaster/connector-prometheus';
-import type { ActionData } from '@ringmaster/evidence';
 import { evidenceRecorder } from '../evidence-log.js';
 import { readProfileText } from '../io.js';
 import { formatOption } from './options.js';
@@ -48,20 +47,6 @@ function printText(health: CanaryHealth, verdict: BurnRateVerdict): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-/** The evidence of one health check: every value measured, and the verdict as the outcome. */
-function actionData(health: CanaryHealth, verdict: BurnRateVerdict): ActionData {
-  const measurements: Record<string, number> = {};
-  for (const a of health.analysis) if (a.value !== null) measurements[a.name] = a.value;
-  for (const b of health.burn) if (b.burnRate !== null) measurements[`burn_rate:${b.record}`] = b.burnRate;
-  return {
-    action: 'canary-health',
-    outcome: health.verdict === 'pass' ? 'done' : 'refused',
-    ring: health.target,
-    measurements,
-    ...(verdict.decision === 'continue' ? {} : { reason: verdict.reason }),
-  };
-}
-
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function registerCanaryHealth(program: Command): void {
@@ -80,7 +65,7 @@ export function registerCanaryHealth(program: Command): void {
     .action(async (options: { prometheus: string; target: string; plan?: string; profile?: string; arg?: string[]; evidence?: string; format: string }) => {
       if ((options.plan === undefined) === (options.profile === undefined)) throw new CanaryInputError('expected exactly one of --plan DIR or --profile FILE');
       const args = parseArgs(options.arg ?? []);
-      const { burnRateVerdict, canaryHealth, healthChecksOf, MetricsInputError, planFilesOfDir, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
+      const { burnRateVerdict, canaryHealth, healthChecksOf, healthEvidence, MetricsInputError, planFilesOfDir, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
       const { discoverPromotionFiles } = await import('@ringmaster/connector-gitops');
       let files: PlanFile[];
       if (options.plan !== undefined) {
@@ -110,7 +95,7 @@ export function registerCanaryHealth(program: Command): void {
         throw error;
       }
       const verdict = burnRateVerdict(health);
-      await recorder.record({ data: actionData(health, verdict) });
+      await recorder.record({ data: healthEvidence(health, verdict.decision === 'continue' ? null : verdict.reason) });
       if (options.format === 'json') process.stdout.write(`${JSON.stringify({ ...health, decision: verdict }, null, 2)}\n`);
       else printText(health, verdict);
       if (verdict.decision === 'open-incident') throw new CanaryIncidentError(`canary of ${options.target}: open an incident: ${verdict.reason}`);

@@ -113,35 +113,6 @@ function selectorOf(options: RepoOptions): FileSelector {
   return { ...(options.service ? { service: options.service } : {}), ...(options.image ? { image: options.image } : {}) };
 }
 
-/** The evidence of a signature check made before writing. */
-function signatureData(check: NonNullable<ActionResult['signature']>, ring: string, service: string | undefined): ActionData {
-  return {
-    action: 'verify-signature',
-    outcome: check.verified ? 'done' : 'refused',
-    ...(service === undefined ? {} : { service }),
-    ring,
-    image: check.image,
-    digest: check.digest,
-    ...(check.reason === null ? {} : { reason: check.reason }),
-  };
-}
-
-/** The evidence of a finished action: what was written (or found) where. */
-function actionData(result: ActionResult): ActionData {
-  return {
-    action: result.action,
-    outcome: result.status === 'dry-run' ? 'dry-run' : 'done',
-    service: result.service,
-    ring: result.target,
-    repository: result.repository,
-    path: result.path,
-    ...(result.commit === null ? {} : { commit: result.commit }),
-    ...(result.review === null ? {} : { review_url: result.review.url }),
-    image: result.image,
-    digest: result.digest,
-  };
-}
-
 /**
  * Opens the evidence log (refusing one that does not verify before anything is done), runs the
  * action, and records the signature check (when one was made) and the action's outcome: done or
@@ -152,18 +123,18 @@ async function recorded(options: RepoOptions, action: ActionResult['action'], ab
   const recorder = await evidenceRecorder(options.evidence, { kind: action === 'promote' ? 'promotion' : 'rollback', title: `${action} ${options.target}`, params: { target: options.target } }, options.run);
   const step = stepOf(options, action);
   let result: ActionResult;
+  const { actionEvidence, SignatureRefusedError, signatureEvidence } = await import('@ringmaster/connector-gitops');
   try {
     result = await act(recorder);
   } catch (error) {
-    const { SignatureRefusedError } = await import('@ringmaster/connector-gitops');
     const reason = error instanceof Error ? (error.message.split('\n')[0] as string) : String(error);
     const refused = error instanceof SignatureRefusedError || (error instanceof RingmasterError && error.code.endsWith('_input'));
-    const signature = error instanceof SignatureRefusedError ? [{ step, data: signatureData(error.check, options.target, options.service) }] : [];
+    const signature = error instanceof SignatureRefusedError ? [{ step, data: signatureEvidence(error.check, options.target, options.service) }] : [];
     const image = error instanceof SignatureRefusedError ? { image: error.check.image } : {};
     await recorder.record(...signature, { step, data: { action, outcome: refused ? 'refused' : 'failed', ring: options.target, ...about, ...image, reason } });
     throw error;
   }
-  await recorder.record(...(result.signature === undefined ? [] : [{ step, data: signatureData(result.signature, result.target, result.service) }]), { step, data: actionData(result) });
+  await recorder.record(...actionEvidence(result).map((data) => ({ step, data })));
   report(result, options.format);
 }
 

@@ -1,5 +1,5 @@
-import { GitOpsInputError, SignatureRefusedError, type ActionResult, type SignatureCheck } from '@ringmaster/connector-gitops';
-import { MetricsInputError, type CanaryHealth } from '@ringmaster/connector-prometheus';
+import { actionEvidence, GitOpsInputError, SignatureRefusedError, signatureEvidence } from '@ringmaster/connector-gitops';
+import { healthEvidence, MetricsInputError, type CanaryHealth } from '@ringmaster/connector-prometheus';
 import { scrubText } from '../log.js';
 import type { Decision, RunState } from '../state.js';
 import type { ActionData } from '@ringmaster/evidence';
@@ -42,59 +42,9 @@ export function failedAction(base: Pick<ActionData, 'action' | 'service' | 'ring
   return { ...base, outcome: refused ? 'refused' : 'failed', reason: reasonOf(err) };
 }
 
-/** The evidence of the signature check made before a digest is written (like the CLI's). */
-function fromSignature(check: SignatureCheck, target: string, service: string | undefined): ActionData {
-  return {
-    action: 'verify-signature',
-    outcome: check.verified ? 'done' : 'refused',
-    ...(service ? { service } : {}),
-    ring: target,
-    image: check.image,
-    digest: check.digest,
-    ...(check.reason === null ? {} : { reason: scrubText(check.reason, []) }),
-  };
-}
-
-/** The action's outcome, after the signature check it made (none when nothing was to be written). */
-function fromResult(result: ActionResult, service: string | undefined): ActionData[] {
-  const signature = result.signature ? [fromSignature(result.signature, result.target, service)] : [];
-  return [...signature, fromAction(result, service)];
-}
-
-function fromAction(result: ActionResult, service: string | undefined): ActionData {
-  const outcome = result.status === 'dry-run' ? 'dry-run' : 'done';
-  return {
-    action: result.action,
-    outcome,
-    ...(service ? { service } : {}),
-    ring: result.target,
-    repository: result.repository,
-    path: result.path,
-    ...(result.commit ? { commit: result.commit } : {}),
-    ...(result.review?.url ? { review_url: result.review.url } : {}),
-    image: result.image,
-    digest: result.digest,
-    ...(result.status === 'unchanged' ? { reason: `${result.target} already runs ${result.digest}` } : {}),
-  };
-}
-
-/** The numbers a health check measured: analysis values by metric name, burn rates by recording rule. */
-function measurements(health: CanaryHealth): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const a of health.analysis) if (a.value !== null) out[a.name] = a.value;
-  for (const b of health.burn) if (b.burnRate !== null) out[`burn_rate:${b.record}`] = Number(b.burnRate.toFixed(4));
-  return out;
-}
-
-export function fromHealth(health: CanaryHealth, service: string | undefined): ActionData {
-  return {
-    action: 'canary-health',
-    outcome: health.verdict === 'pass' ? 'done' : 'refused',
-    ...(service ? { service } : {}),
-    ring: health.target,
-    measurements: measurements(health),
-    ...(health.verdict === 'pass' ? {} : { reason: health.reasons.join('; ').slice(0, 300) }),
-  };
+/** The connectors' evidence with reasons scrubbed once more (the connectors scrub theirs; this also catches anything the log scrubber knows). */
+function scrubbed(data: ActionData): ActionData {
+  return data.reason === undefined ? data : { ...data, reason: scrubText(data.reason, []) };
 }
 
 /**
@@ -112,12 +62,12 @@ export async function performGitOps(action: Exclude<StepAction, { action: 'canar
   // The run's service picks its overlay among the target's (a plan may release several services).
   const request = { target: action.target, runId: state.runId, stepId, dryRun: connectors.dryRun, ...(service ? { service } : {}) };
   try {
-    if (action.action === 'promote') return fromResult(await connectors.gitops.promote({ ...request, digest: action.digest }), service);
+    if (action.action === 'promote') return actionEvidence(await connectors.gitops.promote({ ...request, digest: action.digest })).map(scrubbed);
     const chosen = state.steps.find((s) => s.step.id === action.choice)?.choice;
     if (!chosen || !DIGEST_RE.test(chosen)) return [{ ...base, outcome: 'refused', reason: 'no digest was chosen to roll back to' }];
-    return fromResult(await connectors.gitops.rollback({ ...request, to: chosen }), service);
+    return actionEvidence(await connectors.gitops.rollback({ ...request, to: chosen })).map(scrubbed);
   } catch (err) {
-    if (err instanceof SignatureRefusedError) return [fromSignature(err.check, action.target, service)];
+    if (err instanceof SignatureRefusedError) return [scrubbed(signatureEvidence(err.check, action.target, service))];
     return [failedAction(base, err)];
   }
 }
@@ -129,7 +79,7 @@ export async function performHealth(target: string, state: RunState, connectors:
   if (!connectors.health) return { data: { ...base, outcome: 'refused', reason: 'canary health is not configured (RINGMASTER_PROMETHEUS_URL)' } };
   try {
     const health = await connectors.health(target);
-    return { data: fromHealth(health, service), health };
+    return { data: healthEvidence(health, health.verdict === 'pass' ? null : health.reasons.join('; ').slice(0, 300), service), health };
   } catch (err) {
     return { data: failedAction(base, err) };
   }
