@@ -1,4 +1,4 @@
-import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, parseProfileText, RingmasterError, validateProfile, type DeliverySystem } from '@ringmaster/core';
+import { parseProfileText, RingmasterError, type DeliverySystem } from '@ringmaster/core';
 import { readProfileText } from './io.js';
 
 /**
@@ -18,6 +18,5 @@ export class PlanSignerInputError extends RingmasterError {
 export async function deliveryOfProfile(file: string): Promise<DeliverySystem> {
   const input = parseProfileText(readProfileText(file));
   const { createEngine } = await import('@ringmaster/modes');
-  const selected = createEngine().plan(structuredClone(input)).output.decision_log.modes.map((m) => m.id);
-  return deliverySystem(normalizeProfile(validateProfile(input).profile, KNOWN_TOP_LEVEL_KEYS).profile, selected);
+  return createEngine().delivery(input);
 }

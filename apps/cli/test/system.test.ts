@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { deliverySystem, type DeliverySystem, type PlanResult } from '@ringmaster/core';
+import type { DeliverySystem, PlanResult } from '@ringmaster/core';
 import { openGitOpsRepository, promotionFilesOf } from '@ringmaster/connector-gitops';
 import { createEngine } from '@ringmaster/modes';
 import { writePlan } from '@ringmaster/renderer';
@@ -219,9 +219,7 @@ async function plan(c: Case, index: number): Promise<Planned> {
   const out = join(root, `out-${index}`);
   await writePlan(result, out);
   const files = new Map(result.files.map((f) => [f.path, f.content]));
-  const modes = result.output.decision_log.modes.map((m) => m.id);
-  const { profile } = await import('@ringmaster/core').then(({ validateProfile, normalizeProfile, KNOWN_TOP_LEVEL_KEYS }) => normalizeProfile(validateProfile(structuredClone(c.profile)).profile, KNOWN_TOP_LEVEL_KEYS));
-  return { result, out, delivery: deliverySystem(profile, modes), files };
+  return { result, out, delivery: engine.delivery(structuredClone(c.profile)), files };
 }
 
 /** The alert rules of every PrometheusRule, and every analysis query as a recording rule. */

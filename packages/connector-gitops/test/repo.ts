@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deliverySystem, KNOWN_TOP_LEVEL_KEYS, normalizeProfile, validateProfile, type DeliverySystem } from '@ringmaster/core';
+import type { DeliverySystem } from '@ringmaster/core';
 import { createEngine } from '@ringmaster/modes';
 import { writePlan } from '@ringmaster/renderer';
 import { PROFILE } from '../../connector-prometheus/test/plan.js';
@@ -29,11 +29,11 @@ export interface ConfigRemote {
 /** A bare config repository made from the `gitops-config` part of a real plan of `profile`. */
 export async function configRemote(profile: Record<string, unknown> = PROFILE): Promise<ConfigRemote> {
   const root = mkdtempSync(join(tmpdir(), 'ringmaster-gitops-'));
-  const result = createEngine().plan(structuredClone(profile));
+  const engine = createEngine();
+  const result = engine.plan(structuredClone(profile));
   const out = join(root, 'out');
   await writePlan(result, out);
-  const normalized = normalizeProfile(validateProfile(structuredClone(profile)).profile, KNOWN_TOP_LEVEL_KEYS).profile;
-  const delivery = deliverySystem(normalized, result.output.decision_log.modes.map((m) => m.id));
+  const delivery = engine.delivery(structuredClone(profile));
   const bare = join(root, 'config.git');
   git(root, 'init', '--quiet', '--bare', bare);
   const seed = join(root, 'seed');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
 import { clarificationsFor, type AskCriterionId } from './ask.js';
 import { profileContradictions } from './contradictions.js';
-import { deliveryAssumptions, deliverySystem, placeholdersIn, type Placeholder } from './delivery.js';
+import { deliveryAssumptions, deliverySystem, placeholdersIn, type DeliverySystem, type Placeholder } from './delivery.js';
 import { GuardrailViolationError, ModeFailedError, OutputSchemaError, UnresolvedTraceError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
 import { goalQuestion, statedPains, withStatedPains } from './goal-reading.js';
@@ -148,7 +148,17 @@ export class Engine {
     return { scored, selected: fallback ? [{ mode: fallback.mode, applicability: { score: fallback.applicability.score, signals: ['fallback:standard_enterprise_blueprint'] } }] : [] };
   }
 
-  plan(input: unknown): PlanResult {
+  /**
+   * The delivery system a plan of `input` builds on (images, repositories, signer, GitOps layout),
+   * without the modes contributing: what promotion and signature checks need from a profile.
+   */
+  delivery(input: unknown): DeliverySystem {
+    const { profile, selected } = this.understand(input);
+    return deliverySystem(profile, selected.map((s) => s.mode.id));
+  }
+
+  /** Validate, normalize, read the goal, and select the modes: the part of a plan before any mode contributes. */
+  private understand(input: unknown) {
     const { profile: given, warnings: inputWarnings } = validateProfile(input);
     const normalized = normalizeProfile(given, KNOWN_TOP_LEVEL_KEYS);
     const intent = goalIntent(normalized.profile.goal);
@@ -159,8 +169,11 @@ export class Engine {
     const contradictions = deepFreeze(profileContradictions(profile));
     // Selection sees the delivery system before any mode is chosen; contribute() sees it for the selected modes.
     const ctx: ModeContext = Object.freeze({ profile, intent, contradictions, delivery: deepFreeze(deliverySystem(profile, [])) });
+    return { inputWarnings, profile, assumptions, contradictions, ctx, ...this.consider(ctx) };
+  }
 
-    const { scored, selected } = this.consider(ctx);
+  plan(input: unknown): PlanResult {
+    const { inputWarnings, profile, assumptions, contradictions, ctx, scored, selected } = this.understand(input);
     const selectedIds = selected.map((s) => s.mode.id);
     const goalEngaged = selected.some((s) => (s.applicability.goal ?? []).length > 0);
     const warnings = [...inputWarnings];

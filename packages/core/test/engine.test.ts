@@ -16,6 +16,7 @@ import {
   rendererModule,
   UnresolvedTraceError,
   type ArtifactRenderer,
+  ProfileInputError,
   type ModeDecision,
 } from '../src/index.js';
 
@@ -71,6 +72,16 @@ describe('engine', () => {
     const both = engine().plan({ goal: 'alphabet beta' }).output;
     expect(both.decision_log.modes.map((m) => m.id)).toEqual(['alpha', 'beta']);
     expect(both.decision_log.needs_clarification.map((l) => l.split(':')[0])).toEqual(['cloud_provider']);
+  });
+
+  it('gives the delivery system of a profile for the modes its plan selects, without planning', () => {
+    const signing = defineMode({ id: 'supply-chain', title: 'Supply chain', specMode: 3, kb: ['KB_04#Signing'], dependsOn: { inputs: [], asks: [] }, keywords: ['signing'], signals: [], rules: [] });
+    const profile = { delivery: { app_repository: 'acme/crm', services: [{ name: 'crm-api' }, { name: 'crm-web' }] } };
+    const signed = engine([alpha, signing]).delivery({ goal: 'signing', ...profile });
+    expect(signed.ci.signing).toMatchObject({ identity: 'https://github.com/acme/crm/.github/workflows/release-signing.yml@refs/heads/main' });
+    expect(signed.services.map((s) => s.name)).toEqual(['crm-api', 'crm-web']);
+    expect(engine([alpha, signing]).delivery({ goal: 'alpha', ...profile }).ci.signing).toMatchObject({ identity: 'https://github.com/acme/crm/.github/workflows/release.yml@refs/heads/main' });
+    expect(() => engine().delivery({ goal: 'x', delivery: { services: [{ name: 'A' }] } })).toThrow(ProfileInputError);
   });
 
   it('unions arrays in order and resolves scalar conflicts by documented precedence, never silently', () => {
