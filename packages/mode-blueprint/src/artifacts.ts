@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, GITLAB_ATTEST_PROVENANCE, gitlabBuildAndPush, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, GITLAB_ATTEST_PROVENANCE, gitlabBuildAndPush, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type TargetModel, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -10,14 +10,24 @@ const APPROVAL_GATE_GITLAB = 'ci/approval_gate.gitlab-ci.yml';
 /** A CI job id for a stage (`deploy_ring0.a` -> `deploy-ring0-a`). */
 const jobId = (stage: string): string => stage.replace(/[^A-Za-z0-9-]+/g, '-');
 
-/** The regions a deploy stage promotes to: a jurisdiction's regions, or the one target the stage names. */
-function stageRegions(d: DeliverySystem, target: string): string[] {
-  return d.targetKind === 'regions' ? d.targets.filter((t) => t.jurisdiction === target).map((t) => t.name) : [target];
+/**
+ * The targets a deploy stage promotes to (deploy stages are made from the targets): the one target
+ * the stage names, or else, where the stages are jurisdictions (a residency profile), the targets in
+ * that jurisdiction, whether they are the residency regions or given environments with regions.
+ */
+function stageTargets(d: DeliverySystem, stage: string): TargetModel[] {
+  const named = d.targets.filter((t) => t.name === stage);
+  return named.length > 0 ? named : d.targets.filter((t) => t.jurisdiction === stage);
 }
 
-/** The residency gate applies where targets are regions of a profile with residency requirements. */
+/** The names of the targets a deploy stage promotes to. */
+function stageRegions(d: DeliverySystem, stage: string): string[] {
+  return stageTargets(d, stage).map((t) => t.name);
+}
+
+/** The residency gate applies where the profile has residency requirements and every target is in a region. */
 function residencyGated(ctx: ModeContext): boolean {
-  return ctx.delivery.targetKind === 'regions' && ctx.profile.crm.data_residency_regions.length > 0;
+  return ctx.profile.crm.data_residency_regions.length > 0 && ctx.delivery.targets.every((t) => t.region !== null);
 }
 
 /**
@@ -249,14 +259,14 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
       jobs['approval-gate'] = { needs, permissions: { contents: 'read' }, uses: './.github/workflows/approval-gate.yml', with: { digests: `\${{ ${BUILT_DIGESTS} }}` } };
       needs = ['approval-gate', 'build'];
     }
-    if (d.targetKind === 'regions') {
-      // Each jurisdiction's regions are promoted by the residency-gated workflow.
-      const regions = stageRegions(d, environment);
+    if (residencyGated(ctx)) {
+      // Each jurisdiction's targets are promoted by the residency-gated workflow, with the region and cluster of each.
+      const targets = stageTargets(d, environment).map((t) => ({ name: t.name, region: t.region, cluster: t.cluster }));
       jobs[id] = {
         needs,
         permissions: { contents: 'read', packages: 'read' },
         uses: './.github/workflows/deploy-regions.yml',
-        with: { digests: `\${{ ${BUILT_DIGESTS} }}`, jurisdiction: environment, regions: JSON.stringify(regions) },
+        with: { digests: `\${{ ${BUILT_DIGESTS} }}`, jurisdiction: environment, targets: JSON.stringify(targets) },
         secrets: { CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
       };
     } else {
@@ -648,8 +658,7 @@ function residencyArtifacts(ctx: ModeContext): ArtifactSpec[] {
   const jurisdictions = [...new Set(residency.map(jurisdictionOf))];
   const firstResidency = residency[0] ?? 'eu-central-1';
   const outside = regions.find((r) => !residency.includes(r)) ?? 'us-east-1';
-  // A region target's cluster is named after the region (given environments are not region targets).
-  const clusterDeploy = githubClusterDeploySteps(ctx, '${{ matrix.region }}', '${{ matrix.region }}', '${{ matrix.region }}');
+  const clusterDeploy = githubClusterDeploySteps(ctx, '${{ matrix.target.name }}', '${{ matrix.target.cluster }}', '${{ matrix.target.region }}');
   return [
     {
       name: 'opa_residency_policy.rego',
@@ -703,7 +712,7 @@ test_resident_tenant_outside_home_region_denied if {
                 inputs: {
                   digests: { type: 'string', required: true, description: 'JSON object of the digest to promote of every service, by service name.' },
                   jurisdiction: { type: 'string', required: true, description: 'The residency the tenants of this stage require (eu, us, ...).' },
-                  regions: { type: 'string', required: true, description: 'JSON array of the regions this stage promotes to.' },
+                  targets: { type: 'string', required: true, description: 'JSON array of the targets this stage promotes to, each with its name, region and cluster.' },
                 },
                 secrets: { CONFIG_REPO_TOKEN: { required: true } },
               },
@@ -713,13 +722,13 @@ test_resident_tenant_outside_home_region_denied if {
               'residency-gate': {
                 'runs-on': 'ubuntu-24.04',
                 permissions: { contents: 'read' },
-                strategy: { 'fail-fast': true, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
+                strategy: { 'fail-fast': true, matrix: { target: '${{ fromJSON(inputs.targets) }}' } },
                 steps: [
                   { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
                   {
                     name: 'opa_residency_check',
                     // The policy gets the target region and the jurisdiction the tenants require, so a region outside it is denied.
-                    env: { REGION: '${{ matrix.region }}', JURISDICTION: '${{ inputs.jurisdiction }}' },
+                    env: { REGION: '${{ matrix.target.region }}', JURISDICTION: '${{ inputs.jurisdiction }}' },
                     run: residencyCheck(false).join('\n'),
                   },
                 ],
@@ -728,10 +737,10 @@ test_resident_tenant_outside_home_region_denied if {
                 'runs-on': 'ubuntu-24.04',
                 needs: ['residency-gate'],
                 permissions: clusterDeploy === null ? { contents: 'read', packages: 'read' } : { contents: 'read', packages: 'read', 'id-token': 'write' },
-                strategy: { 'max-parallel': 1, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
-                environment: '${{ matrix.region }}',
+                strategy: { 'max-parallel': 1, matrix: { target: '${{ fromJSON(inputs.targets) }}' } },
+                environment: '${{ matrix.target.name }}',
                 // Every service is promoted to the region before the next region starts.
-                steps: [...githubPromoteSteps(ctx.delivery, '${{ matrix.region }}', 'inputs.digests'), ...(clusterDeploy ?? [])],
+                steps: [...githubPromoteSteps(ctx.delivery, '${{ matrix.target.name }}', 'inputs.digests'), ...(clusterDeploy ?? [])],
               },
             },
           },

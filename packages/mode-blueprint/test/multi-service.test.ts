@@ -115,11 +115,22 @@ describe('the GitHub release pipeline of a two-service plan', () => {
     for (const caller of callers) expect(caller.with?.['digests']).toBe('${{ needs.build.outputs.digests }}');
     expect(jobs['approval-gate']?.with).toEqual({ digests: '${{ needs.build.outputs.digests }}' });
     const regions = workflowOf(artifact(run.artifacts, '.github/workflows/deploy-regions.yml'));
-    expect(Object.keys(regions.on.workflow_call?.inputs ?? {})).toEqual(['digests', 'jurisdiction', 'regions']);
+    expect(Object.keys(regions.on.workflow_call?.inputs ?? {})).toEqual(['digests', 'jurisdiction', 'targets']);
     expect(promotions(regions.jobs['deploy'])).toEqual(["crm-api <- ${{ fromJSON(inputs.digests)['crm-api'] }}", "crm-web <- ${{ fromJSON(inputs.digests)['crm-web'] }}"]);
-    expect(regions.jobs['deploy']?.steps?.find((s) => s.env?.['SERVICE'] === 'crm-web')?.env?.['TARGET']).toBe('${{ matrix.region }}');
+    expect(regions.jobs['deploy']?.steps?.find((s) => s.env?.['SERVICE'] === 'crm-web')?.env?.['TARGET']).toBe('${{ matrix.target.name }}');
     const gate = workflowOf(artifact(run.artifacts, '.github/workflows/approval-gate.yml'));
     expect(Object.keys(gate.on.workflow_call?.inputs ?? {})).toEqual(['digests']);
+  });
+
+  it('promotes given environments with regions per jurisdiction through the residency gate, with the region and cluster of each', () => {
+    const environments = [
+      { name: 'prod-eu', region: 'eu-central-1', cluster: 'eks-eu' },
+      { name: 'prod-us', region: 'us-east-1', cluster: 'eks-us' },
+    ];
+    const profile = regionsProfile(SERVICES);
+    const jobs = release({ ...profile, delivery: { ...DELIVERY, services: SERVICES, environments } }).jobs;
+    expect(jobs['deploy-eu']).toMatchObject({ uses: './.github/workflows/deploy-regions.yml', with: { jurisdiction: 'eu', targets: JSON.stringify([{ name: 'prod-eu', region: 'eu-central-1', cluster: 'eks-eu' }]) } });
+    expect(jobs['deploy-us']?.with?.['targets']).toBe(JSON.stringify([{ name: 'prod-us', region: 'us-east-1', cluster: 'eks-us' }]));
   });
 
   it('keeps the job ids of a one-service plan, and calls promote.sh with its service', () => {
