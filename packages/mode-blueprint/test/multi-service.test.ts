@@ -212,6 +212,13 @@ function fakeCosign(name: string): { bin: string; calls: () => string[] } {
   return { bin, calls: () => readFileSync(log, 'utf8').trim().split('\n') };
 }
 
+/** A service's kustomize base: one Deployment running its image. */
+const base = (service: string, image: string): Record<string, string> => ({
+  [`apps/${service}/base/kustomization.yaml`]: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n',
+  [`apps/${service}/base/deployment.yaml`]: `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${service}\nspec:\n  selector:\n    matchLabels:\n      app: ${service}\n  template:\n    metadata:\n      labels:\n        app: ${service}\n    spec:\n      containers:\n        - name: ${service}\n          image: ${image}\n`,
+});
+const hasKubectl = spawnSync('sh', ['-c', 'command -v kubectl']).status === 0;
+
 /** The overlay's kustomization the GitOps mode writes: the service's image at a digest. */
 const kustomization = (image: string): string => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\nimages:\n  - name: ${image}\n    digest: ${UNPROMOTED}\n`;
 
@@ -223,7 +230,9 @@ describe.each([
   const script = promoteScript(profile, companions);
   const target = 'ring1_early_adopters';
   const fileOf = (service: string): string => (kustomized ? `apps/${service}/overlays/${target}/kustomization.yaml` : `releases/${target}/${service}.image`);
-  const seed: Record<string, string> = kustomized ? { [fileOf('crm-api')]: kustomization(API), [fileOf('crm-web')]: kustomization(WEB) } : { 'README.md': 'config repository\n' };
+  const seed: Record<string, string> = kustomized
+    ? { [fileOf('crm-api')]: kustomization(API), [fileOf('crm-web')]: kustomization(WEB), ...base('crm-api', API), ...base('crm-web', WEB) }
+    : { 'README.md': 'config repository\n' };
   const remote = configRemote(name, seed);
   const cosign = fakeCosign(name);
   const env = { PATH: `${cosign.bin}:${process.env['PATH'] ?? ''}`, CONFIG_REPO_URL: remote, GIT_AUTHOR_NAME: 'release bot', GIT_AUTHOR_EMAIL: 'bot@example.invalid', GIT_COMMITTER_NAME: 'release bot', GIT_COMMITTER_EMAIL: 'bot@example.invalid' };
@@ -273,6 +282,11 @@ describe.each([
     expect(state()).toMatchObject({ api: digestOf('a'), web: digestOf('b') });
     expect(cosign.calls().at(-1)).toBe(`verify ${signer} ${API}@${digestOf('a')}`);
     expect(git(checkout, 'log', '-1', '--format=%s')).toBe(`rollback crm-api to ${digestOf('a')} on ${target}\n`);
+    // Each overlay builds with its own service's image at the promoted digest.
+    if (kustomized && hasKubectl) {
+      expect(ok('kubectl', ['kustomize', join(checkout, `apps/crm-api/overlays/${target}`)], root)).toContain(`image: ${API}@${digestOf('a')}`);
+      expect(ok('kubectl', ['kustomize', join(checkout, `apps/crm-web/overlays/${target}`)], root)).toContain(`image: ${WEB}@${digestOf('b')}`);
+    }
   }, 180_000);
 
   it('refuses an unknown service, a bad digest, an unknown target and the wrong arguments with exit 2, changing nothing', () => {
