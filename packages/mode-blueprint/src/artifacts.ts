@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, GITLAB_ATTEST_PROVENANCE, gitlabBuildAndPush, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, GITLAB_ATTEST_PROVENANCE, gitlabBuildAndPush, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type TargetModel, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -10,14 +10,24 @@ const APPROVAL_GATE_GITLAB = 'ci/approval_gate.gitlab-ci.yml';
 /** A CI job id for a stage (`deploy_ring0.a` -> `deploy-ring0-a`). */
 const jobId = (stage: string): string => stage.replace(/[^A-Za-z0-9-]+/g, '-');
 
-/** The regions a deploy stage promotes to: a jurisdiction's regions, or the one target the stage names. */
-function stageRegions(d: DeliverySystem, target: string): string[] {
-  return d.targetKind === 'regions' ? d.targets.filter((t) => t.jurisdiction === target).map((t) => t.name) : [target];
+/**
+ * The targets a deploy stage promotes to (deploy stages are made from the targets): the one target
+ * the stage names, or else, where the stages are jurisdictions (a residency profile), the targets in
+ * that jurisdiction, whether they are the residency regions or given environments with regions.
+ */
+function stageTargets(d: DeliverySystem, stage: string): TargetModel[] {
+  const named = d.targets.filter((t) => t.name === stage);
+  return named.length > 0 ? named : d.targets.filter((t) => t.jurisdiction === stage);
 }
 
-/** The residency gate applies where targets are regions of a profile with residency requirements. */
+/** The names of the targets a deploy stage promotes to. */
+function stageRegions(d: DeliverySystem, stage: string): string[] {
+  return stageTargets(d, stage).map((t) => t.name);
+}
+
+/** The residency gate applies where the profile has residency requirements and every target is in a region. */
 function residencyGated(ctx: ModeContext): boolean {
-  return ctx.delivery.targetKind === 'regions' && ctx.profile.crm.data_residency_regions.length > 0;
+  return ctx.profile.crm.data_residency_regions.length > 0 && ctx.delivery.targets.every((t) => t.region !== null);
 }
 
 /**
@@ -34,17 +44,37 @@ function residencyCheck(dind: boolean): string[] {
   ];
 }
 
-/** The promotion of one target from a GitHub job: cosign installed and logged in to read the signature, the config-repo token from the environment. */
-function githubPromoteSteps(d: DeliverySystem, target: string, digest: string): unknown[] {
+/**
+ * A GitHub job made once per service: `base` itself when the plan has one service (its job ids stay
+ * as they were), `base-<service>` when it has several.
+ */
+function githubServiceJobId(d: DeliverySystem, base: string, service: string): string {
+  return d.services.length === 1 ? base : `${base}-${service}`;
+}
+
+/** Where a GitHub job finds every service's pushed digest: a JSON object by service name, the build job's `digests` output. */
+const BUILT_DIGESTS = 'needs.build.outputs.digests';
+
+/** The expression of one service's digest in `digests`, an expression holding the JSON object by service name. */
+function githubDigestOf(digests: string, service: string): string {
+  return `\${{ fromJSON(${digests})['${service}'] }}`;
+}
+
+/**
+ * The promotion of every service to one target from a GitHub job (one promote.sh call per service):
+ * cosign installed and logged in to read the signatures, the config-repo token from the environment.
+ * `target` is a name or an expression; `digests` an expression holding the digests by service.
+ */
+function githubPromoteSteps(d: DeliverySystem, target: string, digests: string): unknown[] {
   return [
     { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
     githubRegistryLogin(d),
     { uses: pinnedUses('sigstore/cosign-installer') },
-    {
-      name: `Verify and promote the digest to ${target} through the config repo`,
-      env: { DIGEST: digest, TARGET: target, CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
-      run: 'scripts/promote.sh "${DIGEST}" "${TARGET}"',
-    },
+    ...d.services.map((svc) => ({
+      name: `Verify and promote ${svc.name} to ${target} through the config repo`,
+      env: { SERVICE: svc.name, DIGEST: githubDigestOf(digests, svc.name), TARGET: target, CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
+      run: `${PROMOTION_SCRIPT} "\${SERVICE}" "\${DIGEST}" "\${TARGET}"`,
+    })),
   ];
 }
 
@@ -109,33 +139,80 @@ export function clusterDeployGap(ctx: ModeContext): string | null {
   return null;
 }
 
-/** The main pipeline for GitHub Actions: build once, verify, sign, then promote the digest stage by stage via Git. */
 /**
- * `signing`: 'own' signs and adds provenance in this pipeline; 'called' hands the digest to the
+ * The main pipeline for GitHub Actions: build every service once, verify, sign, then promote the
+ * digests stage by stage via Git. The build job's `digests` output is a JSON object of every
+ * service's pushed digest by service name, the one shape for one service and several.
+ * `signing`: 'own' signs and adds provenance in this pipeline; 'called' hands each digest to the
  * supply-chain mode's reusable release-signing workflow, when that mode is in the plan too.
  */
 function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'called'): unknown {
   const d = ctx.delivery;
   const deploys = deployStages(decided);
+  const onMain = "github.ref == 'refs/heads/main'";
+  const signJobs: Record<string, unknown> =
+    signing === 'called'
+      ? // Sign, attest and add SLSA L3 provenance in the supply-chain workflow, once per service, for the digest built above.
+        Object.fromEntries(
+          d.services.map((svc) => [
+            githubServiceJobId(d, 'sign', svc.name),
+            {
+              needs: ['build', 'test', 'security', 'sast'],
+              if: onMain,
+              permissions: { contents: 'read', packages: 'write', 'id-token': 'write', actions: 'read' },
+              uses: './.github/workflows/release-signing.yml',
+              with: { service: svc.name, image: svc.image, digest: githubDigestOf(BUILT_DIGESTS, svc.name) },
+            },
+          ]),
+        )
+      : {
+          publish: {
+            'runs-on': 'ubuntu-24.04',
+            needs: ['build', 'test', 'security', 'sast'],
+            if: onMain,
+            permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
+            steps: [
+              githubRegistryLogin(d),
+              { uses: pinnedUses('sigstore/cosign-installer') },
+              ...d.services.map((svc) => ({
+                name: `Sign the digest of ${svc.name} (keyless, OIDC)`,
+                env: { IMAGE: `${svc.image}@${githubDigestOf(BUILT_DIGESTS, svc.name)}` },
+                run: 'cosign sign --yes "${IMAGE}"',
+              })),
+            ],
+          },
+          ...Object.fromEntries(
+            d.services.map((svc) => [
+              githubServiceJobId(d, 'provenance', svc.name),
+              {
+                needs: ['build', 'publish'],
+                if: onMain,
+                permissions: { actions: 'read', 'id-token': 'write', packages: 'write' },
+                uses: SLSA_CONTAINER_GENERATOR,
+                with: { image: svc.image, digest: githubDigestOf(BUILT_DIGESTS, svc.name), 'registry-username': '${{ github.actor }}' },
+                secrets: { 'registry-password': '${{ secrets.GITHUB_TOKEN }}' },
+              },
+            ]),
+          ),
+        };
   const jobs: Record<string, unknown> = {
     build: {
       'runs-on': 'ubuntu-24.04',
       permissions: { contents: 'read', packages: 'write' },
-      outputs: { image: '${{ steps.push.outputs.image }}', digest: '${{ steps.push.outputs.digest }}' },
+      outputs: { digests: '${{ steps.push.outputs.digests }}' },
       steps: [
         { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
         { name: 'Set up buildx (provenance and SBOM need the container driver)', uses: pinnedUses('docker/setup-buildx-action') },
         githubRegistryLogin(d),
-        {
-          name: 'Build and push the one image, by digest',
-          id: 'push',
-          env: { IMAGE: d.service.image },
+        ...d.services.map((svc) => ({
+          name: `Build and push ${svc.name} once, by digest`,
+          env: { SERVICE: svc.name, IMAGE: svc.image, CONTEXT: svc.buildContext },
           run: [
-            'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json -t "${IMAGE}:${{ github.sha }}" .',
-            'echo "image=${IMAGE}" >> "$GITHUB_OUTPUT"',
-            'echo "digest=$(jq -r \'."containerimage.digest"\' meta.json)" >> "$GITHUB_OUTPUT"',
+            'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file "meta-${SERVICE}.json" -t "${IMAGE}:${{ github.sha }}" "${CONTEXT}"',
+            'jq -c --arg service "${SERVICE}" \'{($service): ."containerimage.digest"}\' "meta-${SERVICE}.json" >> digests.jsonl',
           ].join('\n'),
-        },
+        })),
+        { name: 'Every pushed digest, by service', id: 'push', run: 'echo "digests=$(jq -cs add digests.jsonl)" >> "$GITHUB_OUTPUT"' },
       ],
     },
     test: {
@@ -151,11 +228,11 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
       steps: [
         githubRegistryLogin(d),
         { name: 'Install trivy', uses: pinnedUses('aquasecurity/setup-trivy'), with: { version: TOOL_VERSIONS.trivy } },
-        {
-          name: 'Fail on critical vulnerabilities',
-          env: { IMAGE: `${d.service.image}@\${{ needs.build.outputs.digest }}` },
+        ...d.services.map((svc) => ({
+          name: `Fail on critical vulnerabilities in ${svc.name}`,
+          env: { IMAGE: `${svc.image}@${githubDigestOf(BUILT_DIGESTS, svc.name)}` },
           run: 'trivy image --severity CRITICAL --exit-code 1 "${IMAGE}"',
-        },
+        })),
       ],
     },
     // The sast_clean gate: static analysis of the source must find nothing before anything is signed.
@@ -168,62 +245,28 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
         { name: 'sast_clean: fail on any finding', run: 'semgrep scan --config p/default --error --metrics=off' },
       ],
     },
-    ...(signing === 'called'
-      ? {
-          // Sign, attest and add SLSA L3 provenance in the supply-chain workflow, for the digest built above.
-          sign: {
-            needs: ['build', 'test', 'security', 'sast'],
-            if: "github.ref == 'refs/heads/main'",
-            permissions: { contents: 'read', packages: 'write', 'id-token': 'write', actions: 'read' },
-            uses: './.github/workflows/release-signing.yml',
-            with: { image: '${{ needs.build.outputs.image }}', digest: '${{ needs.build.outputs.digest }}' },
-          },
-        }
-      : {
-          publish: {
-            'runs-on': 'ubuntu-24.04',
-            needs: ['build', 'test', 'security', 'sast'],
-            if: "github.ref == 'refs/heads/main'",
-            permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
-            steps: [
-              githubRegistryLogin(d),
-              { uses: pinnedUses('sigstore/cosign-installer') },
-              {
-                name: 'Sign the digest (keyless, OIDC)',
-                env: { IMAGE: `${d.service.image}@\${{ needs.build.outputs.digest }}` },
-                run: 'cosign sign --yes "${IMAGE}"',
-              },
-            ],
-          },
-          provenance: {
-            needs: ['build', 'publish'],
-            if: "github.ref == 'refs/heads/main'",
-            permissions: { actions: 'read', 'id-token': 'write', packages: 'write' },
-            uses: SLSA_CONTAINER_GENERATOR,
-            with: { image: '${{ needs.build.outputs.image }}', digest: '${{ needs.build.outputs.digest }}', 'registry-username': '${{ github.actor }}' },
-            secrets: { 'registry-password': '${{ secrets.GITHUB_TOKEN }}' },
-          },
-        }),
+    ...signJobs,
   };
-  let previous = signing === 'called' ? 'sign' : 'provenance';
+  // The first promotion waits for every image to be signed (and, signed here, to have its provenance).
+  let previous = signing === 'called' ? Object.keys(signJobs) : Object.keys(signJobs).filter((id) => id !== 'publish');
   const cab = ctx.profile.release_policy.change_approval_level === 'cab';
   deploys.forEach((stage, index) => {
     const environment = stage.replace(/^deploy_/, '');
     const id = jobId(stage);
-    const needs = [previous, 'build'];
+    let needs = [...previous, 'build'];
     if (cab && index === deploys.length - 1) {
       // The CAB approval gate (a reusable workflow) runs right before the last promotion.
-      jobs['approval-gate'] = { needs: [previous, 'build'], permissions: { contents: 'read' }, uses: './.github/workflows/approval-gate.yml', with: { digest: '${{ needs.build.outputs.digest }}' } };
-      needs[0] = 'approval-gate';
+      jobs['approval-gate'] = { needs, permissions: { contents: 'read' }, uses: './.github/workflows/approval-gate.yml', with: { digests: `\${{ ${BUILT_DIGESTS} }}` } };
+      needs = ['approval-gate', 'build'];
     }
-    if (d.targetKind === 'regions') {
-      // Each jurisdiction's regions are promoted by the residency-gated workflow.
-      const regions = stageRegions(d, environment);
+    if (residencyGated(ctx)) {
+      // Each jurisdiction's targets are promoted by the residency-gated workflow, with the region and cluster of each.
+      const targets = stageTargets(d, environment).map((t) => ({ name: t.name, region: t.region, cluster: t.cluster }));
       jobs[id] = {
         needs,
         permissions: { contents: 'read', packages: 'read' },
         uses: './.github/workflows/deploy-regions.yml',
-        with: { digest: '${{ needs.build.outputs.digest }}', jurisdiction: environment, regions: JSON.stringify(regions) },
+        with: { digests: `\${{ ${BUILT_DIGESTS} }}`, jurisdiction: environment, targets: JSON.stringify(targets) },
         secrets: { CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' },
       };
     } else {
@@ -235,10 +278,10 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
         environment,
         permissions: deploy === null ? { contents: 'read', packages: 'read' } : { contents: 'read', packages: 'read', 'id-token': 'write' },
         concurrency: { group: `promote-${environment}`, 'cancel-in-progress': false },
-        steps: [...githubPromoteSteps(d, environment, '${{ needs.build.outputs.digest }}'), ...(deploy ?? [])],
+        steps: [...githubPromoteSteps(d, environment, BUILT_DIGESTS), ...(deploy ?? [])],
       };
     }
-    previous = id;
+    previous = [id];
   });
   return {
     name: 'release',
@@ -476,10 +519,44 @@ function digestOfImage(d: DeliverySystem): string {
   return d.gitops.kustomize ? `awk -v image="\${IMAGE}" '${KUSTOMIZE_DIGEST_OF_IMAGE}'` : `awk -F@ -v image="\${IMAGE}" '$1 == image { print $2; exit }'`;
 }
 
-/** The Git-driven promotion every deploy stage runs: verify the signature, then change the one config repository. */
+/** A value as one single-quoted shell word (each embedded quote closed, escaped and reopened). */
+function shellWord(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Stands for the target in a path of the delivery model, so the script can splice in its own `${target}`. */
+const TARGET_SLOT = '\u0000target\u0000';
+
+/** A path of the delivery model as a shell word: its fixed parts quoted, the target spliced in as "${target}". */
+function shellPathOfTarget(path: string): string {
+  return path
+    .split(TARGET_SLOT)
+    .map((part) => (part === '' ? '' : shellWord(part)))
+    .join('"${target}"');
+}
+
+/**
+ * The table of the plan's services in promote.sh: each service's image and the file its promotion
+ * to `${target}` edits; any other service is refused (exit 2) with the list of known ones.
+ */
+function serviceTable(d: DeliverySystem): string {
+  const rows = d.services.map((svc) => `  ${shellWord(svc.name)})
+    IMAGE=${shellWord(svc.image)}
+    file=${shellPathOfTarget(d.gitops.promotionFile(svc.name, TARGET_SLOT))}
+    ;;`);
+  return `case "\${service}" in
+${rows.join('\n')}
+  *)
+    echo "promote.sh: unknown service \${service} (services: \${SERVICES})" >&2
+    exit 2
+    ;;
+esac`;
+}
+
+/** The Git-driven promotion every deploy stage runs once per service: verify the signature, then change the one config repository. */
 function promoteScript(ctx: ModeContext): ArtifactSpec {
   const d = ctx.delivery;
-  const fileOf = d.gitops.promotionFile('${target}');
+  const targets = d.targets.map((t) => t.name);
   return {
     name: 'promote.sh',
     path: PROMOTION_SCRIPT,
@@ -488,32 +565,44 @@ function promoteScript(ctx: ModeContext): ArtifactSpec {
     body: {
       format: 'shell',
       summary: [
-        'Promote an already built, signed image digest to one target by committing it to the config repository;',
-        'roll back by promoting the digest the target ran before. Never rebuilds; never touches a cluster.',
-        'Usage: promote.sh sha256:<digest> <target>   |   promote.sh --rollback <target>',
+        "Promote a service's already built, signed image digest to one target by committing it to the config",
+        'repository; roll back by promoting the digest that service ran there before. Never rebuilds; never',
+        'touches a cluster. Usage: promote.sh <service> sha256:<digest> <target>   |   promote.sh --rollback <service> <target>',
         'Credentials: CONFIG_REPO_TOKEN (HTTPS, sent as a header, never in the URL) or CONFIG_REPO_SSH_KEY',
         '(a private key file, SSH clone). CONFIG_REPO_URL overrides the clone URL; GIT_AUTHOR_NAME and',
         'GIT_AUTHOR_EMAIL the commit identity. Running it twice with the same digest changes nothing.',
       ].join('\n'),
-      vars: { IMAGE: d.service.image, SERVICE: d.service.name, UNPROMOTED: d.unpromotedDigest, ...configRepoVars(d), ...verifyVars(d) },
-      script: `usage="usage: promote.sh sha256:<digest> <target> | promote.sh --rollback <target>"
+      vars: { SERVICES: d.services.map((svc) => svc.name).join(' '), TARGETS: targets.join(' '), UNPROMOTED: d.unpromotedDigest, ...configRepoVars(d), ...verifyVars(d) },
+      script: `usage="usage: promote.sh <service> sha256:<digest> <target> | promote.sh --rollback <service> <target>"
 mode=promote
+arguments=3
 if [[ "\${1:-}" == "--rollback" ]]; then
   mode=rollback
+  arguments=2
   shift
 fi
+if [[ $# -ne \${arguments} ]]; then
+  echo "\${usage}" >&2
+  exit 2
+fi
+service="$1"
+digest=""
 if [[ "\${mode}" == promote ]]; then
-  digest="\${1:?\${usage}}"
-  if [[ ! "\${digest}" =~ ^sha256:[0-9a-f]{64}$ ]]; then
-    echo "promote.sh: expected sha256:<64 hex digits>, got \${digest}" >&2
-    exit 2
-  fi
-  shift
+  digest="$2"
+  target="$3"
+else
+  target="$2"
 fi
-target="\${1:?\${usage}}"
+
+# The plan's services: each one's image and the file its promotion to the target edits.
+${serviceTable(d)}
+if [[ "\${mode}" == promote && ! "\${digest}" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+  echo "promote.sh: expected sha256:<64 hex digits>, got \${digest}" >&2
+  exit 2
+fi
 case "\${target}" in
-  ${d.targets.map((t) => t.name).join('|')}) ;;
-  *) echo "promote.sh: unknown target \${target} (targets: ${d.targets.map((t) => t.name).join(' ')})" >&2; exit 2 ;;
+  ${targets.map(shellWord).join('|')}) ;;
+  *) echo "promote.sh: unknown target \${target} (targets: \${TARGETS})" >&2; exit 2 ;;
 esac
 
 ${configRepoAccess(d)}
@@ -523,14 +612,13 @@ git clone --quiet --branch main "\${url}" "\${workdir}/config"
 cd "\${workdir}/config"
 git config user.name "\${GIT_AUTHOR_NAME:-release-promotion}"
 git config user.email "\${GIT_AUTHOR_EMAIL:-release-promotion@users.noreply.${d.ci.gitHost}}"
-file="${fileOf}"
-# The digest of IMAGE in a version of the promotion file (on stdin).
+# The digest of the service's IMAGE in a version of the promotion file (on stdin).
 digest_in() {
   ${digestOfImage(d)}
 }
 
 if [[ "\${mode}" == rollback ]]; then
-  # The most recent digest the target ran before the current one, as \`ringmaster rollback\` picks it.
+  # The most recent digest the service ran on the target before the current one, as \`ringmaster rollback\` picks it.
   current="$(digest_in < "\${file}")"
   digest=""
   while read -r commit; do
@@ -541,7 +629,7 @@ if [[ "\${mode}" == rollback ]]; then
     fi
   done < <(git log --format=%H -- "\${file}")
   if [[ -z "\${digest}" ]]; then
-    echo "promote.sh: \${target} has no earlier promotion to roll back to" >&2
+    echo "promote.sh: \${service} has no earlier promotion on \${target} to roll back to" >&2
     exit 1
   fi
 fi
@@ -552,13 +640,13 @@ ${cosignVerifyCommand(d, '"${ref}"')}
 
 ${promoteEdit(d)}
 if git diff --quiet -- "\${file}" && [[ -z "$(git status --porcelain -- "\${file}")" ]]; then
-  echo "\${target} already runs \${ref}"
+  echo "\${service} on \${target} already runs \${ref}"
   exit 0
 fi
 git add -- "\${file}"
-git commit --quiet -m "\${mode} \${SERVICE} to \${digest} on \${target}"
+git commit --quiet -m "\${mode} \${service} to \${digest} on \${target}"
 git push --quiet origin HEAD:main
-echo "\${mode}: \${target} now runs \${ref}"`,
+echo "\${mode}: \${service} on \${target} now runs \${ref}"`,
     },
   };
 }
@@ -570,8 +658,7 @@ function residencyArtifacts(ctx: ModeContext): ArtifactSpec[] {
   const jurisdictions = [...new Set(residency.map(jurisdictionOf))];
   const firstResidency = residency[0] ?? 'eu-central-1';
   const outside = regions.find((r) => !residency.includes(r)) ?? 'us-east-1';
-  // A region target's cluster is named after the region (given environments are not region targets).
-  const clusterDeploy = githubClusterDeploySteps(ctx, '${{ matrix.region }}', '${{ matrix.region }}', '${{ matrix.region }}');
+  const clusterDeploy = githubClusterDeploySteps(ctx, '${{ matrix.target.name }}', '${{ matrix.target.cluster }}', '${{ matrix.target.region }}');
   return [
     {
       name: 'opa_residency_policy.rego',
@@ -623,9 +710,9 @@ test_resident_tenant_outside_home_region_denied if {
             on: {
               workflow_call: {
                 inputs: {
-                  digest: { type: 'string', required: true },
+                  digests: { type: 'string', required: true, description: 'JSON object of the digest to promote of every service, by service name.' },
                   jurisdiction: { type: 'string', required: true, description: 'The residency the tenants of this stage require (eu, us, ...).' },
-                  regions: { type: 'string', required: true, description: 'JSON array of the regions this stage promotes to.' },
+                  targets: { type: 'string', required: true, description: 'JSON array of the targets this stage promotes to, each with its name, region and cluster.' },
                 },
                 secrets: { CONFIG_REPO_TOKEN: { required: true } },
               },
@@ -635,13 +722,13 @@ test_resident_tenant_outside_home_region_denied if {
               'residency-gate': {
                 'runs-on': 'ubuntu-24.04',
                 permissions: { contents: 'read' },
-                strategy: { 'fail-fast': true, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
+                strategy: { 'fail-fast': true, matrix: { target: '${{ fromJSON(inputs.targets) }}' } },
                 steps: [
                   { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
                   {
                     name: 'opa_residency_check',
                     // The policy gets the target region and the jurisdiction the tenants require, so a region outside it is denied.
-                    env: { REGION: '${{ matrix.region }}', JURISDICTION: '${{ inputs.jurisdiction }}' },
+                    env: { REGION: '${{ matrix.target.region }}', JURISDICTION: '${{ inputs.jurisdiction }}' },
                     run: residencyCheck(false).join('\n'),
                   },
                 ],
@@ -650,15 +737,10 @@ test_resident_tenant_outside_home_region_denied if {
                 'runs-on': 'ubuntu-24.04',
                 needs: ['residency-gate'],
                 permissions: clusterDeploy === null ? { contents: 'read', packages: 'read' } : { contents: 'read', packages: 'read', 'id-token': 'write' },
-                strategy: { 'max-parallel': 1, matrix: { region: '${{ fromJSON(inputs.regions) }}' } },
-                environment: '${{ matrix.region }}',
-                steps: [
-                  { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
-                  githubRegistryLogin(ctx.delivery),
-                  { uses: pinnedUses('sigstore/cosign-installer') },
-                  { name: 'Promote the verified digest to the region', env: { DIGEST: '${{ inputs.digest }}', REGION: '${{ matrix.region }}', CONFIG_REPO_TOKEN: '${{ secrets.CONFIG_REPO_TOKEN }}' }, run: 'scripts/promote.sh "${DIGEST}" "${REGION}"' },
-                  ...(clusterDeploy ?? []),
-                ],
+                strategy: { 'max-parallel': 1, matrix: { target: '${{ fromJSON(inputs.targets) }}' } },
+                environment: '${{ matrix.target.name }}',
+                // Every service is promoted to the region before the next region starts.
+                steps: [...githubPromoteSteps(ctx.delivery, '${{ matrix.target.name }}', 'inputs.digests'), ...(clusterDeploy ?? [])],
               },
             },
           },
@@ -699,7 +781,7 @@ function changeApprovalArtifacts(ctx: ModeContext, decided: Decided): ArtifactSp
           path: '.github/workflows/approval-gate.yml',
           doc: {
             name: 'approval-gate',
-            on: { workflow_call: { inputs: { digest: { type: 'string', required: true } } } },
+            on: { workflow_call: { inputs: { digests: { type: 'string', required: true, description: 'JSON object of the digest of every service, by service name.' } } } },
             permissions: { contents: 'read' },
             jobs: {
               'approval-gate': {
@@ -707,7 +789,7 @@ function changeApprovalArtifacts(ctx: ModeContext, decided: Decided): ArtifactSp
                 // Required reviewers (the CAB) are set on the environment; the job waits for their approval.
                 environment: { name: 'production' },
                 permissions: { contents: 'read' },
-                steps: [{ name: 'Record the approved digest', env: { DIGEST: '${{ inputs.digest }}' }, run: 'echo "CAB approved ${DIGEST}" >> "$GITHUB_STEP_SUMMARY"' }],
+                steps: [{ name: 'Record the approved digests', env: { DIGESTS: '${{ inputs.digests }}' }, run: 'echo "CAB approved ${DIGESTS}" >> "$GITHUB_STEP_SUMMARY"' }],
               },
             },
           },

@@ -84,13 +84,15 @@ describe('blueprint artifacts', () => {
     expect(names({ goal: 'x', release_policy: { change_approval_level: 'cab' } })).toEqual(expect.arrayContaining(['freeze_policy.rego', 'approval_gate_job.yaml', 'exception_request_form.md']));
   });
 
-  it('passes the delivery names to promote.sh only as variables: the built image and the signer that signs it', () => {
+  it('passes the delivery names to promote.sh quoted: the built image in its service table, the signer that signs it as variables', () => {
     const profile = { goal: 'pipeline', infra: { cloud_provider: 'aws' }, delivery: { app_repository: 'acme/crm', registry: 'ghcr.io/acme' } };
     const vars = (companions: string[]) => {
       const promote = runMode(blueprintMode, profile, companions).artifacts.find((a) => a.name === 'promote.sh');
       return promote?.body.format === 'shell' ? promote.body.vars : {};
     };
-    expect(vars([])).toMatchObject({ IMAGE: 'ghcr.io/acme/crm-api', CERT_IDENTITY: 'https://github.com/acme/crm/.github/workflows/release.yml@refs/heads/main', OIDC_ISSUER: 'https://token.actions.githubusercontent.com' });
+    const promote = runMode(blueprintMode, profile).artifacts.find((a) => a.name === 'promote.sh');
+    expect(promote?.body.format === 'shell' ? promote.body.script : '').toContain("  'crm-api')\n    IMAGE='ghcr.io/acme/crm-api'\n");
+    expect(vars([])).toMatchObject({ SERVICES: 'crm-api', CERT_IDENTITY: 'https://github.com/acme/crm/.github/workflows/release.yml@refs/heads/main', OIDC_ISSUER: 'https://token.actions.githubusercontent.com' });
     expect(vars(['supply-chain'])['CERT_IDENTITY']).toBe('https://github.com/acme/crm/.github/workflows/release-signing.yml@refs/heads/main');
     const gitlab = runMode(blueprintMode, { ...profile, ci_platform: 'gitlab' }).artifacts.find((a) => a.name === 'promote.sh');
     expect(gitlab?.body.format === 'shell' ? gitlab.body.vars : {}).toMatchObject({ CERT_IDENTITY: 'https://gitlab.com/acme/crm//.gitlab-ci.yml@refs/heads/main', OIDC_ISSUER: 'https://gitlab.com' });

@@ -119,38 +119,90 @@ export function oidcTrustPolicy(ctx: ModeContext): ArtifactSpec {
   });
 }
 
-/** Log in to the cloud with `pin` (through OIDC), then store the SBOM as release evidence with `store`. */
-function loginAndStore(pin: PinnedAction, name: string, inputs: Record<string, string>, store: string): { steps: unknown[]; pins: PinnedAction[] } {
-  return { pins: [pin], steps: [{ name, uses: pinnedUses(pin), with: inputs }, { name: 'Store the SBOM as release evidence', run: store }] };
+/**
+ * Log in to the cloud with `pin` (through OIDC), then store the SBOM as release evidence with `store`,
+ * which names the service's SBOM by "${SERVICE}" (one per service of the release).
+ */
+function loginAndStore(pin: PinnedAction, name: string, inputs: Record<string, string>, store: string, service: string): { steps: unknown[]; pins: PinnedAction[] } {
+  return { pins: [pin], steps: [{ name, uses: pinnedUses(pin), with: inputs }, { name: 'Store the SBOM as release evidence', env: { SERVICE: service }, run: store }] };
 }
 
-/** The cloud login step of the GitHub release workflow, by cloud; none on-prem/unknown (signing is keyless). */
-function githubCloudSteps(cloud: Cloud): { steps: unknown[]; pins: PinnedAction[] } {
+/** The cloud login step of the GitHub release workflow, by cloud; none on-prem/unknown (signing is keyless). `service`: the service's name or an expression of it. */
+function githubCloudSteps(cloud: Cloud, service: string): { steps: unknown[]; pins: PinnedAction[] } {
   switch (cloud) {
     case 'aws':
       return loginAndStore(
         'aws-actions/configure-aws-credentials',
         'Assume the evidence role through OIDC (no static keys)',
         { 'role-to-assume': '${{ vars.AWS_EVIDENCE_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}', 'role-session-name': 'release-${{ github.run_id }}' },
-        'aws s3 cp sbom.spdx.json "s3://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"',
+        'aws s3 cp sbom.spdx.json "s3://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/${SERVICE}/sbom.spdx.json"',
+        service,
       );
     case 'gcp':
       return loginAndStore(
         'google-github-actions/auth',
         'Authenticate through Workload Identity Federation (no key file)',
         { workload_identity_provider: '${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}', service_account: '${{ vars.GCP_EVIDENCE_SERVICE_ACCOUNT }}' },
-        'gcloud storage cp sbom.spdx.json "gs://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/sbom.spdx.json"',
+        'gcloud storage cp sbom.spdx.json "gs://${{ vars.EVIDENCE_BUCKET }}/evidence/${{ github.sha }}/${SERVICE}/sbom.spdx.json"',
+        service,
       );
     case 'azure':
       return loginAndStore(
         'azure/login',
         'Log in to Azure with a federated credential (no client secret)',
         { 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}' },
-        'az storage blob upload --auth-mode login --account-name "${{ vars.EVIDENCE_ACCOUNT }}" --container-name evidence --name "${{ github.sha }}/sbom.spdx.json" --file sbom.spdx.json',
+        'az storage blob upload --auth-mode login --account-name "${{ vars.EVIDENCE_ACCOUNT }}" --container-name evidence --name "${{ github.sha }}/${SERVICE}/sbom.spdx.json" --file sbom.spdx.json',
+        service,
       );
     default:
       return { pins: [], steps: [] };
   }
+}
+
+/** A GitHub job made once per service: `base` itself when the plan has one service, `base-<service>` when it has several. */
+function githubServiceJobId(d: DeliverySystem, base: string, service: string): string {
+  return d.services.length === 1 ? base : `${base}-${service}`;
+}
+
+/**
+ * The jobs that sign one image by digest and attest its SBOM (`publish`), then add SLSA L3
+ * provenance (`provenance`). `image`, `digest`, `service`: values or expressions; `build`: the steps
+ * that build and push the image first (the workflow alone, step id `build`), or none (called with a digest).
+ */
+function githubSigningJobs(ctx: ModeContext, ids: { publish: string; provenance: string }, image: { image: string; digest: string; service: string }, build: unknown[]): Record<string, unknown> {
+  const { steps: cloudSteps } = githubCloudSteps(ctx.profile.infra.cloud_provider, image.service);
+  return {
+    [ids.publish]: {
+      'runs-on': 'ubuntu-24.04',
+      permissions: { 'id-token': 'write', contents: 'read', packages: 'write' },
+      env: { IMAGE: image.image },
+      outputs: { image: '${{ env.IMAGE }}', digest: image.digest },
+      steps: [
+        ...(build.length > 0 ? [{ uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } }] : []),
+        githubRegistryLogin(ctx.delivery),
+        ...build,
+        { uses: pinnedUses('sigstore/cosign-installer') },
+        {
+          name: 'Generate the SBOM from the pushed image',
+          uses: pinnedUses('anchore/sbom-action'),
+          with: { image: `\${{ env.IMAGE }}@${image.digest}`, format: 'spdx-json', 'output-file': 'sbom.spdx.json', 'upload-artifact': false },
+        },
+        {
+          name: 'Sign the image and attest the SBOM (keyless, by digest)',
+          env: { DIGEST: image.digest },
+          run: 'cosign sign --yes "${IMAGE}@${DIGEST}"\ncosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"\n',
+        },
+        ...cloudSteps,
+      ],
+    },
+    [ids.provenance]: {
+      needs: ids.publish,
+      permissions: { actions: 'read', 'id-token': 'write', packages: 'write' },
+      uses: SLSA_CONTAINER_GENERATOR,
+      with: { image: `\${{ needs['${ids.publish}'].outputs.image }}`, digest: `\${{ needs['${ids.publish}'].outputs.digest }}`, 'registry-username': '${{ github.actor }}' },
+      secrets: { 'registry-password': '${{ secrets.GITHUB_TOKEN }}' },
+    },
+  };
 }
 
 /** The CI job that gets an OIDC token, signs by digest and attaches the SBOM; file per CI vendor. */
@@ -159,57 +211,33 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   if (ci === 'gitlab_ci') return gitlabOidcJob(ctx);
   if (ci === 'azure_devops') return azureDevOpsOidcPipeline(ctx);
-  const { steps: cloudSteps, pins } = githubCloudSteps(cloud);
+  const d = ctx.delivery;
+  const { pins } = githubCloudSteps(cloud, '');
   // With the blueprint's release pipeline in the same plan, this workflow signs and attests the
-  // digest that pipeline built (a reusable workflow it calls); alone, it builds the image itself.
+  // digest that pipeline built (a reusable workflow it calls once per service); alone, it builds
+  // every service's image itself, one publish and one provenance job per service.
   const reusable = ctx.companions?.includes('blueprint') === true;
   const allPins: PinnedAction[] = [...(reusable ? [] : (['docker/build-push-action'] as PinnedAction[])), 'docker/login-action', 'anchore/sbom-action', ...pins];
-  const image = reusable ? '${{ inputs.image }}' : '${{ env.IMAGE }}';
-  const digest = reusable ? '${{ inputs.digest }}' : '${{ steps.build.outputs.digest }}';
+  const jobs = reusable
+    ? githubSigningJobs(ctx, { publish: 'publish', provenance: 'provenance' }, { image: '${{ inputs.image }}', digest: '${{ inputs.digest }}', service: '${{ inputs.service }}' }, [])
+    : Object.assign(
+        {},
+        ...d.services.map((svc) =>
+          githubSigningJobs(
+            ctx,
+            { publish: githubServiceJobId(d, 'publish', svc.name), provenance: githubServiceJobId(d, 'provenance', svc.name) },
+            { image: svc.image, digest: '${{ steps.build.outputs.digest }}', service: svc.name },
+            [{ id: 'build', name: `Build ${svc.name} once and push by digest`, uses: pinnedUses('docker/build-push-action'), with: { context: svc.buildContext, push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}' } }],
+          ),
+        ),
+      );
   const workflow = {
     name: 'release-signing',
     on: reusable
-      ? { workflow_call: { inputs: { image: { type: 'string', required: true }, digest: { type: 'string', required: true } } } }
+      ? { workflow_call: { inputs: { service: { type: 'string', required: true }, image: { type: 'string', required: true }, digest: { type: 'string', required: true } } } }
       : { push: { branches: ['main'] } },
     permissions: { contents: 'read' },
-    jobs: {
-      publish: {
-        'runs-on': 'ubuntu-24.04',
-        permissions: { 'id-token': 'write', contents: 'read', packages: 'write' },
-        env: { IMAGE: reusable ? '${{ inputs.image }}' : ctx.delivery.service.image },
-        outputs: { image: reusable ? '${{ inputs.image }}' : '${{ env.IMAGE }}', digest },
-        steps: [
-          ...(reusable
-            ? []
-            : [
-                { uses: pinnedUses('actions/checkout'), with: { 'persist-credentials': false } },
-              ]),
-          githubRegistryLogin(ctx.delivery),
-          ...(reusable
-            ? []
-            : [{ id: 'build', name: 'Build once and push by digest', uses: pinnedUses('docker/build-push-action'), with: { context: '.', push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}' } }]),
-          { uses: pinnedUses('sigstore/cosign-installer') },
-          {
-            name: 'Generate the SBOM from the pushed image',
-            uses: pinnedUses('anchore/sbom-action'),
-            with: { image: `${image}@${digest}`, format: 'spdx-json', 'output-file': 'sbom.spdx.json', 'upload-artifact': false },
-          },
-          {
-            name: 'Sign the image and attest the SBOM (keyless, by digest)',
-            env: { DIGEST: digest },
-            run: 'cosign sign --yes "${IMAGE}@${DIGEST}"\ncosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"\n',
-          },
-          ...cloudSteps,
-        ],
-      },
-      provenance: {
-        needs: 'publish',
-        permissions: { actions: 'read', 'id-token': 'write', packages: 'write' },
-        uses: SLSA_CONTAINER_GENERATOR,
-        with: { image: '${{ needs.publish.outputs.image }}', digest: '${{ needs.publish.outputs.digest }}', 'registry-username': '${{ github.actor }}' },
-        secrets: { 'registry-password': '${{ secrets.GITHUB_TOKEN }}' },
-      },
-    },
+    jobs,
   };
   return {
     name: 'github_actions_oidc.yaml',
@@ -221,8 +249,8 @@ export function ciOidcWorkflow(ctx: ModeContext): ArtifactSpec {
       schema: 'github-workflow',
       header: [
         reusable
-          ? 'Release signing on GitHub Actions, called by the release pipeline with the digest it built:'
-          : 'Release signing on GitHub Actions:',
+          ? 'Release signing on GitHub Actions, called by the release pipeline once per service with the digest it built:'
+          : 'Release signing on GitHub Actions, for every service of the release:',
         'the job gets a short-lived OIDC token (id-token: write), signs the image by digest with',
         'cosign (keyless), attests the SBOM, and the SLSA generator adds L3 provenance. Images go',
         'to GHCR with the per-job GITHUB_TOKEN, which the SLSA container generator needs as its',

@@ -1,4 +1,5 @@
 import { checkGuardrails, contextFor, runMode, type ArtifactSpec } from '@ringmaster/core';
+import { FileRenderer, validateArtifact } from '@ringmaster/renderer';
 import { describe, expect, it } from 'vitest';
 import { supplyChainMode, supplyChainRules } from '../src/index.js';
 
@@ -211,5 +212,54 @@ describe('release signing with the blueprint pipeline', () => {
     const spec = runMode(supplyChainMode, { goal: 'Setup OIDC', infra: { cloud_provider: 'aws' } }).artifacts.find((a) => a.name === 'github_actions_oidc.yaml');
     const doc = spec?.body.format === 'yaml' ? (spec.body.documents[0] as { on: Record<string, unknown> }) : undefined;
     expect(Object.keys(doc?.on ?? {})).toEqual(['push']);
+  });
+});
+
+describe('GitHub release signing for several services', () => {
+  const services = [
+    { name: 'crm-api', build_context: 'services/api' },
+    { name: 'crm-web', image: 'web' },
+  ];
+  const profile = (list: unknown[]): P => ({ goal: 'Setup OIDC', infra: { cloud_provider: 'aws' }, delivery: { registry: 'ghcr.io/acme', app_repository: 'acme/crm', services: list } });
+  interface Job {
+    needs?: string;
+    env?: Record<string, string>;
+    with?: Record<string, string>;
+    steps?: { id?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> }[];
+  }
+  const signing = (p: P, companions: string[] = []) => {
+    const spec = runMode(supplyChainMode, p, companions).artifacts.find((a) => a.path === '.github/workflows/release-signing.yml') as ArtifactSpec;
+    return { spec, doc: (spec.body.format === 'yaml' ? spec.body.documents[0] : {}) as { on: { workflow_call?: { inputs: Record<string, unknown> } }; jobs: Record<string, Job> } };
+  };
+
+  it('alone, builds each service from its context and signs it in its own publish and provenance jobs', () => {
+    const { jobs } = signing(profile(services)).doc;
+    expect(Object.keys(jobs)).toEqual(['publish-crm-api', 'provenance-crm-api', 'publish-crm-web', 'provenance-crm-web']);
+    for (const [service, image, context] of [['crm-api', 'ghcr.io/acme/crm-api', 'services/api'], ['crm-web', 'ghcr.io/acme/web', 'services/crm-web']] as const) {
+      const publish = jobs[`publish-${service}`];
+      expect(publish?.env).toEqual({ IMAGE: image });
+      expect(publish?.steps?.find((s) => s.id === 'build')?.with).toMatchObject({ context });
+      expect(publish?.steps?.find((s) => s.run?.startsWith('aws s3 cp'))?.env).toEqual({ SERVICE: service });
+      expect(jobs[`provenance-${service}`]).toMatchObject({ needs: `publish-${service}`, with: { image: `\${{ needs['publish-${service}'].outputs.image }}`, digest: `\${{ needs['publish-${service}'].outputs.digest }}` } });
+    }
+  });
+
+  it('keeps the one-service jobs, and called by the release pipeline takes the service with the image and digest', () => {
+    expect(Object.keys(signing(profile([{ name: 'crm-api' }])).doc.jobs)).toEqual(['publish', 'provenance']);
+    const called = signing(profile(services), ['blueprint']).doc;
+    expect(Object.keys(called.jobs)).toEqual(['publish', 'provenance']);
+    expect(Object.keys(called.on.workflow_call?.inputs ?? {})).toEqual(['service', 'image', 'digest']);
+    // Each call stores its service's SBOM under its own name, so two services of one release do not overwrite each other.
+    const store = called.jobs['publish']?.steps?.find((s) => s.run?.startsWith('aws s3 cp'));
+    expect(store).toMatchObject({ env: { SERVICE: '${{ inputs.service }}' }, run: expect.stringContaining('/${SERVICE}/sbom.spdx.json') });
+  });
+
+  it.each([
+    ['alone, two services', profile(services), []],
+    ['called, two services', profile(services), ['blueprint']],
+  ])('parses with the workflow parser: %s', async (_name, p, companions) => {
+    const { spec } = signing(p, companions);
+    const issues = (await validateArtifact(spec, new FileRenderer().render(spec))).filter((i) => i.severity === 'error');
+    expect(issues).toEqual([]);
   });
 });
