@@ -350,7 +350,7 @@ describe.skipIf(missing.length > 0)(title, () => {
       expect(clone(name)).toContain(`${image}@${digestOf('a')}`);
       // Right after the first promotion there is nothing to roll back to (the unpromoted digest is not a release).
       const early = spawnSync('bash', [promote, '--rollback', name, target], { env: { ...process.env, ...env }, encoding: 'utf8' });
-      expect([early.status, early.stderr.trim()]).toEqual([1, `promote.sh: ${name} on ${target} has no earlier promotion to roll back to`]);
+      expect([early.status, early.stderr.trim()]).toEqual([1, `promote.sh: ${name} has no earlier promotion on ${target} to roll back to`]);
       const before = commits();
 
       // Idempotent: the same digest again changes nothing.
@@ -384,7 +384,7 @@ describe.skipIf(missing.length > 0)(title, () => {
       expect(spawnSync('bash', [promote, name, digestOf('c'), 'no-such-target'], { env: { ...process.env, ...env } }).status).toBe(2);
     }
     const unknown = spawnSync('bash', [promote, 'no-such-service', digestOf('c'), target], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringContaining(d.services.map((s) => s.name).join(', '))]);
+    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringContaining(`(services: ${d.services.map((s) => s.name).join(' ')})`)]);
     // Every service ends at the digest it was rolled back to; other targets never moved.
     for (const service of d.services) {
       expect(clone(service.name)).toContain(`${service.image}@${digestOf('a')}`);
