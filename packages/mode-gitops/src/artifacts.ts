@@ -104,7 +104,10 @@ export function argocdApp(d: DeliverySystem, service: ServiceModel): ArtifactSpe
   };
 }
 
-/** Flux for one service: per target cluster, the config repo source and one Kustomization syncing the service's overlay of that target. */
+/**
+ * Flux for one service: per target cluster, the service's namespace (kustomize-controller, unlike Argo CD's
+ * CreateNamespace, does not create it), the config repo source, and one Kustomization syncing the service's overlay of that target.
+ */
 export function fluxKustomizations(d: DeliverySystem, service: ServiceModel): ArtifactSpec[] {
   const source = { kind: 'GitRepository', name: `${k8sName(service.name)}-config` };
   return d.targets.map((target, i) => ({
@@ -119,6 +122,7 @@ export function fluxKustomizations(d: DeliverySystem, service: ServiceModel): Ar
         `Flux on cluster ${target.cluster}: source-controller pulls the config repo; kustomize-controller applies the ${target.name} overlay of ${service.name},\n` +
         'prunes what Git no longer declares and reverts drift every interval, so a rollback is a Git change. [KBTRACE: KB_06#Flux]',
       documents: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: service.namespace } },
         {
           apiVersion: 'source.toolkit.fluxcd.io/v1',
           kind: 'GitRepository',
@@ -397,7 +401,12 @@ const scriptedDeployHead = (d: DeliverySystem): string => `${scriptedDeployCheck
 # 2. Nothing unverified on the deploy path: each service's image file names its image by digest, and only the
 #    release pipeline's signature is accepted.
 while read -r service image <&3; do
-  ref="$(tr -d '[:space:]' < "\${WORKDIR}/config/${d.gitops.imageFile('${service}', '${TARGET}')}")"
+  image_file="\${WORKDIR}/config/${d.gitops.imageFile('${service}', '${TARGET}')}"
+  if [[ ! -f "\${image_file}" ]]; then
+    echo "refusing: nothing promoted for \${service} to \${TARGET} (${d.gitops.imageFile('${service}', '${TARGET}')} is missing in the config repo)" >&2
+    exit 1
+  fi
+  ref="$(tr -d '[:space:]' < "\${image_file}")"
   if [[ "\${ref}" != "\${image}@sha256:"* || ! "\${ref}" =~ @sha256:[0-9a-f]{64}$ ]]; then
     echo "refusing '\${ref}' for \${service}: expected \${image}@sha256:<digest>" >&2
     exit 1
@@ -426,6 +435,11 @@ deploy_service() {
       ;;
     vm)
       # Runs on each host (a systemd timer or one CI job per host): pull the verified digest, restart the unit.
+      # A host runs the services whose unit it has; the others are left to their hosts.
+      if ! systemctl cat "\${service}.service" > /dev/null 2>&1; then
+        echo "\${service}: no \${service}.service on this host, not deployed here"
+        return 0
+      fi
       docker pull "\${ref}"
       printf 'IMAGE=%s\\n' "\${ref}" > "/etc/\${service}/image.env"
       systemctl restart "\${service}.service"

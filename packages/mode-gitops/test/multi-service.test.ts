@@ -149,6 +149,8 @@ describe('two services: one base, overlays and sync objects per service', () => 
       const cluster = d.targets.find((t) => t.name === target)?.cluster;
       expect(file.path).toBe(`gitops-config/clusters/${cluster}/${service?.name}.yaml`);
       expect(doc.spec['sourceRef']).toEqual({ kind: 'GitRepository', name: `${service?.name}-config` });
+      // kustomize-controller does not create the namespace the overlay puts everything in: the cluster file does.
+      expect((file.body as unknown as { documents: unknown[] }).documents).toContainEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: service?.namespace } });
     }
   });
 
@@ -248,6 +250,13 @@ describe('scripted deploy of every service of a target', () => {
     expect(bad.status).toBe(1);
     const [api, web] = nomad.services;
     expect(bad.stderr).toContain(`for crm-web: expected ${web?.image}@sha256:<digest>`);
+    expect(refused.calls('nomad')).toEqual([]);
+
+    // Nothing promoted yet for the web front end: refused, naming the file.
+    const { [nomad.gitops.imageFile('crm-web', 'production')]: _web, ...apiOnly } = images;
+    const missing = run('bash', [join(out, 'scripts/scripted_deploy.sh'), 'production'], { env: { ...env, PATH: `${refused.bin}:${process.env['PATH']}`, CONFIG_REPO_URL: configRepo(apiOnly) } });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toBe('refusing: nothing promoted for crm-web to production (releases/production/crm-web.image is missing in the config repo)');
     expect(refused.calls('nomad')).toEqual([]);
     expect(readFileSync(join(out, 'scripts/scripted_deploy.sh'), 'utf8')).toContain(`readonly SERVICES='crm-api ${api.image}\ncrm-web ${web?.image}'`);
   }, 120_000);
