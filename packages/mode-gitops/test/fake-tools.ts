@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /**
  * Stand-ins for the tools a scripted deploy calls that cannot run here (cosign, a cluster, a
  * scheduler), put first on PATH. Each records its arguments, one call a line; `kubectl kustomize`
- * runs the real kustomize, and `kubectl apply -f FILE` keeps what it was asked to apply.
+ * runs the real kustomize, and `kubectl apply ... -f FILE` keeps what it was asked to apply.
  */
 export interface FakeTools {
   /** The folder to put first on PATH. */
@@ -36,14 +36,8 @@ export function fakeTools(bin: string): FakeTools {
     join(bin, 'kubectl'),
     `if [[ "$1" == kustomize ]]; then exec ${JSON.stringify(realKubectl)} "$@"; fi
 ${record('kubectl')}if [[ "$1" == create ]]; then printf 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: %s\\n' "$3"; exit 0; fi
-if [[ "$1" == apply ]]; then
-  while [[ $# -gt 0 ]]; do
-    if [[ "$1" == -f ]]; then
-      if [[ "$2" == - ]]; then cat >> ${JSON.stringify(applied)}; else cat "$2" >> ${JSON.stringify(applied)}; fi
-    fi
-    shift
-  done
-fi
+# The scripted deploy ends every apply with \`-f FILE\` or \`-f -\` (stdin).
+if [[ "$1" == apply ]]; then cat -- "\${@: -1}" >> ${JSON.stringify(applied)}; fi
 `,
   );
   return {
