@@ -104,6 +104,9 @@ export function argocdApp(d: DeliverySystem, service: ServiceModel): ArtifactSpe
   };
 }
 
+/** The Secret in flux-system holding the config repository's read credentials: one per cluster, whatever the number of services. */
+const FLUX_CONFIG_REPO_SECRET = 'config-repo-auth';
+
 /**
  * Flux for one service: per target cluster, the service's namespace (kustomize-controller, unlike Argo CD's
  * CreateNamespace, does not create it), the config repo source, and one Kustomization syncing the service's overlay of that target.
@@ -120,14 +123,16 @@ export function fluxKustomizations(d: DeliverySystem, service: ServiceModel): Ar
       schema: 'kubernetes' as const,
       header:
         `Flux on cluster ${target.cluster}: source-controller pulls the config repo; kustomize-controller applies the ${target.name} overlay of ${service.name},\n` +
-        'prunes what Git no longer declares and reverts drift every interval, so a rollback is a Git change. [KBTRACE: KB_06#Flux]',
+        'prunes what Git no longer declares and reverts drift every interval, so a rollback is a Git change. [KBTRACE: KB_06#Flux]\n' +
+        `Read access to the config repo: the Secret ${FLUX_CONFIG_REPO_SECRET} in flux-system, shared by every service's source\n` +
+        `(flux create secret git ${FLUX_CONFIG_REPO_SECRET} --namespace flux-system --url ${d.configRepo.url} --username <user> --password <read-only token>).`,
       documents: [
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: service.namespace } },
         {
           apiVersion: 'source.toolkit.fluxcd.io/v1',
           kind: 'GitRepository',
           metadata: { name: source.name, namespace: 'flux-system' },
-          spec: { interval: '1m', url: d.configRepo.url, ref: { branch: 'main' }, secretRef: { name: `${source.name}-auth` } },
+          spec: { interval: '1m', url: d.configRepo.url, ref: { branch: 'main' }, secretRef: { name: FLUX_CONFIG_REPO_SECRET } },
         },
         {
           apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

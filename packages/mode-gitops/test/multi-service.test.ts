@@ -144,6 +144,8 @@ describe('two services: one base, overlays and sync objects per service', () => 
     const kustomizations = documentsOf(flux, 'kustomize.toolkit.fluxcd.io', 'Kustomization');
     expect(kustomizations.map(({ doc }) => doc.spec['path']).sort()).toEqual(pairs(d).map(([s, t]) => `./${d.gitops.overlayPath(s.name, t)}`).sort());
     expect(new Set(kustomizations.map(({ doc }) => doc.metadata.name)).size).toBe(kustomizations.length);
+    // One read secret for the one config repository, whatever the number of services on a cluster.
+    expect(new Set(documentsOf(flux, 'source.toolkit.fluxcd.io', 'GitRepository').map(({ doc }) => JSON.stringify(doc.spec['secretRef'])))).toEqual(new Set(['{"name":"config-repo-auth"}']));
     for (const { file, doc } of kustomizations) {
       const [service, target] = pairs(d).find(([s, t]) => doc.spec['path'] === `./${d.gitops.overlayPath(s.name, t)}`) ?? [];
       const cluster = d.targets.find((t) => t.name === target)?.cluster;
