@@ -488,6 +488,10 @@ while read -r service image _ <&3; do
     echo "refusing: \${overlay}/kustomization.yaml pins no digest for \${image}" >&2
     exit 1
   fi
+  if [[ "\${digest}" == '${d.unpromotedDigest}' ]]; then
+    echo "refusing: nothing promoted for \${service} to \${TARGET} (its overlay still pins the unpromoted digest)" >&2
+    exit 1
+  fi
   ref="\${image}@\${digest}"
   ${cosignVerifyCommand(d, '"${ref}"')}
   manifests="\${WORKDIR}/\${service}.manifests.yaml"

@@ -191,14 +191,13 @@ describe('scripted deploy of every service of a target', () => {
   const d = delivery(push);
   const refOf = (i: number): string => `${d.services[i]?.image}@${digestOf(i === 0 ? 'a' : 'b')}`;
 
-  /** The plan's config repository with each service's production overlay pinned to its own digest. */
-  function promotedConfigRepo(files: PlannedFile[]): string {
-    const content: Record<string, string> = {};
-    for (const f of files.filter((x) => x.path.startsWith('gitops-config/'))) content[f.path.slice('gitops-config/'.length)] = f.content;
-    d.services.forEach((s, i) => {
-      const overlay = d.gitops.promotionFile(s.name, 'production');
+  /** The plan's config repository with the production overlay of each of `promoted` (service indexes) pinned to its own digest. */
+  function promotedConfigRepo(files: PlannedFile[], promoted: readonly number[] = [0, 1]): string {
+    const content = Object.fromEntries(files.filter((f) => f.path.startsWith('gitops-config/')).map((f) => [f.path.slice('gitops-config/'.length), f.content]));
+    for (const i of promoted) {
+      const overlay = d.gitops.promotionFile(d.services[i]?.name ?? '', 'production');
       content[overlay] = (content[overlay] ?? '').replace(d.unpromotedDigest, digestOf(i === 0 ? 'a' : 'b'));
-    });
+    }
     return configRepo(content);
   }
 
@@ -228,6 +227,16 @@ describe('scripted deploy of every service of a target', () => {
     const r = run('bash', [join(out, 'scripts/scripted_deploy.sh'), 'production'], { env: { PATH: `${tools.bin}:${process.env['PATH']}`, CONFIG_REPO_URL: promotedConfigRepo(files) } });
     expect(r.status).not.toBe(0);
     expect(tools.calls('cosign').map((c) => c.split(' ').at(-1))).toEqual([refOf(0), refOf(1)]);
+    expect(tools.calls('kubectl')).toEqual([]);
+  }, 120_000);
+
+  it('a service never promoted to the target: refused by name, nothing applied', () => {
+    const { out, files } = planInto(push, 'push-unpromoted');
+    const tools = fakeTools(folder('bin'));
+    d.services.forEach((_, i) => tools.sign(refOf(i)));
+    const r = run('bash', [join(out, 'scripts/scripted_deploy.sh'), 'production'], { env: { PATH: `${tools.bin}:${process.env['PATH']}`, CONFIG_REPO_URL: promotedConfigRepo(files, [0]) } });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('refusing: nothing promoted for crm-web to production (its overlay still pins the unpromoted digest)');
     expect(tools.calls('kubectl')).toEqual([]);
   }, 120_000);
 
