@@ -171,6 +171,22 @@ describe('two services: one base, overlays and sync objects per service', () => 
     }
   }, 120_000);
 
+  it('Flux: each cluster folder builds as one kustomization (what flux bootstrap applies): no two services declare the same object', () => {
+    const { out } = planInto(flux, 'flux');
+    for (const cluster of new Set(d.targets.map((t) => t.cluster))) {
+      const dir = join(out, 'gitops-config/clusters', cluster);
+      const files = d.services.map((s) => `${s.name}.yaml`);
+      writeFileSync(join(dir, 'kustomization.yaml'), `resources:\n${files.map((f) => `  - ${f}\n`).join('')}`);
+      const built = run('kubectl', ['kustomize', dir]);
+      expect(built.stderr).toBe('');
+      expect(built.status).toBe(0);
+      for (const s of d.services) {
+        expect(built.stdout).toContain(`kind: Namespace\nmetadata:\n  name: ${s.namespace}\n`);
+        expect(built.stdout).toContain(`name: ${s.name}-config\n`);
+      }
+    }
+  }, 120_000);
+
   it.each([
     ['argocd', twoServices],
     ['flux', flux],
