@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { contextFor, createContainer, engineFrom, rendererModule, runMode, type ArtifactSpec, type DeliverySystem, type PlannedFile } from '@ringmaster/core';
 import { FileRenderer, validateArtifact } from '@ringmaster/renderer';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gitopsMode, gitopsModule } from '../src/index.js';
 import { fakeTools } from './fake-tools.js';
@@ -201,6 +202,41 @@ describe('two services: one base, overlays and sync objects per service', () => 
       expect(issues, spec.name).toEqual([]);
     }
   }, 120_000);
+});
+
+describe('any services and targets (property)', () => {
+  const label = fc.stringMatching(/^[a-z][a-z0-9]{0,5}(-[a-z0-9]{1,4})?$/);
+  // Target names without '-', '_' or '.': `<service>-<target>` then splits at its last dash, so distinct pairs get distinct names.
+  const plans = fc.record({
+    services: fc.uniqueArray(label, { minLength: 1, maxLength: 4 }),
+    targets: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/), { minLength: 1, maxLength: 3 }),
+    tool: fc.constantFrom('argocd', 'flux'),
+  });
+
+  it('every overlay is synced exactly once, pins its own service image, and names are unique', () => {
+    fc.assert(
+      fc.property(plans, ({ services, targets, tool }) => {
+        const p: P = {
+          ...twoServices,
+          gitops_tool: tool,
+          delivery: { services: services.map((name) => ({ name })), environments: targets.map((name) => ({ name, cluster: `c-${name}` })) },
+        };
+        const d = delivery(p);
+        const specs = artifacts(p);
+        expect(new Set(specs.map((a) => a.name)).size).toBe(specs.length);
+        expect(new Set(specs.map((a) => a.path)).size).toBe(specs.length);
+        const sync = tool === 'flux' ? documentsOf(p, 'kustomize.toolkit.fluxcd.io', 'Kustomization') : documentsOf(p, 'argoproj.io', 'Application');
+        const synced = sync.map(({ doc }) => String(tool === 'flux' ? doc.spec['path'] : (doc.spec['source'] as { path: string }).path).replace(/^\.\//, ''));
+        expect(synced.sort()).toEqual(pairs(d).map(([s, t]) => d.gitops.overlayPath(s.name, t)).sort());
+        expect(new Set(sync.map(({ doc }) => doc.metadata.name)).size).toBe(sync.length);
+        for (const [service, target] of pairs(d)) {
+          const overlay = specs.find((a) => a.path === `gitops-config/${d.gitops.promotionFile(service.name, target)}`);
+          expect((overlay?.body as unknown as { documents: { images: unknown }[] }).documents[0]?.images).toEqual([{ name: service.image, digest: d.unpromotedDigest }]);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
 });
 
 describe('scripted deploy of every service of a target', () => {
