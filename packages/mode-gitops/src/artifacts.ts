@@ -375,7 +375,10 @@ export function configPolicy(d: DeliverySystem): ArtifactSpec {
  * (and namespace on Kubernetes), separated by spaces; the profile's name, registry and image patterns hold no whitespace.
  */
 function servicesTable(d: DeliverySystem, withNamespace: boolean): string {
-  return d.services.map((s) => [s.name, s.image, ...(withNamespace ? [s.namespace] : [])].join(' ')).join('\n');
+  const rows = d.services.map((s) => [s.name, s.image, ...(withNamespace ? [s.namespace] : [])]);
+  const spaced = rows.flat().find((field) => /\s/.test(field));
+  if (spaced !== undefined) throw new Error(`scripted deploy: service field ${JSON.stringify(spaced)} holds whitespace, which the SERVICES table cannot carry`);
+  return rows.map((row) => row.join(' ')).join('\n');
 }
 
 /** Arguments, target check and the config repository checked out at the ref: the start of every scripted deploy. */
