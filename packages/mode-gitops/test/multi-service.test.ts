@@ -6,7 +6,7 @@ import { contextFor, createContainer, engineFrom, rendererModule, runMode, type 
 import { FileRenderer, validateArtifact } from '@ringmaster/renderer';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gitopsMode, gitopsModule } from '../src/index.js';
+import { gitopsMode, gitopsModule, scriptedDeploy } from '../src/index.js';
 import { fakeTools } from './fake-tools.js';
 
 type P = Record<string, unknown>;
@@ -323,6 +323,13 @@ describe('scripted deploy of every service of a target', () => {
     expect(refused.calls('nomad')).toEqual([]);
     expect(readFileSync(join(out, 'scripts/scripted_deploy.sh'), 'utf8')).toContain(`readonly SERVICES='crm-api ${api.image}\ncrm-web ${web?.image}'`);
   }, 120_000);
+
+  it('a service field with whitespace (which the profile schema already refuses) never reaches the SERVICES table', () => {
+    const ctx = contextFor(push, [], 'gitops');
+    const [api, web] = ctx.delivery.services;
+    const spaced = { ...ctx, delivery: { ...ctx.delivery, services: [api, { ...web, image: 'ghcr.io/acme crm/web' }] as DeliverySystem['services'] } };
+    expect(() => scriptedDeploy(spaced)).toThrow('service field "ghcr.io/acme crm/web" holds whitespace');
+  });
 
   it('an unknown target is refused with exit 2', () => {
     const { out } = planInto(push, 'push-target');
