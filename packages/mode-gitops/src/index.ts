@@ -13,6 +13,7 @@ export {
   inConfigRepo,
   k8sName,
   overlays,
+  syncObjectName,
   scriptedDeploy,
   syncWaveAnnotation,
 } from './artifacts.js';

@@ -15,7 +15,7 @@ export const gitopsRules: readonly Rule[] = [
     field: 'pipeline_blueprint.deploy_mechanism',
     when: scripted,
     value: 'scripted_git_driven',
-    why: 'No GitOps operator pulls (the platform is not Kubernetes, or the profile asks for push CD): a script deploys only the digest the config repository names for the target, verified with cosign, keeping Git the source of truth.',
+    why: 'No GitOps operator pulls (the platform is not Kubernetes, or the profile asks for push CD): a script deploys only the digests the config repository names for the target, one per service, each verified with cosign, keeping Git the source of truth.',
     kb: ['KB_06#Scripted_Deploy', 'KB_06#GitOps'],
   },
   {

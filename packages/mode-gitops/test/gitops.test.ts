@@ -89,21 +89,21 @@ describe('gitops artifacts', () => {
   });
   it('scripted deploy reads the promoted digest from the config repo, verifies it with cosign, never kubectl', () => {
     const body = runMode(gitopsMode, vm).artifacts.find((a) => a.name === 'scripted_deploy.sh')?.body as { script: string; vars: Record<string, string> };
-    expect(body.script).toContain('cosign verify --certificate-identity "${CERT_IDENTITY}" --certificate-oidc-issuer "${OIDC_ISSUER}"');
-    expect(body.script).toContain('config/releases/${TARGET}/${SERVICE}.image');
+    expect(body.script).toContain('cosign verify --certificate-identity "${CERT_IDENTITY}" --certificate-oidc-issuer "${OIDC_ISSUER}" "${ref}"');
+    expect(body.script).toContain('config/releases/${TARGET}/${service}.image');
     expect(body.script).not.toMatch(/kubectl|helm/);
-    expect(body.vars).toMatchObject({ ORCHESTRATOR: 'vm', CLOUD: 'aws' });
+    expect(body.vars).toMatchObject({ ORCHESTRATOR: 'vm', CLOUD: 'aws', SERVICES: 'crm-api ghcr.io/example-org/crm-api' });
   });
   it('push CD on Kubernetes: the scripted deploy builds the overlay promotion edits, checks the verified digest, applies it server-side', () => {
     const run = runMode(gitopsMode, { ...k8s, cd_strategy: 'push' });
     expect(run.decisions.get('pipeline_blueprint.deploy_mechanism')?.value).toBe('scripted_git_driven');
     const body = run.artifacts.find((a) => a.name === 'scripted_deploy.sh')?.body as { script: string; vars: Record<string, string> };
-    expect(body.script).toContain('OVERLAY="${WORKDIR}/config/apps/crm-api/overlays/${TARGET}"');
+    expect(body.script).toContain('overlay="${WORKDIR}/config/apps/${service}/overlays/${TARGET}"');
     expect(body.script).toContain('cosign verify --certificate-identity "${CERT_IDENTITY}"');
-    expect(body.script).toContain('kubectl kustomize "${OVERLAY}"');
+    expect(body.script).toContain('kubectl kustomize "${overlay}"');
     expect(body.script).toContain('kubectl apply --server-side');
     expect(body.script).not.toMatch(/unsupported orchestrator|releases\//);
-    expect(body.vars).toMatchObject({ NAMESPACE: 'crm-api', SERVICE: 'crm-api' });
+    expect(body.vars).toMatchObject({ SERVICES: 'crm-api ghcr.io/example-org/crm-api crm-api' });
   });
   it.each([
     { ci: 'github', repo: 'https://github.com/' },
