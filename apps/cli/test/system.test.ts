@@ -392,7 +392,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     }
 
     // Without a GitOps operator the scripted deploy reads the file promotion writes.
-    if (!kustomized) expect(p.files.get('scripts/scripted_deploy.sh')).toContain('releases/${TARGET}/${SERVICE}.image');
+    if (!kustomized) expect(p.files.get('scripts/scripted_deploy.sh')).toContain('releases/${TARGET}/${service}.image');
     // Push CD on Kubernetes: the pipeline's deploy step applies every service's overlay, at the verified digest, server-side.
     if (kustomized && d.gitops.tool === 'none') {
       const deployScript = d.gitops.deployScript as string;
