@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, GITLAB_ATTEST_PROVENANCE, gitlabBuildAndPush, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, gitlabAttestProvenance, gitlabBuildAndPush, serviceVariableName, gitlabImageVariables, gitlabServiceVars, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -129,7 +129,7 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
         {
           name: 'Build and push the one image, by digest',
           id: 'push',
-          env: { IMAGE: d.service.image },
+          env: { IMAGE: d.services[0].image },
           run: [
             'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json -t "${IMAGE}:${{ github.sha }}" .',
             'echo "image=${IMAGE}" >> "$GITHUB_OUTPUT"',
@@ -153,7 +153,7 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
         { name: 'Install trivy', uses: pinnedUses('aquasecurity/setup-trivy'), with: { version: TOOL_VERSIONS.trivy } },
         {
           name: 'Fail on critical vulnerabilities',
-          env: { IMAGE: `${d.service.image}@\${{ needs.build.outputs.digest }}` },
+          env: { IMAGE: `${d.services[0].image}@\${{ needs.build.outputs.digest }}` },
           run: 'trivy image --severity CRITICAL --exit-code 1 "${IMAGE}"',
         },
       ],
@@ -190,7 +190,7 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
               { uses: pinnedUses('sigstore/cosign-installer') },
               {
                 name: 'Sign the digest (keyless, OIDC)',
-                env: { IMAGE: `${d.service.image}@\${{ needs.build.outputs.digest }}` },
+                env: { IMAGE: `${d.services[0].image}@\${{ needs.build.outputs.digest }}` },
                 run: 'cosign sign --yes "${IMAGE}"',
               },
             ],
@@ -255,10 +255,12 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
   const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
   const cab = ctx.profile.release_policy.change_approval_level === 'cab';
   const onMain = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }];
+  // Each service's `image@digest`: the build job's dotenv report passes the digests on.
+  const refs = d.services.map((s) => gitlabServiceVars(d, s).ref);
   const pipeline: Record<string, unknown> = {
     // The engine adds `include:` for every fragment of the plan (the supply-chain signing job, the CAB gate, ...).
     stages: ['build', 'test', 'security', 'publish', ...deploys.map(jobId)],
-    variables: { IMAGE: d.service.image },
+    variables: gitlabImageVariables(d),
     default: { interruptible: true },
     build: {
       stage: 'build',
@@ -273,7 +275,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
       image: { name: TOOL_VERSIONS.trivyImage, entrypoint: [''] },
       needs: [{ job: 'build', artifacts: true }],
       variables: { TRIVY_USERNAME: gitlabRegistryAuth(d).user, TRIVY_PASSWORD: gitlabRegistryAuth(d).password },
-      script: ['trivy image --severity CRITICAL --exit-code 1 "$IMAGE@$DIGEST"'],
+      script: refs.map((ref) => `trivy image --severity CRITICAL --exit-code 1 "${ref}"`),
     },
     ...(signedElsewhere
       ? {}
@@ -284,11 +286,14 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
             needs: [{ job: 'build', artifacts: true }, 'test', 'sast', 'security'],
             id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } },
             rules: onMain,
-            script: ['apk add --no-cache cosign docker-cli docker-cli-buildx', gitlabCosignLogin(d), 'cosign sign --yes "$IMAGE@$DIGEST"', ...GITLAB_ATTEST_PROVENANCE],
+            script: ['apk add --no-cache cosign docker-cli docker-cli-buildx', gitlabCosignLogin(d), ...refs.flatMap((ref) => [`cosign sign --yes "${ref}"`, ...gitlabAttestProvenance(ref)])],
           },
         }),
   };
   const gated = residencyGated(ctx);
+  // A job with `needs` starts when they finish, whatever its stage: each promotion waits for the
+  // signing job (the supply-chain fragment's when it is included) and the promotion before it.
+  let previous = signedElsewhere ? 'sign-and-attest' : 'sign';
   for (const stage of deploys) {
     const target = stage.replace(/^deploy_/, '');
     const last = stage === deploys[deploys.length - 1];
@@ -308,15 +313,17 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
     pipeline[jobId(stage)] = {
       stage: jobId(stage),
       image: TOOL_VERSIONS.alpineImage,
-      needs: [{ job: 'build', artifacts: true }, ...(gated ? [gate] : []), ...(cab && last ? ['approval_gate'] : [])],
+      needs: [{ job: 'build', artifacts: true }, previous, ...(gated ? [gate] : []), ...(cab && last ? ['approval_gate'] : [])],
       rules: onMain,
       environment: { name: target },
       resource_group: stage,
       // cosign reads the signature from the registry: it logs in with the job's registry credentials.
       before_script: ['apk add --no-cache bash git cosign', gitlabCosignLogin(d)],
       // CONFIG_REPO_TOKEN: a project access token of the config repository (masked CI/CD variable).
-      script: regions.map((r) => `scripts/promote.sh "$DIGEST" ${JSON.stringify(r)}`),
+      // Every service reaches a region before the next region.
+      script: regions.flatMap((r) => d.services.map((s) => `scripts/promote.sh ${JSON.stringify(s.name)} "\${${gitlabServiceVars(d, s).digest}}" ${JSON.stringify(r)}`)),
     };
+    previous = jobId(stage);
   }
   return pipeline;
 }
@@ -324,8 +331,15 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
 /** Azure DevOps stage id for a name (`deploy_ring0.a` -> `deploy_ring0_a`). */
 const azureId = (name: string): string => name.replace(/[^A-Za-z0-9_]+/g, '_');
 
-/** The build output the deploy stages read: the digest the `push` step of the build job set. */
-const AZURE_DIGEST = "$[ stageDependencies.build.build.outputs['push.DIGEST'] ]";
+/**
+ * Each service's digest as the build job's `push` step outputs it (`DIGEST`, or `DIGEST_<SERVICE>`
+ * with several services), and how later stages read it: the variables of a stage's job.
+ */
+const azureDigestVar = (d: DeliverySystem, service: string): string => serviceVariableName(d, 'DIGEST', service);
+const azureDigestOutput = (d: DeliverySystem, service: string): string => `$[ stageDependencies.build.build.outputs['push.${azureDigestVar(d, service)}'] ]`;
+function azureDigestVariables(d: DeliverySystem): Record<string, string> {
+  return Object.fromEntries(d.services.map((s) => [azureDigestVar(d, s.name), azureDigestOutput(d, s.name)]));
+}
 
 function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
   const d = ctx.delivery;
@@ -343,7 +357,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
       ...(gated ? { dependsOn: 'residency_gate' } : {}),
       environment: target,
       pool,
-      variables: { DIGEST: AZURE_DIGEST },
+      variables: azureDigestVariables(d),
       strategy: {
         runOnce: {
           deploy: {
@@ -351,11 +365,14 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
               { checkout: 'self' },
               ...azureToolSteps(['cosign']),
               azureRegistryLogin(d),
-              // Under the cloud identity that reaches the signing key, which cosign verifies with.
-              ...regions.map((r) => ({
-                ...azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, `Promote the verified digest to ${r} via Git`, { inline: `scripts/promote.sh "$(DIGEST)" ${JSON.stringify(r)}` }),
-                env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' },
-              })),
+              // Under the cloud identity that reaches the signing key, which cosign verifies with;
+              // every service reaches a region before the next region.
+              ...regions.flatMap((r) =>
+                d.services.map((s) => ({
+                  ...azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, `Promote the verified digest of ${s.name} to ${r} via Git`, { inline: `scripts/promote.sh ${JSON.stringify(s.name)} "$(${azureDigestVar(d, s.name)})" ${JSON.stringify(r)}` }),
+                  env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' },
+                })),
+              ),
             ],
           },
         },
@@ -388,24 +405,30 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
               azureRegistryLogin(d),
               {
                 name: 'push',
+                // Each service from its build context, once; its digest is an output variable of this step.
                 bash: [
                   'set -euo pipefail',
-                  `docker buildx build --push --metadata-file meta.json -t "${d.service.image}:$(Build.SourceVersion)" .`,
-                  'digest="$(jq -r \'."containerimage.digest"\' meta.json)"',
-                  'echo "##vso[task.setvariable variable=DIGEST;isOutput=true]${digest}"',
+                  ...d.services.flatMap((s) => [
+                    `docker buildx build --push --metadata-file meta.json -t "${s.image}:$(Build.SourceVersion)" ${JSON.stringify(s.buildContext)}`,
+                    'digest="$(jq -r \'."containerimage.digest"\' meta.json)"',
+                    `echo "##vso[task.setvariable variable=${azureDigestVar(d, s.name)};isOutput=true]\${digest}"`,
+                  ]),
                 ].join('\n'),
                 displayName: 'Build and push once, by digest',
               },
               {
                 // Trivy reads the registry login of the step above from the Docker config.
-                bash: `docker run --rm -v "\${DOCKER_CONFIG:-$HOME/.docker}:/root/.docker:ro" ${TOOL_VERSIONS.trivyImage} image --severity CRITICAL --exit-code 1 "${d.service.image}@$(push.DIGEST)"`,
+                bash: [
+                  'set -euo pipefail',
+                  ...d.services.map((s) => `docker run --rm -v "\${DOCKER_CONFIG:-$HOME/.docker}:/root/.docker:ro" ${TOOL_VERSIONS.trivyImage} image --severity CRITICAL --exit-code 1 "${s.image}@$(push.${azureDigestVar(d, s.name)})"`),
+                ].join('\n'),
                 displayName: 'Fail on critical vulnerabilities',
               },
             ],
           },
         ],
       },
-      signedElsewhere ? { template: SIGNING_TEMPLATE_AZURE, parameters: { digest: AZURE_DIGEST } } : azureSignStage(ctx),
+      signedElsewhere ? { template: SIGNING_TEMPLATE_AZURE, parameters: azureSigningParameters(d) } : azureSignStage(ctx),
       ...deployStagesYaml,
     ],
   };
@@ -423,12 +446,14 @@ function azureSignStage(ctx: ModeContext): Record<string, unknown> {
       {
         job: 'sign',
         pool: { vmImage: 'ubuntu-24.04' },
-        variables: { DIGEST: AZURE_DIGEST },
+        variables: azureDigestVariables(d),
         steps: [
           { checkout: 'self', persistCredentials: false },
           ...azureToolSteps(['cosign']),
           azureRegistryLogin(d),
-          azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, 'Sign the digest with the KMS key', { inline: `cosign sign --yes --key ${JSON.stringify(key)} "${d.service.image}@$(DIGEST)"` }),
+          ...d.services.map((s) =>
+            azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, `Sign the digest of ${s.name} with the KMS key`, { inline: `cosign sign --yes --key ${JSON.stringify(key)} "${s.image}@$(${azureDigestVar(d, s.name)})"` }),
+          ),
         ],
       },
     ],
@@ -437,6 +462,11 @@ function azureSignStage(ctx: ModeContext): Record<string, unknown> {
 
 /** The supply-chain mode's Azure DevOps signing stage template, which the pipeline includes when that mode is in the plan. */
 const SIGNING_TEMPLATE_AZURE = '.azure-pipelines/release-signing.yml';
+
+/** The template's parameters: each service's digest (`digest`, or `digest_<service>` with several services). */
+function azureSigningParameters(d: DeliverySystem): Record<string, string> {
+  return Object.fromEntries(d.services.map((s) => [serviceVariableName(d, 'digest', s.name), azureDigestOutput(d, s.name)]));
+}
 
 function pipelineArtifact(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const vendor = decided.get<string>('pipeline_blueprint.ci_vendor');
@@ -479,7 +509,7 @@ function digestOfImage(d: DeliverySystem): string {
 /** The Git-driven promotion every deploy stage runs: verify the signature, then change the one config repository. */
 function promoteScript(ctx: ModeContext): ArtifactSpec {
   const d = ctx.delivery;
-  const fileOf = d.gitops.promotionFile('${target}');
+  const fileOf = d.gitops.promotionFile(d.services[0].name, '${target}');
   return {
     name: 'promote.sh',
     path: PROMOTION_SCRIPT,
@@ -495,7 +525,7 @@ function promoteScript(ctx: ModeContext): ArtifactSpec {
         '(a private key file, SSH clone). CONFIG_REPO_URL overrides the clone URL; GIT_AUTHOR_NAME and',
         'GIT_AUTHOR_EMAIL the commit identity. Running it twice with the same digest changes nothing.',
       ].join('\n'),
-      vars: { IMAGE: d.service.image, SERVICE: d.service.name, UNPROMOTED: d.unpromotedDigest, ...configRepoVars(d), ...verifyVars(d) },
+      vars: { IMAGE: d.services[0].image, SERVICE: d.services[0].name, UNPROMOTED: d.unpromotedDigest, ...configRepoVars(d), ...verifyVars(d) },
       script: `usage="usage: promote.sh sha256:<digest> <target> | promote.sh --rollback <target>"
 mode=promote
 if [[ "\${1:-}" == "--rollback" ]]; then

@@ -17,7 +17,7 @@ function signerIdentityRegexp(d: DeliverySystem): string {
 export function cosignSign(ctx: ModeContext): ArtifactSpec {
   const ci = ciTarget(ctx.profile);
   const keyless = ci !== 'azure_devops';
-  const vars: Record<string, string> = { IMAGE: ctx.delivery.service.image };
+  const vars: Record<string, string> = { IMAGE: ctx.delivery.services[0].image };
   let sign: string;
   let verify: string;
   if (keyless) {
@@ -563,7 +563,7 @@ export function evidenceCollector(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   const fallback = signingUnavailable(ctx);
   const keyless = ci !== 'azure_devops';
-  const vars: Record<string, string> = { IMAGE: ctx.delivery.service.image, EVIDENCE_STORE: evidenceStore(cloud), EVIDENCE_LOCATION: 'crm-release-evidence' };
+  const vars: Record<string, string> = { IMAGE: ctx.delivery.services[0].image, EVIDENCE_STORE: evidenceStore(cloud), EVIDENCE_LOCATION: 'crm-release-evidence' };
   let verifyBlock: string;
   if (fallback) {
     verifyBlock = `
