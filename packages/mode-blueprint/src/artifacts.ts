@@ -10,14 +10,25 @@ const APPROVAL_GATE_GITLAB = 'ci/approval_gate.gitlab-ci.yml';
 /** A CI job id for a stage (`deploy_ring0.a` -> `deploy-ring0-a`). */
 const jobId = (stage: string): string => stage.replace(/[^A-Za-z0-9-]+/g, '-');
 
-/** The regions a deploy stage promotes to: a jurisdiction's regions, or the one target the stage names. */
+/**
+ * The targets a deploy stage promotes to: the one target the stage names, else the targets of the
+ * jurisdiction it names (residency stages are `deploy_<jurisdiction>`, whether the targets are the
+ * residency regions or given environments with their regions).
+ */
 function stageRegions(d: DeliverySystem, target: string): string[] {
-  return d.targetKind === 'regions' ? d.targets.filter((t) => t.jurisdiction === target).map((t) => t.name) : [target];
+  if (d.targets.some((t) => t.name === target)) return [target];
+  const inJurisdiction = d.targets.filter((t) => t.jurisdiction === target).map((t) => t.name);
+  return inJurisdiction.length > 0 ? inJurisdiction : [target];
 }
 
-/** The residency gate applies where targets are regions of a profile with residency requirements. */
-function residencyGated(ctx: ModeContext): boolean {
-  return ctx.delivery.targetKind === 'regions' && ctx.profile.crm.data_residency_regions.length > 0;
+/** The regions the residency gate checks before a stage's promotions: those of its targets (a given environment's region, not its name). */
+function gatedRegions(d: DeliverySystem, targets: readonly string[]): string[] {
+  return d.targets.flatMap((t) => (targets.includes(t.name) && t.region !== null ? [t.region] : []));
+}
+
+/** The regions the residency gate checks before promoting to a stage's targets: none without residency requirements. */
+function residencyGateRegions(ctx: ModeContext, targets: readonly string[]): string[] {
+  return ctx.profile.crm.data_residency_regions.length > 0 ? gatedRegions(ctx.delivery, targets) : [];
 }
 
 /**
@@ -290,7 +301,6 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
           },
         }),
   };
-  const gated = residencyGated(ctx);
   // A job with `needs` starts when they finish, whatever its stage: each promotion waits for the
   // signing job (the supply-chain fragment's when it is included) and the promotion before it.
   let previous = signedElsewhere ? 'sign-and-attest' : 'sign';
@@ -299,6 +309,8 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
     const last = stage === deploys[deploys.length - 1];
     const regions = stageRegions(d, target);
     const gate = `residency-gate-${jobId(target)}`;
+    const gateRegions = residencyGateRegions(ctx, regions);
+    const gated = gateRegions.length > 0;
     if (gated) {
       // The residency gate of the stage: one OPA check per target region, before the promotion.
       pipeline[gate] = {
@@ -306,7 +318,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
         ...GITLAB_DOCKER,
         rules: onMain,
         variables: { ...GITLAB_DOCKER.variables, JURISDICTION: target },
-        parallel: { matrix: [{ REGION: regions }] },
+        parallel: { matrix: [{ REGION: gateRegions }] },
         script: residencyCheck(true),
       };
     }
@@ -344,7 +356,6 @@ function azureDigestVariables(d: DeliverySystem): Record<string, string> {
 function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
   const d = ctx.delivery;
   const deploys = deployStages(decided);
-  const gated = residencyGated(ctx);
   const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
   const onMain = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))";
   const pool = { vmImage: 'ubuntu-24.04' };
@@ -352,6 +363,8 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
   const deployStagesYaml = deploys.map((stage) => {
     const target = stage.replace(/^deploy_/, '');
     const regions = stageRegions(d, target);
+    const gateRegions = residencyGateRegions(ctx, regions);
+    const gated = gateRegions.length > 0;
     const deployment = {
       deployment: azureId(stage),
       ...(gated ? { dependsOn: 'residency_gate' } : {}),
@@ -383,7 +396,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
       pool,
       variables: { JURISDICTION: target },
       // One OPA check per target region of the stage, before its promotion.
-      strategy: { matrix: Object.fromEntries(regions.map((r) => [azureId(r), { REGION: r }])) },
+      strategy: { matrix: Object.fromEntries(gateRegions.map((r) => [azureId(r), { REGION: r }])) },
       steps: [{ checkout: 'self' }, { bash: ['set -euo pipefail', ...residencyCheck(false)].join('\n'), displayName: 'opa_residency_check' }],
     };
     const yaml = { stage: azureId(stage), dependsOn: [...new Set(['build', 'sign', previous])], condition: onMain, jobs: [...(gated ? [gate] : []), deployment] };
