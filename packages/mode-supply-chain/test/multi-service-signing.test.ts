@@ -97,3 +97,14 @@ describe('Azure DevOps signing with two services', () => {
     expect(job['variables']).toEqual({ IMAGE_DIGEST: '${{ parameters.digest }}' });
   });
 });
+
+describe('signing the blueprint pipeline relies on', () => {
+  it.each([
+    ['gitlab', ['ci/release-signing.gitlab-ci.yml']],
+    ['azure devops', ['.azure-pipelines/release-signing.yml', 'scripts/cosign_sign.sh']],
+  ])('%s: the signing job is in the plan with the blueprint, also for a goal about runners only', (ci, paths) => {
+    const files = (companions: string[]) => runMode(supplyChainMode, { goal: 'Runner isolation', ci_platform: ci }, companions).artifacts.map((a) => a.path);
+    expect(files(['blueprint'])).toEqual(expect.arrayContaining(paths));
+    expect(files([])).not.toContain(paths[0]);
+  });
+});
