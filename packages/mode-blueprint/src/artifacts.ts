@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, gitlabAttestProvenance, gitlabBuildAndPush, serviceVariableName, gitlabImageVariables, gitlabServiceVars, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ArtifactOutcome } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, gitlabAttestProvenance, gitlabBuildAndPush, serviceVariableName, gitlabImageVariables, gitlabServiceVars, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type TargetModel, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -11,24 +11,23 @@ const APPROVAL_GATE_GITLAB = 'ci/approval_gate.gitlab-ci.yml';
 const jobId = (stage: string): string => stage.replace(/[^A-Za-z0-9-]+/g, '-');
 
 /**
- * The targets a deploy stage promotes to: the one target the stage names, else the targets of the
- * jurisdiction it names (residency stages are `deploy_<jurisdiction>`, whether the targets are the
- * residency regions or given environments with their regions).
+ * The targets a deploy stage promotes to (deploy stages are made from the targets): the one target
+ * the stage names, or else, where the stages are jurisdictions (a residency profile), the targets in
+ * that jurisdiction, whether they are the residency regions or given environments with regions.
  */
-function stageRegions(d: DeliverySystem, target: string): string[] {
-  if (d.targets.some((t) => t.name === target)) return [target];
-  const inJurisdiction = d.targets.filter((t) => t.jurisdiction === target).map((t) => t.name);
-  return inJurisdiction.length > 0 ? inJurisdiction : [target];
+function stageTargets(d: DeliverySystem, stage: string): TargetModel[] {
+  const named = d.targets.filter((t) => t.name === stage);
+  return named.length > 0 ? named : d.targets.filter((t) => t.jurisdiction === stage);
 }
 
-/** The regions the residency gate checks before a stage's promotions: those of its targets (a given environment's region, not its name). */
-function gatedRegions(d: DeliverySystem, targets: readonly string[]): string[] {
-  return d.targets.flatMap((t) => (targets.includes(t.name) && t.region !== null ? [t.region] : []));
+/** The names of the targets a deploy stage promotes to. */
+function stageRegions(d: DeliverySystem, stage: string): string[] {
+  return stageTargets(d, stage).map((t) => t.name);
 }
 
-/** The regions the residency gate checks before promoting to a stage's targets: none without residency requirements. */
-function residencyGateRegions(ctx: ModeContext, targets: readonly string[]): string[] {
-  return ctx.profile.crm.data_residency_regions.length > 0 ? gatedRegions(ctx.delivery, targets) : [];
+/** The residency gate applies where the profile has residency requirements and every target is in a region. */
+function residencyGated(ctx: ModeContext): boolean {
+  return ctx.profile.crm.data_residency_regions.length > 0 && ctx.delivery.targets.every((t) => t.region !== null);
 }
 
 /**
@@ -260,6 +259,11 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
   };
 }
 
+/** The regions the residency gate of a stage checks: its targets' regions (a given environment's region, not its name). */
+function gateRegions(d: DeliverySystem, stage: string): string[] {
+  return stageTargets(d, stage).flatMap((t) => (t.region === null ? [] : [t.region]));
+}
+
 function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
   const d = ctx.delivery;
   const deploys = deployStages(decided);
@@ -301,6 +305,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
           },
         }),
   };
+  const gated = residencyGated(ctx);
   // A job with `needs` starts when they finish, whatever its stage: each promotion waits for the
   // signing job (the supply-chain fragment's when it is included) and the promotion before it.
   let previous = signedElsewhere ? 'sign-and-attest' : 'sign';
@@ -309,8 +314,6 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
     const last = stage === deploys[deploys.length - 1];
     const regions = stageRegions(d, target);
     const gate = `residency-gate-${jobId(target)}`;
-    const gateRegions = residencyGateRegions(ctx, regions);
-    const gated = gateRegions.length > 0;
     if (gated) {
       // The residency gate of the stage: one OPA check per target region, before the promotion.
       pipeline[gate] = {
@@ -318,7 +321,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
         ...GITLAB_DOCKER,
         rules: onMain,
         variables: { ...GITLAB_DOCKER.variables, JURISDICTION: target },
-        parallel: { matrix: [{ REGION: gateRegions }] },
+        parallel: { matrix: [{ REGION: gateRegions(d, target) }] },
         script: residencyCheck(true),
       };
     }
@@ -356,6 +359,7 @@ function azureDigestVariables(d: DeliverySystem): Record<string, string> {
 function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
   const d = ctx.delivery;
   const deploys = deployStages(decided);
+  const gated = residencyGated(ctx);
   const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
   const onMain = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))";
   const pool = { vmImage: 'ubuntu-24.04' };
@@ -363,8 +367,6 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
   const deployStagesYaml = deploys.map((stage) => {
     const target = stage.replace(/^deploy_/, '');
     const regions = stageRegions(d, target);
-    const gateRegions = residencyGateRegions(ctx, regions);
-    const gated = gateRegions.length > 0;
     const deployment = {
       deployment: azureId(stage),
       ...(gated ? { dependsOn: 'residency_gate' } : {}),
@@ -396,7 +398,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
       pool,
       variables: { JURISDICTION: target },
       // One OPA check per target region of the stage, before its promotion.
-      strategy: { matrix: Object.fromEntries(gateRegions.map((r) => [azureId(r), { REGION: r }])) },
+      strategy: { matrix: Object.fromEntries(gateRegions(d, target).map((r) => [azureId(r), { REGION: r }])) },
       steps: [{ checkout: 'self' }, { bash: ['set -euo pipefail', ...residencyCheck(false)].join('\n'), displayName: 'opa_residency_check' }],
     };
     const yaml = { stage: azureId(stage), dependsOn: [...new Set(['build', 'sign', previous])], condition: onMain, jobs: [...(gated ? [gate] : []), deployment] };
