@@ -4,8 +4,7 @@
 # promtool and prometheus (the system test builds every overlay and checks every rule and query;
 # the Prometheus connector's tests start a real server on loopback),
 # git (promotion against a local config repository), jq (generated CI build steps run by a
-# shell). Debian/Ubuntu only; no-op
-# when all are present.
+# shell). Debian/Ubuntu only; no-op when all are present.
 set -euo pipefail
 need=()
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
