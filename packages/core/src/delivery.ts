@@ -158,6 +158,18 @@ export function serviceArtifactName(d: Pick<DeliverySystem, 'services'>, base: s
   return dot < 0 ? `${base}_${service}` : `${base.slice(0, dot)}_${service}${base.slice(dot)}`;
 }
 
+/**
+ * The name of a CI variable (or template parameter) held once per service: `base` itself when the
+ * plan has one service, else `base` and the service's name with `-` as `_`, upper case after an
+ * upper-case base (`DIGEST` -> `DIGEST_CRM_WEB`, `digest` -> `digest_crm_web`). Service names are
+ * DNS labels, so two services never share a variable; GitLab and Azure DevOps accept the result.
+ */
+export function serviceVariableName(d: Pick<DeliverySystem, 'services'>, base: string, service: string): string {
+  if (d.services.length === 1) return base;
+  const suffix = service.replace(/[^A-Za-z0-9]+/g, '_');
+  return `${base}_${base === base.toUpperCase() ? suffix.toUpperCase() : suffix}`;
+}
+
 /** Residency jurisdiction of a region id across AWS, GCP and Azure naming. */
 export function jurisdictionOf(region: string): string {
   const r = region.toLowerCase();
@@ -474,14 +486,17 @@ export const GITLAB_DOCKER = {
 } as const;
 
 /**
- * GitLab: signed SLSA provenance for the pushed `${IMAGE}@${DIGEST}`: BuildKit's provenance of the
- * build (the build job pushes it with `--provenance=mode=max`), attested with keyless cosign under
- * the signing job's OIDC identity. The job needs docker-cli-buildx and cosign, and a registry login.
+ * GitLab: signed SLSA provenance for a pushed image, `ref` being its `image@digest` as a shell
+ * expression: BuildKit's provenance of the build (the build job pushes it with `--provenance=mode=max`),
+ * attested with keyless cosign under the signing job's OIDC identity. The job needs docker-cli-buildx
+ * and cosign, and a registry login.
  */
-export const GITLAB_ATTEST_PROVENANCE: readonly string[] = [
-  'docker buildx imagetools inspect "${IMAGE}@${DIGEST}" --format "{{ json .Provenance.SLSA }}" > provenance.json',
-  'cosign attest --yes --type slsaprovenance --predicate provenance.json "${IMAGE}@${DIGEST}"',
-];
+export function gitlabAttestProvenance(ref: string): string[] {
+  return [
+    `docker buildx imagetools inspect "${ref}" --format "{{ json .Provenance.SLSA }}" > provenance.json`,
+    `cosign attest --yes --type slsaprovenance --predicate provenance.json "${ref}"`,
+  ];
+}
 
 /**
  * GitLab: how jobs authenticate to the model's registry, as shell expressions: the project's own
@@ -502,9 +517,25 @@ export function gitlabCosignLogin(d: DeliverySystem): string {
 }
 
 /**
- * GitLab: build `${IMAGE}` once and push it with BuildKit's provenance and SBOM (which need the
- * container driver); the pushed digest goes to later jobs as DIGEST through a dotenv report
- * (`artifacts: { reports: { dotenv: 'build.env' } }`). Runs in a GITLAB_DOCKER job.
+ * GitLab: the variables naming each service's image and pushed digest (`IMAGE`/`DIGEST` for one
+ * service, `IMAGE_<SERVICE>`/`DIGEST_<SERVICE>` for several), and its `image@digest` as a shell expression.
+ */
+export function gitlabServiceVars(d: Pick<DeliverySystem, 'services'>, service: ServiceModel): { image: string; digest: string; ref: string } {
+  const image = serviceVariableName(d, 'IMAGE', service.name);
+  const digest = serviceVariableName(d, 'DIGEST', service.name);
+  return { image, digest, ref: `\${${image}}@\${${digest}}` };
+}
+
+/** GitLab: the pipeline-level `variables:` holding each service's image (the build, scan and signing jobs read them). */
+export function gitlabImageVariables(d: Pick<DeliverySystem, 'services'>): Record<string, string> {
+  return Object.fromEntries(d.services.map((s) => [gitlabServiceVars(d, s).image, s.image]));
+}
+
+/**
+ * GitLab: build each service's image once from its build context and push it with BuildKit's
+ * provenance and SBOM (which need the container driver); each pushed digest goes to later jobs in
+ * the service's DIGEST variable through a dotenv report (`artifacts: { reports: { dotenv: 'build.env' } }`).
+ * Runs in a GITLAB_DOCKER job with the variables of `gitlabImageVariables`.
  */
 export function gitlabBuildAndPush(d: DeliverySystem): string[] {
   const a = gitlabRegistryAuth(d);
@@ -512,8 +543,13 @@ export function gitlabBuildAndPush(d: DeliverySystem): string[] {
     'apk add --no-cache jq',
     `echo "${a.password}" | docker login --username "${a.user}" --password-stdin "${a.host}"`,
     'docker buildx create --use --driver docker-container',
-    'docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json --tag "${IMAGE}:${CI_COMMIT_SHA}" .',
-    'echo "DIGEST=$(jq -r \'."containerimage.digest"\' meta.json)" > build.env',
+    ...d.services.flatMap((s, i) => {
+      const v = gitlabServiceVars(d, s);
+      return [
+        `docker buildx build --push --provenance=mode=max --sbom=true --metadata-file meta.json --tag "\${${v.image}}:\${CI_COMMIT_SHA}" ${JSON.stringify(s.buildContext)}`,
+        `echo "${v.digest}=$(jq -r '."containerimage.digest"' meta.json)" ${i === 0 ? '>' : '>>'} build.env`,
+      ];
+    }),
   ];
 }
 

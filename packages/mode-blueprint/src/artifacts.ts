@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, GITLAB_ATTEST_PROVENANCE, gitlabBuildAndPush, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type TargetModel, type ArtifactOutcome } from '@ringmaster/core';
+import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, gitlabAttestProvenance, gitlabBuildAndPush, serviceVariableName, gitlabImageVariables, gitlabServiceVars, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type TargetModel, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -292,16 +292,23 @@ function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'ca
   };
 }
 
+/** The regions the residency gate of a stage checks: its targets' regions (a given environment's region, not its name). */
+function gateRegions(d: DeliverySystem, stage: string): string[] {
+  return stageTargets(d, stage).flatMap((t) => (t.region === null ? [] : [t.region]));
+}
+
 function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
   const d = ctx.delivery;
   const deploys = deployStages(decided);
   const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
   const cab = ctx.profile.release_policy.change_approval_level === 'cab';
   const onMain = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }];
+  // Each service's `image@digest`: the build job's dotenv report passes the digests on.
+  const refs = d.services.map((s) => gitlabServiceVars(d, s).ref);
   const pipeline: Record<string, unknown> = {
     // The engine adds `include:` for every fragment of the plan (the supply-chain signing job, the CAB gate, ...).
     stages: ['build', 'test', 'security', 'publish', ...deploys.map(jobId)],
-    variables: { IMAGE: d.service.image },
+    variables: gitlabImageVariables(d),
     default: { interruptible: true },
     build: {
       stage: 'build',
@@ -316,7 +323,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
       image: { name: TOOL_VERSIONS.trivyImage, entrypoint: [''] },
       needs: [{ job: 'build', artifacts: true }],
       variables: { TRIVY_USERNAME: gitlabRegistryAuth(d).user, TRIVY_PASSWORD: gitlabRegistryAuth(d).password },
-      script: ['trivy image --severity CRITICAL --exit-code 1 "$IMAGE@$DIGEST"'],
+      script: refs.map((ref) => `trivy image --severity CRITICAL --exit-code 1 "${ref}"`),
     },
     ...(signedElsewhere
       ? {}
@@ -327,11 +334,14 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
             needs: [{ job: 'build', artifacts: true }, 'test', 'sast', 'security'],
             id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } },
             rules: onMain,
-            script: ['apk add --no-cache cosign docker-cli docker-cli-buildx', gitlabCosignLogin(d), 'cosign sign --yes "$IMAGE@$DIGEST"', ...GITLAB_ATTEST_PROVENANCE],
+            script: ['apk add --no-cache cosign docker-cli docker-cli-buildx', gitlabCosignLogin(d), ...refs.flatMap((ref) => [`cosign sign --yes "${ref}"`, ...gitlabAttestProvenance(ref)])],
           },
         }),
   };
   const gated = residencyGated(ctx);
+  // A job with `needs` starts when they finish, whatever its stage: each promotion waits for the
+  // signing job (the supply-chain fragment's when it is included) and the promotion before it.
+  let previous = signedElsewhere ? 'sign-and-attest' : 'sign';
   for (const stage of deploys) {
     const target = stage.replace(/^deploy_/, '');
     const last = stage === deploys[deploys.length - 1];
@@ -344,22 +354,24 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
         ...GITLAB_DOCKER,
         rules: onMain,
         variables: { ...GITLAB_DOCKER.variables, JURISDICTION: target },
-        parallel: { matrix: [{ REGION: regions }] },
+        parallel: { matrix: [{ REGION: gateRegions(d, target) }] },
         script: residencyCheck(true),
       };
     }
     pipeline[jobId(stage)] = {
       stage: jobId(stage),
       image: TOOL_VERSIONS.alpineImage,
-      needs: [{ job: 'build', artifacts: true }, ...(gated ? [gate] : []), ...(cab && last ? ['approval_gate'] : [])],
+      needs: [{ job: 'build', artifacts: true }, previous, ...(gated ? [gate] : []), ...(cab && last ? ['approval_gate'] : [])],
       rules: onMain,
       environment: { name: target },
       resource_group: stage,
       // cosign reads the signature from the registry: it logs in with the job's registry credentials.
       before_script: ['apk add --no-cache bash git cosign', gitlabCosignLogin(d)],
       // CONFIG_REPO_TOKEN: a project access token of the config repository (masked CI/CD variable).
-      script: regions.map((r) => `scripts/promote.sh "$DIGEST" ${JSON.stringify(r)}`),
+      // Every service reaches a region before the next region.
+      script: regions.flatMap((r) => d.services.map((s) => `scripts/promote.sh ${JSON.stringify(s.name)} "\${${gitlabServiceVars(d, s).digest}}" ${JSON.stringify(r)}`)),
     };
+    previous = jobId(stage);
   }
   return pipeline;
 }
@@ -367,8 +379,15 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
 /** Azure DevOps stage id for a name (`deploy_ring0.a` -> `deploy_ring0_a`). */
 const azureId = (name: string): string => name.replace(/[^A-Za-z0-9_]+/g, '_');
 
-/** The build output the deploy stages read: the digest the `push` step of the build job set. */
-const AZURE_DIGEST = "$[ stageDependencies.build.build.outputs['push.DIGEST'] ]";
+/**
+ * Each service's digest as the build job's `push` step outputs it (`DIGEST`, or `DIGEST_<SERVICE>`
+ * with several services), and how later stages read it: the variables of a stage's job.
+ */
+const azureDigestVar = (d: DeliverySystem, service: string): string => serviceVariableName(d, 'DIGEST', service);
+const azureDigestOutput = (d: DeliverySystem, service: string): string => `$[ stageDependencies.build.build.outputs['push.${azureDigestVar(d, service)}'] ]`;
+function azureDigestVariables(d: DeliverySystem): Record<string, string> {
+  return Object.fromEntries(d.services.map((s) => [azureDigestVar(d, s.name), azureDigestOutput(d, s.name)]));
+}
 
 function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
   const d = ctx.delivery;
@@ -386,7 +405,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
       ...(gated ? { dependsOn: 'residency_gate' } : {}),
       environment: target,
       pool,
-      variables: { DIGEST: AZURE_DIGEST },
+      variables: azureDigestVariables(d),
       strategy: {
         runOnce: {
           deploy: {
@@ -394,11 +413,14 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
               { checkout: 'self' },
               ...azureToolSteps(['cosign']),
               azureRegistryLogin(d),
-              // Under the cloud identity that reaches the signing key, which cosign verifies with.
-              ...regions.map((r) => ({
-                ...azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, `Promote the verified digest to ${r} via Git`, { inline: `scripts/promote.sh "$(DIGEST)" ${JSON.stringify(r)}` }),
-                env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' },
-              })),
+              // Under the cloud identity that reaches the signing key, which cosign verifies with;
+              // every service reaches a region before the next region.
+              ...regions.flatMap((r) =>
+                d.services.map((s) => ({
+                  ...azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, `Promote the verified digest of ${s.name} to ${r} via Git`, { inline: `scripts/promote.sh ${JSON.stringify(s.name)} "$(${azureDigestVar(d, s.name)})" ${JSON.stringify(r)}` }),
+                  env: { CONFIG_REPO_TOKEN: '$(System.AccessToken)' },
+                })),
+              ),
             ],
           },
         },
@@ -409,7 +431,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
       pool,
       variables: { JURISDICTION: target },
       // One OPA check per target region of the stage, before its promotion.
-      strategy: { matrix: Object.fromEntries(regions.map((r) => [azureId(r), { REGION: r }])) },
+      strategy: { matrix: Object.fromEntries(gateRegions(d, target).map((r) => [azureId(r), { REGION: r }])) },
       steps: [{ checkout: 'self' }, { bash: ['set -euo pipefail', ...residencyCheck(false)].join('\n'), displayName: 'opa_residency_check' }],
     };
     const yaml = { stage: azureId(stage), dependsOn: [...new Set(['build', 'sign', previous])], condition: onMain, jobs: [...(gated ? [gate] : []), deployment] };
@@ -431,24 +453,30 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
               azureRegistryLogin(d),
               {
                 name: 'push',
+                // Each service from its build context, once; its digest is an output variable of this step.
                 bash: [
                   'set -euo pipefail',
-                  `docker buildx build --push --metadata-file meta.json -t "${d.service.image}:$(Build.SourceVersion)" .`,
-                  'digest="$(jq -r \'."containerimage.digest"\' meta.json)"',
-                  'echo "##vso[task.setvariable variable=DIGEST;isOutput=true]${digest}"',
+                  ...d.services.flatMap((s) => [
+                    `docker buildx build --push --metadata-file meta.json -t "${s.image}:$(Build.SourceVersion)" ${JSON.stringify(s.buildContext)}`,
+                    'digest="$(jq -r \'."containerimage.digest"\' meta.json)"',
+                    `echo "##vso[task.setvariable variable=${azureDigestVar(d, s.name)};isOutput=true]\${digest}"`,
+                  ]),
                 ].join('\n'),
                 displayName: 'Build and push once, by digest',
               },
               {
                 // Trivy reads the registry login of the step above from the Docker config.
-                bash: `docker run --rm -v "\${DOCKER_CONFIG:-$HOME/.docker}:/root/.docker:ro" ${TOOL_VERSIONS.trivyImage} image --severity CRITICAL --exit-code 1 "${d.service.image}@$(push.DIGEST)"`,
+                bash: [
+                  'set -euo pipefail',
+                  ...d.services.map((s) => `docker run --rm -v "\${DOCKER_CONFIG:-$HOME/.docker}:/root/.docker:ro" ${TOOL_VERSIONS.trivyImage} image --severity CRITICAL --exit-code 1 "${s.image}@$(push.${azureDigestVar(d, s.name)})"`),
+                ].join('\n'),
                 displayName: 'Fail on critical vulnerabilities',
               },
             ],
           },
         ],
       },
-      signedElsewhere ? { template: SIGNING_TEMPLATE_AZURE, parameters: { digest: AZURE_DIGEST } } : azureSignStage(ctx),
+      signedElsewhere ? { template: SIGNING_TEMPLATE_AZURE, parameters: azureSigningParameters(d) } : azureSignStage(ctx),
       ...deployStagesYaml,
     ],
   };
@@ -466,12 +494,14 @@ function azureSignStage(ctx: ModeContext): Record<string, unknown> {
       {
         job: 'sign',
         pool: { vmImage: 'ubuntu-24.04' },
-        variables: { DIGEST: AZURE_DIGEST },
+        variables: azureDigestVariables(d),
         steps: [
           { checkout: 'self', persistCredentials: false },
           ...azureToolSteps(['cosign']),
           azureRegistryLogin(d),
-          azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, 'Sign the digest with the KMS key', { inline: `cosign sign --yes --key ${JSON.stringify(key)} "${d.service.image}@$(DIGEST)"` }),
+          ...d.services.map((s) =>
+            azureCloudScriptStep(d, ctx.profile.infra.cloud_provider, `Sign the digest of ${s.name} with the KMS key`, { inline: `cosign sign --yes --key ${JSON.stringify(key)} "${s.image}@$(${azureDigestVar(d, s.name)})"` }),
+          ),
         ],
       },
     ],
@@ -480,6 +510,11 @@ function azureSignStage(ctx: ModeContext): Record<string, unknown> {
 
 /** The supply-chain mode's Azure DevOps signing stage template, which the pipeline includes when that mode is in the plan. */
 const SIGNING_TEMPLATE_AZURE = '.azure-pipelines/release-signing.yml';
+
+/** The template's parameters: each service's digest (`digest`, or `digest_<service>` with several services). */
+function azureSigningParameters(d: DeliverySystem): Record<string, string> {
+  return Object.fromEntries(d.services.map((s) => [serviceVariableName(d, 'digest', s.name), azureDigestOutput(d, s.name)]));
+}
 
 function pipelineArtifact(ctx: ModeContext, decided: Decided): ArtifactSpec {
   const vendor = decided.get<string>('pipeline_blueprint.ci_vendor');

@@ -17,7 +17,7 @@ function signerIdentityRegexp(d: DeliverySystem): string {
 export function cosignSign(ctx: ModeContext): ArtifactSpec {
   const ci = ciTarget(ctx.profile);
   const keyless = ci !== 'azure_devops';
-  const vars: Record<string, string> = { IMAGE: ctx.delivery.service.image };
+  const vars: Record<string, string> = { IMAGE: ctx.delivery.services[0].image };
   let sign: string;
   let verify: string;
   if (keyless) {
@@ -563,7 +563,7 @@ export function evidenceCollector(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   const fallback = signingUnavailable(ctx);
   const keyless = ci !== 'azure_devops';
-  const vars: Record<string, string> = { IMAGE: ctx.delivery.service.image, EVIDENCE_STORE: evidenceStore(cloud), EVIDENCE_LOCATION: 'crm-release-evidence' };
+  const vars: Record<string, string> = { IMAGE: ctx.delivery.services[0].image, EVIDENCE_STORE: evidenceStore(cloud), EVIDENCE_LOCATION: 'crm-release-evidence' };
   let verifyBlock: string;
   if (fallback) {
     verifyBlock = `
@@ -812,9 +812,12 @@ export function supplyChainArtifacts(ctx: ModeContext, decided: Decided): Artifa
     out.push(oidcTrustPolicy(ctx));
     out.push(...(signingUnavailable(ctx) ? [checksumManifest(ctx)] : [ciOidcWorkflow(ctx), cosignSign(ctx)]));
   }
-  // The blueprint's GitHub release pipeline hands its digest to this mode's signing workflow: it must exist.
-  const calledByBlueprint = ctx.companions?.includes('blueprint') === true && ciTarget(ctx.profile) === 'github_actions';
-  if (calledByBlueprint && !out.some((a) => a.name === 'github_actions_oidc.yaml')) out.push(ciOidcWorkflow(ctx));
+  // The blueprint's release pipeline hands its digests to this mode's signing workflow, job or stage template
+  // (on every CI vendor, it signs nothing itself then): it must exist, with the script Azure DevOps signs with.
+  if (ctx.companions?.includes('blueprint') === true) {
+    const signing = [ciOidcWorkflow(ctx), ...(ciTarget(ctx.profile) === 'azure_devops' ? [cosignSign(ctx)] : [])];
+    out.push(...signing.filter((needed) => !out.some((a) => a.path === needed.path)));
+  }
   if (runnerFocus(ctx)) out.push(runnerPolicy(ctx), egressRules(ctx), runnerDisruptionBudget());
   if (kubernetesLike(ctx.profile) && (runnerFocus(ctx) || coreWanted(ctx))) out.push(admissionPolicy());
   if (cacheFocus(ctx)) out.push(cachePolicy(ctx), hashVerification(), cleanCacheJob(ctx));

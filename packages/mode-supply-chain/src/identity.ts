@@ -1,4 +1,4 @@
-import { azureCloudScriptStep, GITLAB_ATTEST_PROVENANCE, GITLAB_DOCKER, gitlabBuildAndPush, gitlabCosignLogin, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { azureCloudScriptStep, gitlabAttestProvenance, GITLAB_DOCKER, gitlabBuildAndPush, gitlabImageVariables, gitlabServiceVars, serviceArtifactName, serviceVariableName, gitlabCosignLogin, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
 
@@ -268,13 +268,16 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
   // With the blueprint's .gitlab-ci.yml in the plan, this fragment is included there and signs the digest its build job made.
   const included = ctx.companions?.includes('blueprint') === true;
   const tokens: Record<string, { aud: string }> = { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } };
+  const d = ctx.delivery;
+  // Each service's SBOM file (sbom.spdx.json with one service).
+  const sbomOf = (service: string): string => serviceArtifactName(d, 'sbom.spdx.json', service);
   const evidence: string[] = [];
   if (cloud === 'aws') {
     tokens['AWS_ID_TOKEN'] = { aud: 'sts.amazonaws.com' };
     evidence.push(
       'echo "${AWS_ID_TOKEN}" > "${CI_PROJECT_DIR}/.aws_web_identity"',
       'export AWS_ROLE_ARN="${AWS_EVIDENCE_ROLE_ARN}" AWS_ROLE_SESSION_NAME="gitlab-${CI_PIPELINE_ID}" AWS_WEB_IDENTITY_TOKEN_FILE="${CI_PROJECT_DIR}/.aws_web_identity"',
-      'aws s3 cp sbom.spdx.json "s3://${EVIDENCE_BUCKET}/evidence/${CI_COMMIT_SHA}/sbom.spdx.json"',
+      ...d.services.map((s) => `aws s3 cp ${sbomOf(s.name)} "s3://\${EVIDENCE_BUCKET}/evidence/\${CI_COMMIT_SHA}/${sbomOf(s.name)}"`),
     );
   }
   const onMain = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }];
@@ -286,11 +289,17 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
     id_tokens: tokens,
     script: [
       `apk add --no-cache cosign syft docker-cli docker-cli-buildx${cloud === 'aws' ? ' aws-cli' : ''}`,
-      gitlabCosignLogin(ctx.delivery),
-      'syft scan "${IMAGE}@${DIGEST}" -o spdx-json=sbom.spdx.json',
-      'cosign sign --yes "${IMAGE}@${DIGEST}"',
-      'cosign attest --yes --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"',
-      ...GITLAB_ATTEST_PROVENANCE,
+      gitlabCosignLogin(d),
+      // Every service's image, by the digest its build pushed.
+      ...d.services.flatMap((s) => {
+        const { ref } = gitlabServiceVars(d, s);
+        return [
+          `syft scan "${ref}" -o spdx-json=${sbomOf(s.name)}`,
+          `cosign sign --yes "${ref}"`,
+          `cosign attest --yes --type spdxjson --predicate ${sbomOf(s.name)} "${ref}"`,
+          ...gitlabAttestProvenance(ref),
+        ];
+      }),
       ...evidence,
     ],
   };
@@ -298,13 +307,13 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
     ? { 'sign-and-attest': sign }
     : {
         stages: ['build', 'sign'],
-        variables: { IMAGE: ctx.delivery.service.image },
+        variables: gitlabImageVariables(d),
         build: {
           stage: 'build',
           ...GITLAB_DOCKER,
           rules: onMain,
           variables: { ...GITLAB_DOCKER.variables, RUNNER_GENERATE_ARTIFACTS_METADATA: 'true' },
-          script: gitlabBuildAndPush(ctx.delivery),
+          script: gitlabBuildAndPush(d),
           artifacts: { reports: { dotenv: 'build.env' } },
         },
         'sign-and-attest': sign,
@@ -330,9 +339,15 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
 function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
   const cloud = ctx.profile.infra.cloud_provider;
   const d = ctx.delivery;
-  const signStep = azureCloudScriptStep(d, cloud, 'Sign by digest with the KMS key (federated cloud identity)', { path: 'scripts/cosign_sign.sh', args: '"$(IMAGE_DIGEST)"' });
+  // Per service: the job variable holding its digest, and the template parameter passing it in.
+  const digestVar = (service: string): string => serviceVariableName(d, 'IMAGE_DIGEST', service);
+  const digestParameter = (service: string): string => serviceVariableName(d, 'digest', service);
+  const signSteps = d.services.map((s) =>
+    azureCloudScriptStep(d, cloud, `Sign ${s.name} by digest with the KMS key (federated cloud identity)`, { path: 'scripts/cosign_sign.sh', args: `${s.name} "$(${digestVar(s.name)})"` }),
+  );
   // With the blueprint's azure-pipelines.yml in the plan, this file is a stage template it includes
-  // after its build stage, with the digest that stage pushed; alone, it is a pipeline of its own.
+  // after its build stage, with the digests that stage pushed; alone, it is a pipeline of its own
+  // that reads each digest from the file the build wrote (image.digest, one per service with several).
   const included = ctx.companions?.includes('blueprint') === true;
   const steps = [
     { checkout: 'self', persistCredentials: false },
@@ -342,25 +357,25 @@ function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
       ? []
       : [
           {
-            bash: 'set -euo pipefail\ndigest="$(cat image.digest)"\necho "##vso[task.setvariable variable=IMAGE_DIGEST]${digest}"\n',
-            displayName: 'Read the digest written by the build stage',
+            bash: ['set -euo pipefail', ...d.services.flatMap((s) => [`digest="$(cat ${serviceArtifactName(d, 'image.digest', s.name)})"`, `echo "##vso[task.setvariable variable=${digestVar(s.name)}]\${digest}"`])].join('\n'),
+            displayName: 'Read the digests written by the build stage',
           },
         ]),
-    signStep,
+    ...signSteps,
   ];
   const doc = included
     ? {
-        parameters: [{ name: 'digest', type: 'string' }],
+        parameters: d.services.map((s) => ({ name: digestParameter(s.name), type: 'string' })),
         stages: [
           {
             stage: 'sign',
             dependsOn: 'build',
             condition: "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))",
-            jobs: [{ job: 'sign', pool: { vmImage: 'ubuntu-24.04' }, variables: { IMAGE_DIGEST: '${{ parameters.digest }}' }, steps }],
+            jobs: [{ job: 'sign', pool: { vmImage: 'ubuntu-24.04' }, variables: Object.fromEntries(d.services.map((s) => [digestVar(s.name), `\${{ parameters.${digestParameter(s.name)} }}`])), steps }],
           },
         ],
       }
-    : { trigger: { branches: { include: ['main'] } }, pr: 'none', pool: { vmImage: 'ubuntu-24.04' }, variables: [{ name: 'IMAGE_DIGEST', value: '' }], steps };
+    : { trigger: { branches: { include: ['main'] } }, pr: 'none', pool: { vmImage: 'ubuntu-24.04' }, variables: d.services.map((s) => ({ name: digestVar(s.name), value: '' })), steps };
   return {
     name: 'azure_pipelines_oidc.yml',
     path: '.azure-pipelines/release-signing.yml',
@@ -373,7 +388,7 @@ function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
         'Release signing on Azure DevOps: the service connection uses workload identity federation',
         '(no client secret). Azure DevOps tokens are not accepted by the public Sigstore Fulcio, so',
         'cosign signs with a cloud KMS key reached through that federated identity.',
-        ...(included ? ['A stage template: azure-pipelines.yml includes it after its build stage and passes the digest it pushed.'] : []),
+        ...(included ? ['A stage template: azure-pipelines.yml includes it after its build stage and passes the digest of each service it pushed.'] : []),
       ].join('\n'),
       documents: [doc],
     },
