@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkGuardrails, inputSchema, loadKnowledgeBase, outputIssues, tracesInText, type PlanResult } from '@ringmaster/core';
+import { checkGuardrails, inputSchema, loadKnowledgeBase, outputIssues, tracesInText, validateProfile, type PlanResult } from '@ringmaster/core';
 import { validateArtifact } from '@ringmaster/renderer';
 import { createRecordingEngine } from '@ringmaster/modes';
 
@@ -78,8 +78,12 @@ function arbitraryOf(node: SchemaNode): fc.Arbitrary<unknown> {
       }
       return freeText(node.maxLength ?? 200, node.minLength ?? 0);
     }
-    case 'array':
-      return fc.array(arbitraryOf(node.items ?? {}), { maxLength: Math.min(node.maxItems ?? 4, 4) });
+    case 'array': {
+      const items = arbitraryOf(node.items ?? {});
+      const maxLength = Math.min(node.maxItems ?? 4, 4);
+      // Lists of named things (services, environments) hold each name once, as validation requires.
+      return node.items?.required?.includes('name') ? fc.uniqueArray(items, { maxLength, selector: (item) => (item as { name: string }).name }) : fc.array(items, { maxLength });
+    }
     case 'object': {
       const props = node.properties ?? {};
       const record: Record<string, fc.Arbitrary<unknown>> = {};
@@ -95,7 +99,15 @@ function arbitraryOf(node: SchemaNode): fc.Arbitrary<unknown> {
 const GOALS = ['Setup CI pipeline', 'Reduce flakiness', 'Deploy strategy', 'Audit security', 'Canary rollout to tenant cohorts', 'Disaster recovery drill', 'Cut CI costs', 'Observability and SLOs', 'Zero-downtime schema migration', 'Incident response', 'Vulnerability management', 'GitOps with Argo CD'];
 const goal = fc.oneof(fc.constantFrom(...GOALS), fc.tuple(fc.constantFrom(...GOALS), freeText(60)).map(([g, t]) => `${g} ${t}`), freeText(200, 1));
 
-const profileArb = (arbitraryOf(inputSchema as SchemaNode) as fc.Arbitrary<Record<string, unknown>>).chain((p) => goal.map((g) => ({ ...p, goal: g })));
+/** Schema-valid profiles that also pass the checks beyond the schema (one image per service). */
+const profileArb = (arbitraryOf(inputSchema as SchemaNode) as fc.Arbitrary<Record<string, unknown>>).chain((p) => goal.map((g) => ({ ...p, goal: g }))).filter((p) => {
+  try {
+    validateProfile(structuredClone(p));
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 const kb = loadKnowledgeBase();
 const { engine, captured } = createRecordingEngine();

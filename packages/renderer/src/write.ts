@@ -101,12 +101,16 @@ async function ensureDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes via a temporary file in the same folder and a rename, so a reader never sees half a file. */
+/**
+ * Writes via a temporary file in the same folder and a rename, so a reader never sees half a file.
+ * A script (a file starting with `#!`) is executable: pipelines run `scripts/promote.sh` directly,
+ * and Git keeps the bit when the user commits it.
+ */
 async function atomicWrite(path: string, content: string): Promise<void> {
   await ensureDir(dirname(path));
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, content, { encoding: 'utf8', flag: 'wx' });
+    await writeFile(temp, content, { encoding: 'utf8', flag: 'wx', mode: content.startsWith('#!') ? 0o755 : 0o644 });
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });

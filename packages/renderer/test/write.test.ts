@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,9 @@ describe('writePlan', () => {
     expect(JSON.parse(readFileSync(join(dir, 'blueprint.json'), 'utf8'))).toEqual(plan.output);
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('## Risks');
     expect(readdirSync(root).filter((f) => f.includes('partial') || f.endsWith('.tmp'))).toEqual([]);
+    // A script is executable (pipelines run it directly); other files are not.
+    expect(statSync(join(dir, 'scripts/health_check.sh')).mode & 0o111).not.toBe(0);
+    expect(statSync(join(dir, 'k8s/app.yaml')).mode & 0o111).toBe(0);
   });
 
   it('is deterministic: the same plan gives the same bytes', async () => {
