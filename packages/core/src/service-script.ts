@@ -10,9 +10,14 @@ export function serviceVarName(name: string, service: string): string {
  * the service, and a `case` table made from `d.services` sets the script's variables to that
  * service's values, then shifts the argument away; a missing or unknown service exits 2 with one
  * line naming the known ones. The values go to `vars` (the renderer quotes them); the table only
- * refers to them. `usage` is the script's usage line (constant text: no quotes, `$` or backticks).
+ * refers to them. `usage` is the script's usage (constant text: no quotes, `$` or backticks);
+ * `usageLine` says it with the services it knows, for the script's header.
  */
-export function serviceSelection(d: Pick<DeliverySystem, 'services'>, usage: string, valuesOf: (service: ServiceModel) => Readonly<Record<string, string>>): { vars: Record<string, string>; script: string } {
+export function serviceSelection(
+  d: Pick<DeliverySystem, 'services'>,
+  usage: string,
+  valuesOf: (service: ServiceModel) => Readonly<Record<string, string>>,
+): { vars: Record<string, string>; script: string; usageLine: string } {
   const vars: Record<string, string> = {};
   const arms = d.services.map((service) => {
     const assignments = Object.entries(valuesOf(service)).map(([name, value]) => {
@@ -31,5 +36,5 @@ export function serviceSelection(d: Pick<DeliverySystem, 'services'>, usage: str
     'esac',
     'shift',
   ].join('\n');
-  return { vars, script };
+  return { vars, script, usageLine: `Usage: ${usage}   (service: ${d.services.map((s) => s.name).join(' | ')})` };
 }

@@ -251,7 +251,6 @@ const HEALTH_CHECK_USAGE = 'health_check.sh <service>';
 /** One script for every service: its argument picks the service's default health URL (`HEALTH_URL` overrides it). */
 export function healthCheck(d: DeliverySystem): ArtifactSpec {
   const selection = serviceSelection(d, HEALTH_CHECK_USAGE, (s) => ({ DEFAULT_HEALTH_URL: `http://localhost:${s.port}${s.healthPath}` }));
-  const services = d.services.map((s) => s.name).join(' | ');
   return {
     name: 'health_check.sh',
     path: 'scripts/health_check.sh',
@@ -261,7 +260,7 @@ export function healthCheck(d: DeliverySystem): ArtifactSpec {
       format: 'shell',
       summary:
         'Smoke health check after a deploy step: curl -f the health endpoint with retries; exit 1 if it never answers 2xx.\n' +
-        `Usage: [HEALTH_URL=https://<service host><health path>] ${HEALTH_CHECK_USAGE}   (service: ${services})   [KBTRACE: KB_02#Progressive_Delivery]`,
+        `${selection.usageLine}   [KBTRACE: KB_02#Progressive_Delivery]\nHEALTH_URL=https://<service host><health path> overrides the service's local health URL.`,
       vars: selection.vars,
       script: `${selection.script}\n${HEALTH_CHECK}`,
     },
