@@ -1,7 +1,7 @@
 import type { DeliverySystem, ServiceModel } from './delivery.js';
 
 /** The shell variable holding one service's value: `IMAGE` of `crm-api` is `IMAGE_CRM_API` (service names are DNS labels, so no two services share one). */
-export function serviceVarName(name: string, service: string): string {
+function serviceVarName(name: string, service: string): string {
   return `${name}_${service.toUpperCase().replace(/-/g, '_')}`;
 }
 
