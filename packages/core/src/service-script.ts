@@ -25,7 +25,7 @@ export function serviceSelection(
       vars[holder] = value;
       return `${name}="\${${holder}}"`;
     });
-    return `  '${service.name}') ${assignments.join('; ')} ;;`;
+    return `  '${service.name}')${assignments.length === 0 ? '' : ` ${assignments.join('; ')}`} ;;`;
   });
   const known = d.services.map((s) => s.name).join(', ');
   const script = [
