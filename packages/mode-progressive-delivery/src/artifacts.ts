@@ -17,6 +17,10 @@ interface CanaryNames {
   dir: string;
   /** The base holds the Deployment (GitOps mode in the plan): the Rollout refers to it instead of repeating it. */
   workloadRef: boolean;
+  /** The Rollout's name: apart from the Deployment's when it refers to it. */
+  rollout: string;
+  /** The namespace the overlays put the service in (GitOps mode in the plan), else unknown here. */
+  namespace: string | null;
   /** The service's AnalysisTemplate: `canary-health`, named after the service when the plan has several (each Rollout passes its own arguments to its own template). */
   analysis: string;
   /** The artifact name of one of the service's files (`rollout_strategy.yaml`, or `rollout_strategy_<service>.yaml` with several services). */
@@ -36,6 +40,8 @@ export function canaryNames(ctx: ModeContext, service: ServiceModel): CanaryName
     labels: { 'app.kubernetes.io/name': app },
     dir: gitops ? `${d.gitops.configDir}/${d.gitops.basePath(app)}` : `deploy/${app}`,
     workloadRef: gitops,
+    rollout: gitops ? `${app}-rollout` : app,
+    namespace: gitops ? service.namespace : null,
     analysis: d.services.length === 1 ? 'canary-health' : `canary-health-${app}`,
     artifact: (base) => serviceArtifactName(d, base, app),
     d,
@@ -113,7 +119,7 @@ export function rolloutManifest(n: CanaryNames, opts: { steps: readonly number[]
         {
           apiVersion: 'argoproj.io/v1alpha1',
           kind: 'Rollout',
-          metadata: { name: n.workloadRef ? `${n.app}-rollout` : n.app, labels: n.labels },
+          metadata: { name: n.rollout, labels: n.labels },
           spec: {
             replicas: 5,
             revisionHistoryLimit: 5,
@@ -292,13 +298,18 @@ export function featureFlags(rings: readonly string[]): ArtifactSpec {
   };
 }
 
-export function releaseCaptainChecklist(services: readonly string[], rings: readonly string[], bake: string): ArtifactSpec {
+/** What lets a Rollout paused at a ring boundary (`pause: {}`) move on, once the approver has approved. */
+export function resumeCommand(n: Pick<CanaryNames, 'rollout' | 'namespace'>): string {
+  return `kubectl argo rollouts promote ${n.rollout}${n.namespace === null ? '' : ` -n ${n.namespace}`}`;
+}
+
+export function releaseCaptainChecklist(services: readonly string[], rings: readonly string[], bake: string, resumeCommands?: Readonly<Record<string, string>>): ArtifactSpec {
   return {
     name: 'release_captain_checklist.md',
     path: 'docs/runbooks/release_captain_checklist.md',
     type: 'checklist',
     kb: ['KB_18#Ring_Deployment', 'KB_14#OnCall'],
-    body: { format: 'checklist', checklist: promotionChecklist({ service: services, version: 'release candidate', rings, bakeMinutes: minutesOf(bake) }) },
+    body: { format: 'checklist', checklist: promotionChecklist({ service: services, version: 'release candidate', rings, bakeMinutes: minutesOf(bake), ...(resumeCommands === undefined ? {} : { resumeCommands }) }) },
   };
 }
 
@@ -308,15 +319,18 @@ export function progressiveDeliveryArtifacts(ctx: ModeContext, decided: Decided)
   const bake = decided.get<string>('rollout_strategy.bake_time') ?? '30m';
   const tenantCohorts = decided.get('rollout_strategy.cohort_strategy') === 'tenant_cohort';
   const specs: ArtifactSpec[] = [];
+  let resumeCommands: Record<string, string> | undefined;
   if (mechanism === 'canary' && decided.get('rollout_strategy.controller') === 'argo_rollouts') {
     const steps = decided.get<number[]>('rollout_strategy.canary_steps') ?? [5, 25, 50, 100];
     for (const service of ctx.delivery.services) {
       const names = canaryNames(ctx, service);
       specs.push(rolloutManifest(names, { steps, bake, rings, tenantCohorts }), trafficSplit(names, { tenantCohorts }), canaryAnalysis(names));
+      // Tenant cohorts pause each Rollout at every ring boundary until it is promoted: the checklist's approvals say how.
+      if (tenantCohorts && rings.length > 1) resumeCommands = { ...resumeCommands, [service.name]: resumeCommand(names) };
     }
   }
   specs.push(healthCheck(ctx.delivery));
   if (mechanism === 'feature-flags' || ctx.profile.release_policy.ring_model.enabled === true) specs.push(featureFlags(rings));
-  specs.push(releaseCaptainChecklist(ctx.delivery.services.map((s) => s.name), rings, bake));
+  specs.push(releaseCaptainChecklist(ctx.delivery.services.map((s) => s.name), rings, bake, resumeCommands));
   return specs;
 }

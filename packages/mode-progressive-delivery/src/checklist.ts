@@ -7,6 +7,8 @@ export interface PromotionInput {
   rings: readonly string[];
   /** Bake time per ring, in minutes (default 30). */
   bakeMinutes?: number;
+  /** Per service, the command that lets its Rollout, paused at the end of each ring but the last, move on once approved. */
+  resumeCommands?: Readonly<Record<string, string>>;
 }
 
 /** Step-id slugs for ring names: lower-case kebab, unique in order (`ga`, `ga-2`). */
@@ -89,16 +91,19 @@ export function promotionChecklist(input: PromotionInput): Checklist {
         waitMinutes: bake,
         kb: ['KB_18#Ring_Deployment'],
       },
-      ...services.map(
-        (service): ChecklistStep => ({
+      ...services.map((service): ChecklistStep => {
+        const resume = next === undefined ? undefined : input.resumeCommands?.[service];
+        return {
           id: perService(`${slug}-approve`, service),
           title: next === undefined ? `${ring}: approve completion of the rollout${of(service)}` : `${ring}: approve promotion${of(service)} to ${next}`,
-          detail: `A second person approves (segregation of duties); the approval is recorded as evidence.${several ? ` ${service}'s Rollout waits for its own promotion.` : ''}`,
+          detail:
+            'A second person approves (segregation of duties); the approval is recorded as evidence.' +
+            (resume === undefined ? (several ? ` ${service}'s Rollout waits for its own promotion.` : '') : ` ${several ? `${service}'s` : 'The'} Rollout waits at the end of ${ring} until promoted: then run \`${resume}\`.`),
           kind: 'approval',
           role: 'approver',
           kb: ['KB_12#Promotion', 'KB_10#Segregation_Of_Duties'],
-        }),
-      ),
+        };
+      }),
     );
   });
   return {

@@ -173,6 +173,21 @@ describe('the release captain checklist of several services', () => {
     expect(promotionChecklist({ service: ['crm-api'], version: '1', rings })).toEqual(promotionChecklist({ service: 'crm-api', version: '1', rings }));
   });
 
+  it("each approval at a ring boundary says how to let that service's paused Rollout move on", () => {
+    const detailOf = (profile: P, companions: string[], id: string): string | undefined => {
+      const body = artifactsOf(profile, companions).find((a) => a.name === 'release_captain_checklist.md')?.body;
+      return body?.format === 'checklist' ? body.checklist.steps.find((s) => s.id === id)?.detail : undefined;
+    };
+    expect(detailOf(canary, ['gitops'], 'ring-internal-approve-crm-web')).toContain('crm-web\'s Rollout waits at the end of internal until promoted: then run `kubectl argo rollouts promote crm-web-rollout -n crm-web`.');
+    expect(detailOf(canary, ['gitops'], 'ring-early-access-approve-crm-api')).toContain('`kubectl argo rollouts promote crm-api-rollout -n crm-api`');
+    expect(detailOf(canary, [], 'ring-internal-approve-crm-web')).toContain('`kubectl argo rollouts promote crm-web`.');
+    // The last ring has no pause to end; traffic-percent canaries have none at ring boundaries.
+    expect(detailOf(canary, ['gitops'], 'ring-ga-approve-crm-web')).not.toContain('kubectl');
+    const traffic = { ...canary, release_policy: { ring_model: { enabled: true, rings: ['internal', 'ga'], cohort_strategy: 'traffic_percent' } } };
+    expect(detailOf(traffic, ['gitops'], 'ring-internal-approve-crm-web')).not.toContain('kubectl');
+    expect(detailOf(oneService, ['gitops'], 'ring-internal-approve')).toContain('The Rollout waits at the end of internal until promoted: then run `kubectl argo rollouts promote crm-api-rollout -n crm-api`.');
+  });
+
   it('the plan checklist names every service of the plan', () => {
     const body = artifactsOf(canary, []).find((a) => a.name === 'release_captain_checklist.md')?.body;
     const steps = body?.format === 'checklist' ? body.checklist.steps.map((s) => s.id) : [];
