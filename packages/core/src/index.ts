@@ -25,4 +25,5 @@ export * from './rollback.js';
 export * from './validate.js';
 export * from './pins.js';
 export * from './sections.js';
+export * from './service-script.js';
 export * from './rule-rows.js';

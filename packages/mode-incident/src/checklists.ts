@@ -21,7 +21,7 @@ export interface RollbackChecklistInput {
 
 /** The rollback when no plan names its script and files (a checklist started from Slack). */
 const GENERIC_ROLLBACK =
-  "Restore the previously promoted digest in the target's promotion file of the GitOps config repository (the plan's promotion script with `--rollback TARGET`, or `ringmaster rollback --config-repo CONFIG_REPO_URL --target TARGET --to DIGEST`) and let the controller sync it; without a GitOps operator the pipeline's deploy job redeploys it. The previous signed digest runs again, nothing is rebuilt. Never `kubectl argo rollouts undo` (or any other change made only in the cluster): the controller's self-heal reverts what Git does not hold.";
+  "Restore the previously promoted digest in the target's promotion file of the GitOps config repository (the plan's promotion script with `--rollback SERVICE TARGET`, or `ringmaster rollback --config-repo CONFIG_REPO_URL --target TARGET --to DIGEST`) and let the controller sync it; without a GitOps operator the pipeline's deploy job redeploys it. The previous signed digest runs again, nothing is rebuilt. Never `kubectl argo rollouts undo` (or any other change made only in the cluster): the controller's self-heal reverts what Git does not hold.";
 
 /** Why a command against the cluster is not a rollback, and what may stop traffic meanwhile. */
 function rollbackDetail(input: { rollback?: string; trafficStop?: string }): string {

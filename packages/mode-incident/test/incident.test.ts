@@ -161,12 +161,23 @@ describe('rollback through the config repository', () => {
   const argo = { infra: { orchestrator: 'kubernetes' }, cd_strategy: 'gitops', gitops_tool: 'argocd', crm_profile: { multi_tenant: true }, delivery: { config_repository: 'acme/deploy' } };
   it('with Argo CD: the promotion script restores the overlay digest, Argo CD syncs, undo is named only as what not to do', () => {
     const detail = rollbackStep(argo, ['blueprint', 'progressive-delivery']);
-    expect(detail).toContain('`scripts/promote.sh --rollback RING`');
+    expect(detail).toContain('`scripts/promote.sh --rollback crm-api RING`');
     expect(detail).toContain('`apps/crm-api/overlays/RING/kustomization.yaml`');
     expect(detail).toContain('https://github.com/acme/deploy.git');
     expect(detail).toContain('Argo CD syncs it');
     expect(detail).toContain('`kubectl argo rollouts abort crm-api -n crm-api`');
     expect(detail).not.toMatch(/(?<!Never |such as )`kubectl argo rollouts undo/);
+  });
+  it('with several services: the rollback names the word SERVICE and the services it stands for', () => {
+    const services = [
+      { name: 'crm-api', image: 'crm-api' },
+      { name: 'crm-web', image: 'crm-web' },
+    ];
+    const detail = rollbackStep({ ...argo, delivery: { ...argo.delivery, services } }, ['blueprint', 'progressive-delivery']);
+    expect(detail).toContain('`scripts/promote.sh --rollback SERVICE RING`');
+    expect(detail).toContain('SERVICE: one of crm-api, crm-web');
+    expect(detail).toContain('`apps/SERVICE/overlays/RING/kustomization.yaml`');
+    expect(detail).not.toContain('abort crm-api');
   });
   it('without the promotion script in the plan, ringmaster rollback is the way', () => {
     const detail = rollbackStep({ ...argo, gitops_tool: 'flux' });
@@ -177,7 +188,7 @@ describe('rollback through the config repository', () => {
   });
   it('without a GitOps operator, the pipeline redeploys the restored digest', () => {
     const detail = rollbackStep({ infra: { orchestrator: 'vm' }, cd_strategy: 'push' }, ['blueprint']);
-    expect(detail).toContain('`scripts/promote.sh --rollback ENVIRONMENT`');
+    expect(detail).toContain('`scripts/promote.sh --rollback crm-api ENVIRONMENT`');
     expect(detail).toContain('releases/ENVIRONMENT/crm-api.image');
     expect(detail).toContain("pipeline's deploy step");
     expect(detail).not.toContain('kubectl');

@@ -90,6 +90,13 @@ describe('migration artifacts', () => {
     expect(body).toContain('ringmaster rollback --config-repo');
     expect(body).toContain('Argo CD syncs it');
     expect(body).not.toMatch(/(?<!such as )`kubectl argo rollouts undo/);
+    const services = [
+      { name: 'crm-api', image: 'crm-api' },
+      { name: 'crm-web', image: 'crm-web' },
+    ];
+    const several = text(db('shared_schema', { infra: { orchestrator: 'kubernetes' }, gitops_tool: 'argocd', cd_strategy: 'gitops', delivery: { services } }), 'rollback_plan.md');
+    expect(several).toContain('apps/SERVICE/overlays/ENVIRONMENT/kustomization.yaml');
+    expect(several).toContain('SERVICE: one of crm-api, crm-web');
     const vm = text(db('shared_schema', { infra: { orchestrator: 'vm' } }), 'rollback_plan.md');
     expect(vm).toContain("pipeline's deploy step");
     expect(vm).not.toContain('kubectl');

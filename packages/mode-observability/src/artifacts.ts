@@ -1,12 +1,14 @@
-import { runsKubernetes, type ArtifactSpec, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
+import { runsKubernetes, serviceSelection, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
 import { availabilityTarget, usesDatadog } from './rules.js';
 
 export const SERVICE = 'crm-api';
 
+const RELEASE_MARKER_USAGE = 'release_marker.sh <service> <version>';
+
 const RELEASE_MARKER = `
 VERSION="\${1:-\${VERSION:-}}"
 if [[ -z "\${VERSION}" ]]; then
-  echo "usage: $0 <version>   (or set VERSION)" >&2
+  echo "usage: ${RELEASE_MARKER_USAGE}   (or set VERSION)" >&2
   exit 2
 fi
 ENVIRONMENT="\${ENVIRONMENT:-production}"
@@ -48,8 +50,10 @@ esac
 echo "release marker posted: \${TEXT}"
 `;
 
-export function releaseMarker(profile: NormalizedProfile): ArtifactSpec {
+/** One script for every service of the plan: its first argument names the service the marker is for. */
+export function releaseMarker(profile: NormalizedProfile, d: Pick<DeliverySystem, 'services'>): ArtifactSpec {
   const backend = usesDatadog(profile) ? 'datadog' : 'grafana';
+  const selection = serviceSelection(d, RELEASE_MARKER_USAGE, () => ({}));
   return {
     name: 'release_marker.sh',
     path: 'scripts/release_marker.sh',
@@ -60,9 +64,9 @@ export function releaseMarker(profile: NormalizedProfile): ArtifactSpec {
       summary:
         `Posts a release marker (${backend === 'datadog' ? 'Datadog event' : 'Grafana annotation'}) for every deploy, so dashboards show before/after.\n` +
         'Credentials come from the CI secret store as environment variables, by reference only.\n' +
-        'Usage: COMMIT_SHA=<sha> ENVIRONMENT=<env> release_marker.sh <version>   [KBTRACE: KB_07#Release_Markers]',
-      vars: { MARKER_BACKEND: backend, SERVICE },
-      script: RELEASE_MARKER,
+        `${selection.usageLine}   [KBTRACE: KB_07#Release_Markers]\nCOMMIT_SHA=<sha> and ENVIRONMENT=<env> come from the environment.`,
+      vars: { MARKER_BACKEND: backend, ...selection.vars },
+      script: `${selection.script}\n${RELEASE_MARKER}`,
     },
   };
 }
@@ -141,7 +145,7 @@ export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: num
 
 export function observabilityArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
   const specs: ArtifactSpec[] = [];
-  if (decided.get('observability_plan.release_markers') === true) specs.push(releaseMarker(ctx.profile));
+  if (decided.get('observability_plan.release_markers') === true) specs.push(releaseMarker(ctx.profile, ctx.delivery));
   specs.push(sloBurnAlerts(ctx.profile, decided.get<number>('observability_plan.burn_rate_incident_threshold') ?? 10, runsKubernetes(ctx)));
   return specs;
 }

@@ -1,4 +1,4 @@
-import type { ArtifactSpec, Decided, DeliverySystem, ModeContext } from '@ringmaster/core';
+import { serviceArtifactName, serviceSelection, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ServiceModel } from '@ringmaster/core';
 import { promotionChecklist } from './checklist.js';
 
 const ROUTE = 'primary';
@@ -6,9 +6,10 @@ const COHORT_ROUTE = 'tenant-cohort';
 /** Header the edge gateway sets from the tenant's ring assignment. */
 export const RING_HEADER = 'x-tenant-ring';
 
-/** Names and paths of the canary objects, from the plan's delivery system. */
+/** Names and paths of one service's canary objects, from the plan's delivery system. */
 interface CanaryNames {
   app: string;
+  service: ServiceModel;
   stable: string;
   canary: string;
   labels: Record<string, string>;
@@ -16,14 +17,35 @@ interface CanaryNames {
   dir: string;
   /** The base holds the Deployment (GitOps mode in the plan): the Rollout refers to it instead of repeating it. */
   workloadRef: boolean;
+  /** The Rollout's name: apart from the Deployment's when it refers to it. */
+  rollout: string;
+  /** The namespace the overlays put the service in (GitOps mode in the plan), else unknown here. */
+  namespace: string | null;
+  /** The service's AnalysisTemplate: `canary-health`, named after the service when the plan has several (each Rollout passes its own arguments to its own template). */
+  analysis: string;
+  /** The artifact name of one of the service's files (`rollout_strategy.yaml`, or `rollout_strategy_<service>.yaml` with several services). */
+  artifact: (base: string) => string;
   d: DeliverySystem;
 }
 
-export function canaryNames(ctx: ModeContext): CanaryNames {
+export function canaryNames(ctx: ModeContext, service: ServiceModel): CanaryNames {
   const d = ctx.delivery;
-  const app = d.service.name;
+  const app = service.name;
   const gitops = d.gitops.kustomize && ctx.companions?.includes('gitops') === true;
-  return { app, stable: `${app}-stable`, canary: `${app}-canary`, labels: { 'app.kubernetes.io/name': app }, dir: gitops ? `${d.gitops.configDir}/${d.gitops.basePath}` : `deploy/${app}`, workloadRef: gitops, d };
+  return {
+    app,
+    service,
+    stable: `${app}-stable`,
+    canary: `${app}-canary`,
+    labels: { 'app.kubernetes.io/name': app },
+    dir: gitops ? `${d.gitops.configDir}/${d.gitops.basePath(app)}` : `deploy/${app}`,
+    workloadRef: gitops,
+    rollout: gitops ? `${app}-rollout` : app,
+    namespace: gitops ? service.namespace : null,
+    analysis: d.services.length === 1 ? 'canary-health' : `canary-health-${app}`,
+    artifact: (base) => serviceArtifactName(d, base, app),
+    d,
+  };
 }
 
 /** `30m` -> 30, `1h` -> 60. */
@@ -34,7 +56,7 @@ export function minutesOf(duration: string): number {
 }
 
 export function rolloutManifest(n: CanaryNames, opts: { steps: readonly number[]; bake: string; rings: readonly string[]; tenantCohorts: boolean }): ArtifactSpec {
-  const analysisStep = (): Record<string, unknown> => ({ analysis: { templates: [{ templateName: 'canary-health' }], args: [{ name: 'service-name', value: n.canary }] } });
+  const analysisStep = (): Record<string, unknown> => ({ analysis: { templates: [{ templateName: n.analysis }], args: [{ name: 'service-name', value: n.canary }] } });
   const steps: Record<string, unknown>[] = [];
   const cohorts = opts.tenantCohorts && opts.rings.length > 1;
   if (cohorts) {
@@ -59,7 +81,7 @@ export function rolloutManifest(n: CanaryNames, opts: { steps: readonly number[]
   }
   const trafficRouting: Record<string, unknown> = { istio: { virtualService: { name: n.app, routes: [ROUTE] } } };
   if (cohorts) trafficRouting['managedRoutes'] = [{ name: COHORT_ROUTE }];
-  const d = n.d;
+  const svc = n.service;
   // With the base's Deployment, the Rollout refers to it (and scales it down once the Rollout is healthy), so one
   // controller owns the pods; alone, the Rollout carries the pod template itself.
   const workload = n.workloadRef
@@ -72,9 +94,9 @@ export function rolloutManifest(n: CanaryNames, opts: { steps: readonly number[]
             containers: [
               {
                 name: n.app,
-                image: `${d.service.image}@${d.unpromotedDigest}`,
-                ports: [{ name: 'http', containerPort: d.service.port }],
-                readinessProbe: { httpGet: { path: d.service.healthPath, port: 'http' }, periodSeconds: 5 },
+                image: `${svc.image}@${n.d.unpromotedDigest}`,
+                ports: [{ name: 'http', containerPort: svc.port }],
+                readinessProbe: { httpGet: { path: svc.healthPath, port: 'http' }, periodSeconds: 5 },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               },
             ],
@@ -82,7 +104,7 @@ export function rolloutManifest(n: CanaryNames, opts: { steps: readonly number[]
         },
       };
   return {
-    name: 'rollout_strategy.yaml',
+    name: n.artifact('rollout_strategy.yaml'),
     path: `${n.dir}/rollout.yaml`,
     type: 'template',
     kb: ['KB_18#Canary', 'KB_18#Tenant_Canary'],
@@ -90,14 +112,14 @@ export function rolloutManifest(n: CanaryNames, opts: { steps: readonly number[]
       format: 'yaml',
       schema: 'kubernetes',
       header:
-        `Argo Rollouts canary: ${opts.tenantCohorts ? `tenants ring by ring (header ${RING_HEADER}) before the last ring, then ` : ''}` +
+        `Argo Rollouts canary of ${n.app}: ${opts.tenantCohorts ? `tenants ring by ring (header ${RING_HEADER}) before the last ring, then ` : ''}` +
         `${opts.steps.join('% -> ')}% of traffic, with analysis after each step;\n` +
         'a failed analysis aborts and returns all traffic to stable. The image is pinned by digest. [KBTRACE: KB_18#Tenant_Canary]',
       documents: [
         {
           apiVersion: 'argoproj.io/v1alpha1',
           kind: 'Rollout',
-          metadata: { name: n.workloadRef ? `${n.app}-rollout` : n.app, labels: n.labels },
+          metadata: { name: n.rollout, labels: n.labels },
           spec: {
             replicas: 5,
             revisionHistoryLimit: 5,
@@ -128,7 +150,7 @@ export function trafficSplit(n: CanaryNames, opts: { tenantCohorts: boolean }): 
   });
   const destination = (host: string, weight: number): Record<string, unknown> => ({ destination: { host, port: { number: 80 } }, weight });
   return {
-    name: 'traffic_split.yaml',
+    name: n.artifact('traffic_split.yaml'),
     path: `${n.dir}/traffic-split.yaml`,
     type: 'template',
     kb: ['KB_18#Canary'],
@@ -136,7 +158,7 @@ export function trafficSplit(n: CanaryNames, opts: { tenantCohorts: boolean }): 
       format: 'yaml',
       schema: 'kubernetes',
       header:
-        'Istio traffic split for the canary: 95% stable, 5% canary at the first step. Argo Rollouts rewrites the weights\n' +
+        `Istio traffic split for the canary of ${n.app}: 95% stable, 5% canary at the first step. Argo Rollouts rewrites the weights\n` +
         `at each step${opts.tenantCohorts ? ` and adds the ${COHORT_ROUTE} header route` : ''}. [KBTRACE: KB_18#Canary]`,
       documents: [
         {
@@ -160,19 +182,19 @@ export function trafficSplit(n: CanaryNames, opts: { tenantCohorts: boolean }): 
 export function canaryAnalysis(n: CanaryNames): ArtifactSpec {
   const selector = 'reporter="destination",destination_service_name="{{args.service-name}}"';
   return {
-    name: 'canary_analysis.yaml',
+    name: n.artifact('canary_analysis.yaml'),
     path: `${n.dir}/canary-analysis.yaml`,
     type: 'template',
     kb: ['KB_18#Canary', 'KB_07#Golden_Signals'],
     body: {
       format: 'yaml',
       schema: 'kubernetes',
-      header: 'Canary analysis: error rate under 1% and p99 latency under 500 ms, or the rollout aborts. [KBTRACE: KB_07#Golden_Signals]',
+      header: `Canary analysis of ${n.app}: error rate under 1% and p99 latency under 500 ms at its canary Service, or the rollout aborts. [KBTRACE: KB_07#Golden_Signals]`,
       documents: [
         {
           apiVersion: 'argoproj.io/v1alpha1',
           kind: 'AnalysisTemplate',
-          metadata: { name: 'canary-health' },
+          metadata: { name: n.analysis },
           spec: {
             args: [{ name: 'service-name' }, { name: 'prometheus-address', value: 'http://prometheus-operated.monitoring.svc:9090' }],
             metrics: [
@@ -230,7 +252,11 @@ echo "health check failed after \${ATTEMPTS} attempts: \${HEALTH_URL}" >&2
 exit 1
 `;
 
+const HEALTH_CHECK_USAGE = 'health_check.sh <service>';
+
+/** One script for every service: its argument picks the service's default health URL (`HEALTH_URL` overrides it). */
 export function healthCheck(d: DeliverySystem): ArtifactSpec {
+  const selection = serviceSelection(d, HEALTH_CHECK_USAGE, (s) => ({ DEFAULT_HEALTH_URL: `http://localhost:${s.port}${s.healthPath}` }));
   return {
     name: 'health_check.sh',
     path: 'scripts/health_check.sh',
@@ -240,9 +266,9 @@ export function healthCheck(d: DeliverySystem): ArtifactSpec {
       format: 'shell',
       summary:
         'Smoke health check after a deploy step: curl -f the health endpoint with retries; exit 1 if it never answers 2xx.\n' +
-        `Usage: HEALTH_URL=https://<${d.service.name} host>${d.service.healthPath} health_check.sh   [KBTRACE: KB_02#Progressive_Delivery]`,
-      vars: { DEFAULT_HEALTH_URL: `http://localhost:${d.service.port}${d.service.healthPath}` },
-      script: HEALTH_CHECK,
+        `${selection.usageLine}   [KBTRACE: KB_02#Progressive_Delivery]\nHEALTH_URL=https://<service host><health path> overrides the service's local health URL.`,
+      vars: selection.vars,
+      script: `${selection.script}\n${HEALTH_CHECK}`,
     },
   };
 }
@@ -272,13 +298,18 @@ export function featureFlags(rings: readonly string[]): ArtifactSpec {
   };
 }
 
-export function releaseCaptainChecklist(service: string, rings: readonly string[], bake: string): ArtifactSpec {
+/** What lets a Rollout paused at a ring boundary (`pause: {}`) move on, once the approver has approved. */
+export function resumeCommand(n: Pick<CanaryNames, 'rollout' | 'namespace'>): string {
+  return `kubectl argo rollouts promote ${n.rollout}${n.namespace === null ? '' : ` -n ${n.namespace}`}`;
+}
+
+export function releaseCaptainChecklist(services: readonly string[], rings: readonly string[], bake: string, resumeCommands?: Readonly<Record<string, string>>): ArtifactSpec {
   return {
     name: 'release_captain_checklist.md',
     path: 'docs/runbooks/release_captain_checklist.md',
     type: 'checklist',
     kb: ['KB_18#Ring_Deployment', 'KB_14#OnCall'],
-    body: { format: 'checklist', checklist: promotionChecklist({ service, version: 'release candidate', rings, bakeMinutes: minutesOf(bake) }) },
+    body: { format: 'checklist', checklist: promotionChecklist({ service: services, version: 'release candidate', rings, bakeMinutes: minutesOf(bake), ...(resumeCommands === undefined ? {} : { resumeCommands }) }) },
   };
 }
 
@@ -288,13 +319,18 @@ export function progressiveDeliveryArtifacts(ctx: ModeContext, decided: Decided)
   const bake = decided.get<string>('rollout_strategy.bake_time') ?? '30m';
   const tenantCohorts = decided.get('rollout_strategy.cohort_strategy') === 'tenant_cohort';
   const specs: ArtifactSpec[] = [];
+  let resumeCommands: Record<string, string> | undefined;
   if (mechanism === 'canary' && decided.get('rollout_strategy.controller') === 'argo_rollouts') {
     const steps = decided.get<number[]>('rollout_strategy.canary_steps') ?? [5, 25, 50, 100];
-    const names = canaryNames(ctx);
-    specs.push(rolloutManifest(names, { steps, bake, rings, tenantCohorts }), trafficSplit(names, { tenantCohorts }), canaryAnalysis(names));
+    for (const service of ctx.delivery.services) {
+      const names = canaryNames(ctx, service);
+      specs.push(rolloutManifest(names, { steps, bake, rings, tenantCohorts }), trafficSplit(names, { tenantCohorts }), canaryAnalysis(names));
+      // Tenant cohorts pause each Rollout at every ring boundary until it is promoted: the checklist's approvals say how.
+      if (tenantCohorts && rings.length > 1) resumeCommands = { ...resumeCommands, [service.name]: resumeCommand(names) };
+    }
   }
   specs.push(healthCheck(ctx.delivery));
   if (mechanism === 'feature-flags' || ctx.profile.release_policy.ring_model.enabled === true) specs.push(featureFlags(rings));
-  specs.push(releaseCaptainChecklist(ctx.delivery.service.name, rings, bake));
+  specs.push(releaseCaptainChecklist(ctx.delivery.services.map((s) => s.name), rings, bake, resumeCommands));
   return specs;
 }

@@ -116,9 +116,9 @@ describe('progressive delivery artifacts', () => {
   it('health check curls -f the health endpoint and exits 1', () => {
     const body = runMode(progressiveDeliveryMode, golden01).artifacts.find((a) => a.name === 'health_check.sh')?.body as { script: string; vars: Record<string, string> };
     expect(body.script).toContain('curl -f');
-    expect(body.vars['DEFAULT_HEALTH_URL']).toBe('http://localhost:8080/health');
+    expect(body.vars['DEFAULT_HEALTH_URL_CRM_API']).toBe('http://localhost:8080/health');
     const named = runMode(progressiveDeliveryMode, { ...golden01, delivery: { services: [{ name: 'billing', port: 9000, health_path: '/livez' }] } });
-    expect((named.artifacts.find((a) => a.name === 'health_check.sh')?.body as { vars: Record<string, string> }).vars['DEFAULT_HEALTH_URL']).toBe('http://localhost:9000/livez');
+    expect((named.artifacts.find((a) => a.name === 'health_check.sh')?.body as { vars: Record<string, string> }).vars).toEqual({ DEFAULT_HEALTH_URL_BILLING: 'http://localhost:9000/livez' });
     expect(body.script).toMatch(/exit 1\s*$/);
   });
   it('the checklist artifact is the promotion checklist for the decided rings', () => {

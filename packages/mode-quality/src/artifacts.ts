@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, notGenerated, pinnedUses, TOOL_VERSIONS, type ArtifactOutcome, type ArtifactSpec, type CiVendor, type Decided, type ModeContext } from '@ringmaster/core';
+import { GITLAB_DOCKER, notGenerated, pinnedUses, TOOL_VERSIONS, type ArtifactOutcome, type ArtifactSpec, type CiVendor, type Decided, type ModeContext, type ServiceModel } from '@ringmaster/core';
 import { flakyEvidence } from './rules.js';
 
 /** actions/checkout, pinned by full commit SHA from core's pin table (the renderer adds the `# vX.Y.Z` comment). */
@@ -129,12 +129,23 @@ export function wiremockStubs(ids: readonly string[]): ArtifactSpec {
 /** The environment can-i-deploy asks about, set once at the top of each file. */
 const CAN_I_DEPLOY_TO = 'production';
 
-/** The service whose contracts are verified, from the plan's delivery model. */
-type Provider = ModeContext['delivery']['service'];
+/**
+ * A service whose contracts are verified. Every service of the plan is one: the profile does not say
+ * which services have consumers, and services released together call one another (a web front end
+ * calls the API), so each is verified against the pacts its consumers publish and gated by
+ * can-i-deploy. A service nobody consumes fails can-i-deploy until it is registered with the broker,
+ * rather than passing a gate that checked nothing.
+ */
+type Provider = ServiceModel;
+
+/** Per-service job ids: the one-service id as it was, else suffixed with the service (`_` also replaces the service's hyphens, for ids spelt with underscores). */
+function jobIdOf(base: string, provider: Provider, providers: readonly Provider[], sep: '-' | '_'): string {
+  return providers.length === 1 ? base : `${base}${sep}${sep === '_' ? provider.name.replace(/-/g, '_') : provider.name}`;
+}
 
 /**
  * The verification every CI vendor runs, as shell lines that work in bash and in the busybox
- * shell of GitLab's docker image: build the provider image from the checkout, start it next to the
+ * shell of GitLab's docker image: build the provider image from its build context, start it next to the
  * WireMock stubs on one Docker network (files go in with `docker cp`, so it also works against
  * GitLab's docker-in-docker daemon), wait for its health path, verify the broker's pacts, ask can-i-deploy.
  */
@@ -142,7 +153,7 @@ function pactScript(provider: Provider, stubs: boolean): string[] {
   const name = provider.name;
   return [
     'docker network create pact',
-    `docker build --tag ${name}:pact .`,
+    `docker build --tag ${name}:pact ${provider.buildContext}`,
     ...(stubs
       ? [`docker create --name wiremock --network pact ${WIREMOCK_IMAGE}`, 'docker cp test/wiremock/. wiremock:/home/wiremock', 'docker start wiremock']
       : []),
@@ -162,12 +173,12 @@ function pactScript(provider: Provider, stubs: boolean): string[] {
 }
 
 const PACT_HEADER =
-  'Pact provider verification: builds the provider image from the checkout, starts it against the WireMock stubs\n' +
+  'Pact provider verification, one job per service: builds the provider image from its build context, starts it against the WireMock stubs\n' +
   '(test/wiremock), verifies the consumer pacts from the broker, publishes the result, then asks can-i-deploy.\n' +
   'The Pact tool images are pinned by digest. The broker token comes from the CI secret store, by reference only.\n' +
   'The provider reads its partner APIs\' base URL from PARTNER_API_BASE_URL. [KBTRACE: KB_09#Contract_Testing]';
 
-function githubJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
+function githubJob(providers: readonly Provider[], stubs: boolean): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'github-workflow',
@@ -179,31 +190,34 @@ function githubJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
         permissions: { contents: 'read' },
         env: { CAN_I_DEPLOY_TO },
         concurrency: { group: 'pact-${{ github.ref }}', 'cancel-in-progress': true },
-        jobs: {
-          'pact-verify': {
-            name: 'Pact verification and can-i-deploy',
-            'runs-on': 'ubuntu-24.04',
-            // The broker token is an environment secret, readable only by jobs of this environment.
-            environment: 'contract-testing',
-            'timeout-minutes': 20,
-            env: {
-              PACT_BROKER_BASE_URL: '${{ vars.PACT_BROKER_BASE_URL }}',
-              PACT_BROKER_TOKEN: '${{ secrets.PACT_BROKER_TOKEN }}',
-              PROVIDER_VERSION: '${{ github.sha }}',
-              PROVIDER_BRANCH: '${{ github.head_ref || github.ref_name }}',
+        jobs: Object.fromEntries(
+          providers.map((provider) => [
+            jobIdOf('pact-verify', provider, providers, '-'),
+            {
+              name: `Pact verification and can-i-deploy${providers.length === 1 ? '' : ` of ${provider.name}`}`,
+              'runs-on': 'ubuntu-24.04',
+              // The broker token is an environment secret, readable only by jobs of this environment.
+              environment: 'contract-testing',
+              'timeout-minutes': 20,
+              env: {
+                PACT_BROKER_BASE_URL: '${{ vars.PACT_BROKER_BASE_URL }}',
+                PACT_BROKER_TOKEN: '${{ secrets.PACT_BROKER_TOKEN }}',
+                PROVIDER_VERSION: '${{ github.sha }}',
+                PROVIDER_BRANCH: '${{ github.head_ref || github.ref_name }}',
+              },
+              steps: [
+                { name: 'Checkout', uses: CHECKOUT, with: { 'persist-credentials': false } },
+                { name: 'Verify pacts against the built provider, then can-i-deploy', run: pactScript(provider, stubs).join('\n') },
+              ],
             },
-            steps: [
-              { name: 'Checkout', uses: CHECKOUT, with: { 'persist-credentials': false } },
-              { name: 'Verify pacts against the built provider, then can-i-deploy', run: pactScript(provider, stubs).join('\n') },
-            ],
-          },
-        },
+          ]),
+        ),
       },
     ],
   };
 }
 
-function gitlabJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
+function gitlabJob(providers: readonly Provider[], stubs: boolean): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'gitlab-ci',
@@ -211,19 +225,24 @@ function gitlabJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
     documents: [
       {
         variables: { CAN_I_DEPLOY_TO },
-        pact_verification: {
-          stage: 'test',
-          ...GITLAB_DOCKER,
-          variables: { ...GITLAB_DOCKER.variables, PROVIDER_VERSION: '$CI_COMMIT_SHA', PROVIDER_BRANCH: '$CI_COMMIT_REF_NAME' },
-          script: pactScript(provider, stubs),
-          rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
-        },
+        ...Object.fromEntries(
+          providers.map((provider) => [
+            jobIdOf('pact_verification', provider, providers, '_'),
+            {
+              stage: 'test',
+              ...GITLAB_DOCKER,
+              variables: { ...GITLAB_DOCKER.variables, PROVIDER_VERSION: '$CI_COMMIT_SHA', PROVIDER_BRANCH: '$CI_COMMIT_REF_NAME' },
+              script: pactScript(provider, stubs),
+              rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
+            },
+          ]),
+        ),
       },
     ],
   };
 }
 
-function azureJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
+function azureJob(providers: readonly Provider[], stubs: boolean): ArtifactSpec['body'] {
   return {
     format: 'yaml',
     schema: 'azure-pipelines',
@@ -234,20 +253,18 @@ function azureJob(provider: Provider, stubs: boolean): ArtifactSpec['body'] {
         pr: { branches: { include: ['*'] } },
         pool: { vmImage: 'ubuntu-24.04' },
         variables: [{ group: 'pact-broker' }, { name: 'CAN_I_DEPLOY_TO', value: CAN_I_DEPLOY_TO }],
-        jobs: [
-          {
-            job: 'pact_verification',
-            timeoutInMinutes: 20,
-            steps: [
-              { checkout: 'self', persistCredentials: false },
-              {
-                bash: ['set -euo pipefail', ...pactScript(provider, stubs)].join('\n'),
-                displayName: 'Verify pacts against the built provider, then can-i-deploy',
-                env: { PACT_BROKER_BASE_URL: '$(PACT_BROKER_BASE_URL)', PACT_BROKER_TOKEN: '$(PACT_BROKER_TOKEN)', PROVIDER_VERSION: '$(Build.SourceVersion)', PROVIDER_BRANCH: '$(Build.SourceBranchName)', CAN_I_DEPLOY_TO: '$(CAN_I_DEPLOY_TO)' },
-              },
-            ],
-          },
-        ],
+        jobs: providers.map((provider) => ({
+          job: jobIdOf('pact_verification', provider, providers, '_'),
+          timeoutInMinutes: 20,
+          steps: [
+            { checkout: 'self', persistCredentials: false },
+            {
+              bash: ['set -euo pipefail', ...pactScript(provider, stubs)].join('\n'),
+              displayName: `Verify pacts against the built provider${providers.length === 1 ? '' : ` ${provider.name}`}, then can-i-deploy`,
+              env: { PACT_BROKER_BASE_URL: '$(PACT_BROKER_BASE_URL)', PACT_BROKER_TOKEN: '$(PACT_BROKER_TOKEN)', PROVIDER_VERSION: '$(Build.SourceVersion)', PROVIDER_BRANCH: '$(Build.SourceBranchName)', CAN_I_DEPLOY_TO: '$(CAN_I_DEPLOY_TO)' },
+            },
+          ],
+        })),
       },
     ],
   };
@@ -261,11 +278,11 @@ const PACT_PATHS: Record<'github' | 'gitlab' | 'azure', string> = {
 
 /**
  * The Pact verification job for the profile's CI vendor (GitHub Actions when the vendor is unknown;
- * section 4 asks which), for the service of the delivery model; `stubs` when the plan has WireMock stubs.
+ * section 4 asks which), one job per service of the delivery model; `stubs` when the plan has WireMock stubs.
  */
-export function pactVerificationJob(vendor: CiVendor, provider: Provider, stubs: boolean): ArtifactSpec {
+export function pactVerificationJob(vendor: CiVendor, providers: readonly Provider[], stubs: boolean): ArtifactSpec {
   const flavour = vendor === 'gitlab_ci' ? 'gitlab' : vendor === 'azure_devops' ? 'azure' : 'github';
-  const body = flavour === 'gitlab' ? gitlabJob(provider, stubs) : flavour === 'azure' ? azureJob(provider, stubs) : githubJob(provider, stubs);
+  const body = flavour === 'gitlab' ? gitlabJob(providers, stubs) : flavour === 'azure' ? azureJob(providers, stubs) : githubJob(providers, stubs);
   return { name: 'pact_verification_job.yaml', path: PACT_PATHS[flavour], type: 'template', kb: ['KB_09#Contract_Testing'], body };
 }
 
@@ -312,7 +329,7 @@ export function qualityArtifacts(ctx: ModeContext, decided: Decided): ArtifactOu
     specs.push(
       ctx.profile.ci_vendor === 'other'
         ? notGenerated('pact_verification_job.yaml', `Ringmaster writes CI jobs for GitHub Actions, GitLab CI and Azure Pipelines, not ${ctx.profile.ci_platform}; run pact_verifier_cli against the provider, then pact-broker can-i-deploy, in a job that gates the merge`)
-        : pactVerificationJob(ctx.profile.ci_vendor, ctx.delivery.service, stubs),
+        : pactVerificationJob(ctx.profile.ci_vendor, ctx.delivery.services, stubs),
     );
   }
   if (decided.get('quality_strategy.flaky_policy') === 'quarantine' && flakyEvidence(ctx)) specs.push(flakyQuarantine());

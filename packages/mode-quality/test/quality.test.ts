@@ -1,4 +1,5 @@
-import { contextFor, runMode } from '@ringmaster/core';
+import { contextFor, runMode, type ArtifactSpec } from '@ringmaster/core';
+import { FileRenderer, validateArtifact } from '@ringmaster/renderer';
 import { describe, expect, it } from 'vitest';
 import { integrationIds, qualityMode, qualityRules } from '../src/index.js';
 
@@ -149,6 +150,37 @@ describe('pact job per CI vendor', () => {
     expect(text).toContain('--provider-name billing-api');
     expect(text).toContain('--pacticipant billing-api');
     expect(text).not.toMatch(/docker compose|crm-api/);
+  });
+  it.each([
+    { ci: 'github', jobs: (doc: Record<string, unknown>) => Object.keys(doc['jobs'] as object), ids: ['pact-verify-crm-api', 'pact-verify-crm-web'], one: ['pact-verify'] },
+    { ci: 'gitlab', jobs: (doc: Record<string, unknown>) => Object.keys(doc).filter((k) => k !== 'variables'), ids: ['pact_verification_crm_api', 'pact_verification_crm_web'], one: ['pact_verification'] },
+    { ci: 'azure devops', jobs: (doc: Record<string, unknown>) => (doc['jobs'] as { job: string }[]).map((j) => j.job), ids: ['pact_verification_crm_api', 'pact_verification_crm_web'], one: ['pact_verification'] },
+  ])('$ci: every service of the plan is verified in its own job, built from its own context', async ({ ci, jobs, ids, one }) => {
+    const services = [
+      { name: 'crm-api', port: 8080, health_path: '/healthz', build_context: 'services/api' },
+      { name: 'crm-web', port: 3000, health_path: '/health', build_context: 'services/web' },
+    ];
+    const docOf = (delivery: P): Record<string, unknown> => {
+      const spec = runMode(qualityMode, { ...contract, ci_platform: ci, delivery }).artifacts.find((a) => a.name === 'pact_verification_job.yaml');
+      if (spec?.body.format !== 'yaml') throw new Error('no pact job');
+      return spec.body.documents[0] as Record<string, unknown>;
+    };
+    const doc = docOf({ services });
+    expect(jobs(doc)).toEqual(ids);
+    const text = JSON.stringify(doc);
+    for (const [i, id] of ids.entries()) {
+      const job = JSON.stringify(ci === 'azure devops' ? (doc['jobs'] as unknown[])[i] : ci === 'github' ? (doc['jobs'] as Record<string, unknown>)[id] : doc[id]);
+      const other = services[1 - i]?.name as string;
+      const own = services[i] as (typeof services)[number];
+      expect(job).toContain(`docker build --tag ${own.name}:pact ${own.build_context}`);
+      expect(job).toContain(`http://${own.name}:${own.port}${own.health_path}`);
+      expect(job).toContain(`--pacticipant ${own.name}`);
+      expect(job).not.toContain(other);
+    }
+    expect(text).not.toContain('docker build --tag crm-api:pact .');
+    expect(jobs(docOf({ services: [services[0]] }))).toEqual(one);
+    const spec = runMode(qualityMode, { ...contract, ci_platform: ci, delivery: { services } }).artifacts.find((a) => a.name === 'pact_verification_job.yaml') as ArtifactSpec;
+    expect((await validateArtifact(spec, new FileRenderer().render(spec))).filter((issue) => issue.severity === 'error')).toEqual([]);
   });
   it('the GitLab fragment says how the root pipeline includes it', () => {
     const spec = runMode(qualityMode, { ...contract, ci_platform: 'gitlab' }).artifacts.find((a) => a.name === 'pact_verification_job.yaml');

@@ -1,4 +1,4 @@
-import { kmsKeyUri, pinnedUses, regexEscaped, type ArtifactSpec, type DeliverySystem, type Checklist, type Cloud, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
+import { kmsKeyUri, pinnedUses, regexEscaped, serviceSelection, type ArtifactSpec, type DeliverySystem, type Checklist, type Cloud, type Decided, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
 import { ciOidcWorkflow, jsonPolicy, oidcClaims, oidcTrustPolicy, pinsComment } from './identity.js';
 import { cacheFocus, ciTarget, coreWanted, evidenceFocus, kubernetesLike, retentionDays, runnerFocus, signingUnavailable, type CiTarget } from './intent.js';
 import { auditorQueries } from './rules.js';
@@ -13,11 +13,19 @@ function signerIdentityRegexp(d: DeliverySystem): string {
   return d.ci.signing.kind === 'keyless' ? `^${regexEscaped(d.ci.signing.identity)}$` : '';
 }
 
-/** Step 5-7 of Mode 3: SBOM, sign by digest, attest the SBOM, verify. */
+/** How the scripts that serve every service pick one: the first argument names it, and sets IMAGE to its image. */
+function imageOfService(d: DeliverySystem, usage: string): ReturnType<typeof serviceSelection> {
+  return serviceSelection(d, usage, (service) => ({ IMAGE: service.image }));
+}
+
+const COSIGN_SIGN_USAGE = 'cosign_sign.sh <service> sha256:<digest>';
+
+/** Step 5-7 of Mode 3: SBOM, sign by digest, attest the SBOM, verify; for the image of the service named by the first argument. */
 export function cosignSign(ctx: ModeContext): ArtifactSpec {
   const ci = ciTarget(ctx.profile);
   const keyless = ci !== 'azure_devops';
-  const vars: Record<string, string> = { IMAGE: ctx.delivery.services[0].image };
+  const selection = imageOfService(ctx.delivery, COSIGN_SIGN_USAGE);
+  const vars: Record<string, string> = { ...selection.vars };
   let sign: string;
   let verify: string;
   if (keyless) {
@@ -32,8 +40,8 @@ export function cosignSign(ctx: ModeContext): ArtifactSpec {
       'cosign sign --yes --key "${SIGNING_KMS_URI}" "${IMAGE}@${DIGEST}"\ncosign attest --yes --key "${SIGNING_KMS_URI}" --type spdxjson --predicate sbom.spdx.json "${IMAGE}@${DIGEST}"';
     verify = 'cosign verify --key "${SIGNING_KMS_URI}" "${IMAGE}@${DIGEST}" > /dev/null';
   }
-  const script = `
-DIGEST="\${1:?usage: cosign_sign.sh sha256:<image digest>}"
+  const script = `${selection.script}
+DIGEST="\${1:?usage: ${COSIGN_SIGN_USAGE}}"
 case "\${DIGEST}" in
   sha256:*) ;;
   *) echo "sign by digest only, got: \${DIGEST}" >&2; exit 2 ;;
@@ -57,8 +65,8 @@ echo "signed and verified \${IMAGE}@\${DIGEST}"
     body: {
       format: 'shell',
       summary: keyless
-        ? 'Sign an image by digest with cosign 2 (keyless: the CI job OIDC identity gets a short-lived\nFulcio certificate; the signature goes to Rekor), attest its SPDX SBOM, then verify.\nUsage: cosign_sign.sh sha256:<digest>   (needs cosign >= 2 and syft)'
-        : 'Sign an image by digest with cosign 2 and a cloud KMS key (the CI identity reaches the key\nthrough workload identity federation; no key material on disk), attest its SBOM, then verify.\nUsage: cosign_sign.sh sha256:<digest>   (needs cosign >= 2 and syft)',
+        ? `Sign a service's image by digest with cosign 2 (keyless: the CI job OIDC identity gets a short-lived\nFulcio certificate; the signature goes to Rekor), attest its SPDX SBOM, then verify.\n${selection.usageLine}   (needs cosign >= 2 and syft)`
+        : `Sign a service's image by digest with cosign 2 and a cloud KMS key (the CI identity reaches the key\nthrough workload identity federation; no key material on disk), attest its SBOM, then verify.\n${selection.usageLine}   (needs cosign >= 2 and syft)`,
       vars,
       script,
     },
@@ -558,12 +566,16 @@ function evidenceStore(cloud: Cloud): string {
   return cloud === 'aws' ? 's3' : cloud === 'gcp' ? 'gcs' : cloud === 'azure' ? 'azure' : 'local';
 }
 
+const EVIDENCE_USAGE = 'evidence_collector.sh <service> sha256:<digest> [junit dir] [policy log] [release dir]';
+
+/** The evidence bundle of one release of one service's image, named by the first argument. */
 export function evidenceCollector(ctx: ModeContext): ArtifactSpec {
   const ci = ciTarget(ctx.profile);
   const cloud = ctx.profile.infra.cloud_provider;
   const fallback = signingUnavailable(ctx);
   const keyless = ci !== 'azure_devops';
-  const vars: Record<string, string> = { IMAGE: ctx.delivery.services[0].image, EVIDENCE_STORE: evidenceStore(cloud), EVIDENCE_LOCATION: 'crm-release-evidence' };
+  const selection = imageOfService(ctx.delivery, EVIDENCE_USAGE);
+  const vars: Record<string, string> = { ...selection.vars, EVIDENCE_STORE: evidenceStore(cloud), EVIDENCE_LOCATION: 'crm-release-evidence' };
   let verifyBlock: string;
   if (fallback) {
     verifyBlock = `
@@ -603,8 +615,8 @@ cosign verify-attestation --key "\${SIGNING_KMS_URI}" --type slsaprovenance "\${
 cosign verify-attestation --key "\${SIGNING_KMS_URI}" --type spdxjson "\${ref}" \\
   | jq -r '.payload' | head -n 1 | base64 -d | jq '.predicate' > "\${bundle}/sbom.spdx.json"`;
   }
-  const script = `
-DIGEST="\${1:?usage: evidence_collector.sh sha256:<digest> [junit dir] [policy log] [release dir]}"
+  const script = `${selection.script}
+DIGEST="\${1:?usage: ${EVIDENCE_USAGE}}"
 junit_dir="\${2:-test-results}"
 policy_log="\${3:-policy-audit.log}"
 bundle="evidence-\${DIGEST#sha256:}"
@@ -641,8 +653,8 @@ echo "evidence bundle: \${bundle}.tar.gz"
     body: {
       format: 'shell',
       summary: fallback
-        ? 'Collect the release evidence bundle (checksum fallback, SLSA L1): checksum verification,\nunsigned provenance, SBOM, JUnit results and the policy audit log, with a SHA-256 manifest.'
-        : 'Collect the release evidence bundle by digest: verified signature, verified SLSA provenance\n(cosign verify-attestation), the attested SBOM, JUnit results and the policy audit log,\nwith a SHA-256 manifest, archived to the retained evidence store.',
+        ? `Collect the release evidence bundle (checksum fallback, SLSA L1): checksum verification,\nunsigned provenance, SBOM, JUnit results and the policy audit log, with a SHA-256 manifest.\n${selection.usageLine}`
+        : `Collect the release evidence bundle of a service's image by digest: verified signature, verified SLSA provenance\n(cosign verify-attestation), the attested SBOM, JUnit results and the policy audit log,\nwith a SHA-256 manifest, archived to the retained evidence store.\n${selection.usageLine}`,
       vars,
       script,
     },

@@ -1,4 +1,4 @@
-import type { ArtifactSpec, Decided, DeliverySystem, ModeContext } from '@ringmaster/core';
+import type { ArtifactSpec, Decided, DeliverySystem, ModeContext, ServiceModel } from '@ringmaster/core';
 import { DEFAULT_SLAS, EPSS_THRESHOLD, EXCEPTION_FIELDS, type Slas } from './rules.js';
 
 export const KEV_FEED = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
@@ -6,7 +6,6 @@ export const EPSS_API = 'https://api.first.org/data/v1/epss';
 
 /** The example product the templates name; replace with your own. */
 const PRODUCT = 'crm-platform';
-/** The workload image as a package URL: the image the manifests run, in no CI vendor's registry. */
 
 function thresholdOf(decided: Decided): number {
   return decided.get<number>('vuln_mgmt_policy.kev_epss_threshold') ?? EPSS_THRESHOLD;
@@ -167,13 +166,14 @@ const FIELD_HELP: Record<string, string> = {
   audit_log_link: 'Link to the recorded risk acceptance',
 };
 
-/** The package URL of the plan's one workload image: what the pipeline builds, signs and scans. */
-function productPurl(d: DeliverySystem): string {
-  return `pkg:oci/${d.service.image.split('/').pop() ?? PRODUCT}?repository_url=${d.service.image}`;
+/** The package URL of a service's image: what the pipeline builds, signs, scans and the manifests run, in no CI vendor's registry. */
+function productPurl(service: ServiceModel): string {
+  return `pkg:oci/${service.image.split('/').pop() ?? PRODUCT}?repository_url=${service.image}`;
 }
 
-/** Mode 4 step 6: an OpenVEX v0.2.0 document for a false positive. */
+/** Mode 4 step 6: an OpenVEX v0.2.0 document for a false positive; its statement's products are every service's image. */
 export function vexTemplate(d: DeliverySystem): ArtifactSpec {
+  const several = d.services.length > 1;
   return {
     name: 'vex_template.json',
     path: 'security/vex/openvex.json',
@@ -193,10 +193,10 @@ export function vexTemplate(d: DeliverySystem): ArtifactSpec {
         statements: [
           {
             vulnerability: { name: 'CVE-2024-3094' },
-            products: [{ '@id': productPurl(d) }],
+            products: d.services.map((service) => ({ '@id': productPurl(service) })),
             status: 'not_affected',
             justification: 'component_not_present',
-            impact_statement: 'The image does not contain the backdoored xz-utils/liblzma 5.6.0 or 5.6.1 releases; replace this example statement with your own, one per false positive.',
+            impact_statement: `${several ? 'None of the images contains' : 'The image does not contain'} the backdoored xz-utils/liblzma 5.6.0 or 5.6.1 releases; replace this example statement with your own, one per false positive${several ? ', listing only the images it holds for' : ''}.`,
           },
         ],
       },

@@ -96,12 +96,32 @@ describe('vuln-mgmt artifacts (golden-04)', () => {
 
 describe("OpenVEX names the plan's one workload image, never another CI vendor's registry", () => {
   const CIS = ['github', 'gitlab', 'azure devops'];
-  const imageFor = (ci: string) => contextFor({ goal: 'Vulnerability policy', ci_platform: ci }).delivery.service.image;
+  const imageFor = (ci: string) => contextFor({ goal: 'Vulnerability policy', ci_platform: ci }).delivery.services[0].image;
   it.each(CIS)('%s', (ci) => {
     const spec = runMode(vulnMgmtMode, { goal: 'Vulnerability policy', ci_platform: ci }).artifacts.find((a) => a.name === 'vex_template.json');
     if (spec?.body.format !== 'json') throw new Error('no VEX');
     const text = JSON.stringify(spec.body.value);
     expect(text).toContain(`repository_url=${imageFor(ci)}`);
     for (const other of CIS.filter((c) => imageFor(c) !== imageFor(ci))) expect(text).not.toContain(imageFor(other));
+  });
+});
+
+describe('OpenVEX of a plan with several services', () => {
+  const products = (services: { name: string; image?: string }[]): string[] => {
+    const spec = runMode(vulnMgmtMode, { goal: 'Vulnerability policy', delivery: { registry: 'registry.acme.test/crm', services } }).artifacts.find((a) => a.name === 'vex_template.json');
+    if (spec?.body.format !== 'json') throw new Error('no VEX');
+    const value = spec.body.value as { statements: { products: { '@id': string }[] }[] };
+    return value.statements.flatMap((s) => s.products.map((p) => p['@id']));
+  };
+  it("lists every service's image as a product of the statement, in the plan's order", () => {
+    expect(
+      products([
+        { name: 'crm-api', image: 'crm-api' },
+        { name: 'crm-web', image: 'web/front' },
+      ]),
+    ).toEqual(['pkg:oci/crm-api?repository_url=registry.acme.test/crm/crm-api', 'pkg:oci/front?repository_url=registry.acme.test/crm/web/front']);
+  });
+  it('a one-service plan keeps its one product', () => {
+    expect(products([{ name: 'billing' }])).toEqual(['pkg:oci/billing?repository_url=registry.acme.test/crm/billing']);
   });
 });
