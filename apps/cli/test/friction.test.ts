@@ -31,11 +31,11 @@ describe('ringmaster CLI friction', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('refuses a profile with two services in one line that says what to do instead, exit 2, writing nothing', () => {
+  it('refuses two services with one image in one line naming the later one, exit 2, writing nothing', () => {
     const out = join(dir, 'two-services');
-    const result = run(['plan', file('two.json', JSON.stringify({ goal: 'Set up a CI/CD pipeline', delivery: { services: [{ name: 'crm-api' }, { name: 'crm-worker' }] } })), '--out', out]);
+    const result = run(['plan', file('two.json', JSON.stringify({ goal: 'Set up a CI/CD pipeline', delivery: { services: [{ name: 'crm-api' }, { name: 'crm-worker', image: 'crm-api' }] } })), '--out', out]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('ringmaster: /delivery/services: expected at most 1 item (one service per plan: plan each service with its own profile and --out folder), found array of 2\n');
+    expect(result.stderr).toBe('ringmaster: /delivery/services/1/image: expected an image not used by /delivery/services/0, found string "crm-api"\n');
     expect(existsSync(out)).toBe(false);
   });
 

@@ -253,7 +253,7 @@ describe.skipIf(missing.length > 0)(title, () => {
       const last = service.image.split('/').at(-1);
       const imageRefs = new Set<string>();
       for (const content of p.files.values()) {
-        for (const m of content.matchAll(/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?\/[a-z0-9._/-]*\/([a-z0-9._-]+)(?=[@:"'\s]|$)/g)) if (m[1] === last) imageRefs.add(m[0]);
+        for (const m of content.matchAll(/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?(?:\/[a-z0-9._-]+)*\/([a-z0-9._-]+)(?=[@:"'\s]|$)/g)) if (m[1] === last) imageRefs.add(m[0]);
       }
       expect([...imageRefs], service.name).toEqual([service.image]);
     }
@@ -326,10 +326,13 @@ describe.skipIf(missing.length > 0)(title, () => {
     const promote = join(p.out, 'scripts/promote.sh');
     const target = (d.targets[0] as { name: string }).name;
     const checkout = join(root, `check-${index}`);
+    /** What a target runs for a service in a fresh clone: the built overlay, or the image file ('' before its first promotion). */
     const clone = (service: string, at = target): string => {
       rmSync(checkout, { recursive: true, force: true });
       git(root, 'clone', '--quiet', remote, checkout);
-      return kustomized ? run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(service, at))]) : readFileSync(join(checkout, d.gitops.promotionFile(service, at)), 'utf8');
+      if (kustomized) return run('kubectl', ['kustomize', join(checkout, d.gitops.overlayPath(service, at))]);
+      const file = join(checkout, d.gitops.promotionFile(service, at));
+      return existsSync(file) ? readFileSync(file, 'utf8') : '';
     };
     const commits = (): number => Number(git(checkout, 'rev-list', '--count', 'HEAD').trim());
     const runbook = p.files.get('docs/runbooks/incident_checklist.md') ?? '';

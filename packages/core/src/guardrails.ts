@@ -127,7 +127,8 @@ export const GUARDRAILS: readonly Guardrail[] = [
       for (const file of files) {
         // No image build anywhere in the file: no block of it can build one.
         if (!build.test(file.content)) continue;
-        // Split CI files into job-sized blocks at top-level or second-level keys.
+        // Split CI files into job-sized blocks at top-level or second-level keys, and at each
+        // Azure Pipelines stage (a list item under `stages:`, holding its jobs).
         let block = '';
         let blockStart = 1;
         const flush = (): void => {
@@ -136,7 +137,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
           }
         };
         for (const [i, line] of lines(file).entries()) {
-          if (/^ {0,2}[A-Za-z0-9_.-]+:\s*$/.test(line)) {
+          if (/^ {0,2}[A-Za-z0-9_.-]+:\s*$/.test(line) || /^\s*- stage:/.test(line)) {
             flush();
             block = '';
             blockStart = i + 1;

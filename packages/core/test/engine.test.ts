@@ -181,6 +181,7 @@ describe('guardrails', () => {
     ['kubectl apply to production', 'deploy.sh', 'cosign verify x\nkubectl apply -f app.yaml --context prod-eu\n', 'no-clickops-to-production'],
     ['helm upgrade in production', 'ci.yml', 'run: helm upgrade crm ./chart -n production\n', 'no-clickops-to-production'],
     ['a production job that rebuilds', 'ci.yml', 'jobs:\n  deploy-prod:\n    environment: production\n    steps:\n      - run: docker build -t app .\n', 'build-once'],
+    ['an Azure Pipelines production stage that rebuilds', 'azure-pipelines.yml', 'stages:\n  - stage: build\n    jobs: []\n  - stage: deploy_production\n    jobs:\n      - job: d\n        steps:\n          - bash: docker build -t app .\n', 'build-once'],
     ['a workload image by tag', 'deploy.yaml', 'kind: Deployment\nspec:\n  containers:\n    - image: registry.example.com/app:1.2.3\n', 'verified-artifacts-only'],
     ['a deploy script without verification', 'deploy.sh', 'argocd app sync crm\n', 'verified-artifacts-only'],
   ])('catches %s', (_name, path, content, guardrail) => {
@@ -192,6 +193,7 @@ describe('guardrails', () => {
     ['a verified digest deploy', 'deploy.sh', 'cosign verify "${IMAGE}@${DIGEST}"\nargocd app sync crm\n'],
     ['a digest-pinned workload', 'deploy.yaml', `kind: Deployment\nspec:\n  containers:\n    - image: registry.example.com/app@sha256:${'a'.repeat(64)}\n`],
     ['kubectl reads in production', 'check.sh', 'kubectl get pods -n production\n'],
+    ['an Azure Pipelines build stage before a production stage', 'azure-pipelines.yml', 'stages:\n  - stage: build\n    jobs:\n      - job: b\n        steps:\n          - bash: docker buildx build --push .\n  - stage: deploy_production\n    jobs:\n      - job: d\n        steps:\n          - bash: scripts/promote.sh crm-api "$(DIGEST)" production\n'],
   ])('passes %s', (_name, path, content) => {
     expect(checkGuardrails([{ path, content }], fields)).toEqual([]);
   });
