@@ -106,6 +106,7 @@ describe('the reader of a job\'s commands', () => {
     const script = [
       'set -euo pipefail',
       'A=1 jq -r . meta.json | tr -d x && cosign verify "$(syft scan img)" || echo "failed: $(date)" >&2; exit 1',
+      'SEEN["${name}"]=1',
       'if ! kustomize build . > out.yaml; then opa eval -d p.rego "x"; fi',
       'awk \'',
       '  /x/ { print }',

@@ -15,7 +15,8 @@ import { matrix } from './matrix.js';
  * require; and that input construction, run by a real shell, gives the policy the input it reads.
  */
 
-const PROMOTE = /scripts\/promote\.sh "[^"]*" "?([a-z0-9-]+)"?/g;
+/** `promote.sh <service> <digest> <target>`: the target, when the job names it. */
+const PROMOTE = /scripts\/promote\.sh "[^"]*" "[^"]*" "?([a-z0-9-]+)"?/g;
 const GATE = /eval --fail-defined -d policy\/residency\.rego -i input\.json 'data\.residency\.deny\[_\]'/;
 
 const scriptOf = (job: CiJob): string => job.steps.map((s) => s.script ?? '').join('\n');
@@ -45,8 +46,9 @@ describe('the residency gate runs before every promotion to a region', () => {
       if (!listed.includes('opa_residency_check')) continue;
       const jobs = ciJobs(files);
       for (const job of jobs) {
-        const regions = [...scriptOf(job).matchAll(PROMOTE)].map((m) => m[1] as string).filter((r) => r !== '${REGION}' && r !== 'REGION');
-        const dynamic = /scripts\/promote\.sh "\$\{DIGEST\}" "\$\{REGION\}"/.test(scriptOf(job));
+        const regions = [...scriptOf(job).matchAll(PROMOTE)].map((m) => m[1] as string);
+        // GitHub's deploy-regions.yml promotes the targets of its matrix (from the calling stage's inputs).
+        const dynamic = /scripts\/promote\.sh "\$\{SERVICE\}" "\$\{DIGEST\}" "\$\{TARGET\}"/.test(scriptOf(job));
         if (regions.length === 0 && !dynamic) continue;
         const gates = jobsBefore(job, jobs).filter((g) => GATE.test(scriptOf(g)));
         if (gates.length === 0) {

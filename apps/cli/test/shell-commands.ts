@@ -83,7 +83,8 @@ function commandWord(segment: string): string | null {
   let i = 0;
   while (i < ws.length) {
     const w = ws[i] as string;
-    if (KEYWORDS.has(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) {
+    // An assignment, to a variable or an array element (`A[key]=value`).
+    if (KEYWORDS.has(w) || /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?=/.test(w)) {
       i++;
       continue;
     }
