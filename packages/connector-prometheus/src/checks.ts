@@ -53,6 +53,13 @@ export interface HealthChecks {
   incidentWindows?: string[];
 }
 
+interface RecordRule {
+  record: string;
+  expr: string;
+  labels: Record<string, string>;
+  source: string;
+}
+
 interface Doc {
   kind?: string;
   metadata?: { name?: string };
@@ -131,47 +138,60 @@ export function healthChecksOf(files: readonly PlanFile[], args: Record<string, 
     }
   }
 
-  const records = new Map<string, { expr: string; labels: Record<string, string>; source: string }>();
-  const rawAlerts: { name: string; expr: string; labels: Record<string, string>; source: string }[] = [];
+  // A record name may have several rules, one per set of static labels (one per service of the plan).
+  const records: RecordRule[] = [];
+  const rawAlerts: { name: string; group: string; expr: string; labels: Record<string, string>; source: string }[] = [];
   for (const { path, doc } of docs) {
     if (doc.kind !== 'PrometheusRule') continue;
-    for (const group of (doc.spec?.['groups'] as { rules?: { record?: string; alert?: string; expr?: string; labels?: Record<string, string> }[] }[] | undefined) ?? []) {
+    for (const group of (doc.spec?.['groups'] as { name?: string; rules?: { record?: string; alert?: string; expr?: string; labels?: Record<string, string> }[] }[] | undefined) ?? []) {
       for (const rule of group.rules ?? []) {
         if (typeof rule.expr !== 'string') continue;
-        if (rule.record) records.set(rule.record, { expr: rule.expr, labels: rule.labels ?? {}, source: path });
+        if (rule.record) records.push({ record: rule.record, expr: rule.expr, labels: rule.labels ?? {}, source: path });
         // The SLO's alerts (labelled with the SLO they guard), not the plan's other alerts (drift, sync).
-        if (rule.alert && rule.labels?.['slo'] !== undefined) rawAlerts.push({ name: rule.alert, expr: rule.expr, labels: rule.labels ?? {}, source: path });
+        if (rule.alert && rule.labels?.['slo'] !== undefined) rawAlerts.push({ name: rule.alert, group: group.name ?? '', expr: rule.expr, labels: rule.labels ?? {}, source: path });
       }
     }
   }
+  const names = new Set(records.map((r) => r.record));
+  /** A recorded series as the plan's checks name it: its record, with its labels when several rules record that name. */
+  const keyOf = (rule: RecordRule): string => (records.filter((r) => r.record === rule.record).length === 1 ? rule.record : `${rule.record}{${Object.entries(rule.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}="${v}"`).join(',')}}`);
+  /** The rule a read of `record` with `{matchers}` selects: a recorded series carries only its rule's static labels. */
+  const ruleFor = (record: string, matchers: string, where: string): RecordRule => {
+    const given = matchers.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const pairs = given.map((x) => {
+      const eq = /^([\w]+)\s*=\s*"([^"]*)"$/.exec(x);
+      if (!eq) throw new MetricsInputError(`${where}: matcher ${x} on recorded series ${record} is not one of its rule's labels`);
+      return [eq[1] as string, eq[2] as string] as const;
+    });
+    const rules = records.filter((r) => r.record === record && pairs.every(([k, v]) => r.labels[k] === v));
+    if (rules.length === 0) throw new MetricsInputError(`${where}: matcher ${given.join(',')} on recorded series ${record} is not one of its rule's labels`);
+    if (rules.length > 1) throw new MetricsInputError(`${where}: recorded series ${record} is recorded by ${rules.length} rules; select one by its labels`);
+    return rules[0] as RecordRule;
+  };
+  const readPattern = (record: string): RegExp => new RegExp(`(?<![\\w:])${escapeRe(record)}(?![\\w:])(\\{([^}]*)\\})?`, 'g');
+  /** The rules an expression reads. */
+  const readBy = (expr: string, where: string): RecordRule[] => [...names].flatMap((record) => [...expr.matchAll(readPattern(record))].map((m) => ruleFor(record, m[2] ?? '', where)));
+  /** The expression with every recorded series it reads replaced by the rule's own expression. */
   const inline = (expr: string, where: string): string => {
     let out = expr;
-    for (const [record, rule] of records) {
-      out = out.replace(new RegExp(`(?<![\\w:])${escapeRe(record)}(?![\\w:])(\\{([^}]*)\\})?`, 'g'), (_m, _sel, matchers: string | undefined) => {
-        // A recorded series carries only its rule's static labels: matchers on them either hold or the alert is not about it.
-        for (const m of (matchers ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-          const eq = /^([\w]+)\s*=\s*"([^"]*)"$/.exec(m);
-          if (!eq || rule.labels[eq[1] as string] !== eq[2]) throw new MetricsInputError(`${where}: matcher ${m} on recorded series ${record} is not one of its rule's labels`);
-        }
-        return `(${rule.expr})`;
-      });
-    }
+    for (const record of names) out = out.replace(readPattern(record), (_m, _sel, matchers: string | undefined) => `(${ruleFor(record, matchers ?? '', where).expr})`);
     return out;
   };
-  const usedBy = (expr: string): string[] => [...records.keys()].filter((r) => new RegExp(`(?<![\\w:])${escapeRe(r)}(?![\\w:])`).test(expr));
-  const alerts = rawAlerts.map((a) => ({ name: a.name, expr: inline(a.expr, `${a.source}: ${a.name}`), severity: a.labels['severity'] ?? null, opensIncident: a.labels['action'] === 'open_incident', source: a.source }));
-  const used = [...records.keys()].filter((r) => rawAlerts.some((a) => usedBy(a.expr).includes(r)));
-  const burnWindows = used.map((record) => ({ record, query: (records.get(record) as { expr: string }).expr, source: (records.get(record) as { source: string }).source }));
+  // Alert names repeat across services; their group (one per service) tells them apart.
+  const alertName = (a: (typeof rawAlerts)[number]): string => (rawAlerts.filter((o) => o.name === a.name).length === 1 ? a.name : `${a.name} (${a.group})`);
+  const alerts = rawAlerts.map((a) => ({ name: alertName(a), expr: inline(a.expr, `${a.source}: ${a.name}`), severity: a.labels['severity'] ?? null, opensIncident: a.labels['action'] === 'open_incident', source: a.source }));
+  const used = [...new Set(rawAlerts.flatMap((a) => readBy(a.expr, `${a.source}: ${a.name}`)))];
+  const burnWindows = used.map((rule) => ({ record: keyOf(rule), query: rule.expr, source: rule.source }));
   // `series > (FACTOR * BUDGET)`: the budget every burn alert multiplies.
   const budgets = new Set(rawAlerts.flatMap((a) => [...a.expr.matchAll(/\(\s*[\d.]+\s*\*\s*([\d.]+)\s*\)/g)].map((m) => Number(m[1]))));
-  const incident = rawAlerts.find((a) => a.labels['action'] === 'open_incident');
-  const factors = new Set([...(incident?.expr ?? '').matchAll(/\(\s*([\d.]+)\s*\*\s*[\d.]+\s*\)/g)].map((m) => Number(m[1])));
+  const incidents = rawAlerts.filter((a) => a.labels['action'] === 'open_incident');
+  const factors = new Set(incidents.flatMap((a) => [...a.expr.matchAll(/\(\s*([\d.]+)\s*\*\s*[\d.]+\s*\)/g)].map((m) => Number(m[1]))));
   return {
     analysis,
     alerts,
     burnWindows,
     errorBudget: budgets.size === 1 ? ([...budgets][0] as number) : null,
     incidentThreshold: factors.size === 1 ? ([...factors][0] as number) : null,
-    incidentWindows: incident === undefined ? [] : usedBy(incident.expr),
+    incidentWindows: [...new Set(incidents.flatMap((a) => readBy(a.expr, `${a.source}: ${a.name}`).map(keyOf)))],
   };
 }

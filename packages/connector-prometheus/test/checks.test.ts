@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { healthChecksOf, MetricsInputError, parseCondition } from '@ringmaster/connector-prometheus';
-import { planFiles } from './plan.js';
+import { planFiles, PROFILE } from './plan.js';
 
 describe('analysis conditions', () => {
   it.each([
@@ -47,6 +47,28 @@ describe('health checks of a plan', () => {
     for (const a of checks.alerts) expect(a.expr).not.toMatch(/slo:error_ratio/);
     expect(checks.errorBudget).toBe(0.0005);
     expect(checks.burnWindows.map((w) => w.record).sort()).toEqual(['slo:error_ratio:rate1h', 'slo:error_ratio:rate30m', 'slo:error_ratio:rate5m', 'slo:error_ratio:rate6h']);
+  });
+
+  it('with several services: each service burns its own budget, and every incident alert names its windows', () => {
+    const checks = healthChecksOf(planFiles({ ...PROFILE, delivery: { ...PROFILE.delivery, services: [{ name: 'crm-api' }, { name: 'crm-web' }] } }));
+    expect(checks.analysis.map((a) => a.name)).toEqual(['canary-health-crm-api/error-rate', 'canary-health-crm-api/p99-latency-seconds', 'canary-health-crm-web/error-rate', 'canary-health-crm-web/p99-latency-seconds']);
+    expect(checks.alerts.filter((a) => a.opensIncident).map((a) => a.name)).toEqual(['ErrorBudgetBurnIncident (crm-api-slo-burn)', 'ErrorBudgetBurnIncident (crm-web-slo-burn)']);
+    const web = checks.alerts.find((a) => a.name === 'ErrorBudgetBurnFast (crm-web-slo-burn)');
+    expect(web?.expr).toContain('service_name="crm-web"');
+    expect(web?.expr).not.toContain('crm-api');
+    expect(checks.burnWindows.map((w) => w.record)).toContain('slo:error_ratio:rate5m{service_name="crm-web"}');
+    expect(checks.incidentWindows?.sort()).toEqual(['crm-api', 'crm-web'].flatMap((s) => ['1h', '5m'].map((w) => `slo:error_ratio:rate${w}{service_name="${s}"}`)).sort());
+    expect(checks.incidentThreshold).toBe(10);
+  });
+
+  it('refuses a read of a series several rules record without saying which', () => {
+    const rules = (alert: string): { path: string; content: string } => ({
+      path: 'rules.yaml',
+      content: `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n    - name: g\n      rules:\n        - record: r:x\n          expr: up{job="a"}\n          labels: { svc: a }\n        - record: r:x\n          expr: up{job="b"}\n          labels: { svc: b }\n        - alert: A\n          expr: ${alert}\n          labels: { slo: x }\n`,
+    });
+    expect(healthChecksOf([rules('r:x{svc="b"} > 1')]).alerts[0]?.expr).toBe('(up{job="b"}) > 1');
+    expect(() => healthChecksOf([rules('r:x > 1')])).toThrow('rules.yaml: A: recorded series r:x is recorded by 2 rules; select one by its labels');
+    expect(() => healthChecksOf([rules('r:x{svc="c"} > 1')])).toThrow(/matcher svc="c" on recorded series r:x is not one of its rule's labels/);
   });
 
   it.skipIf(spawnSync('promtool', ['--version']).status !== 0)('every query it will run is valid PromQL (promtool)', () => {

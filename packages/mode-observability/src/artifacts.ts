@@ -1,8 +1,6 @@
 import { runsKubernetes, serviceSelection, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type NormalizedProfile } from '@ringmaster/core';
 import { availabilityTarget, usesDatadog } from './rules.js';
 
-export const SERVICE = 'crm-api';
-
 const RELEASE_MARKER_USAGE = 'release_marker.sh <service> <version>';
 
 const RELEASE_MARKER = `
@@ -71,49 +69,44 @@ export function releaseMarker(profile: NormalizedProfile, d: Pick<DeliverySystem
   };
 }
 
-/** Error ratio of the service over a window, from OpenTelemetry HTTP server metrics exported to Prometheus. */
-function errorRatio(window: string): string {
-  const sel = `service_name="${SERVICE}"`;
+/** Error ratio of a service over a window, from OpenTelemetry HTTP server metrics exported to Prometheus. */
+function errorRatio(service: string, window: string): string {
+  const sel = `service_name="${service}"`;
   return (
     `sum(rate(http_server_request_duration_seconds_count{${sel},http_response_status_code=~"5.."}[${window}]))\n` +
     `/ sum(rate(http_server_request_duration_seconds_count{${sel}}[${window}]))`
   );
 }
 
-/**
- * The burn-rate rules: a PrometheusRule for the Prometheus Operator on Kubernetes, else a plain
- * Prometheus rules file (`rule_files:`), the same groups either way.
- */
-export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: number, kubernetes = true): ArtifactSpec {
-  const target = availabilityTarget(profile);
-  const budget = Math.round((100 - target) * 1000) / 100000;
+/** One service's recording and burn-rate groups: its series carry its `service_name`, so each service burns its own budget. */
+function serviceSloGroups(service: string, budget: number, incidentThreshold: number): unknown[] {
   const windows = ['5m', '30m', '1h', '6h'];
   const record = (w: string): string => `slo:error_ratio:rate${w}`;
-  const sel = `{service_name="${SERVICE}"}`;
+  const sel = `{service_name="${service}"}`;
   const burn = (factor: number, long: string, short: string): string =>
     `${record(long)}${sel} > (${factor} * ${budget})\nand\n${record(short)}${sel} > (${factor} * ${budget})`;
-  const groups = [
+  return [
     {
-      name: `${SERVICE}-slo-recording`,
+      name: `${service}-slo-recording`,
       interval: '30s',
-      rules: windows.map((w) => ({ record: record(w), expr: errorRatio(w), labels: { service_name: SERVICE } })),
+      rules: windows.map((w) => ({ record: record(w), expr: errorRatio(service, w), labels: { service_name: service } })),
     },
     {
-      name: `${SERVICE}-slo-burn`,
+      name: `${service}-slo-burn`,
       rules: [
         {
           alert: 'ErrorBudgetBurnFast',
           expr: burn(14.4, '1h', '5m'),
           for: '2m',
           labels: { severity: 'page', slo: 'availability' },
-          annotations: { summary: `${SERVICE} is burning its error budget at 14.4x: 2% of the 30-day budget in one hour` },
+          annotations: { summary: `${service} is burning its error budget at 14.4x: 2% of the 30-day budget in one hour` },
         },
         {
           alert: 'ErrorBudgetBurnSlow',
           expr: burn(6, '6h', '30m'),
           for: '15m',
           labels: { severity: 'page', slo: 'availability' },
-          annotations: { summary: `${SERVICE} is burning its error budget at 6x: 5% of the 30-day budget in six hours` },
+          annotations: { summary: `${service} is burning its error budget at 6x: 5% of the 30-day budget in six hours` },
         },
         {
           alert: 'ErrorBudgetBurnIncident',
@@ -121,12 +114,24 @@ export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: num
           for: '5m',
           labels: { severity: 'critical', slo: 'availability', action: 'open_incident' },
           annotations: {
-            summary: `${SERVICE} error budget burn above ${incidentThreshold}x normal: open an incident and consider rolling back the last release`,
+            summary: `${service} error budget burn above ${incidentThreshold}x normal: open an incident and consider rolling back the last release`,
           },
         },
       ],
     },
   ];
+}
+
+/**
+ * The burn-rate rules of every service of the plan: a PrometheusRule for the Prometheus Operator
+ * on Kubernetes, else a plain Prometheus rules file (`rule_files:`), the same groups either way.
+ */
+export function sloBurnAlerts(profile: NormalizedProfile, services: readonly string[], incidentThreshold: number, kubernetes = true): ArtifactSpec {
+  const target = availabilityTarget(profile);
+  const budget = Math.round((100 - target) * 1000) / 100000;
+  const groups = services.flatMap((service) => serviceSloGroups(service, budget, incidentThreshold));
+  // One service keeps its name on the rule object; several share one object for the release.
+  const name = services.length === 1 ? `${services[0]}-slo-burn` : 'release-slo-burn';
   return {
     name: 'slo_burn_alerts.yaml',
     path: kubernetes ? 'monitoring/slo-burn-alerts.yaml' : 'monitoring/slo-burn-alerts.rules.yml',
@@ -136,9 +141,9 @@ export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: num
       format: 'yaml',
       schema: kubernetes ? 'kubernetes' : 'plain',
       header:
-        `Multiwindow, multi-burn-rate alerts for the ${target}% availability SLO (error budget ${budget}) per the Google SRE workbook:\n` +
+        `Multiwindow, multi-burn-rate alerts for the ${target}% availability SLO (error budget ${budget}) of ${services.join(', ')}, per the Google SRE workbook:\n` +
         `page at 14.4x (1h and 5m) and 6x (6h and 30m); a ${incidentThreshold}x burn opens an incident. [KBTRACE: KB_07#SLO_Burn]`,
-      documents: [kubernetes ? { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: `${SERVICE}-slo-burn`, namespace: 'monitoring', labels: { role: 'alert-rules' } }, spec: { groups } } : { groups }],
+      documents: [kubernetes ? { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name, namespace: 'monitoring', labels: { role: 'alert-rules' } }, spec: { groups } } : { groups }],
     },
   };
 }
@@ -146,6 +151,6 @@ export function sloBurnAlerts(profile: NormalizedProfile, incidentThreshold: num
 export function observabilityArtifacts(ctx: ModeContext, decided: Decided): ArtifactSpec[] {
   const specs: ArtifactSpec[] = [];
   if (decided.get('observability_plan.release_markers') === true) specs.push(releaseMarker(ctx.profile, ctx.delivery));
-  specs.push(sloBurnAlerts(ctx.profile, decided.get<number>('observability_plan.burn_rate_incident_threshold') ?? 10, runsKubernetes(ctx)));
+  specs.push(sloBurnAlerts(ctx.profile, ctx.delivery.services.map((s) => s.name), decided.get<number>('observability_plan.burn_rate_incident_threshold') ?? 10, runsKubernetes(ctx)));
   return specs;
 }

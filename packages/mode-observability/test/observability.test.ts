@@ -74,6 +74,23 @@ describe('observability artifacts', () => {
     expect(t).toContain('(10 * 0.0005)');
     expect(t).toContain('"action":"open_incident"');
   });
+  it("burn-rate rules select the plan's own services, each burning its own budget", () => {
+    const one = JSON.stringify(artifact({ ...plain, delivery: { services: [{ name: 'billing' }] } }, 'slo_burn_alerts.yaml')?.body);
+    expect(one).toContain('service_name=\\"billing\\"');
+    expect(one).toContain('"name":"billing-slo-burn"');
+    expect(one).not.toContain('crm-api');
+    const body = artifact({ ...plain, delivery: { services: [{ name: 'crm-api' }, { name: 'crm-web' }] } }, 'slo_burn_alerts.yaml')?.body as { documents: { spec: { groups: { name: string; rules: { record?: string; alert?: string; expr: string; labels?: Record<string, string> }[] }[] } }[] };
+    const groups = body.documents[0]?.spec.groups ?? [];
+    expect(groups.map((g) => g.name)).toEqual(['crm-api-slo-recording', 'crm-api-slo-burn', 'crm-web-slo-recording', 'crm-web-slo-burn']);
+    for (const g of groups) {
+      const service = g.name.replace(/-slo-(recording|burn)$/, '');
+      for (const r of g.rules) {
+        expect(r.expr).toContain(`service_name="${service}"`);
+        expect(r.expr).not.toMatch(new RegExp(`service_name="(?!${service}")`));
+        if (r.record) expect(r.labels).toEqual({ service_name: service });
+      }
+    }
+  });
   it('error budget follows the SLO target', () => {
     expect(JSON.stringify(artifact({ ...plain, risk_tier: 'low' }, 'slo_burn_alerts.yaml')?.body)).toContain('(14.4 * 0.001)');
   });
