@@ -148,6 +148,8 @@ describe.skipIf(!hasGit)(hasGit ? 'ringmaster promote / rollback against a real 
     [['--digest', 'sha256:xyz'], /^ringmaster: --digest: expected sha256: and 64 lower-case hex digits, found "sha256:xyz"$/],
     [['--digest', digestOf('d'), '--target', 'nowhere'], /^ringmaster: --target: expected one of canary, general, found "nowhere"$/],
     [['--digest', digestOf('d'), '--image', 'ghcr.io/acme/crm-api:latest'], /^ringmaster: --image: expected an image repository/],
+    [['--digest', digestOf('d'), '--service', 'CRM_API'], /^ringmaster: --service: expected a service name \(a lower-case DNS label\), found "CRM_API"$/],
+    [['--digest', digestOf('d'), '--service', 'crm-web'], /^ringmaster: --service: expected one of crm-api for target canary, found "crm-web"$/],
     [['--digest', digestOf('d'), '--run', 'two words'], /^ringmaster: --run: expected 1-128 letters/],
     [['--digest', digestOf('d'), '--config-repo', `https://bot:${TOKEN}@example.com/acme/crm-deploy.git`], /^ringmaster: --config-repo: expected a URL without credentials/],
     [['--digest', digestOf('d'), '--review', 'github'], /^ringmaster: --project: expected the repository's path on github with --review, found none$/],
