@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkGuardrails, inputSchema, loadKnowledgeBase, outputIssues, tracesInText, validateProfile, type PlanResult } from '@ringmaster/core';
+import { checkGuardrails, inputSchema, loadKnowledgeBase, outputIssues, ProfileInputError, tracesInText, type PlanResult } from '@ringmaster/core';
 import { validateArtifact } from '@ringmaster/renderer';
 import { createRecordingEngine } from '@ringmaster/modes';
 
@@ -99,18 +99,19 @@ function arbitraryOf(node: SchemaNode): fc.Arbitrary<unknown> {
 const GOALS = ['Setup CI pipeline', 'Reduce flakiness', 'Deploy strategy', 'Audit security', 'Canary rollout to tenant cohorts', 'Disaster recovery drill', 'Cut CI costs', 'Observability and SLOs', 'Zero-downtime schema migration', 'Incident response', 'Vulnerability management', 'GitOps with Argo CD'];
 const goal = fc.oneof(fc.constantFrom(...GOALS), fc.tuple(fc.constantFrom(...GOALS), freeText(60)).map(([g, t]) => `${g} ${t}`), freeText(200, 1));
 
-/** Schema-valid profiles that also pass the checks beyond the schema (one image per service). */
-const profileArb = (arbitraryOf(inputSchema as SchemaNode) as fc.Arbitrary<Record<string, unknown>>).chain((p) => goal.map((g) => ({ ...p, goal: g }))).filter((p) => {
-  try {
-    validateProfile(structuredClone(p));
-    return true;
-  } catch {
-    return false;
-  }
-});
-
 const kb = loadKnowledgeBase();
 const { engine, captured } = createRecordingEngine();
+
+/** Schema-valid profiles that also pass the checks beyond the schema (one image per service, no two targets or services naming one cluster object). */
+const profileArb = (arbitraryOf(inputSchema as SchemaNode) as fc.Arbitrary<Record<string, unknown>>).chain((p) => goal.map((g) => ({ ...p, goal: g }))).filter((p) => {
+  try {
+    engine.delivery(structuredClone(p));
+    return true;
+  } catch (error) {
+    if (error instanceof ProfileInputError) return false;
+    throw error;
+  }
+});
 
 function fingerprint(result: PlanResult): string {
   return JSON.stringify({ output: result.output, files: result.files, id: result.requestId });

@@ -1,6 +1,7 @@
 import { GO_TOOLS, GO_VERSION, pinnedUses, TOOL_VERSIONS, type GoTool } from './pins.js';
 import type { Cloud, NormalizedProfile, ProfileDelivery } from './profile.js';
 import { EXAMPLE, occursIn } from './examples.js';
+import type { InputIssue } from './errors.js';
 
 /**
  * The delivery system of one plan, computed once before the modes contribute: the names of the
@@ -168,6 +169,53 @@ export function serviceVariableName(d: Pick<DeliverySystem, 'services'>, base: s
   if (d.services.length === 1) return base;
   const suffix = service.replace(/[^A-Za-z0-9]+/g, '_');
   return `${base}_${base === base.toUpperCase() ? suffix.toUpperCase() : suffix}`;
+}
+
+/** A name as a Kubernetes object name part: lower case, every run of other characters one `-`. */
+export function kubernetesName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/** Where the profile gives the targets of each kind (for errors that point at them). */
+const TARGET_SOURCE: Readonly<Record<DeliverySystem['targetKind'], (i: number) => string>> = {
+  environments: (i) => `/delivery/environments/${i}/name`,
+  rings: (i) => `/release_policy/ring_model/rings/${i}`,
+  regions: () => '/infra/regions',
+  stages: () => '/delivery/environments',
+};
+
+/**
+ * Names the plan's files derive that would be one object in a cluster: two targets whose
+ * Kubernetes names are equal (`eu_west`, `eu-west`), or two service-target pairs whose
+ * `<service>-<target>` object names (Argo CD Applications, Flux Kustomizations) are equal
+ * (`crm` + `web-staging`, `crm-web` + `staging`). Each later clash is one issue.
+ */
+export function deliveryNameClashes(d: Pick<DeliverySystem, 'services' | 'targets' | 'targetKind'>): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const issue = (pointer: string, expected: string, found: string): void => {
+    issues.push({ pointer, expected, found, message: `${pointer}: expected ${expected}, found ${found}` });
+  };
+  const targets = new Map<string, string>();
+  d.targets.forEach((t, i) => {
+    const name = kubernetesName(t.name);
+    const earlier = targets.get(name);
+    if (earlier === undefined) targets.set(name, t.name);
+    else issue(TARGET_SOURCE[d.targetKind](i), `a target name whose Kubernetes name differs from ${JSON.stringify(earlier)}'s (${name})`, `string ${JSON.stringify(t.name)}`);
+  });
+  if (issues.length > 0) return issues;
+  const objects = new Map<string, string>();
+  d.services.forEach((s, i) => {
+    for (const t of d.targets) {
+      const name = `${kubernetesName(s.name)}-${kubernetesName(t.name)}`;
+      const earlier = objects.get(name);
+      if (earlier === undefined) objects.set(name, `${s.name} + ${t.name}`);
+      else if (!earlier.startsWith(`${s.name} + `)) {
+        issue(`/delivery/services/${i}/name`, `a name whose objects differ from those of the other services (${earlier} and ${s.name} + ${t.name} are both ${name})`, `string ${JSON.stringify(s.name)}`);
+        return;
+      }
+    }
+  });
+  return issues;
 }
 
 /** Residency jurisdiction of a region id across AWS, GCP and Azure naming. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ArtifactRenderer, ArtifactSpec } from './artifacts.js';
 import { clarificationsFor, type AskCriterionId } from './ask.js';
 import { profileContradictions } from './contradictions.js';
-import { deliveryAssumptions, deliverySystem, placeholdersIn, type DeliverySystem, type Placeholder } from './delivery.js';
-import { GuardrailViolationError, ModeFailedError, OutputSchemaError, UnresolvedTraceError } from './errors.js';
+import { deliveryAssumptions, deliveryNameClashes, deliverySystem, placeholdersIn, type DeliverySystem, type Placeholder } from './delivery.js';
+import { GuardrailViolationError, ModeFailedError, OutputSchemaError, ProfileInputError, UnresolvedTraceError } from './errors.js';
 import { checkGuardrails } from './guardrails.js';
 import { goalQuestion, statedPains, withStatedPains } from './goal-reading.js';
 import { linkPlan } from './link.js';
@@ -168,7 +168,11 @@ export class Engine {
     const assumptions = [...normalized.assumptions, ...stated.assumptions];
     const contradictions = deepFreeze(profileContradictions(profile));
     // Selection sees the delivery system before any mode is chosen; contribute() sees it for the selected modes.
-    const ctx: ModeContext = Object.freeze({ profile, intent, contradictions, delivery: deepFreeze(deliverySystem(profile, [])) });
+    const delivery = deepFreeze(deliverySystem(profile, []));
+    // Names the files would derive twice (one cluster object for two services) are refused like any invalid input.
+    const clashes = deliveryNameClashes(delivery);
+    if (clashes.length > 0) throw new ProfileInputError(clashes);
+    const ctx: ModeContext = Object.freeze({ profile, intent, contradictions, delivery });
     return { inputWarnings, profile, assumptions, contradictions, ctx, ...this.consider(ctx) };
   }
 

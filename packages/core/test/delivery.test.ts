@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextFor, deliveryAssumptions, placeholdersIn, ProfileInputError, serviceArtifactName, validateProfile } from '../src/index.js';
+import { contextFor, deliveryAssumptions, deliveryNameClashes, placeholdersIn, ProfileInputError, serviceArtifactName, validateProfile } from '../src/index.js';
 
 const delivery = (profile: Record<string, unknown>, selected: string[] = []) => contextFor({ goal: 'pipeline', ...profile }, selected).delivery;
 
@@ -63,6 +63,17 @@ describe('several services in one plan', () => {
     const one = delivery({});
     expect(one.services.map((s) => s.buildContext)).toEqual(['.']);
     expect(one.defaults.some((d) => d.field.endsWith('/build_context'))).toBe(false);
+  });
+
+  it('refuses names that would make one cluster object of two: targets equal as Kubernetes names, service-target pairs with one object name', () => {
+    const planOf = (profile: Record<string, unknown>): string[] => deliveryNameClashes(delivery(profile)).map((i) => i.message);
+    expect(planOf({ release_policy: { ring_model: { enabled: true, rings: ['eu_west', 'eu-west'] } } })).toEqual([
+      '/release_policy/ring_model/rings/1: expected a target name whose Kubernetes name differs from "eu_west"\'s (eu-west), found string "eu-west"',
+    ]);
+    expect(planOf({ delivery: { services: [{ name: 'crm' }, { name: 'crm-web' }], environments: [{ name: 'web-staging' }, { name: 'staging' }] } })).toEqual([
+      '/delivery/services/1/name: expected a name whose objects differ from those of the other services (crm + web-staging and crm-web + staging are both crm-web-staging), found string "crm-web"',
+    ]);
+    expect(planOf({ delivery: { services: [{ name: 'crm-api' }, { name: 'crm-web' }] } })).toEqual([]);
   });
 
   it('names per-service files after the service only when there are several', () => {

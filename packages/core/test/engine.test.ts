@@ -84,6 +84,12 @@ describe('engine', () => {
     expect(() => engine().delivery({ goal: 'x', delivery: { services: [{ name: 'A' }] } })).toThrow(ProfileInputError);
   });
 
+  it('refuses, before any mode runs, names that would make one cluster object of two', () => {
+    const clash = { goal: 'alpha', release_policy: { ring_model: { enabled: true, rings: ['eu_west', 'eu-west'] } } };
+    expect(() => engine().plan(clash)).toThrow(ProfileInputError);
+    expect(() => engine().plan(clash)).toThrow('/release_policy/ring_model/rings/1: expected a target name whose Kubernetes name differs');
+  });
+
   it('unions arrays in order and resolves scalar conflicts by documented precedence, never silently', () => {
     const out = engine().plan({ goal: 'alpha beta' }).output;
     expect((out['pipeline_blueprint'] as { stages: string[] }).stages).toEqual(['build', 'test', 'sign']);

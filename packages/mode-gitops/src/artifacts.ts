@@ -1,4 +1,5 @@
 import {
+  kubernetesName,
   configRepoAccess,
   configRepoVars,
   cosignVerifyCommand,
@@ -11,11 +12,6 @@ import {
   type ModeContext,
   type ServiceModel,
 } from '@ringmaster/core';
-
-/** A Kubernetes object name for a target (`ring0_internal` -> `ring0-internal`). */
-export function k8sName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-}
 
 /** Where a file of the config repository goes in the plan's output (the `gitops-config/` folder is that repository). */
 export function inConfigRepo(d: DeliverySystem, path: string): string {
@@ -40,7 +36,7 @@ export function overlays(d: DeliverySystem): ArtifactSpec[] {
             kind: 'Kustomization',
             namespace: service.namespace,
             resources: ['../../base'],
-            labels: [{ pairs: { 'ringmaster.dev/target': k8sName(target.name) }, includeSelectors: false }],
+            labels: [{ pairs: { 'ringmaster.dev/target': kubernetesName(target.name) }, includeSelectors: false }],
             images: [{ name: service.image, digest: d.unpromotedDigest }],
           },
         ],
@@ -51,13 +47,13 @@ export function overlays(d: DeliverySystem): ArtifactSpec[] {
 
 /** The Argo CD or Flux object syncing a service's overlay for a target: one per service and target, so the name carries both. */
 export function syncObjectName(service: ServiceModel, target: string): string {
-  return `${k8sName(service.name)}-${k8sName(target)}`;
+  return `${kubernetesName(service.name)}-${kubernetesName(target)}`;
 }
 
 /** Argo CD for one service: its AppProject and one Application per promotion target, each syncing that service's overlay. */
 export function argocdApp(d: DeliverySystem, service: ServiceModel): ArtifactSpec {
   const repoURL = d.configRepo.url;
-  const project = k8sName(service.name);
+  const project = kubernetesName(service.name);
   const destinations = [...new Set(d.targets.map((t) => t.clusterServer))].map((server) => ({ server, namespace: service.namespace }));
   return {
     name: serviceArtifactName(d, 'argocd_app.yaml', service.name),
@@ -112,7 +108,7 @@ const FLUX_CONFIG_REPO_SECRET = 'config-repo-auth';
  * CreateNamespace, does not create it), the config repo source, and one Kustomization syncing the service's overlay of that target.
  */
 export function fluxKustomizations(d: DeliverySystem, service: ServiceModel): ArtifactSpec[] {
-  const source = { kind: 'GitRepository', name: `${k8sName(service.name)}-config` };
+  const source = { kind: 'GitRepository', name: `${kubernetesName(service.name)}-config` };
   return d.targets.map((target, i) => ({
     name: serviceArtifactName(d, i === 0 ? 'flux_kustomization.yaml' : `flux_kustomization_${target.name}.yaml`, service.name),
     path: inConfigRepo(d, `clusters/${target.cluster}/${service.name}.yaml`),

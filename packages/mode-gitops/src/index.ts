@@ -11,7 +11,6 @@ export {
   fluxKustomizations,
   gitopsArtifacts,
   inConfigRepo,
-  k8sName,
   overlays,
   syncObjectName,
   scriptedDeploy,

@@ -79,7 +79,7 @@ describe('observability artifacts', () => {
     expect(one).toContain('service_name=\\"billing\\"');
     expect(one).toContain('"name":"billing-slo-burn"');
     expect(one).not.toContain('crm-api');
-    const body = artifact({ ...plain, delivery: { services: [{ name: 'crm-api' }, { name: 'crm-web' }] } }, 'slo_burn_alerts.yaml')?.body as { documents: { spec: { groups: { name: string; rules: { record?: string; alert?: string; expr: string; labels?: Record<string, string> }[] }[] } }[] };
+    const body = artifact({ ...plain, delivery: { services: [{ name: 'crm-api' }, { name: 'crm-web' }] } }, 'slo_burn_alerts.yaml')?.body as unknown as { documents: { spec: { groups: { name: string; rules: { record?: string; alert?: string; expr: string; labels?: Record<string, string> }[] }[] } }[] };
     const groups = body.documents[0]?.spec.groups ?? [];
     expect(groups.map((g) => g.name)).toEqual(['crm-api-slo-recording', 'crm-api-slo-burn', 'crm-web-slo-recording', 'crm-web-slo-burn']);
     for (const g of groups) {
