@@ -85,8 +85,8 @@ export const supplyChainRules: readonly Rule[] = [
     id: 'supply-chain/provenance-gitlab',
     field: 'security_controls.provenance_tool',
     when: ({ profile }) => ciTarget(profile) === 'gitlab_ci',
-    value: 'gitlab-runner-artifacts-metadata',
-    why: 'On GitLab the runner generates SLSA provenance for job artifacts itself (RUNNER_GENERATE_ARTIFACTS_METADATA), so the build script cannot forge it.',
+    value: 'buildkit-provenance-cosign-attest',
+    why: "On GitLab BuildKit records the image's SLSA provenance as it builds (--provenance=mode=max) and the pipeline attaches it to the digest with keyless cosign attest under the .gitlab-ci.yml identity; the runner's RUNNER_GENERATE_ARTIFACTS_METADATA covers job artifacts, not container images, so it is not the image's provenance.",
     kb: ['KB_04#Provenance', 'KB_05#GitLab_OIDC'],
   },
   {

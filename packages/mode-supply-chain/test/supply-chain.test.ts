@@ -13,7 +13,7 @@ const ruleRows: { rule: string; field: string; fires: P; value: unknown; not?: P
   { rule: 'supply-chain/slsa-l2-baseline', field: 'security_controls.slsa_level', fires: { goal: 'SLSA', risk_tier: 'medium' }, value: 'L2', not: { goal: 'SLSA', risk_tier: 'high' } },
   { rule: 'supply-chain/slsa-roadmap', field: 'security_controls.slsa_roadmap', fires: { goal: 'SLSA' }, value: undefined },
   { rule: 'supply-chain/provenance-unsigned-fallback', field: 'security_controls.provenance_tool', fires: { goal: 'checksum verification' }, value: 'unsigned_provenance_json', not: { goal: 'provenance' } },
-  { rule: 'supply-chain/provenance-gitlab', field: 'security_controls.provenance_tool', fires: { goal: 'provenance', ci_platform: 'gitlab' }, value: 'gitlab-runner-artifacts-metadata', not: { goal: 'provenance', ci_platform: 'github actions' } },
+  { rule: 'supply-chain/provenance-gitlab', field: 'security_controls.provenance_tool', fires: { goal: 'provenance', ci_platform: 'gitlab' }, value: 'buildkit-provenance-cosign-attest', not: { goal: 'provenance', ci_platform: 'github actions' } },
   { rule: 'supply-chain/provenance-azure-devops', field: 'security_controls.provenance_tool', fires: { goal: 'provenance', ci_platform: 'azure devops' }, value: 'cosign-attest', not: { goal: 'provenance' } },
   { rule: 'supply-chain/provenance-github-attest-l2', field: 'security_controls.provenance_tool', fires: { goal: 'provenance', risk_tier: 'low' }, value: 'attest-build-provenance', not: { goal: 'provenance', risk_tier: 'high' } },
   { rule: 'supply-chain/provenance-slsa-generator', field: 'security_controls.provenance_tool', fires: { goal: 'Setup OIDC', infra: { cloud_provider: 'aws' } }, value: 'slsa-generator', not: { goal: 'provenance', ci_platform: 'gitlab' } },
