@@ -492,6 +492,16 @@ export function azureToolSteps(tools: readonly GoTool[]): Record<string, unknown
  * federated Azure service connection, ECR through the AWS OIDC service connection, any other
  * registry through a Docker registry service connection.
  */
+/** Azure Pipelines: the condition of a stage or job that runs only for the main branch (releases, signing, promotions). */
+export const AZURE_ON_MAIN = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))";
+
+/** Each CI vendor's condition for a job or stage that runs only on the main branch (signing, promotions). */
+export const ON_MAIN_BRANCH = {
+  github: "github.ref == 'refs/heads/main'",
+  gitlab: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
+  azure: "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))",
+} as const;
+
 export function azureRegistryLogin(d: DeliverySystem): Record<string, unknown> {
   const host = registryHost(d);
   const acr = /^([a-z0-9]+)\.azurecr\.io$/.exec(host);

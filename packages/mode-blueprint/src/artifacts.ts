@@ -1,4 +1,4 @@
-import { GITLAB_DOCKER, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, gitlabAttestProvenance, gitlabBuildAndPush, serviceVariableName, gitlabImageVariables, gitlabServiceVars, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type TargetModel, type ArtifactOutcome } from '@ringmaster/core';
+import { GITLAB_DOCKER, ON_MAIN_BRANCH, azureRegistryLogin, azureToolSteps, cosignVerifyCommand, runOnCheckout, githubRegistryLogin, jurisdictionOf, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, verifyVars, configRepoAccess, configRepoVars, PROMOTION_SCRIPT, notGenerated, KUSTOMIZE_DIGEST_OF_IMAGE, gitlabAttestProvenance, gitlabBuildAndPush, serviceVariableName, gitlabImageVariables, gitlabServiceVars, gitlabCosignLogin, gitlabRegistryAuth, azureCloudScriptStep, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type TargetModel, type ArtifactOutcome } from '@ringmaster/core';
 
 /** The ring or region deploy stages of the decided stage list. */
 function deployStages(decided: Decided): string[] {
@@ -149,7 +149,7 @@ export function clusterDeployGap(ctx: ModeContext): string | null {
 function githubPipeline(ctx: ModeContext, decided: Decided, signing: 'own' | 'called'): unknown {
   const d = ctx.delivery;
   const deploys = deployStages(decided);
-  const onMain = "github.ref == 'refs/heads/main'";
+  const onMain = ON_MAIN_BRANCH.github;
   const signJobs: Record<string, unknown> =
     signing === 'called'
       ? // Sign, attest and add SLSA L3 provenance in the supply-chain workflow, once per service, for the digest built above.
@@ -302,7 +302,7 @@ function gitlabPipeline(ctx: ModeContext, decided: Decided): unknown {
   const deploys = deployStages(decided);
   const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
   const cab = ctx.profile.release_policy.change_approval_level === 'cab';
-  const onMain = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }];
+  const onMain = ON_MAIN_BRANCH.gitlab;
   // Each service's `image@digest`: the build job's dotenv report passes the digests on.
   const refs = d.services.map((s) => gitlabServiceVars(d, s).ref);
   const pipeline: Record<string, unknown> = {
@@ -394,7 +394,7 @@ function azurePipeline(ctx: ModeContext, decided: Decided): unknown {
   const deploys = deployStages(decided);
   const gated = residencyGated(ctx);
   const signedElsewhere = ctx.companions?.includes('supply-chain') === true;
-  const onMain = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))";
+  const onMain = ON_MAIN_BRANCH.azure;
   const pool = { vmImage: 'ubuntu-24.04' };
   let previous = 'build';
   const deployStagesYaml = deploys.map((stage) => {
@@ -489,7 +489,7 @@ function azureSignStage(ctx: ModeContext): Record<string, unknown> {
   return {
     stage: 'sign',
     dependsOn: 'build',
-    condition: "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))",
+    condition: ON_MAIN_BRANCH.azure,
     jobs: [
       {
         job: 'sign',
@@ -810,7 +810,7 @@ function changeApprovalArtifacts(ctx: ModeContext, decided: Decided): ArtifactSp
   const vendor = decided.get<string>('pipeline_blueprint.ci_vendor');
   const gateJob =
     vendor === 'gitlab_ci'
-      ? { schema: 'gitlab-ci' as const, path: APPROVAL_GATE_GITLAB, doc: { approval_gate: { stage: 'publish', environment: { name: 'production', action: 'prepare' }, when: 'manual', allow_failure: false, rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }], script: ['echo "CAB approval recorded by $GITLAB_USER_LOGIN for $CI_COMMIT_SHA"'] } } }
+      ? { schema: 'gitlab-ci' as const, path: APPROVAL_GATE_GITLAB, doc: { approval_gate: { stage: 'publish', environment: { name: 'production', action: 'prepare' }, when: 'manual', allow_failure: false, rules: ON_MAIN_BRANCH.gitlab, script: ['echo "CAB approval recorded by $GITLAB_USER_LOGIN for $CI_COMMIT_SHA"'] } } }
       : {
           schema: 'github-workflow' as const,
           path: '.github/workflows/approval-gate.yml',

@@ -1,4 +1,4 @@
-import { azureCloudScriptStep, gitlabAttestProvenance, GITLAB_DOCKER, gitlabBuildAndPush, gitlabImageVariables, gitlabServiceVars, serviceArtifactName, serviceVariableName, gitlabCosignLogin, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
+import { azureCloudScriptStep, ON_MAIN_BRANCH, gitlabAttestProvenance, GITLAB_DOCKER, gitlabBuildAndPush, gitlabImageVariables, gitlabServiceVars, serviceArtifactName, serviceVariableName, gitlabCosignLogin, azureRegistryLogin, azureToolSteps, githubRegistryLogin, PINNED_ACTIONS, pinnedUses, SLSA_CONTAINER_GENERATOR, TOOL_VERSIONS, type ArtifactSpec, type Cloud, type DeliverySystem, type ModeContext, type PinnedAction } from '@ringmaster/core';
 import { ciTarget, type CiTarget } from './intent.js';
 import { azureDevOpsEntraClaims, githubSubjects } from './oidc-subjects.js';
 
@@ -280,7 +280,7 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
       ...d.services.map((s) => `aws s3 cp ${sbomOf(s.name)} "s3://\${EVIDENCE_BUCKET}/evidence/\${CI_COMMIT_SHA}/${sbomOf(s.name)}"`),
     );
   }
-  const onMain = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }];
+  const onMain = ON_MAIN_BRANCH.gitlab;
   const sign = {
     stage: included ? 'publish' : 'sign',
     image: TOOL_VERSIONS.alpineImage,
@@ -370,7 +370,7 @@ function azureDevOpsOidcPipeline(ctx: ModeContext): ArtifactSpec {
           {
             stage: 'sign',
             dependsOn: 'build',
-            condition: "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))",
+            condition: ON_MAIN_BRANCH.azure,
             jobs: [{ job: 'sign', pool: { vmImage: 'ubuntu-24.04' }, variables: Object.fromEntries(d.services.map((s) => [digestVar(s.name), `\${{ parameters.${digestParameter(s.name)} }}`])), steps }],
           },
         ],
