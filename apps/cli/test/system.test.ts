@@ -343,6 +343,13 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect(serviceWord).toBe(d.services.length === 1 ? d.services[0].name : 'SERVICE');
     expect(runbook).toContain(d.gitops.promotionFile(serviceWord as string, targetWord as string));
     expect(runbook).toContain(`ringmaster rollback --config-repo ${d.configRepo.url} --target`);
+    // The traffic stop the runbook names aborts a Rollout the plan defines, in its namespace.
+    const abort = /kubectl argo rollouts abort ([\w-]+) -n ([\w-]+)/.exec(runbook);
+    if (abort !== null && d.services.length === 1) {
+      const rollouts = [...p.files.values()].flatMap((text) => [...text.matchAll(/^kind: Rollout\nmetadata:\n {2}name: (\S+)/gm)].map((m) => m[1]));
+      expect(rollouts).toContain(abort[1]);
+      expect(abort[2]).toBe(d.services[0].namespace);
+    }
 
     for (const service of d.services) {
       const { name, image } = service;

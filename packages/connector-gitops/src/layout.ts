@@ -5,7 +5,7 @@ import { GitOpsFailedError } from './errors.js';
 /** The file a target's promotion edits: a kustomize overlay's `images:` entry, or (without a GitOps operator) an `image@digest` file. */
 export interface PromotionFile {
   target: string;
-  /** The service whose image the file pins (the folder it is in, as Ringmaster lays out a config repository). */
+  /** The service whose image the file pins: its folder under `apps/` as Ringmaster lays out a config repository, else the image's last path segment. */
   service: string;
   /** Image repository without tag or digest. */
   image: string;
@@ -20,8 +20,8 @@ export function promotionFilesOf(delivery: DeliverySystem): PromotionFile[] {
   return delivery.services.flatMap((s) => delivery.targets.map((t) => ({ target: t.name, service: s.name, image: s.image, path: delivery.gitops.promotionFile(s.name, t.name), format })));
 }
 
-/** `<...>/<service>/overlays/<target>/kustomization.yaml`; the service folder may be missing (an overlay at the root). */
-const OVERLAY_RE = /(?:^|\/)(?:([^/]+)\/)?overlays\/([^/]+)\/kustomization\.ya?ml$/;
+/** `.../overlays/<target>/kustomization.yaml`; under `apps/<service>/` (Ringmaster's layout) the folder names the service. */
+const OVERLAY_RE = /(?:^|\/)(?:apps\/([^/]+)\/)?overlays\/([^/]+)\/kustomization\.ya?ml$/;
 const IMAGE_FILE_RE = /^releases\/([^/]+)\/([^/]+)\.image$/;
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitOpsInputError, openGitOpsRepository, promotionFilesOf, type GitOpsRepository } from '@ringmaster/connector-gitops';
+import { discoverPromotionFiles, GitOpsInputError, openGitOpsRepository, promotionFilesOf, type GitOpsRepository } from '@ringmaster/connector-gitops';
 import { cloneOf, configRemote, digestOf, git, hasGit, PROFILE, type ConfigRemote } from './repo.js';
 
 const TWO_SERVICES = { ...PROFILE, delivery: { ...PROFILE.delivery, services: [{ name: 'crm-api' }, { name: 'crm-web', image: 'web/frontend' }] } };
@@ -42,5 +42,17 @@ describe.skipIf(!hasGit)(hasGit ? 'GitOps repository connector with several serv
     expect((await discovered.history(target, { service: 'crm-web' })).map((p) => p.digest)).toEqual([digestOf('1'), digestOf('2'), digestOf('1')]);
     const dir = cloneOf(remote, 'check');
     expect(git(dir, 'log', '-1', '--format=%s').trim()).toBe(`rollback crm-web to ${digestOf('1')} on ${target}`);
+  });
+});
+
+describe('the service of a promotion file found in a config repository', () => {
+  const kustomization = 'images:\n  - name: ghcr.io/acme/web/crm-web\n    digest: sha256:' + '0'.repeat(64) + '\n';
+  it("is its folder under apps/, else the image's last path segment (a repository laid out by hand)", () => {
+    const found = discoverPromotionFiles(['apps/crm-web/overlays/prod/kustomization.yaml', 'k8s/overlays/prod/kustomization.yaml', 'releases/prod/crm-api.image'], (path) => (path.endsWith('.image') ? `ghcr.io/acme/crm-api@sha256:${'1'.repeat(64)}\n` : kustomization));
+    expect(found.map((f) => [f.path, f.service])).toEqual([
+      ['apps/crm-web/overlays/prod/kustomization.yaml', 'crm-web'],
+      ['k8s/overlays/prod/kustomization.yaml', 'crm-web'],
+      ['releases/prod/crm-api.image', 'crm-api'],
+    ]);
   });
 });

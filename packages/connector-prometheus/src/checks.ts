@@ -80,11 +80,16 @@ function documents(files: readonly PlanFile[]): { path: string; doc: Doc }[] {
   return out;
 }
 
-/** The arguments the plan's Rollouts pass to each analysis template (`steps[].analysis.args`, `analysis.args`). */
-function rolloutArgs(docs: { doc: Doc }[]): Map<string, Record<string, string>> {
+/**
+ * What the plan's Rollouts say of each analysis template they use: the arguments they pass
+ * (`steps[].analysis.args`, `analysis.args`) and the service whose canary it judges (the Rollout's
+ * `workloadRef` Deployment, else the Rollout itself, both named after the service).
+ */
+function rolloutUses(docs: { doc: Doc }[]): { args: Map<string, Record<string, string>>; services: Map<string, string> } {
   const byTemplate = new Map<string, Record<string, string>>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+  const services = new Map<string, string>();
+  const visit = (node: unknown, service: string | undefined): void => {
+    if (Array.isArray(node)) return node.forEach((n) => visit(n, service));
     if (node === null || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
     const templates = record['templates'];
@@ -96,13 +101,41 @@ function rolloutArgs(docs: { doc: Doc }[]): Map<string, Record<string, string>> 
       }
       for (const t of templates) {
         const name = (t as { templateName?: unknown }).templateName;
-        if (typeof name === 'string' && !byTemplate.has(name)) byTemplate.set(name, args);
+        if (typeof name !== 'string') continue;
+        if (!byTemplate.has(name)) byTemplate.set(name, args);
+        if (service !== undefined && !services.has(name)) services.set(name, service);
       }
     }
-    Object.values(record).forEach(visit);
+    Object.values(record).forEach((n) => visit(n, service));
   };
-  for (const { doc } of docs) if (doc.kind === 'Rollout') visit(doc.spec);
-  return byTemplate;
+  for (const { doc } of docs) {
+    if (doc.kind !== 'Rollout') continue;
+    const workload = (doc.spec?.['workloadRef'] as { name?: unknown } | undefined)?.name;
+    visit(doc.spec, typeof workload === 'string' ? workload : doc.metadata?.name);
+  }
+  return { args: byTemplate, services };
+}
+
+interface SloAlert {
+  name: string;
+  group: string;
+  expr: string;
+  labels: Record<string, string>;
+  source: string;
+}
+
+/** The SLO's alerts of the plan's PrometheusRules (labelled with the SLO they guard), not its other alerts (drift, sync). */
+function sloAlerts(docs: { path: string; doc: Doc }[]): SloAlert[] {
+  const alerts: SloAlert[] = [];
+  for (const { path, doc } of docs) {
+    if (doc.kind !== 'PrometheusRule') continue;
+    for (const group of (doc.spec?.['groups'] as { name?: string; rules?: { alert?: string; expr?: string; labels?: Record<string, string> }[] }[] | undefined) ?? []) {
+      for (const rule of group.rules ?? []) {
+        if (rule.alert && typeof rule.expr === 'string' && rule.labels?.['slo'] !== undefined) alerts.push({ name: rule.alert, group: group.name ?? '', expr: rule.expr, labels: rule.labels, source: path });
+      }
+    }
+  }
+  return alerts;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -111,15 +144,24 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * The health checks a plan states: every Prometheus metric of its AnalysisTemplates (with the
  * arguments its Rollouts pass, overridable by `args`), and every alert of its PrometheusRules
  * with the recording rules they use inlined. Nothing is restated here: queries and thresholds
- * are the plan's own.
+ * are the plan's own. When the plan releases several services, `service` (required then) keeps
+ * that service's canary analysis and SLO alerts.
  */
-export function healthChecksOf(files: readonly PlanFile[], args: Record<string, string> = {}): HealthChecks {
+export function healthChecksOf(files: readonly PlanFile[], args: Record<string, string> = {}, service?: string): HealthChecks {
   const docs = documents(files);
-  const passed = rolloutArgs(docs);
+  const { args: passed, services: judged } = rolloutUses(docs);
+  const rawAlerts = sloAlerts(docs);
+  // A plan that releases several services has a canary (and an SLO) per service: a check is about one of them.
+  const known = [...new Set([...judged.values(), ...rawAlerts.flatMap((a) => a.labels['service_name'] ?? [])])].sort();
+  if (known.length > 1 || (service !== undefined && known.length > 0)) {
+    if (service === undefined || !known.includes(service)) throw new MetricsInputError(`service: expected one of ${known.join(', ')} (the services the plan's canaries and SLOs are about), found ${service === undefined ? 'none given' : JSON.stringify(service)}`);
+  }
+  const about = (of: string | undefined): boolean => service === undefined || of === undefined || of === service;
   const analysis: AnalysisCheck[] = [];
   for (const { path, doc } of docs) {
     if (doc.kind !== 'AnalysisTemplate' && doc.kind !== 'ClusterAnalysisTemplate') continue;
     const template = doc.metadata?.name ?? '(unnamed)';
+    if (!about(judged.get(template))) continue;
     const values: Record<string, string> = {};
     for (const a of (doc.spec?.['args'] as { name: string; value?: string }[] | undefined) ?? []) if (typeof a.value === 'string') values[a.name] = a.value;
     Object.assign(values, passed.get(template) ?? {}, args);
@@ -140,18 +182,13 @@ export function healthChecksOf(files: readonly PlanFile[], args: Record<string, 
 
   // A record name may have several rules, one per set of static labels (one per service of the plan).
   const records: RecordRule[] = [];
-  const rawAlerts: { name: string; group: string; expr: string; labels: Record<string, string>; source: string }[] = [];
   for (const { path, doc } of docs) {
     if (doc.kind !== 'PrometheusRule') continue;
-    for (const group of (doc.spec?.['groups'] as { name?: string; rules?: { record?: string; alert?: string; expr?: string; labels?: Record<string, string> }[] }[] | undefined) ?? []) {
-      for (const rule of group.rules ?? []) {
-        if (typeof rule.expr !== 'string') continue;
-        if (rule.record) records.push({ record: rule.record, expr: rule.expr, labels: rule.labels ?? {}, source: path });
-        // The SLO's alerts (labelled with the SLO they guard), not the plan's other alerts (drift, sync).
-        if (rule.alert && rule.labels?.['slo'] !== undefined) rawAlerts.push({ name: rule.alert, group: group.name ?? '', expr: rule.expr, labels: rule.labels ?? {}, source: path });
-      }
+    for (const group of (doc.spec?.['groups'] as { rules?: { record?: string; expr?: string; labels?: Record<string, string> }[] }[] | undefined) ?? []) {
+      for (const rule of group.rules ?? []) if (rule.record && typeof rule.expr === 'string') records.push({ record: rule.record, expr: rule.expr, labels: rule.labels ?? {}, source: path });
     }
   }
+  const selected = rawAlerts.filter((a) => about(a.labels['service_name']));
   const names = new Set(records.map((r) => r.record));
   /** A recorded series as the plan's checks name it: its record, with its labels when several rules record that name. */
   const keyOf = (rule: RecordRule): string => (records.filter((r) => r.record === rule.record).length === 1 ? rule.record : `${rule.record}{${Object.entries(rule.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}="${v}"`).join(',')}}`);
@@ -178,13 +215,13 @@ export function healthChecksOf(files: readonly PlanFile[], args: Record<string, 
     return out;
   };
   // Alert names repeat across services; their group (one per service) tells them apart.
-  const alertName = (a: (typeof rawAlerts)[number]): string => (rawAlerts.filter((o) => o.name === a.name).length === 1 ? a.name : `${a.name} (${a.group})`);
-  const alerts = rawAlerts.map((a) => ({ name: alertName(a), expr: inline(a.expr, `${a.source}: ${a.name}`), severity: a.labels['severity'] ?? null, opensIncident: a.labels['action'] === 'open_incident', source: a.source }));
-  const used = [...new Set(rawAlerts.flatMap((a) => readBy(a.expr, `${a.source}: ${a.name}`)))];
+  const alertName = (a: SloAlert): string => (selected.filter((o) => o.name === a.name).length === 1 ? a.name : `${a.name} (${a.group})`);
+  const alerts = selected.map((a) => ({ name: alertName(a), expr: inline(a.expr, `${a.source}: ${a.name}`), severity: a.labels['severity'] ?? null, opensIncident: a.labels['action'] === 'open_incident', source: a.source }));
+  const used = [...new Set(selected.flatMap((a) => readBy(a.expr, `${a.source}: ${a.name}`)))];
   const burnWindows = used.map((rule) => ({ record: keyOf(rule), query: rule.expr, source: rule.source }));
   // `series > (FACTOR * BUDGET)`: the budget every burn alert multiplies.
-  const budgets = new Set(rawAlerts.flatMap((a) => [...a.expr.matchAll(/\(\s*[\d.]+\s*\*\s*([\d.]+)\s*\)/g)].map((m) => Number(m[1]))));
-  const incidents = rawAlerts.filter((a) => a.labels['action'] === 'open_incident');
+  const budgets = new Set(selected.flatMap((a) => [...a.expr.matchAll(/\(\s*[\d.]+\s*\*\s*([\d.]+)\s*\)/g)].map((m) => Number(m[1]))));
+  const incidents = selected.filter((a) => a.labels['action'] === 'open_incident');
   const factors = new Set(incidents.flatMap((a) => [...a.expr.matchAll(/\(\s*([\d.]+)\s*\*\s*[\d.]+\s*\)/g)].map((m) => Number(m[1]))));
   return {
     analysis,

@@ -49,16 +49,27 @@ describe('health checks of a plan', () => {
     expect(checks.burnWindows.map((w) => w.record).sort()).toEqual(['slo:error_ratio:rate1h', 'slo:error_ratio:rate30m', 'slo:error_ratio:rate5m', 'slo:error_ratio:rate6h']);
   });
 
-  it('with several services: each service burns its own budget, and every incident alert names its windows', () => {
-    const checks = healthChecksOf(planFiles({ ...PROFILE, delivery: { ...PROFILE.delivery, services: [{ name: 'crm-api' }, { name: 'crm-web' }] } }));
-    expect(checks.analysis.map((a) => a.name)).toEqual(['canary-health-crm-api/error-rate', 'canary-health-crm-api/p99-latency-seconds', 'canary-health-crm-web/error-rate', 'canary-health-crm-web/p99-latency-seconds']);
-    expect(checks.alerts.filter((a) => a.opensIncident).map((a) => a.name)).toEqual(['ErrorBudgetBurnIncident (crm-api-slo-burn)', 'ErrorBudgetBurnIncident (crm-web-slo-burn)']);
-    const web = checks.alerts.find((a) => a.name === 'ErrorBudgetBurnFast (crm-web-slo-burn)');
-    expect(web?.expr).toContain('service_name="crm-web"');
-    expect(web?.expr).not.toContain('crm-api');
-    expect(checks.burnWindows.map((w) => w.record)).toContain('slo:error_ratio:rate5m{service_name="crm-web"}');
-    expect(checks.incidentWindows?.sort()).toEqual(['crm-api', 'crm-web'].flatMap((s) => ['1h', '5m'].map((w) => `slo:error_ratio:rate${w}{service_name="${s}"}`)).sort());
+  it("with several services: a check is about one service's canary and SLO, named by the caller", () => {
+    const files = planFiles({ ...PROFILE, delivery: { ...PROFILE.delivery, services: [{ name: 'crm-api' }, { name: 'crm-web' }] } });
+    expect(() => healthChecksOf(files)).toThrow('service: expected one of crm-api, crm-web (the services the plan\'s canaries and SLOs are about), found none given');
+    expect(() => healthChecksOf(files, {}, 'crm-worker')).toThrow(MetricsInputError);
+    const checks = healthChecksOf(files, {}, 'crm-web');
+    expect(checks.analysis.map((a) => a.name)).toEqual(['canary-health-crm-web/error-rate', 'canary-health-crm-web/p99-latency-seconds']);
+    for (const a of checks.analysis) expect(a.query).toContain('destination_service_name="crm-web-canary"');
+    expect(checks.alerts.map((a) => [a.name, a.opensIncident])).toEqual([
+      ['ErrorBudgetBurnFast', false],
+      ['ErrorBudgetBurnSlow', false],
+      ['ErrorBudgetBurnIncident', true],
+    ]);
+    for (const a of checks.alerts) {
+      expect(a.expr).toContain('service_name="crm-web"');
+      expect(a.expr).not.toContain('crm-api');
+    }
+    expect(checks.incidentWindows?.sort()).toEqual(['slo:error_ratio:rate1h{service_name="crm-web"}', 'slo:error_ratio:rate5m{service_name="crm-web"}']);
     expect(checks.incidentThreshold).toBe(10);
+    // One service: the service given must be it.
+    expect(healthChecksOf(planFiles(), {}, 'crm-api').analysis).toHaveLength(2);
+    expect(() => healthChecksOf(planFiles(), {}, 'payments')).toThrow('service: expected one of crm-api');
   });
 
   it('refuses a read of a series several rules record without saying which', () => {

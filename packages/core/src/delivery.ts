@@ -150,12 +150,12 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 /**
  * The artifact name of a file made once per service: `base` itself when the plan has one service,
- * else `base` with the service's name before the extension (`rollout.yaml` -> `rollout_crm-web.yaml`),
+ * else `base` with the service's name before its extension (`rollout.yaml` -> `rollout_crm-web.yaml`),
  * since artifact names are unique within a plan.
  */
 export function serviceArtifactName(d: Pick<DeliverySystem, 'services'>, base: string, service: string): string {
   if (d.services.length === 1) return base;
-  const dot = base.indexOf('.');
+  const dot = base.lastIndexOf('.');
   return dot < 0 ? `${base}_${service}` : `${base.slice(0, dot)}_${service}${base.slice(dot)}`;
 }
 
@@ -167,8 +167,17 @@ export function serviceArtifactName(d: Pick<DeliverySystem, 'services'>, base: s
  */
 export function serviceVariableName(d: Pick<DeliverySystem, 'services'>, base: string, service: string): string {
   if (d.services.length === 1) return base;
-  const suffix = service.replace(/[^A-Za-z0-9]+/g, '_');
+  // Each `-` on its own: `crm--api` and `crm-api` stay apart (`_` is not allowed in a service name).
+  const suffix = service.replace(/-/g, '_');
   return `${base}_${base === base.toUpperCase() ? suffix.toUpperCase() : suffix}`;
+}
+
+/**
+ * The Argo Rollout of a service: `<service>-rollout` when it references the GitOps mode's
+ * Deployment (`workloadRef`, which keeps the Deployment's name), else the service's own name.
+ */
+export function rolloutNameOf(service: string, workloadRef: boolean): string {
+  return workloadRef ? `${service}-rollout` : service;
 }
 
 /** A name as a Kubernetes object name part: lower case, every run of other characters one `-`. */
@@ -186,11 +195,11 @@ const TARGET_SOURCE: Readonly<Record<DeliverySystem['targetKind'], (i: number) =
 
 /**
  * Names the plan's files derive that would be one object in a cluster: two targets whose
- * Kubernetes names are equal (`eu_west`, `eu-west`), or two service-target pairs whose
+ * Kubernetes names are equal (`eu_west`, `eu-west`), two targets on one Flux cluster, or two service-target pairs whose
  * `<service>-<target>` object names (Argo CD Applications, Flux Kustomizations) are equal
  * (`crm` + `web-staging`, `crm-web` + `staging`). Each later clash is one issue.
  */
-export function deliveryNameClashes(d: Pick<DeliverySystem, 'services' | 'targets' | 'targetKind'>): InputIssue[] {
+export function deliveryNameClashes(d: Pick<DeliverySystem, 'services' | 'targets' | 'targetKind' | 'gitops'>): InputIssue[] {
   const issues: InputIssue[] = [];
   const issue = (pointer: string, expected: string, found: string): void => {
     issues.push({ pointer, expected, found, message: `${pointer}: expected ${expected}, found ${found}` });
@@ -202,6 +211,15 @@ export function deliveryNameClashes(d: Pick<DeliverySystem, 'services' | 'target
     if (earlier === undefined) targets.set(name, t.name);
     else issue(TARGET_SOURCE[d.targetKind](i), `a target name whose Kubernetes name differs from ${JSON.stringify(earlier)}'s (${name})`, `string ${JSON.stringify(t.name)}`);
   });
+  if (d.gitops.tool === 'flux') {
+    // Flux reads one folder per cluster (`clusters/<cluster>/`), each deploying a service into its namespace: one target per cluster.
+    const clusters = new Map<string, string>();
+    d.targets.forEach((t, i) => {
+      const earlier = clusters.get(t.cluster);
+      if (earlier === undefined) clusters.set(t.cluster, t.name);
+      else issue(`/delivery/environments/${i}/cluster`, `a cluster no other target uses (Flux deploys ${earlier} there, into the same namespaces)`, `string ${JSON.stringify(t.cluster)}`);
+    });
+  }
   if (issues.length > 0) return issues;
   const objects = new Map<string, string>();
   d.services.forEach((s, i) => {

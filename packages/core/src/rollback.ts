@@ -1,11 +1,12 @@
-import type { DeliverySystem } from './delivery.js';
+import { rolloutNameOf, type DeliverySystem } from './delivery.js';
 import type { ModeContext } from './mode.js';
 import { runsKubernetes } from './not-generated.js';
 
 /** `kubectl argo rollouts abort`: stops the canary's traffic at once without changing the desired state, so no controller reverts it. */
-function rolloutAbortCommand(d: DeliverySystem): string {
+function rolloutAbortCommand(d: DeliverySystem, workloadRef: boolean): string {
   const [only, ...others] = d.services;
-  return others.length === 0 ? `kubectl argo rollouts abort ${only.name} -n ${only.namespace}` : 'kubectl argo rollouts abort SERVICE -n SERVICE (the Rollout and namespace are named after the service)';
+  if (others.length === 0) return `kubectl argo rollouts abort ${rolloutNameOf(only.name, workloadRef)} -n ${only.namespace}`;
+  return `kubectl argo rollouts abort ${rolloutNameOf('SERVICE', workloadRef)} -n SERVICE (the namespace is the service's name)`;
 }
 
 /**
@@ -46,5 +47,7 @@ const TARGET_WORD: Readonly<Record<DeliverySystem['targetKind'], string>> = { ri
 export function planRollback(ctx: ModeContext): { rollback: string; trafficStop?: string } {
   const d = ctx.delivery;
   const rollback = rollbackInstruction(d, TARGET_WORD[d.targetKind]);
-  return runsKubernetes(ctx) && ctx.companions?.includes('progressive-delivery') === true ? { rollback, trafficStop: rolloutAbortCommand(d) } : { rollback };
+  // The Rollout references the GitOps mode's Deployment when both modes are in the plan (as the progressive-delivery mode decides).
+  const workloadRef = d.gitops.kustomize && ctx.companions?.includes('gitops') === true;
+  return runsKubernetes(ctx) && ctx.companions?.includes('progressive-delivery') === true ? { rollback, trafficStop: rolloutAbortCommand(d, workloadRef) } : { rollback };
 }

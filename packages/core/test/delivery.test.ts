@@ -74,6 +74,9 @@ describe('several services in one plan', () => {
       '/delivery/services/1/name: expected a name whose objects differ from those of the other services (crm + web-staging and crm-web + staging are both crm-web-staging), found string "crm-web"',
     ]);
     expect(planOf({ delivery: { services: [{ name: 'crm-api' }, { name: 'crm-web' }] } })).toEqual([]);
+    const twoOnOneCluster = { infra: { orchestrator: 'kubernetes' }, cd_strategy: 'gitops', gitops_tool: 'flux', delivery: { environments: [{ name: 'staging', cluster: 'shared' }, { name: 'production', cluster: 'shared' }] } };
+    expect(planOf(twoOnOneCluster)).toEqual(['/delivery/environments/1/cluster: expected a cluster no other target uses (Flux deploys staging there, into the same namespaces), found string "shared"']);
+    expect(planOf({ ...twoOnOneCluster, gitops_tool: 'argocd' })).toEqual([]);
   });
 
   it('names per-service files after the service only when there are several', () => {

@@ -167,6 +167,8 @@ describe('rollback through the config repository', () => {
     expect(detail).toContain('Argo CD syncs it');
     expect(detail).toContain('`kubectl argo rollouts abort crm-api -n crm-api`');
     expect(detail).not.toMatch(/(?<!Never |such as )`kubectl argo rollouts undo/);
+    // With the GitOps mode the Rollout references its Deployment and is named <service>-rollout.
+    expect(rollbackStep(argo, ['blueprint', 'progressive-delivery', 'gitops'])).toContain('`kubectl argo rollouts abort crm-api-rollout -n crm-api`');
   });
   it('with several services: the rollback names the word SERVICE and the services it stands for', () => {
     const services = [

@@ -1,4 +1,4 @@
-import { serviceArtifactName, serviceSelection, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ServiceModel } from '@ringmaster/core';
+import { rolloutNameOf, serviceArtifactName, serviceSelection, type ArtifactSpec, type Decided, type DeliverySystem, type ModeContext, type ServiceModel } from '@ringmaster/core';
 import { promotionChecklist } from './checklist.js';
 
 const ROUTE = 'primary';
@@ -40,7 +40,7 @@ export function canaryNames(ctx: ModeContext, service: ServiceModel): CanaryName
     labels: { 'app.kubernetes.io/name': app },
     dir: gitops ? `${d.gitops.configDir}/${d.gitops.basePath(app)}` : `deploy/${app}`,
     workloadRef: gitops,
-    rollout: gitops ? `${app}-rollout` : app,
+    rollout: rolloutNameOf(app, gitops),
     namespace: gitops ? service.namespace : null,
     analysis: d.services.length === 1 ? 'canary-health' : `canary-health-${app}`,
     artifact: (base) => serviceArtifactName(d, base, app),

@@ -328,8 +328,8 @@ function gitlabOidcJob(ctx: ModeContext): ArtifactSpec {
       schema: 'gitlab-ci',
       header: [
         'Release signing on GitLab CI: id_tokens give the job short-lived OIDC tokens (SIGSTORE_ID_TOKEN',
-        'for keyless cosign, AWS_ID_TOKEN for the evidence upload on AWS); the runner writes SLSA provenance',
-        'for the build artifacts (RUNNER_GENERATE_ARTIFACTS_METADATA). Include it from .gitlab-ci.yml.',
+        'for keyless cosign, AWS_ID_TOKEN for the evidence upload on AWS); BuildKit records each image\'s SLSA',
+        'provenance at build time and this job attaches it to the digest with cosign attest. Included from .gitlab-ci.yml.',
       ].join('\n'),
       documents: [doc],
     },

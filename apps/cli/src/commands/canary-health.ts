@@ -59,10 +59,11 @@ export function registerCanaryHealth(program: Command): void {
     .requiredOption('--target <name>', 'the ring, region or environment under way')
     .option('--plan <dir>', 'a plan --out folder')
     .option('--profile <file>', 'a delivery profile (planned in memory)')
+    .option('--service <name>', 'the service whose canary to check, when the plan releases several')
     .option('--arg <name=value>', 'an analysis template argument (default: what the plan\'s Rollout passes); repeatable', collect)
     .option('--evidence <file>', "the run's evidence log (hash-chained JSON Lines): created if missing, the check appended as an action.performed event")
     .addOption(formatOption(['text', 'json'], 'text'))
-    .action(async (options: { prometheus: string; target: string; plan?: string; profile?: string; arg?: string[]; evidence?: string; format: string }) => {
+    .action(async (options: { prometheus: string; target: string; service?: string; plan?: string; profile?: string; arg?: string[]; evidence?: string; format: string }) => {
       if ((options.plan === undefined) === (options.profile === undefined)) throw new CanaryInputError('expected exactly one of --plan DIR or --profile FILE');
       const args = parseArgs(options.arg ?? []);
       const { burnRateVerdict, canaryHealth, healthChecksOf, healthEvidence, MetricsInputError, planFilesOfDir, prometheusClient, PROMETHEUS_ENV } = await import('@ringmaster/connector-prometheus');
@@ -82,7 +83,13 @@ export function registerCanaryHealth(program: Command): void {
       const byPath = new Map(files.map((f) => [f.path, f.content]));
       const targets = [...new Set(discoverPromotionFiles([...byPath.keys()], (p) => byPath.get(p) as string).map((f) => f.target))];
       if (targets.length > 0 && !targets.includes(options.target)) throw new CanaryInputError(`--target: expected one of ${targets.join(', ')}, found ${JSON.stringify(options.target)}`);
-      const checks = healthChecksOf(files, args);
+      let checks: ReturnType<typeof healthChecksOf>;
+      try {
+        checks = healthChecksOf(files, args, options.service);
+      } catch (error) {
+        // The service a check is about is this command's --service.
+        throw error instanceof MetricsInputError && error.message.startsWith('service: ') ? new CanaryInputError(`--${error.message}`) : error;
+      }
       if (checks.analysis.length === 0) throw new CanaryInputError(`${options.plan ?? options.profile}: expected a plan with a canary AnalysisTemplate (progressive-delivery mode), found none`);
       const token = process.env[PROMETHEUS_ENV.token];
       const source = prometheusClient({ url: options.prometheus, ...(token ? { token } : {}) });
@@ -95,7 +102,7 @@ export function registerCanaryHealth(program: Command): void {
         throw error;
       }
       const verdict = burnRateVerdict(health);
-      await recorder.record({ data: healthEvidence(health, verdict.decision === 'continue' ? null : verdict.reason) });
+      await recorder.record({ data: healthEvidence(health, verdict.decision === 'continue' ? null : verdict.reason, options.service) });
       if (options.format === 'json') process.stdout.write(`${JSON.stringify({ ...health, decision: verdict }, null, 2)}\n`);
       else printText(health, verdict);
       if (verdict.decision === 'open-incident') throw new CanaryIncidentError(`canary of ${options.target}: open an incident: ${verdict.reason}`);

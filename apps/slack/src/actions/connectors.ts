@@ -5,7 +5,8 @@ import { ConfigError } from '../config.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Decides a target's canary health now, by Prometheus's clock (the plan's analysis queries and SLO burn-rate alerts). */
-export type HealthCheck = (target: string) => Promise<CanaryHealth>;
+/** A canary's health on a target; `service` picks its canary when the plan releases several. */
+export type HealthCheck = (target: string, service?: string) => Promise<CanaryHealth>;
 
 /**
  * The connectors the acting steps use; each is off (absent) until configured. Bound in
@@ -40,8 +41,12 @@ export const NO_CONNECTORS: Connectors = { dryRun: false };
 
 /** The health check over a metrics source and the plan's files. */
 export function healthCheckOf(source: MetricsSource, files: readonly PlanFile[]): HealthCheck {
-  const checks = healthChecksOf(files);
-  return (target) => canaryHealth(source, checks, { target });
+  const checks = new Map<string, ReturnType<typeof healthChecksOf>>();
+  return async (target, service) => {
+    const key = service ?? '';
+    if (!checks.has(key)) checks.set(key, healthChecksOf(files, {}, service));
+    return canaryHealth(source, checks.get(key) as ReturnType<typeof healthChecksOf>, { target });
+  };
 }
 
 /**

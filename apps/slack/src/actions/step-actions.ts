@@ -78,7 +78,7 @@ export async function performHealth(target: string, state: RunState, connectors:
   const base = { action: 'canary-health' as const, ring: target, ...(service ? { service } : {}) };
   if (!connectors.health) return { data: { ...base, outcome: 'refused', reason: 'canary health is not configured (RINGMASTER_PROMETHEUS_URL)' } };
   try {
-    const health = await connectors.health(target);
+    const health = await connectors.health(target, service);
     return { data: healthEvidence(health, health.verdict === 'pass' ? null : health.reasons.join('; ').slice(0, 300), service), health };
   } catch (err) {
     return { data: failedAction(base, err) };
