@@ -510,7 +510,7 @@ while read -r service _ namespace <&3; do
   kubectl create namespace "\${namespace}" --dry-run=client -o yaml | kubectl apply --server-side --field-manager=release-deploy -f -
   kubectl apply --server-side --field-manager=release-deploy -f "\${manifests}"
   if grep -q '^kind: Rollout$' "\${manifests}"; then
-    echo "the Rollout's canary steps and analysis now run in the cluster: kubectl argo rollouts get rollout ${rolloutNameOf('\${service}', true)} -n \${namespace}"
+    echo "the Rollout's canary steps and analysis now run in the cluster: kubectl argo rollouts get rollout ${rolloutNameOf('${service}', true)} -n \${namespace}"
   else
     kubectl rollout status "deployment/\${service}" -n "\${namespace}" --timeout=10m
   fi
