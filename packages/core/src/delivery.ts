@@ -155,7 +155,8 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
  */
 export function serviceArtifactName(d: Pick<DeliverySystem, 'services'>, base: string, service: string): string {
   if (d.services.length === 1) return base;
-  const dot = base.lastIndexOf('.');
+  // Before the first dot: `sbom.spdx.json` -> `sbom_crm-web.spdx.json`.
+  const dot = base.indexOf('.');
   return dot < 0 ? `${base}_${service}` : `${base.slice(0, dot)}_${service}${base.slice(dot)}`;
 }
 
