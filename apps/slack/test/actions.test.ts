@@ -1,17 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prometheusClient } from '@ringmaster/connector-prometheus';
 import { verifyBundle, type ActionData, type EvidenceBundle } from '@ringmaster/evidence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosignStub } from '../../../packages/connector-gitops/test/cosign-stub.js';
 import { cloneOf, configRemote, digestOf, git, hasGit, hasKubectl, type ConfigRemote } from '../../../packages/connector-gitops/test/repo.js';
 import { eventually, hasPrometheus, startPrometheus, type RunningPrometheus } from '../../../packages/connector-prometheus/test/harness.js';
 import { planFiles } from '../../../packages/connector-prometheus/test/plan.js';
 import { connectorsFromEnv, healthCheckOf, type Connectors } from '../src/actions/connectors.js';
+import { startActingApp, type ActingApp } from './acting.js';
 import { ConfigError } from '../src/config.js';
-import { openStore, type Store } from '../src/db/store.js';
-import { CHANNEL, driveToEnd, startHarness, type Harness } from './harness.js';
+import type { Store } from '../src/db/store.js';
+import { CHANNEL, driveToEnd, type Harness } from './harness.js';
 
 /** A token the connectors hold: it must never reach a log line, an event, a Slack call or a bundle. */
 const TOKEN = 'ghp_SlackActionsToken0123456789abcdefABCD';
@@ -20,13 +20,12 @@ const SERVICE = 'crm-api';
 const SLOW = 300_000;
 
 let remote: ConfigRemote;
-let connectors: Connectors;
 let prometheus: RunningPrometheus | undefined;
+let app: ActingApp;
+let connectors: Connectors;
 let h: Harness;
 let store: Store;
-/** cosign is not installable here: a stand-in first on PATH records what it is asked to verify. */
-const cosign = cosignStub();
-const PATH = process.env['PATH'];
+let cosign: ActingApp['cosign'];
 /** The value of `readonly NAME='...'` in the plan's promotion script. */
 const planVariable = (name: string): string | undefined => new RegExp(`^readonly ${name}='([^']*)'$`, 'm').exec(readFileSync(join(remote.out, 'scripts/promote.sh'), 'utf8'))?.[1];
 /** The image the config repository's overlays name. */
@@ -34,27 +33,15 @@ const image = (): string => remote.delivery.services[0].image;
 
 beforeAll(async () => {
   remote = await configRemote();
-  process.env['PATH'] = `${cosign.dir}:${PATH ?? ''}`;
-  for (const d of '12345678') cosign.sign(`${image()}@${digestOf(d)}`);
   if (hasPrometheus) prometheus = await startPrometheus();
-  // The GitOps connector as the app's environment configures it: its verifier takes the signer of RINGMASTER_PLAN_DIR.
-  connectors = {
-    gitops: connectorsFromEnv({ RINGMASTER_CONFIG_REPO: remote.url, RINGMASTER_PLAN_DIR: remote.out, RINGMASTER_GIT_TOKEN: TOKEN }).gitops!,
-    ...(prometheus ? { health: healthCheckOf(prometheusClient({ url: prometheus.url }), planFiles()) } : {}),
-    dryRun: false,
-  };
-  store = await openStore({ dataDir: 'memory://' });
-  h = await startHarness({ store, app: { connectors } });
+  const health = prometheus ? healthCheckOf(prometheusClient({ url: prometheus.url }), planFiles()) : undefined;
+  app = await startActingApp(remote, [...'12345678'].map((d) => `${image()}@${digestOf(d)}`), { env: { RINGMASTER_GIT_TOKEN: TOKEN }, ...(health ? { health } : {}) });
+  ({ h, store, connectors, cosign } = app);
 }, 180_000);
 
 afterAll(async () => {
-  await h?.close();
-  await store?.close();
-  await h?.fake.stop();
-  await connectors?.gitops?.close();
+  await app?.stop();
   prometheus?.stop();
-  process.env['PATH'] = PATH;
-  rmSync(cosign.dir, { recursive: true, force: true });
 });
 
 /** The digest the target's overlay pins now, in a fresh clone of the config repository. */

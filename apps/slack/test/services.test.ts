@@ -1,40 +1,27 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionData } from '@ringmaster/evidence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosignStub } from '../../../packages/connector-gitops/test/cosign-stub.js';
 import { cloneOf, configRemote, digestOf, hasGit, PROFILE, type ConfigRemote } from '../../../packages/connector-gitops/test/repo.js';
-import { connectorsFromEnv, type Connectors } from '../src/actions/connectors.js';
-import { openStore, type Store } from '../src/db/store.js';
-import { startHarness, type Harness } from './harness.js';
+import { startActingApp, type ActingApp } from './acting.js';
+import type { Harness } from './harness.js';
 
 /** A plan releasing two services: a promotion run acts on its own service's overlays only. */
 const SERVICES = [{ name: 'crm-api' }, { name: 'crm-web', image: 'web/crm-web' }];
 const SLOW = 300_000;
 
 let remote: ConfigRemote;
-let connectors: Connectors;
+let app: ActingApp;
 let h: Harness;
-let store: Store;
-const cosign = cosignStub();
-const PATH = process.env['PATH'];
 
 beforeAll(async () => {
   remote = await configRemote({ ...PROFILE, delivery: { ...PROFILE.delivery, services: SERVICES } });
-  process.env['PATH'] = `${cosign.dir}:${PATH ?? ''}`;
-  for (const s of remote.delivery.services) cosign.sign(`${s.image}@${digestOf('1')}`);
-  connectors = { gitops: connectorsFromEnv({ RINGMASTER_CONFIG_REPO: remote.url, RINGMASTER_PLAN_DIR: remote.out }).gitops!, dryRun: false };
-  store = await openStore({ dataDir: 'memory://' });
-  h = await startHarness({ store, app: { connectors } });
+  app = await startActingApp(remote, remote.delivery.services.map((s) => `${s.image}@${digestOf('1')}`));
+  h = app.h;
 }, 180_000);
 
 afterAll(async () => {
-  await h?.close();
-  await store?.close();
-  await h?.fake.stop();
-  await connectors?.gitops?.close();
-  process.env['PATH'] = PATH;
-  rmSync(cosign.dir, { recursive: true, force: true });
+  await app?.stop();
 });
 
 /** The digest a service's overlay of a target pins, in a fresh clone. */
