@@ -167,8 +167,14 @@ export function serviceArtifactName(d: Pick<DeliverySystem, 'services'>, base: s
  * DNS labels, so two services never share a variable; GitLab and Azure DevOps accept the result.
  */
 export function serviceVariableName(d: Pick<DeliverySystem, 'services'>, base: string, service: string): string {
-  if (d.services.length === 1) return base;
-  // Each `-` on its own: `crm--api` and `crm-api` stay apart (`_` is not allowed in a service name).
+  return d.services.length === 1 ? base : perServiceName(base, service);
+}
+
+/**
+ * `base` and the service's name with each `-` as `_` (so `crm--api` and `crm-api` stay apart: `_` is
+ * not allowed in a service name), upper case after an upper-case base.
+ */
+export function perServiceName(base: string, service: string): string {
   const suffix = service.replace(/-/g, '_');
   return `${base}_${base === base.toUpperCase() ? suffix.toUpperCase() : suffix}`;
 }

@@ -1,9 +1,4 @@
-import type { DeliverySystem, ServiceModel } from './delivery.js';
-
-/** The shell variable holding one service's value: `IMAGE` of `crm-api` is `IMAGE_CRM_API` (service names are DNS labels, so no two services share one). */
-function serviceVarName(name: string, service: string): string {
-  return `${name}_${service.toUpperCase().replace(/-/g, '_')}`;
-}
+import { perServiceName, type DeliverySystem, type ServiceModel } from './delivery.js';
 
 /**
  * How a generated script that serves every service of the plan picks one: its first argument names
@@ -21,7 +16,8 @@ export function serviceSelection(
   const vars: Record<string, string> = {};
   const arms = d.services.map((service) => {
     const assignments = Object.entries(valuesOf(service)).map(([name, value]) => {
-      const holder = serviceVarName(name, service.name);
+      // The variable holding the service's value: `IMAGE` of `crm-api` is `IMAGE_CRM_API`, with one service too (the table sets `IMAGE` from it).
+      const holder = perServiceName(name, service.name);
       vars[holder] = value;
       return `${name}="\${${holder}}"`;
     });
